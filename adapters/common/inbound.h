@@ -1,0 +1,33 @@
+#pragma once
+// A chat message as every platform adapter hands it to the bot: verified, decoded and
+// normalised. Plain value type.
+
+#include <string>
+#include <vector>
+
+namespace adapters {
+
+// A person mentioned in the text. The adapter replaces the platform's mention token with
+// "@" + display (e.g. "<@U2> " -> "@U2 " or "@小明 "), and lists it here.
+struct MentionedUser {
+    std::string display;  // as it now stands in `text` after '@'
+    std::string user_id;  // the platform's user id (Slack U…, Feishu open_id, DingTalk staffId)
+};
+
+struct InboundMessage {
+    std::string platform;    // "slack" | "feishu" | "dingtalk"
+    std::string dedup_key;   // event_id / header.event_id / msgId / derived for slash commands
+    std::string chat_id;     // channel / chat_id / conversationId
+    bool direct = false;     // a one-to-one chat with the bot
+    std::string sender_id;   // the platform's user id of the sender
+    std::string sender_name; // as the platform gave it, may be ""
+    std::string message_id;  // Slack ts, Feishu om_…, DingTalk msgId
+    std::string thread_id;   // Slack thread_ts to reply in ("" = reply in the thread of message_id)
+    std::string text;        // the bot's own mention removed, other mentions as "@display"
+    std::vector<MentionedUser> mentions;  // people mentioned, the bot excluded
+    std::string reply_url;   // Slack response_url / DingTalk sessionWebhook, or ""
+    long long reply_url_expires_ms = 0;  // DingTalk sessionWebhookExpiredTime; 0 = unknown
+    long long created_ms = 0;
+};
+
+}  // namespace adapters

@@ -1,0 +1,61 @@
+#pragma once
+// What a chat line asks for, once the grammar (command_parser.h) has read it.
+// Plain value types; safe to share read-only.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/date.h"
+#include "core/model.h"
+
+namespace core {
+
+enum class CommandKind {
+    progress,   // "update T003 60%", "T003 进度 60% 海报初稿已交"
+    start,      // "start T003", "T003 开始"
+    done,       // "done T003", "T003 完成"
+    block,      // "block T003 waiting for ...", "T003 阻塞 等待客户确认" (reason required, R5)
+    unblock,    // "unblock T003", "T003 解除阻塞"
+    delay,      // "delay T003 to 2026-12-05 because ...", "T003 延期 12-05 原因: ..." (re-plan, R8)
+    deviation,  // "T003 偏差 原因:… 影响:… 措施:…" (deviation report without a new date, R8)
+    note,       // "note T003 ...", "T003 备注 ..."
+    ack,        // "ack T003", "收到 T003" (stops the escalation ladder, R8)
+    show,       // "T003", "查看 T003", "show T003"
+    my_tasks,   // "我的任务", "my tasks" (or someone else's: "tasks @小明")
+    late,       // "逾期", "late"
+    blocked,    // "阻塞", "blocked" (the list)
+    digest,     // "日报", "digest"
+    help,       // "帮助", "help"
+};
+
+const char* to_string(CommandKind kind);  // "progress", "start", ...
+// Commands that change the store; the others only read.
+bool is_mutation(CommandKind kind);
+
+struct Command {
+    CommandKind kind = CommandKind::help;
+    std::string task_id;                // normalised ("T003"); empty for list commands
+    std::optional<int> percent;         // progress: 0..100
+    std::string note;                   // progress/start/done/note: free text after the command
+    std::string reason;                 // block, delay, deviation: 原因 / because
+    std::string impact;                 // deviation/delay: 影响 / impact
+    std::string remedy;                 // deviation/delay: 措施 / remedy
+    CauseKind cause_kind = CauseKind::unknown;  // "客观" / "主观" / objective / subjective
+    std::optional<Date> new_date;       // delay: the new planned finish
+    std::string evidence;               // a URL found in the note (R13)
+    std::string target_person;          // my_tasks about someone else: resolved person id
+    std::string help_topic;             // help: optional topic word
+};
+
+// The outcome of one line: a command, or why it could not be read (with the nearest valid
+// command as a suggestion for the reply).
+struct ParsedLine {
+    std::string text;  // the line as the grammar saw it (mentions of the bot removed)
+    std::optional<Command> command;
+    std::string error;       // machine-readable reason when command is empty ("unknown_command", "missing_task_id", "bad_percent", "bad_date", "missing_reason" ...)
+    std::string suggestion;  // the nearest valid command, in the message's language ("T003 进度 60%")
+    Locale language = Locale::zh_cn;  // the language the line was written in (for the reply)
+};
+
+}  // namespace core

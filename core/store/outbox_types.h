@@ -1,0 +1,39 @@
+#pragma once
+// Rows of the durable outbox: every outgoing message is written here before it is sent and
+// marked sent after. Plain value types.
+
+#include <string>
+
+namespace store {
+
+enum class OutboxState { pending, sent, dead };
+const char* to_string(OutboxState state);
+
+struct OutboxMessage {
+    long long id = 0;
+    std::string platform;     // "slack" | "feishu" | "dingtalk"
+    // How to deliver: "api" (platform API with the bot token, destination = chat/channel id),
+    // "reply" (reply to a message: destination = chat, reply_to = message/thread id),
+    // "response_url" / "session_webhook" / "webhook" (destination = that URL).
+    std::string channel;
+    std::string destination;
+    std::string reply_to;     // thread ts / message id, or ""
+    std::string kind;         // "reply", "digest", "warning", "escalation", "reminder", "weekly"
+    std::string body;         // the platform's request JSON, rendered by the adapter
+    std::string dedup_key;    // unique: the same key is never enqueued (or sent) twice
+    long long created_at = 0;
+    long long next_attempt_at = 0;
+    long long expires_at = 0;  // 0 = never; a session webhook past this is re-routed
+    int attempts = 0;
+    OutboxState state = OutboxState::pending;
+    std::string last_error;
+    long long sent_at = 0;
+    std::string remote_id;    // the platform's id of the sent message (ts, message_id)
+};
+
+struct EnqueueResult {
+    long long id = 0;
+    bool inserted = false;  // false: a message with that dedup_key was already there
+};
+
+}  // namespace store

@@ -1,0 +1,139 @@
+#pragma once
+// The SQLite-backed store: the only place that talks to the database (schema, migrations,
+// queries). WAL, foreign keys, a busy timeout; every change is one transaction, so a failure
+// leaves nothing half-written.
+//
+// Thread safety: safe for concurrent use. One connection, every public method takes m_mutex
+// (recursive, so `transaction()` bodies may call other methods on the same thread).
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/model.h"
+#include "core/result.h"
+#include "core/store/outbox_types.h"
+
+namespace SQLite {
+class Database;
+}
+
+namespace store {
+
+using core::Result;
+
+// The schema version this build writes. Migrations run in order from the file's version.
+inline constexpr int k_schema_version = 2;
+
+// A change to one task, as the dispatcher decided it (core/semantics.h). Fields left empty
+// stay as they are. Applying it writes the task, one progress-log entry and one audit row per
+// changed field, all in one transaction.
+struct TaskUpdate {
+    std::string project_id;
+    std::string task_id;
+    std::string action;  // progress-log action: "progress", "start", "done", "block", ...
+    std::optional<core::Status> status;
+    std::optional<int> completion;
+    std::optional<core::Date> actual_start;
+    std::optional<core::Date> actual_finish;
+    std::optional<core::Date> planned_finish;      // a re-plan (delay)
+    std::optional<std::string> blocked_reason;     // "" clears it
+    std::optional<std::optional<core::Date>> blocked_since;  // set or clear
+    core::Date date{};                             // the local day of the change
+    // Progress-log content.
+    std::string note;
+    std::string problem;
+    std::string solution;
+    std::string evidence;
+    std::optional<double> deviation_rate;
+    std::optional<core::DeviationReport> deviation_report;  // stored too when present
+};
+
+struct TaskChange {
+    core::Task before;
+    core::Task after;
+    long long progress_entry_id = 0;
+};
+
+class Store {
+public:
+    // Opens (creating if needed) and migrates to k_schema_version.
+    static Result<std::unique_ptr<Store>> open(const std::string& path);
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    Result<int> schema_version();
+    // Runs `body` in one transaction (BEGIN IMMEDIATE ... COMMIT); rolls back when it returns
+    // an error. Nested calls join the outer transaction.
+    Result<void> transaction(const std::function<Result<void>()>& body);
+
+    // People.
+    Result<void> upsert_person(const core::Person& person);
+    Result<std::optional<core::Person>> find_person(std::string_view id_or_name);
+    // platform: "slack" | "feishu" | "dingtalk"
+    Result<std::optional<core::Person>> find_person_by_platform(std::string_view platform,
+                                                                std::string_view user_id);
+    Result<std::vector<core::Person>> people();
+
+    // Projects and plans.
+    Result<void> upsert_project(const core::Project& project, const core::ChangeSource& source);
+    Result<std::vector<core::Project>> projects();
+    Result<std::optional<core::Project>> find_project(std::string_view project_id);
+    // Replaces the plan of state.project (tasks, KPIs, risks) and the people it names, keeps
+    // the progress log; one transaction. Audit rows record what the import changed.
+    Result<void> import_project(const core::ProjectState& state, const core::ChangeSource& source);
+    Result<core::ProjectState> load_project(std::string_view project_id);
+    // Finds a task by id (case-insensitive) within the given projects (all when empty).
+    // More than one match is a conflict error naming the projects.
+    Result<std::optional<core::Task>> find_task(std::string_view task_id,
+                                               const std::vector<std::string>& project_ids);
+    Result<TaskChange> apply(const TaskUpdate& update, const core::ChangeSource& source);
+
+    // KPIs and risks.
+    Result<void> upsert_kpi(const core::Kpi& kpi, const core::ChangeSource& source);
+    Result<void> upsert_risk(const core::RiskItem& risk, const core::ChangeSource& source);
+
+    // History.
+    Result<std::vector<core::ProgressEntry>> progress_log(std::string_view project_id,
+                                                          std::string_view task_id);
+    Result<std::vector<core::AuditEntry>> audit_log(std::string_view project_id,
+                                                    std::string_view task_id);
+
+    // Inbound de-duplication, remembered across restarts. Returns true when `key` is new for
+    // `platform` (and records it), false when it was seen before. Call inside the same
+    // transaction as the change it guards.
+    Result<bool> remember_inbound(std::string_view platform, std::string_view key,
+                                  long long now_unix);
+    Result<int> forget_inbound_before(long long unix_seconds);  // pruning; returns rows removed
+
+    // The durable outbox (see outbox_types.h).
+    // Inserts unless a message with the same dedup_key exists; returns its id and whether new.
+    Result<EnqueueResult> enqueue(const OutboxMessage& message);
+    // Pending messages whose next_attempt_at <= now, oldest first, at most `limit`.
+    Result<std::vector<OutboxMessage>> due_messages(long long now_unix, int limit);
+    Result<void> mark_sent(long long id, long long now_unix, std::string_view remote_id);
+    // Records a failed attempt; dead when `dead` (never retried again).
+    Result<void> mark_failed(long long id, long long next_attempt_at, std::string_view error,
+                             bool dead);
+    Result<std::vector<OutboxMessage>> outbox(std::optional<OutboxState> state, int limit);
+    Result<void> requeue(long long id, long long now_unix);  // operator: retry a dead message
+
+    // Generic small key/value state (scheduler ledgers, token caches): survives restarts.
+    Result<std::optional<std::string>> get_state(std::string_view key);
+    Result<void> put_state(std::string_view key, std::string_view value);
+
+private:
+    explicit Store(std::unique_ptr<SQLite::Database> db);
+    Result<void> migrate();
+
+    std::recursive_mutex m_mutex;
+    std::unique_ptr<SQLite::Database> m_db;  // Guarded by m_mutex.
+    int m_transaction_depth = 0;             // Guarded by m_mutex.
+};
+
+}  // namespace store
