@@ -220,6 +220,7 @@ struct ProjectState {
     std::vector<RiskItem> risks;
     std::vector<DeviationReport> deviation_reports;
     std::map<std::string, Person> people;  // by person id: everyone the project names
+    std::vector<ProgressEntry> progress;   // the progress log, oldest first (R3, R9, digests)
 
     const Task* find_task(std::string_view id) const;  // case-insensitive
     const Person* find_person(std::string_view id) const;
