@@ -1,0 +1,31 @@
+#pragma once
+// One platform's way of delivering an outbox row. The outbox worker owns retries, backoff,
+// pacing and dead-lettering; a Sender only makes one attempt and says how it went.
+// Implementations must be safe to call from the outbox worker thread while other threads
+// enqueue (they hold no state shared with the store).
+
+#include <string>
+
+#include "core/store/outbox_types.h"
+
+namespace bot {
+
+struct SendOutcome {
+    enum class Kind {
+        sent,   // delivered; remote_id set when the platform returns one
+        retry,  // a transient failure (429, 5xx, timeout, connection refused): try again later
+        dead,   // can never succeed as it is (bad channel, revoked token, malformed body)
+    };
+    Kind kind = Kind::retry;
+    std::string remote_id;
+    std::string error;              // why, for the log and `trackerctl outbox`
+    long long retry_after_seconds = 0;  // the platform's own hint (Retry-After); 0 = use backoff
+};
+
+class Sender {
+public:
+    virtual ~Sender() = default;
+    virtual SendOutcome send(const store::OutboxMessage& message) = 0;
+};
+
+}  // namespace bot
