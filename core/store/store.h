@@ -16,6 +16,7 @@
 
 #include "core/model.h"
 #include "core/result.h"
+#include "core/task_update.h"
 #include "core/store/outbox_types.h"
 
 namespace SQLite {
@@ -29,29 +30,9 @@ using core::Result;
 // The schema version this build writes. Migrations run in order from the file's version.
 inline constexpr int k_schema_version = 2;
 
-// A change to one task, as the dispatcher decided it (core/semantics.h). Fields left empty
-// stay as they are. Applying it writes the task, one progress-log entry and one audit row per
-// changed field, all in one transaction.
-struct TaskUpdate {
-    std::string project_id;
-    std::string task_id;
-    std::string action;  // progress-log action: "progress", "start", "done", "block", ...
-    std::optional<core::Status> status;
-    std::optional<int> completion;
-    std::optional<core::Date> actual_start;
-    std::optional<core::Date> actual_finish;
-    std::optional<core::Date> planned_finish;      // a re-plan (delay)
-    std::optional<std::string> blocked_reason;     // "" clears it
-    std::optional<std::optional<core::Date>> blocked_since;  // set or clear
-    core::Date date{};                             // the local day of the change
-    // Progress-log content.
-    std::string note;
-    std::string problem;
-    std::string solution;
-    std::string evidence;
-    std::optional<double> deviation_rate;
-    std::optional<core::DeviationReport> deviation_report;  // stored too when present
-};
+// A change to one task (core/task_update.h). Applying it writes the task, one progress-log
+// entry and one audit row per changed field, all in one transaction.
+using TaskUpdate = core::TaskUpdate;
 
 struct TaskChange {
     core::Task before;
