@@ -1,1 +1,235 @@
-int main() { return 0; }
+// trackerctl: the local command line for the tracker: init, import, export, say, digest,
+// check, outbox. Reads like a checklist: parse arguments, open the store, run one command.
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "bot/dispatcher.h"
+#include "bot/local_time.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/digest.h"
+#include "core/store/store.h"
+#include "core/table_csv.h"
+
+namespace {
+
+struct Options {
+    std::string db_path;
+    std::string config_path;
+    std::string project;
+    std::string date;
+    std::string as_person;
+    std::string text;
+    std::string file;
+    std::string kpi_file;
+    std::string locale;
+    std::string state;
+    bool english_headers = false;
+};
+
+int fail(const std::string& message) {
+    std::cerr << "trackerctl: " << message << "\n";
+    return 1;
+}
+
+core::Result<std::string> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return core::make_error(core::ErrorCode::io, "cannot read " + path);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+core::Result<config::Config> load_config(const Options& options) {
+    if (options.config_path.empty()) return config::default_config();
+    return config::load_config_file(options.config_path);
+}
+
+core::Result<std::unique_ptr<store::Store>> open_store(const Options& options, const config::Config& config) {
+    std::string path = options.db_path.empty() ? config.database : options.db_path;
+    return store::Store::open(path);
+}
+
+// Today in the configured time zone, or --date.
+core::Result<core::Date> today(const Options& options, const config::Config& config) {
+    if (options.date.empty()) {
+        core::SystemClock clock;
+        return bot::local_today(clock, config.timezone);
+    }
+    auto date = core::parse_iso_date(options.date);
+    if (!date) return core::make_error(core::ErrorCode::invalid_argument, "--date: expected YYYY-MM-DD");
+    return *date;
+}
+
+// People of the config are the source of platform ids; keep the store in step.
+core::Result<void> sync_people(store::Store& store, const config::Config& config) {
+    for (const auto& person : config.people) {
+        auto saved = store.upsert_person(person);
+        if (!saved) return saved.error();
+    }
+    return core::ok();
+}
+
+int run_import(const Options& options, store::Store& store) {
+    auto text = read_file(options.file);
+    if (!text) return fail(text.error().message);
+    core::ImportOptions import_options;
+    import_options.project_id = options.project;
+    auto table = core::import_tracking_csv(*text, import_options);
+    if (!table) return fail(options.file + ": " + table.error().message);
+    if (!options.kpi_file.empty()) {
+        auto kpi_text = read_file(options.kpi_file);
+        if (!kpi_text) return fail(kpi_text.error().message);
+        auto kpis = core::import_kpi_csv(*kpi_text, table->state.project.id);
+        if (!kpis) return fail(options.kpi_file + ": " + kpis.error().message);
+        table->state.kpis = *kpis;
+    }
+    core::SystemClock clock;
+    core::ChangeSource source{"", "import", "", options.file, clock.now_unix()};
+    auto saved = store.import_project(table->state, source);
+    if (!saved) return fail(saved.error().message);
+    for (const auto& warning : table->warnings) std::cerr << "warning: " << warning << "\n";
+    std::cout << "imported " << table->state.project.id << " (" << table->state.project.name << "): "
+              << table->state.tasks.size() << " rows, " << table->state.kpis.size() << " KPIs\n";
+    return 0;
+}
+
+core::Result<std::string> single_project(const Options& options, store::Store& store) {
+    if (!options.project.empty()) return core::normalize_id(options.project);
+    auto projects = store.projects();
+    if (!projects) return projects.error();
+    if (projects->size() == 1) return projects->front().id;
+    if (projects->empty()) return core::make_error(core::ErrorCode::not_found, "no project yet: run import first");
+    return core::make_error(core::ErrorCode::invalid_argument, "several projects: pick one with --project");
+}
+
+int run_export(const Options& options, store::Store& store) {
+    auto project = single_project(options, store);
+    if (!project) return fail(project.error().message);
+    auto state = store.load_project(*project);
+    if (!state) return fail(state.error().message);
+    core::Locale headers = options.english_headers ? core::Locale::en : core::Locale::zh_cn;
+    std::cout << (options.kpi_file == "-" ? core::export_kpi_csv(state->kpis, headers)
+                                          : core::export_tracking_csv(*state, headers));
+    return 0;
+}
+
+int run_say(const Options& options, const config::Config& config, store::Store& store) {
+    auto day = today(options, config);
+    if (!day) return fail(day.error().message);
+    bot::DispatchContext context;
+    auto person = store.find_person(options.as_person);
+    if (!person) return fail(person.error().message);
+    if (*person) context.sender = **person;
+    for (const auto& admin : config.admins) context.is_admin = context.is_admin || admin == context.sender.id;
+    if (!options.project.empty()) context.project_ids.push_back(core::normalize_id(options.project));
+    if (!options.locale.empty()) context.locale = core::parse_locale(options.locale);
+    context.today = *day;
+    core::SystemClock clock;
+    context.source = core::ChangeSource{context.sender.id, "cli", "", "", clock.now_unix()};
+    bot::Dispatcher dispatcher(store);
+    auto result = dispatcher.handle(options.text, context);
+    if (!result) return fail(result.error().message);
+    std::cout << result->reply.joined_text() << "\n";
+    return 0;
+}
+
+int run_digest(const Options& options, const config::Config& config, store::Store& store) {
+    auto day = today(options, config);
+    if (!day) return fail(day.error().message);
+    std::vector<std::string> ids;
+    if (!options.project.empty()) {
+        ids.push_back(core::normalize_id(options.project));
+    } else {
+        auto projects = store.projects();
+        if (!projects) return fail(projects.error().message);
+        for (const auto& p : *projects)
+            if (p.status == core::ProjectStatus::active) ids.push_back(p.id);
+    }
+    core::Locale locale = core::parse_locale(options.locale.empty() ? config.locale : options.locale)
+                              .value_or(core::Locale::zh_cn);
+    for (const auto& id : ids) {
+        auto state = store.load_project(id);
+        if (!state) return fail(state.error().message);
+        auto digest = core::build_digest(*state, *day);
+        std::cout << core::render_digest(digest, *state, locale, core::plain_markup()).joined_text() << "\n\n";
+    }
+    return 0;
+}
+
+int run_outbox(const Options& options, store::Store& store) {
+    std::optional<store::OutboxState> state;
+    if (options.state == "pending") state = store::OutboxState::pending;
+    else if (options.state == "sent") state = store::OutboxState::sent;
+    else if (options.state == "dead") state = store::OutboxState::dead;
+    else if (!options.state.empty()) return fail("--state: expected pending, sent or dead");
+    auto rows = store.outbox(state, 200);
+    if (!rows) return fail(rows.error().message);
+    for (const auto& row : *rows)
+        std::cout << row.id << "\t" << store::to_string(row.state) << "\t" << row.platform << "\t" << row.kind << "\t"
+                  << row.destination << "\tattempts=" << row.attempts << "\t" << row.last_error << "\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"trackerctl: the campaign tracker's local command line"};
+    app.require_subcommand(1);
+    Options options;
+    app.add_option("--db", options.db_path, "SQLite database file (default: the config's, or data/trackerd.db)");
+    app.add_option("--config", options.config_path, "config file (JSON, comments allowed)");
+
+    auto* init = app.add_subcommand("init", "create or migrate the database");
+    auto* import = app.add_subcommand("import", "import a tracking table (the seeds' CSV format)");
+    import->add_option("file", options.file, "CSV file")->required();
+    import->add_option("--kpis", options.kpi_file, "KPI table CSV for the same project");
+    import->add_option("--project", options.project, "project id (default: the phase row's id)");
+    auto* export_cmd = app.add_subcommand("export", "print a project's tracking table as CSV");
+    export_cmd->add_option("--project", options.project, "project id");
+    export_cmd->add_flag("--english", options.english_headers, "English column headers");
+    export_cmd->add_flag_callback("--kpis", [&] { options.kpi_file = "-"; }, "print the KPI table instead");
+    auto* say = app.add_subcommand("say", "run a chat command as a person and print the reply");
+    say->add_option("--as", options.as_person, "person id or name")->required();
+    say->add_option("text", options.text, "the chat message")->required();
+    say->add_option("--project", options.project, "limit to one project");
+    say->add_option("--date", options.date, "act as if today were YYYY-MM-DD");
+    say->add_option("--locale", options.locale, "zh-CN or en (default: the message's language)");
+    auto* digest = app.add_subcommand("digest", "print the daily digest");
+    digest->add_option("--project", options.project, "project id (default: every active project)");
+    digest->add_option("--date", options.date, "as of YYYY-MM-DD (default: today)");
+    digest->add_option("--locale", options.locale, "zh-CN or en (default: the config's)");
+    auto* check = app.add_subcommand("check", "validate a config file");
+    auto* outbox = app.add_subcommand("outbox", "list outgoing messages (dead ones need attention)");
+    outbox->add_option("--state", options.state, "pending, sent or dead");
+
+    CLI11_PARSE(app, argc, argv);
+
+    auto config = load_config(options);
+    if (!config) return fail(config.error().message);
+    if (check->parsed()) {
+        auto zone = bot::check_time_zone(config->timezone);
+        if (!zone) return fail("timezone: " + zone.error().message);
+        std::cout << "config ok\n";
+        return 0;
+    }
+    auto store = open_store(options, *config);
+    if (!store) return fail(store.error().message);
+    auto synced = sync_people(**store, *config);
+    if (!synced) return fail(synced.error().message);
+    if (init->parsed()) {
+        std::cout << "database ready\n";
+        return 0;
+    }
+    if (import->parsed()) return run_import(options, **store);
+    if (export_cmd->parsed()) return run_export(options, **store);
+    if (say->parsed()) return run_say(options, *config, **store);
+    if (digest->parsed()) return run_digest(options, *config, **store);
+    if (outbox->parsed()) return run_outbox(options, **store);
+    return fail("unknown command");
+}

@@ -1,0 +1,107 @@
+#include "bot/app.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "bot/local_time.h"
+#include "bot/slack_routes.h"
+
+namespace bot {
+namespace {
+
+InboundOptions inbound_options(const config::Config& config) {
+    InboundOptions options;
+    options.default_timezone = config.timezone;
+    options.admins = config.admins;
+    return options;
+}
+
+HttpServerOptions server_options(const config::Config& config) {
+    HttpServerOptions options;
+    options.max_body_bytes = config.limits.max_body_bytes;
+    return options;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<App>> App::create(config::Config config, const core::Clock& clock) {
+    auto zone = check_time_zone(config.timezone);
+    if (!zone) return core::make_error(zone.error().code, "timezone: " + zone.error().message);
+    std::filesystem::path db_path(config.database);
+    if (db_path.has_parent_path()) {
+        std::error_code ec;
+        std::filesystem::create_directories(db_path.parent_path(), ec);
+        if (ec) return core::make_error(core::ErrorCode::io, "database: cannot create " + db_path.parent_path().string());
+    }
+    auto store = store::Store::open(config.database);
+    if (!store) return store.error();
+    for (const auto& person : config.people) {
+        auto saved = (*store)->upsert_person(person);
+        if (!saved) return saved.error();
+    }
+    return std::unique_ptr<App>(new App(std::move(config), clock, std::move(*store)));
+}
+
+App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store::Store> store)
+    : m_config(std::move(config)),
+      m_clock(clock),
+      m_store(std::move(store)),
+      m_inbound(*m_store, m_clock,
+                [this](const std::string& platform, const std::string& chat_id) { return chat_settings(platform, chat_id); },
+                inbound_options(m_config)),
+      m_server(server_options(m_config)) {
+    std::map<std::string, Sender*> senders;
+    if (m_config.slack.enabled) {
+        m_slack_sender = std::make_unique<SlackSender>(m_http_client, m_clock, m_config.slack.bot_token,
+                                                       m_config.slack.api_base);
+        senders["slack"] = m_slack_sender.get();
+    }
+    m_outbox = std::make_unique<OutboxWorker>(*m_store, m_clock, senders);
+    add_routes();
+}
+
+App::~App() { stop(); }
+
+ChatSettings App::chat_settings(const std::string& platform, const std::string& chat_id) const {
+    ChatSettings settings;
+    settings.timezone = m_config.timezone;
+    for (const auto& chat : m_config.chats) {
+        if (chat.platform != platform || chat.chat_id != chat_id) continue;
+        settings.known = true;
+        settings.projects = chat.projects;
+        if (!chat.locale.empty()) settings.locale = core::parse_locale(chat.locale);
+        if (!chat.timezone.empty()) settings.timezone = chat.timezone;
+        return settings;
+    }
+    return settings;
+}
+
+void App::add_routes() {
+    m_server.get("/healthz", [](const HttpRequest&) { return HttpReply{200, "application/json", "{\"status\":\"ok\"}", {}}; });
+    if (m_config.slack.enabled) {
+        SlackSettings slack{m_config.slack.signing_secret, m_config.slack.bot_user_id};
+        add_slack_routes(m_server, slack, m_inbound, m_clock, [this] { m_outbox->wake(); });
+    }
+}
+
+core::Result<int> App::start() {
+    auto port = m_server.bind(m_config.listen_host, m_config.listen_port);
+    if (!port) return port.error();
+    m_outbox->start();
+    m_server.start();
+    m_started = true;
+    spdlog::info("trackerd listening on {}:{} (database {}, slack {})", m_config.listen_host, *port, m_config.database,
+                 m_config.slack.enabled ? "on" : "off");
+    return *port;
+}
+
+void App::stop() {
+    if (!m_started) return;
+    m_started = false;
+    m_server.stop();
+    m_outbox->stop();
+    spdlog::info("trackerd stopped");
+}
+
+}  // namespace bot

@@ -1,0 +1,54 @@
+#pragma once
+// trackerd's application object: owns every long-lived part, in construction order, and joins
+// every thread in stop() before members die. Build it with create(); start() binds and serves.
+//
+// Thread safety: create/start/stop from one thread; the parts it owns are thread-safe.
+
+#include <memory>
+#include <string>
+
+#include "bot/http_client.h"
+#include "bot/http_server.h"
+#include "bot/inbound.h"
+#include "bot/outbox_worker.h"
+#include "bot/slack_sender.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/store/store.h"
+
+namespace bot {
+
+class App {
+public:
+    // Opens the database, syncs the config's people into it, builds senders and routes.
+    static core::Result<std::unique_ptr<App>> create(config::Config config, const core::Clock& clock);
+    ~App();
+    App(const App&) = delete;
+    App& operator=(const App&) = delete;
+
+    // Binds the listen address (port 0 picks a free port), starts the server and the outbox
+    // worker. Returns the bound port.
+    core::Result<int> start();
+    // Finishes in-flight requests, stops the workers, joins every thread.
+    void stop();
+
+    store::Store& store() { return *m_store; }
+    OutboxWorker& outbox() { return *m_outbox; }
+
+private:
+    App(config::Config config, const core::Clock& clock, std::unique_ptr<store::Store> store);
+    ChatSettings chat_settings(const std::string& platform, const std::string& chat_id) const;
+    void add_routes();
+
+    config::Config m_config;
+    const core::Clock& m_clock;
+    std::unique_ptr<store::Store> m_store;
+    HttpClient m_http_client;
+    std::unique_ptr<SlackSender> m_slack_sender;
+    std::unique_ptr<OutboxWorker> m_outbox;
+    InboundHandler m_inbound;
+    HttpServer m_server;
+    bool m_started = false;
+};
+
+}  // namespace bot

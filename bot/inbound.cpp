@@ -1,0 +1,77 @@
+#include "bot/inbound.h"
+
+#include "bot/local_time.h"
+
+namespace bot {
+
+InboundHandler::InboundHandler(store::Store& store, const core::Clock& clock, ChatLookup chats,
+                               InboundOptions options)
+    : m_store(store), m_clock(clock), m_chats(std::move(chats)), m_options(std::move(options)), m_dispatcher(store) {}
+
+core::Result<DispatchContext> InboundHandler::context_for(const adapters::InboundMessage& message,
+                                                          const ChatSettings& chat, const PlatformOut& out) {
+    DispatchContext context;
+    auto sender = m_store.find_person_by_platform(message.platform, message.sender_id);
+    if (!sender) return sender.error();
+    if (*sender) context.sender = **sender;
+    for (const auto& admin : m_options.admins)
+        if (!context.sender.id.empty() && admin == context.sender.id) context.is_admin = true;
+    context.project_ids = chat.projects;
+    context.locale = chat.locale;
+    context.markup = out.markup();
+    context.today = local_today(m_clock, chat.timezone.empty() ? m_options.default_timezone : chat.timezone);
+    context.source = core::ChangeSource{context.sender.id, message.platform, message.chat_id, message.message_id,
+                                        m_clock.now_unix()};
+    context.bot_names = m_options.bot_names;
+    for (const auto& mentioned : message.mentions) {
+        auto person = m_store.find_person_by_platform(message.platform, mentioned.user_id);
+        if (!person) return person.error();
+        context.mentions.push_back(core::Mention{mentioned.display, *person ? (*person)->id : std::string()});
+    }
+    return context;
+}
+
+core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessage& message, const PlatformOut& out,
+                                                   bool enqueue_reply) {
+    ChatSettings chat = m_chats(message.platform, message.chat_id);
+    InboundResult result;
+    auto status = m_store.transaction([&]() -> core::Result<void> {
+        auto fresh = m_store.remember_inbound(message.platform, message.dedup_key, m_clock.now_unix());
+        if (!fresh) return fresh.error();
+        if (!*fresh) {
+            result.duplicate = true;
+            return core::ok();
+        }
+        if (!chat.known && !message.direct) {
+            // A group nobody bound to a project: answer how to bind it, change nothing.
+            core::ChatMessage hint;
+            bool zh = chat.locale.value_or(core::Locale::zh_cn) == core::Locale::zh_cn;
+            hint.sections.push_back(zh ? "这个群还没有绑定项目。请管理员在配置的 chats 中加入 " + message.chat_id + "。"
+                                       : "This chat is not bound to a project yet. Ask an admin to add " +
+                                             message.chat_id + " under chats in the config.");
+            hint.fallback_text = hint.sections.front();
+            result.reply = hint;
+        } else {
+            auto context = context_for(message, chat, out);
+            if (!context) return context.error();
+            auto dispatched = m_dispatcher.handle(message.text, *context);
+            if (!dispatched) return dispatched.error();
+            result.changed = dispatched->changed;
+            result.reply = std::move(dispatched->reply);
+        }
+        if (!enqueue_reply) return core::ok();
+        store::OutboxMessage row = out.reply(result.reply, message);
+        row.kind = "reply";
+        row.dedup_key = "reply:" + message.platform + ":" + message.dedup_key;
+        row.created_at = m_clock.now_unix();
+        row.next_attempt_at = row.created_at;
+        auto queued = m_store.enqueue(row);
+        if (!queued) return queued.error();
+        result.outbox_id = queued->id;
+        return core::ok();
+    });
+    if (!status) return status.error();
+    return result;
+}
+
+}  // namespace bot

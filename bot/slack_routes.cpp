@@ -1,0 +1,142 @@
+#include "bot/slack_routes.h"
+
+#include <spdlog/spdlog.h>
+
+#include "adapters/slack/slack.h"
+
+namespace bot {
+namespace {
+
+HttpReply json_error(int status, const std::string& reason) {
+    std::string escaped;
+    for (char c : reason) {
+        if (c == '"' || c == '\\') escaped += '\\';
+        if (static_cast<unsigned char>(c) >= 0x20) escaped += c;
+    }
+    return HttpReply{status, "application/json", "{\"error\":\"" + escaped + "\"}", {}};
+}
+
+// Verification before anything else; logs and answers 401 with the reason.
+std::optional<HttpReply> refuse_unverified(const HttpRequest& request, const SlackSettings& settings,
+                                           const core::Clock& clock) {
+    auto verified = adapters::slack::verify_request(settings.signing_secret, request.header("x-slack-request-timestamp"),
+                                                    request.header("x-slack-signature"), request.body, clock.now_unix());
+    if (verified) return std::nullopt;
+    spdlog::warn("slack {}: refused from {}: {}", request.path, request.remote_addr, verified.error().message);
+    return json_error(401, verified.error().message);
+}
+
+// Store failures are the only errors left: tell Slack to retry (5xx), nothing was applied.
+HttpReply store_failure(const HttpRequest& request, const core::Error& error) {
+    spdlog::error("slack {}: not applied, asking for a retry: {}", request.path, error.message);
+    return json_error(error.code == core::ErrorCode::busy ? 503 : 500, "temporarily unable to apply; retry");
+}
+
+HttpReply handle_events(const HttpRequest& request, const SlackSettings& settings, InboundHandler& inbound,
+                        const core::Clock& clock, const std::function<void()>& wake) {
+    if (auto refused = refuse_unverified(request, settings, clock)) return *refused;
+    auto decoded = adapters::slack::decode_events(request.body, settings.bot_user_id);
+    if (!decoded) {
+        spdlog::warn("slack events: malformed payload: {}", decoded.error().message);
+        return json_error(400, decoded.error().message);
+    }
+    using Kind = adapters::slack::EventsRequest::Kind;
+    if (decoded->kind == Kind::url_verification) {
+        return HttpReply{200, "application/json", adapters::slack::render_challenge_response(decoded->challenge), {}};
+    }
+    if (decoded->kind == Kind::ignored) {
+        spdlog::debug("slack events: ignored: {}", decoded->ignored_reason);
+        return HttpReply{200, "application/json", "{}", {}};
+    }
+    SlackOut out;
+    auto handled = inbound.handle(decoded->message, out);
+    if (!handled) return store_failure(request, handled.error());
+    if (handled->duplicate) {
+        spdlog::info("slack events: duplicate delivery {} ignored (retry {})", decoded->message.dedup_key,
+                     request.header("x-slack-retry-num"));
+        return HttpReply{200, "application/json", "{}", {}};
+    }
+    spdlog::info("slack events: {} from {} in {} handled (changed={})", decoded->message.dedup_key,
+                 decoded->message.sender_id, decoded->message.chat_id, handled->changed);
+    wake();
+    return HttpReply{200, "application/json", "{}", {}};
+}
+
+HttpReply handle_command(const HttpRequest& request, const SlackSettings& settings, InboundHandler& inbound,
+                         const core::Clock& clock) {
+    if (adapters::slack::is_ssl_check(request.body))
+        return HttpReply{200, "text/plain", "", {}};  // Slack's unsigned certificate probe
+    if (auto refused = refuse_unverified(request, settings, clock)) return *refused;
+    auto message = adapters::slack::decode_slash_command(request.body);
+    if (!message) {
+        spdlog::warn("slack commands: malformed payload: {}", message.error().message);
+        return json_error(400, message.error().message);
+    }
+    SlackOut out;
+    auto handled = inbound.handle(*message, out, /*enqueue_reply=*/false);
+    if (!handled) return store_failure(request, handled.error());
+    if (handled->duplicate) return HttpReply{200, "application/json", "", {}};
+    spdlog::info("slack commands: {} in {} handled (changed={})", message->sender_id, message->chat_id,
+                 handled->changed);
+    // Changes are shown to the channel; answers to questions only to the asker.
+    return HttpReply{200, "application/json", adapters::slack::render_response(handled->reply, handled->changed), {}};
+}
+
+HttpReply handle_interactive(const HttpRequest& request, const SlackSettings& settings, InboundHandler& inbound,
+                             const core::Clock& clock, const std::function<void()>& wake) {
+    if (auto refused = refuse_unverified(request, settings, clock)) return *refused;
+    auto interaction = adapters::slack::decode_interaction(request.body);
+    if (!interaction) {
+        spdlog::warn("slack interactive: malformed payload: {}", interaction.error().message);
+        return json_error(400, interaction.error().message);
+    }
+    // Buttons carry "PROJECT/TASK"; they run the same command a person would type.
+    std::string task = interaction->value.substr(interaction->value.find('/') + 1);
+    adapters::InboundMessage message;
+    message.platform = "slack";
+    message.dedup_key = "interaction:" + interaction->trigger_id;
+    message.chat_id = interaction->channel_id;
+    message.sender_id = interaction->user_id;
+    message.message_id = interaction->message_ts;
+    message.thread_id = interaction->message_ts;
+    if (interaction->action_id == "task_done")
+        message.text = "done " + task;
+    else if (interaction->action_id == "task_open")
+        message.text = "show " + task;
+    else
+        return HttpReply{200, "application/json", "", {}};
+    SlackOut out;
+    auto handled = inbound.handle(message, out);
+    if (!handled) return store_failure(request, handled.error());
+    if (!handled->duplicate) wake();
+    return HttpReply{200, "application/json", "", {}};
+}
+
+}  // namespace
+
+core::Markup SlackOut::markup() const { return adapters::slack::slack_markup(); }
+
+store::OutboxMessage SlackOut::reply(const core::ChatMessage& reply, const adapters::InboundMessage& message) const {
+    store::OutboxMessage row;
+    row.platform = "slack";
+    row.channel = "reply";
+    row.destination = message.chat_id;
+    row.reply_to = message.thread_id.empty() ? message.message_id : message.thread_id;
+    row.body = adapters::slack::render_post_message(reply, row.destination, row.reply_to);
+    return row;
+}
+
+void add_slack_routes(HttpServer& server, const SlackSettings& settings, InboundHandler& inbound,
+                      const core::Clock& clock, std::function<void()> wake) {
+    server.post("/slack/events", [&, settings, wake](const HttpRequest& request) {
+        return handle_events(request, settings, inbound, clock, wake);
+    });
+    server.post("/slack/commands", [&, settings](const HttpRequest& request) {
+        return handle_command(request, settings, inbound, clock);
+    });
+    server.post("/slack/interactive", [&, settings, wake](const HttpRequest& request) {
+        return handle_interactive(request, settings, inbound, clock, wake);
+    });
+}
+
+}  // namespace bot

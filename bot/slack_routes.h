@@ -1,0 +1,32 @@
+#pragma once
+// Slack's three request URLs (Events API, slash commands, interactivity) wired to the inbound
+// handler. Verification first (protocols.md §1.2): nothing is parsed before the signature and
+// timestamp check passes. Thread safety: handlers are safe for concurrent use.
+
+#include <functional>
+#include <string>
+
+#include "bot/http_server.h"
+#include "bot/inbound.h"
+#include "core/clock.h"
+
+namespace bot {
+
+struct SlackSettings {
+    std::string signing_secret;
+    std::string bot_user_id;  // "" = learn it from authorizations[] in each event
+};
+
+// Replies through chat.postMessage in the thread of the message that asked.
+class SlackOut final : public PlatformOut {
+public:
+    core::Markup markup() const override;
+    store::OutboxMessage reply(const core::ChatMessage& reply, const adapters::InboundMessage& message) const override;
+};
+
+// Registers POST /slack/events, /slack/commands and /slack/interactive. `wake` tells the outbox
+// worker that a message was queued.
+void add_slack_routes(HttpServer& server, const SlackSettings& settings, InboundHandler& inbound,
+                      const core::Clock& clock, std::function<void()> wake);
+
+}  // namespace bot

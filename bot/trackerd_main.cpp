@@ -1,0 +1,61 @@
+// trackerd: the daemon. Reads like a checklist: arguments, config, app, signals, wait, stop.
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "bot/app.h"
+
+namespace {
+
+int usage() {
+    std::cerr << "usage: trackerd [--config FILE] [--version]\n"
+                 "With no config, runs on the embedded default: SQLite in data/trackerd.db,\n"
+                 "listening on 127.0.0.1:8080, no platform enabled.\n";
+    return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string config_path;
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--config" && i + 1 < argc) config_path = argv[++i];
+        else if (arg == "--version") { std::cout << "trackerd 0.1.0\n"; return 0; }
+        else return usage();
+    }
+    // Block the stop signals before any thread starts, so only sigwait below receives them.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    auto config = config_path.empty() ? core::Result<config::Config>(config::default_config())
+                                      : config::load_config_file(config_path);
+    if (!config) {
+        std::cerr << "trackerd: " << config_path << ": " << config.error().message << "\n";
+        return 1;
+    }
+    spdlog::set_level(spdlog::level::from_str(config->log.level));
+    core::SystemClock clock;
+    auto app = bot::App::create(*config, clock);
+    if (!app) {
+        std::cerr << "trackerd: " << app.error().message << "\n";
+        return 1;
+    }
+    auto port = (*app)->start();
+    if (!port) {
+        std::cerr << "trackerd: " << port.error().message << "\n";
+        return 1;
+    }
+    int received = 0;
+    sigwait(&signals, &received);
+    spdlog::info("trackerd: {} received, finishing in-flight requests", strsignal(received));
+    (*app)->stop();
+    return 0;
+}

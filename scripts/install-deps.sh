@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what trackerd needs to build, run and test, from Debian's packages (root or sudo).
+set -euo pipefail
+packages=(build-essential cmake ninja-build pkg-config git tzdata ca-certificates
+          libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
+          libcpp-httplib-dev libssl-dev libhowardhinnant-date-dev libcli11-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update
+  $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi
