@@ -1,1 +1,49 @@
-// Placeholder: being written in this session.
+#include "core/command.h"
+
+namespace core {
+
+const char* to_string(CommandKind kind) {
+    switch (kind) {
+        case CommandKind::progress: return "progress";
+        case CommandKind::start: return "start";
+        case CommandKind::done: return "done";
+        case CommandKind::block: return "block";
+        case CommandKind::unblock: return "unblock";
+        case CommandKind::delay: return "delay";
+        case CommandKind::deviation: return "deviation";
+        case CommandKind::note: return "note";
+        case CommandKind::ack: return "ack";
+        case CommandKind::show: return "show";
+        case CommandKind::my_tasks: return "my_tasks";
+        case CommandKind::late: return "late";
+        case CommandKind::blocked: return "blocked";
+        case CommandKind::digest: return "digest";
+        case CommandKind::help: return "help";
+    }
+    return "unknown";
+}
+
+bool is_mutation(CommandKind kind) {
+    switch (kind) {
+        case CommandKind::progress:
+        case CommandKind::start:
+        case CommandKind::done:
+        case CommandKind::block:
+        case CommandKind::unblock:
+        case CommandKind::delay:
+        case CommandKind::deviation:
+        case CommandKind::note:
+        case CommandKind::ack:
+            return true;
+        case CommandKind::show:
+        case CommandKind::my_tasks:
+        case CommandKind::late:
+        case CommandKind::blocked:
+        case CommandKind::digest:
+        case CommandKind::help:
+            return false;
+    }
+    return false;
+}
+
+}  // namespace core

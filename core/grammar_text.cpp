@@ -1,0 +1,251 @@
+#include "core/grammar_text.h"
+
+#include <algorithm>
+
+namespace core::grammar {
+namespace {
+
+constexpr char32_t k_replacement = 0xFFFD;
+constexpr std::size_t k_max_distance_input = 64;
+
+void append_utf8(std::string& out, char32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+// Strict decoding: rejects overlong forms, surrogates and values above U+10FFFF.
+// Returns the sequence length, or 0 when the bytes at `at` are not valid UTF-8.
+std::size_t decode_strict(std::string_view s, std::size_t at, char32_t& cp) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    unsigned char lead = byte(at);
+    if (lead < 0x80) {
+        cp = lead;
+        return 1;
+    }
+    std::size_t length = 0;
+    char32_t minimum = 0;
+    if ((lead & 0xE0) == 0xC0) {
+        length = 2, cp = lead & 0x1F, minimum = 0x80;
+    } else if ((lead & 0xF0) == 0xE0) {
+        length = 3, cp = lead & 0x0F, minimum = 0x800;
+    } else if ((lead & 0xF8) == 0xF0) {
+        length = 4, cp = lead & 0x07, minimum = 0x10000;
+    } else {
+        return 0;
+    }
+    if (s.size() - at < length) return 0;
+    for (std::size_t i = 1; i < length; ++i) {
+        if ((byte(at + i) & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (byte(at + i) & 0x3F);
+    }
+    if (cp < minimum || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return length;
+}
+
+bool is_unicode_space(char32_t cp) {
+    return cp == 0x00A0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F ||
+           cp == 0x3000;
+}
+
+bool is_zero_width(char32_t cp) { return (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF; }
+
+std::vector<char32_t> code_points(std::string_view text, std::size_t limit) {
+    std::vector<char32_t> out;
+    for (std::size_t i = 0; i < text.size() && out.size() < limit;) {
+        char32_t cp = 0;
+        i += decode_utf8(text, i, cp);
+        out.push_back(cp);
+    }
+    return out;
+}
+
+bool is_trailing_separator(char32_t cp) {
+    switch (cp) {
+        case ',': case ';': case ':': case '.': case 0xFF0C: case 0xFF1B: case 0xFF1A:
+        case 0x3002: case 0x3001: case 0xFF0E:
+            return true;
+        default:
+            return false;
+    }
+}
+
+}  // namespace
+
+std::string sanitize_utf8(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size());
+    for (std::size_t i = 0; i < bytes.size();) {
+        char32_t cp = 0;
+        std::size_t length = decode_strict(bytes, i, cp);
+        if (length == 0) {
+            append_utf8(out, k_replacement);
+            ++i;
+            continue;
+        }
+        if ((cp < 0x20 && cp != '\t') || cp == 0x7F) cp = ' ';
+        append_utf8(out, cp);
+        i += length;
+    }
+    return out;
+}
+
+std::size_t decode_utf8(std::string_view text, std::size_t at, char32_t& code_point) {
+    if (at >= text.size()) {
+        code_point = 0;
+        return 1;
+    }
+    std::size_t length = decode_strict(text, at, code_point);
+    if (length == 0) {
+        code_point = k_replacement;
+        return 1;
+    }
+    return length;
+}
+
+FoldedText fold(std::string_view text) {
+    FoldedText out;
+    out.folded.reserve(text.size());
+    out.origin.reserve(text.size() + 1);
+    for (std::size_t i = 0; i < text.size();) {
+        char32_t cp = 0;
+        std::size_t length = decode_utf8(text, i, cp);
+        std::size_t before = out.folded.size();
+        if (cp >= 0xFF01 && cp <= 0xFF5E) {
+            cp -= 0xFEE0;  // full-width ASCII block
+        } else if (is_unicode_space(cp)) {
+            cp = ' ';
+        }
+        if (cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
+        if (!is_zero_width(cp)) {
+            if (cp < 0x80) {
+                out.folded += static_cast<char>(cp);
+            } else {
+                out.folded.append(text.substr(i, length));
+            }
+        }
+        for (std::size_t k = before; k < out.folded.size(); ++k) out.origin.push_back(i);
+        i += length;
+    }
+    out.origin.push_back(text.size());
+    return out;
+}
+
+bool is_cjk(char32_t cp) {
+    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+           (cp >= 0xFF00 && cp <= 0xFFEF) || (cp >= 0x20000 && cp <= 0x2FA1F);
+}
+
+bool contains_cjk(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        char32_t cp = 0;
+        i += decode_utf8(text, i, cp);
+        if (is_cjk(cp)) return true;
+    }
+    return false;
+}
+
+std::string_view trim_spaces(std::string_view text) {
+    while (!text.empty()) {
+        char32_t cp = 0;
+        std::size_t length = decode_utf8(text, 0, cp);
+        if (!(cp == ' ' || cp == '\t' || is_unicode_space(cp) || is_zero_width(cp))) break;
+        text.remove_prefix(length);
+    }
+    while (!text.empty()) {
+        // Step back to the start of the last code point (at most 4 bytes).
+        std::size_t start = text.size() - 1;
+        while (start > 0 && text.size() - start < 4 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+        char32_t cp = 0;
+        std::size_t length = decode_utf8(text, start, cp);
+        if (start + length != text.size()) cp = 'x';  // not a whole code point: keep it
+        if (!(cp == ' ' || cp == '\t' || is_unicode_space(cp) || is_zero_width(cp))) break;
+        text.remove_suffix(text.size() - start);
+    }
+    return text;
+}
+
+std::string trim_segment(std::string_view text) {
+    text = trim_spaces(text);
+    for (bool changed = true; changed && !text.empty();) {
+        changed = false;
+        std::size_t start = text.size() - 1;
+        while (start > 0 && text.size() - start < 4 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+        char32_t cp = 0;
+        std::size_t length = decode_utf8(text, start, cp);
+        if (start + length == text.size() && is_trailing_separator(cp)) {
+            text = trim_spaces(text.substr(0, start));
+            changed = true;
+        }
+    }
+    return std::string(text);
+}
+
+std::size_t code_point_count(std::string_view text) {
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < text.size(); ++count) {
+        char32_t cp = 0;
+        i += decode_utf8(text, i, cp);
+    }
+    return count;
+}
+
+int edit_distance(std::string_view a_text, std::string_view b_text) {
+    const std::vector<char32_t> a = code_points(a_text, k_max_distance_input);
+    const std::vector<char32_t> b = code_points(b_text, k_max_distance_input);
+    const std::size_t width = b.size() + 1;
+    std::vector<int> d((a.size() + 1) * width, 0);
+    const auto at = [&](std::size_t i, std::size_t j) -> int& { return d[i * width + j]; };
+    for (std::size_t i = 0; i <= a.size(); ++i) at(i, 0) = static_cast<int>(i);
+    for (std::size_t j = 0; j <= b.size(); ++j) at(0, j) = static_cast<int>(j);
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
+        }
+    }
+    return at(a.size(), b.size());
+}
+
+std::string first_url(std::string_view text) {
+    std::size_t start = std::string_view::npos;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        std::string_view rest = text.substr(i);
+        if (rest.substr(0, 7) == "http://" || rest.substr(0, 8) == "https://") {
+            if (i == 0 || !is_ascii_alnum(text[i - 1])) {
+                start = i;
+                break;
+            }
+        }
+    }
+    if (start == std::string_view::npos) return "";
+    std::size_t end = start;
+    while (end < text.size()) {
+        unsigned char c = static_cast<unsigned char>(text[end]);
+        if (c <= ' ' || c >= 0x80 || c == '"' || c == '<' || c == '>' || c == ')' || c == ']') break;
+        ++end;
+    }
+    std::string_view url = text.substr(start, end - start);
+    while (!url.empty() && std::string_view(".,;:!?'").find(url.back()) != std::string_view::npos)
+        url.remove_suffix(1);
+    std::string_view scheme = url.substr(0, url.find("://") + 3);
+    if (url.size() <= scheme.size()) return "";
+    return std::string(url);
+}
+
+}  // namespace core::grammar
