@@ -1,0 +1,250 @@
+// OutboxWorker: the retry, pacing and dead-letter policy around the platform Senders.
+
+#include "bot/outbox_worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "bot/http_client.h"
+
+namespace bot {
+namespace {
+
+constexpr const char* k_other_platform = "other";
+
+const char* to_string(SendOutcome::Kind kind) {
+    switch (kind) {
+    case SendOutcome::Kind::sent: return "sent";
+    case SendOutcome::Kind::retry: return "retry";
+    case SendOutcome::Kind::dead: return "dead";
+    }
+    return "?";
+}
+
+// Pacing and back-off are per destination: a platform, and the chat or URL on it.
+std::string destination_key(const store::OutboxMessage& message) {
+    return message.platform + '\x1f' + message.destination;
+}
+
+long long ceil_seconds(long long ms) { return ms <= 0 ? ms / 1000 : (ms + 999) / 1000; }
+
+std::uint64_t seed_from(std::uint64_t seed) {
+    if (seed != 0) return seed;
+    std::random_device device;
+    return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+}
+
+// One line per attempt; the body is never logged and URL destinations are cut to their host,
+// since webhook URLs carry secrets.
+void log_outcome(const store::OutboxMessage& message, int attempt, const SendOutcome& outcome,
+                 std::string_view note) {
+    const auto level = outcome.kind == SendOutcome::Kind::sent    ? spdlog::level::info
+                       : outcome.kind == SendOutcome::Kind::retry ? spdlog::level::warn
+                                                                   : spdlog::level::err;
+    spdlog::log(level,
+                "outbox: {} id={} platform={} channel={} kind={} destination={} attempt={}{}{}{}",
+                to_string(outcome.kind), message.id, message.platform, message.channel,
+                message.kind, redact_url(message.destination), attempt,
+                outcome.error.empty() ? "" : " error=", outcome.error, note);
+}
+
+}  // namespace
+
+OutboxWorker::OutboxWorker(store::Store& store, const core::Clock& clock,
+                           std::map<std::string, Sender*> senders, OutboxWorkerOptions options)
+    : m_store(store),
+      m_clock(clock),
+      m_senders(std::move(senders)),
+      m_options(std::move(options)),
+      m_random(seed_from(m_options.jitter_seed)) {
+    for (const char* platform : {"slack", "feishu", "dingtalk", k_other_platform}) {
+        m_counters.emplace(platform, std::make_unique<Counters>());
+    }
+    for (const auto& [platform, sender] : m_senders) {
+        m_counters.try_emplace(platform, std::make_unique<Counters>());
+    }
+}
+
+OutboxWorker::~OutboxWorker() { stop(); }
+
+void OutboxWorker::start() {
+    if (m_thread.joinable()) return;
+    m_stopping = false;
+    m_thread = std::jthread([this](std::stop_token stop) { loop(std::move(stop)); });
+}
+
+void OutboxWorker::stop() {
+    if (!m_thread.joinable()) return;
+    m_stopping = true;
+    m_thread.request_stop();  // also wakes the condition-variable wait
+    m_thread.join();
+}
+
+void OutboxWorker::wake() {
+    {
+        std::lock_guard lock(m_wake_mutex);
+        m_woken = true;
+    }
+    m_wake_cv.notify_all();
+}
+
+void OutboxWorker::loop(std::stop_token stop) {
+    while (!stop.stop_requested()) {
+        const OutboxPass pass = run_once();
+        auto wait = m_options.idle_wait;
+        if (pass.next_ready_ms > 0) {
+            const auto until_ready =
+                std::chrono::milliseconds(pass.next_ready_ms - m_clock.now_unix_ms());
+            wait = std::clamp(until_ready, std::chrono::milliseconds(1), wait);
+        }
+        std::unique_lock lock(m_wake_mutex);
+        m_wake_cv.wait_for(lock, stop, wait, [this] { return m_woken; });
+        m_woken = false;
+    }
+}
+
+OutboxPass OutboxWorker::run_once() {
+    std::lock_guard lock(m_pass_mutex);
+    // Last-resort net: our code does not throw, but a library or allocation failure must cost
+    // one pass, not the thread.
+    try {
+        return run_pass();
+    } catch (const std::exception& e) {
+        spdlog::error("outbox: pass aborted by an exception: {}", e.what());
+    } catch (...) {
+        spdlog::error("outbox: pass aborted by an unknown exception");
+    }
+    ++m_pass_failures;
+    OutboxPass pass;
+    pass.failed = true;
+    return pass;
+}
+
+OutboxPass OutboxWorker::run_pass() {
+    OutboxPass pass;
+    const long long start_ms = m_clock.now_unix_ms();
+    std::erase_if(m_ready_at_ms, [&](const auto& entry) { return entry.second <= start_ms; });
+
+    auto due = m_store.due_messages(start_ms / 1000, m_options.batch_size);
+    if (!due) {
+        spdlog::warn("outbox: cannot read due messages: {}", due.error().message);
+        ++m_pass_failures;
+        pass.failed = true;
+        return pass;
+    }
+    for (const store::OutboxMessage& message : *due) {
+        if (m_stopping) break;
+        const long long now_ms = m_clock.now_unix_ms();
+        const auto ready = m_ready_at_ms.find(destination_key(message));
+        if (ready != m_ready_at_ms.end() && ready->second > now_ms) {
+            // Paced or backing off: later, without spending an attempt. Keeps per-destination
+            // order too, since rows are read oldest first.
+            ++pass.held;
+            pass.next_ready_ms = pass.next_ready_ms == 0 ? ready->second
+                                                         : std::min(pass.next_ready_ms, ready->second);
+            continue;
+        }
+        deliver(message, now_ms, pass);
+    }
+    return pass;
+}
+
+void OutboxWorker::deliver(const store::OutboxMessage& message, long long now_ms, OutboxPass& pass) {
+    const int attempt = message.attempts + 1;
+    const auto sender = m_senders.find(message.platform);
+    SendOutcome outcome;
+    if (sender == m_senders.end() || sender->second == nullptr) {
+        outcome.kind = SendOutcome::Kind::dead;
+        outcome.error = "no sender configured for platform '" + message.platform + "'";
+    } else {
+        outcome = sender->second->send(message);
+        const auto interval = pacing_for(message);
+        if (interval.count() > 0) {
+            m_ready_at_ms[destination_key(message)] = m_clock.now_unix_ms() + interval.count();
+        }
+    }
+    if (outcome.kind != SendOutcome::Kind::sent && outcome.error.empty()) {
+        outcome.error = "unspecified failure";
+    }
+    const long long done_s = m_clock.now_unix_ms() / 1000;
+    Counters& counters = counters_for(message.platform);
+
+    if (outcome.kind == SendOutcome::Kind::sent) {
+        log_outcome(message, attempt, outcome, "");
+        ++counters.sent;
+        ++pass.sent;
+        if (auto marked = m_store.mark_sent(message.id, done_s, outcome.remote_id); !marked) {
+            // The platform has it; the row stays pending and will be sent again (at least once).
+            spdlog::error("outbox: id={} was delivered but not marked sent, it may repeat: {}",
+                          message.id, marked.error().message);
+        }
+        return;
+    }
+
+    const bool gave_up = outcome.kind == SendOutcome::Kind::retry && attempt >= m_options.max_attempts;
+    if (outcome.kind == SendOutcome::Kind::retry && !gave_up) {
+        const long long next_s = retry_at_unix(message, outcome, now_ms);
+        log_outcome(message, attempt, outcome, " next_attempt_at=" + std::to_string(next_s));
+        ++counters.retried;
+        ++pass.retried;
+        // Hold the destination too, so its later rows do not run into the same wall.
+        long long& ready = m_ready_at_ms[destination_key(message)];
+        ready = std::max(ready, next_s * 1000);
+        if (auto marked = m_store.mark_failed(message.id, next_s, outcome.error, false); !marked) {
+            spdlog::error("outbox: id={} failed attempt not recorded: {}", message.id,
+                          marked.error().message);
+        }
+        return;
+    }
+
+    outcome.kind = SendOutcome::Kind::dead;
+    log_outcome(message, attempt, outcome,
+                gave_up ? " (gave up after " + std::to_string(attempt) + " attempts)" : "");
+    ++counters.dead;
+    ++pass.dead;
+    if (auto marked = m_store.mark_failed(message.id, done_s, outcome.error, true); !marked) {
+        spdlog::error("outbox: id={} not marked dead: {}", message.id, marked.error().message);
+    }
+}
+
+long long OutboxWorker::retry_at_unix(const store::OutboxMessage& message, const SendOutcome& outcome,
+                                      long long now_ms) {
+    // The platform's own Retry-After wins over our back-off.
+    if (outcome.retry_after_seconds > 0) return ceil_seconds(now_ms) + outcome.retry_after_seconds;
+    const int doublings = std::clamp(message.attempts, 0, 30);
+    long long delay_ms = std::min(m_options.backoff_base.count() << doublings,
+                                  m_options.backoff_cap.count());
+    if (m_options.jitter > 0) {
+        // Shorten by a random share so rows that failed together do not retry together.
+        std::uniform_real_distribution<double> share(0.0, std::min(m_options.jitter, 1.0));
+        delay_ms -= static_cast<long long>(static_cast<double>(delay_ms) * share(m_random));
+    }
+    return ceil_seconds(now_ms + std::max(delay_ms, 0LL));
+}
+
+std::chrono::milliseconds OutboxWorker::pacing_for(const store::OutboxMessage& message) const {
+    if (auto it = m_options.pacing.find(message.platform + "/" + message.channel);
+        it != m_options.pacing.end()) {
+        return it->second;
+    }
+    if (auto it = m_options.pacing.find(message.platform); it != m_options.pacing.end()) {
+        return it->second;
+    }
+    return std::chrono::milliseconds(0);
+}
+
+OutboxWorker::Counters& OutboxWorker::counters_for(const std::string& platform) {
+    const auto it = m_counters.find(platform);
+    return it != m_counters.end() ? *it->second : *m_counters.at(k_other_platform);
+}
+
+OutboxCounts OutboxWorker::counts(const std::string& platform) const {
+    const auto it = m_counters.find(platform);
+    if (it == m_counters.end()) return {};
+    return {it->second->sent.load(), it->second->retried.load(), it->second->dead.load()};
+}
+
+}  // namespace bot
