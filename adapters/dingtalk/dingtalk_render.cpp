@@ -1,0 +1,268 @@
+// DingTalk outbound bodies: sessionWebhook / custom robot (§3.5, §3.6), robot OpenAPI group
+// messages with the 15,000-byte msgParam limit, splitting and merging.
+#include <functional>
+#include <nlohmann/json.hpp>
+
+#include "adapters/dingtalk/dingtalk.h"
+
+namespace adapters::dingtalk {
+namespace {
+
+using nlohmann::json;
+
+std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+bool is_markdown(const core::ChatMessage& message) {
+    return !message.title.empty() || !message.buttons.empty();
+}
+
+std::vector<std::string> mention_ids(const core::ChatMessage& message) {
+    std::vector<std::string> ids;
+    for (const auto& id : message.mention_user_ids) {
+        bool seen = false;
+        for (const auto& kept : ids) seen = seen || kept == id;
+        if (!id.empty() && !seen) ids.push_back(id);
+    }
+    return ids;
+}
+
+// A byte length <= size that does not cut a UTF-8 sequence.
+size_t utf8_floor(std::string_view text, size_t size) {
+    if (size >= text.size()) return text.size();
+    while (size > 0 && (static_cast<unsigned char>(text[size]) & 0xC0) == 0x80) --size;
+    return size;
+}
+
+// §3.5: at.atUserIds notifies only when "@userId" is also written in the text.
+std::string with_mentions(std::string text, const std::vector<std::string>& ids) {
+    std::string missing;
+    for (const auto& id : ids)
+        if (text.find("@" + id) == std::string::npos) missing += (missing.empty() ? "@" : " @") + id;
+    if (!missing.empty()) text += (text.empty() ? "" : "\n\n") + missing;
+    return text;
+}
+
+std::string plain_text(const core::ChatMessage& message) {
+    return with_mentions(message.joined_text(), mention_ids(message));
+}
+
+std::string markdown_text(const core::ChatMessage& message) {
+    std::string text = message.title.empty() ? "" : "### " + message.title;
+    for (const auto& section : message.sections) {
+        if (section.empty()) continue;
+        text += (text.empty() ? "" : "\n\n") + section;
+    }
+    return with_mentions(text, mention_ids(message));
+}
+
+// The markdown title is what notifications show; a message without one uses its first line.
+std::string markdown_title(const core::ChatMessage& message) {
+    if (!message.title.empty()) return message.title;
+    std::string text = message.joined_text();
+    std::string first = text.substr(0, text.find('\n'));
+    first = first.substr(0, utf8_floor(first, 64));
+    if (!first.empty()) return first;
+    return message.locale == core::Locale::en ? "Notice" : "通知";
+}
+
+json webhook_body(const core::ChatMessage& message) {
+    json body;
+    if (is_markdown(message)) {
+        body["msgtype"] = "markdown";
+        body["markdown"] = {{"title", markdown_title(message)}, {"text", markdown_text(message)}};
+    } else {
+        body["msgtype"] = "text";
+        body["text"] = {{"content", plain_text(message)}};
+    }
+    body["at"] = {{"atUserIds", mention_ids(message)}, {"isAtAll", false}};
+    return body;
+}
+
+// msgParam of groupMessages/send; `text` replaces the rendered text when given.
+std::string msg_param(const core::ChatMessage& message, const std::string* text = nullptr) {
+    if (is_markdown(message))
+        return dump(json{{"title", markdown_title(message)}, {"text", text ? *text : markdown_text(message)}});
+    return dump(json{{"content", text ? *text : plain_text(message)}});
+}
+
+// The largest count in [1, available] for which fits_count holds (monotone); 1 when none fits.
+size_t largest_fitting(size_t available, const std::function<bool(size_t)>& fits_count) {
+    size_t low = 1;
+    size_t high = available;
+    while (low < high) {
+        size_t mid = low + (high - low + 1) / 2;
+        if (fits_count(mid)) low = mid;
+        else high = mid - 1;
+    }
+    return low;
+}
+
+using Fits = std::function<bool(const std::string&)>;
+
+// Cuts an oversized section into runs of whole lines, oversized lines into UTF-8-safe runs.
+void split_section(const std::string& section, const Fits& fits, std::vector<std::string>& out) {
+    std::vector<std::string> lines;
+    for (size_t start = 0;;) {
+        size_t newline = section.find('\n', start);
+        lines.push_back(section.substr(start, newline == std::string::npos ? newline : newline - start));
+        if (newline == std::string::npos) break;
+        start = newline + 1;
+    }
+    auto joined = [&](size_t from, size_t count) {
+        std::string text;
+        for (size_t i = from; i < from + count; ++i) text += (i == from ? "" : "\n") + lines[i];
+        return text;
+    };
+    for (size_t i = 0; i < lines.size();) {
+        if (fits(lines[i])) {
+            size_t count = largest_fitting(lines.size() - i, [&](size_t n) { return fits(joined(i, n)); });
+            out.push_back(joined(i, count));
+            i += count;
+            continue;
+        }
+        std::string_view line = lines[i++];
+        while (!line.empty()) {
+            size_t take = utf8_floor(line, largest_fitting(line.size(), [&](size_t n) {
+                                         return fits(std::string(line.substr(0, n)));
+                                     }));
+            if (take == 0) {  // keep at least one whole code point
+                take = 1;
+                while (take < line.size() && (static_cast<unsigned char>(line[take]) & 0xC0) == 0x80) ++take;
+            }
+            out.emplace_back(line.substr(0, take));
+            line.remove_prefix(take);
+        }
+    }
+}
+
+}  // namespace
+
+core::Markup dingtalk_markup() {
+    core::Markup markup;
+    markup.dialect = core::Dialect::markdown;
+    markup.mention = [](const core::Person& person) {
+        if (!person.dingtalk.empty()) return "@" + person.dingtalk;
+        return "@" + (person.name.empty() ? person.id : person.name);
+    };
+    markup.user_id = [](const core::Person& person) { return person.dingtalk; };
+    return markup;
+}
+
+std::string render_session_reply(const core::ChatMessage& message) { return dump(webhook_body(message)); }
+
+std::string render_custom_robot(const core::ChatMessage& message, std::string_view msg_uuid) {
+    json body = webhook_body(message);
+    if (!msg_uuid.empty()) body["msgUuid"] = msg_uuid;
+    return dump(body);
+}
+
+std::string render_group_message(const core::ChatMessage& message, std::string_view robot_code,
+                                 std::string_view open_conversation_id) {
+    std::string param = msg_param(message);
+    if (param.size() > k_msg_param_limit) {
+        // Last resort (callers split first): keep the longest head that fits, cut at a line.
+        std::string text = is_markdown(message) ? markdown_text(message) : plain_text(message);
+        std::string note = message.locale == core::Locale::en ? "\n\n… (truncated: too long)"
+                                                               : "\n\n…（内容过长，已截断）";
+        auto head = [&](size_t n) {
+            std::string cut = text.substr(0, utf8_floor(text, n));
+            size_t line_end = cut.rfind('\n');
+            if (line_end != std::string::npos && line_end > cut.size() / 2) cut.resize(line_end);
+            return cut + note;
+        };
+        size_t keep = largest_fitting(text.size(), [&](size_t n) {
+            std::string candidate = head(n);
+            return msg_param(message, &candidate).size() <= k_msg_param_limit;
+        });
+        std::string truncated = head(keep);
+        param = msg_param(message, &truncated);
+    }
+    json body = {{"robotCode", robot_code},
+                 {"openConversationId", open_conversation_id},
+                 {"msgKey", is_markdown(message) ? "sampleMarkdown" : "sampleText"},
+                 {"msgParam", param}};
+    return dump(body);
+}
+
+std::vector<core::ChatMessage> split_for_limit(const core::ChatMessage& message,
+                                               size_t max_msg_param_bytes) {
+    if (msg_param(message).size() <= max_msg_param_bytes) return {message};
+    core::ChatMessage shell = message;  // every mention appended, longest "(i/n)" suffix
+    shell.sections.clear();
+    if (!shell.title.empty()) shell.title += " (999/999)";
+    auto fits_sections = [&](std::vector<std::string> sections) {
+        core::ChatMessage candidate = shell;
+        candidate.sections = std::move(sections);
+        return msg_param(candidate).size() <= max_msg_param_bytes;
+    };
+    Fits fits_piece = [&](const std::string& piece) { return fits_sections({piece}); };
+
+    std::vector<std::string> pieces;
+    for (const auto& section : message.sections) {
+        if (fits_piece(section)) pieces.push_back(section);
+        else split_section(section, fits_piece, pieces);
+    }
+    std::vector<core::ChatMessage> parts;
+    for (size_t i = 0; i < pieces.size();) {
+        size_t count = largest_fitting(pieces.size() - i, [&](size_t n) {
+            return fits_sections(std::vector<std::string>(pieces.begin() + i, pieces.begin() + i + n));
+        });
+        core::ChatMessage part;
+        part.title = message.title;
+        part.locale = message.locale;
+        part.buttons = message.buttons;
+        part.sections.assign(pieces.begin() + i, pieces.begin() + i + count);
+        parts.push_back(std::move(part));
+        i += count;
+    }
+    if (parts.empty()) parts.emplace_back();
+    // Each part notifies whom it mentions; ids mentioned nowhere go with the first part.
+    std::vector<std::string> ids = mention_ids(message);
+    std::vector<bool> placed(ids.size(), false);
+    for (auto& part : parts) {
+        std::string text = part.joined_text();
+        for (size_t m = 0; m < ids.size(); ++m) {
+            if (text.find("@" + ids[m]) == std::string::npos) continue;
+            part.mention_user_ids.push_back(ids[m]);
+            placed[m] = true;
+        }
+    }
+    for (size_t m = 0; m < ids.size(); ++m)
+        if (!placed[m]) parts.front().mention_user_ids.push_back(ids[m]);
+    for (size_t i = 0; i < parts.size(); ++i) {
+        if (!message.title.empty() && parts.size() > 1)
+            parts[i].title += " (" + std::to_string(i + 1) + "/" + std::to_string(parts.size()) + ")";
+        parts[i].fallback_text = parts[i].joined_text();
+    }
+    return parts;
+}
+
+core::ChatMessage merge_messages(const std::vector<core::ChatMessage>& messages) {
+    if (messages.empty()) return {};
+    if (messages.size() == 1) return messages.front();
+    core::ChatMessage merged;
+    merged.locale = messages.front().locale;
+    bool titled = false;
+    for (const auto& message : messages) {
+        titled = titled || !message.title.empty();
+        if (!message.title.empty()) merged.sections.push_back("**" + message.title + "**");
+        merged.sections.insert(merged.sections.end(), message.sections.begin(), message.sections.end());
+        for (const auto& id : message.mention_user_ids) merged.mention_user_ids.push_back(id);
+        for (const auto& button : message.buttons) {
+            bool seen = false;
+            for (const auto& kept : merged.buttons)
+                seen = seen || (kept.action == button.action && kept.value == button.value);
+            if (!seen) merged.buttons.push_back(button);
+        }
+        std::string fallback = message.fallback_text.empty() ? message.joined_text() : message.fallback_text;
+        merged.fallback_text += (merged.fallback_text.empty() ? "" : "\n\n") + fallback;
+    }
+    merged.mention_user_ids = mention_ids(merged);
+    if (titled) {
+        std::string count = std::to_string(messages.size());
+        merged.title = merged.locale == core::Locale::en ? count + " notifications" : count + " 条通知";
+    }
+    return merged;
+}
+
+}  // namespace adapters::dingtalk
