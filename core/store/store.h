@@ -112,9 +112,17 @@ private:
     explicit Store(std::unique_ptr<SQLite::Database> db);
     Result<void> migrate();
 
+    void rollback();
+
+    // The statement cache and other internals (core/store/store_impl.h).
+    struct Impl;
+
     std::recursive_mutex m_mutex;
     std::unique_ptr<SQLite::Database> m_db;  // Guarded by m_mutex.
+    std::unique_ptr<Impl> m_impl;            // Guarded by m_mutex; destroyed before m_db.
     int m_transaction_depth = 0;             // Guarded by m_mutex.
+    // The first error a nested transaction body returned: the outer one rolls back.
+    std::optional<core::Error> m_nested_error;  // Guarded by m_mutex.
 };
 
 }  // namespace store

@@ -1,1 +1,647 @@
-// Placeholder: being written in this session.
+// The store on a real SQLite file: plans, updates with their audit trail (R13), transactions,
+// look-ups, inbound de-duplication, the outbox and k/v state, and concurrent writers.
+#include <gtest/gtest.h>
+
+#include <thread>
+#include <vector>
+
+#include "core/store/store.h"
+#include "tests/support/temp_dir.h"
+
+namespace {
+
+using core::Date;
+using core::ErrorCode;
+using core::make_date;
+using store::OutboxMessage;
+using store::OutboxState;
+using store::Store;
+using store::TaskUpdate;
+using testing_support::TempDir;
+
+core::ChangeSource chat_source(long long at = 1710900000) {
+    return core::ChangeSource{"xiaoming", "slack", "C123", "1710900000.000100", at};
+}
+
+core::Task make_task(std::string id, std::string name, int position) {
+    core::Task t;
+    t.id = std::move(id);
+    t.name = std::move(name);
+    t.position = position;
+    t.owner = "xiaoming";
+    t.planned_start = make_date(2024, 3, 18);
+    t.planned_finish = make_date(2024, 3, 25);
+    return t;
+}
+
+core::ProjectState make_plan(const std::string& project_id = "P1") {
+    core::ProjectState s;
+    s.project.id = project_id;
+    s.project.name = "新品上市推广";
+    s.project.owner = "laowang";
+    s.project.department_head = "boss";
+    s.project.start = make_date(2024, 3, 1);
+    s.project.end = make_date(2024, 4, 30);
+    s.project.goal = "Q3 线上销售额 500 万元";
+    s.project.budget_total = 100000.5;
+    s.project.thresholds.deviation_at_risk = 0.25;
+
+    core::Task phase = make_task("PH1", "预热期", 0);
+    phase.level = core::Level::phase;
+    core::Task t2 = make_task("t002", "KV 设计", 1);
+    t2.parent_id = "ph1";
+    t2.level = core::Level::task;
+    t2.approver = "laowang";
+    t2.consulted = {"designer", "copywriter"};
+    t2.informed = {"sales"};
+    t2.collaborators = {"supplier"};
+    t2.priority = core::Priority::p0;
+    t2.estimated_days = 5;
+    t2.risk = core::RiskLevel::high;
+    t2.budget = 2000;
+    t2.remark = "设计稿待客户确认";
+    t2.deliverable = "KV 终稿";
+    t2.acceptance = "客户签字";
+    core::Task t3 = make_task("T003", "海报设计", 2);
+    t3.parent_id = "PH1";
+    t3.predecessors = {"t002"};
+    t3.status = core::Status::in_progress;
+    t3.completion = 30;
+    t3.actual_start = make_date(2024, 3, 19);
+    s.tasks = {phase, t2, t3};
+
+    core::Kpi kpi;
+    kpi.id = "K001";
+    kpi.project_id = project_id;
+    kpi.name = "报名量";
+    kpi.target = 1000;
+    kpi.current = 400;
+    kpi.warn_below = 0.5;
+    kpi.updated = make_date(2024, 3, 20);
+    s.kpis = {kpi};
+
+    core::RiskItem risk;
+    risk.id = "R001";
+    risk.project_id = project_id;
+    risk.task_id = "t003";
+    risk.title = "供应商产能不足";
+    risk.owner = "supplier_mgr";
+    risk.impact = core::RiskLevel::high;
+    risk.opened = make_date(2024, 3, 10);
+    s.risks = {risk};
+
+    s.people["xiaoming"] = core::Person{"xiaoming", "小明", "市场部", "U1", "ou_1", "1001"};
+    s.people["laowang"] = core::Person{"laowang", "老王", "市场部", "U2", "", ""};
+    return s;
+}
+
+void expect_same_task(const core::Task& a, const core::Task& b) {
+    EXPECT_EQ(a.id, b.id);
+    EXPECT_EQ(a.level, b.level) << a.id;
+    EXPECT_EQ(a.parent_id, b.parent_id) << a.id;
+    EXPECT_EQ(a.position, b.position) << a.id;
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.deliverable, b.deliverable);
+    EXPECT_EQ(a.acceptance, b.acceptance);
+    EXPECT_EQ(a.owner, b.owner);
+    EXPECT_EQ(a.approver, b.approver);
+    EXPECT_EQ(a.consulted, b.consulted);
+    EXPECT_EQ(a.informed, b.informed);
+    EXPECT_EQ(a.collaborators, b.collaborators);
+    EXPECT_EQ(a.priority, b.priority);
+    EXPECT_EQ(a.planned_start, b.planned_start);
+    EXPECT_EQ(a.planned_finish, b.planned_finish);
+    EXPECT_EQ(a.actual_start, b.actual_start);
+    EXPECT_EQ(a.actual_finish, b.actual_finish);
+    EXPECT_EQ(a.estimated_days, b.estimated_days);
+    EXPECT_EQ(a.status, b.status);
+    EXPECT_EQ(a.completion, b.completion);
+    EXPECT_EQ(a.risk, b.risk);
+    EXPECT_EQ(a.predecessors, b.predecessors);
+    EXPECT_EQ(a.budget, b.budget);
+    EXPECT_EQ(a.remark, b.remark);
+    EXPECT_EQ(a.blocked_reason, b.blocked_reason);
+    EXPECT_EQ(a.blocked_since, b.blocked_since);
+}
+
+TaskUpdate progress_update(std::string task, int completion, std::string project = "P1") {
+    TaskUpdate u;
+    u.project_id = std::move(project);
+    u.task_id = std::move(task);
+    u.action = "progress";
+    u.completion = completion;
+    u.date = make_date(2024, 3, 21);
+    u.note = "海报初稿已交";
+    return u;
+}
+
+class StoreTest : public ::testing::Test {
+protected:
+    void SetUp() override { reopen(); }
+    void reopen() {
+        m_store.reset();
+        auto opened = Store::open(m_dir.file("tracker.db"));
+        ASSERT_TRUE(opened) << opened.error().message;
+        m_store = std::move(*opened);
+    }
+    void import_plan(const core::ProjectState& plan = make_plan()) {
+        auto done = m_store->import_project(plan, core::ChangeSource{"admin", "import", "", "", 100});
+        ASSERT_TRUE(done) << done.error().message;
+    }
+    size_t audit_rows(const std::string& project = "P1") { return m_store->audit_log(project, "")->size(); }
+
+    TempDir m_dir;
+    std::unique_ptr<Store> m_store;
+};
+
+TEST_F(StoreTest, ImportThenLoadGivesTheSamePlan) {
+    auto plan = make_plan();
+    import_plan(plan);
+    auto state = m_store->load_project("P1");
+    ASSERT_TRUE(state) << state.error().message;
+
+    EXPECT_EQ(state->project.name, plan.project.name);
+    EXPECT_EQ(state->project.owner, "laowang");
+    EXPECT_EQ(state->project.start, plan.project.start);
+    EXPECT_EQ(state->project.budget_total, plan.project.budget_total);
+    EXPECT_DOUBLE_EQ(state->project.thresholds.deviation_at_risk, 0.25);
+    ASSERT_EQ(state->tasks.size(), 3u);
+    // Ids, parents and predecessors come back normalised.
+    auto expected = plan.tasks;
+    expected[1].id = "T002";
+    expected[1].parent_id = "PH1";
+    expected[2].predecessors = {"T002"};
+    for (size_t i = 0; i < expected.size(); ++i) {
+        expect_same_task(state->tasks[i], expected[i]);
+        EXPECT_EQ(state->tasks[i].project_id, "P1");
+    }
+    ASSERT_EQ(state->kpis.size(), 1u);
+    EXPECT_EQ(state->kpis[0].name, "报名量");
+    EXPECT_EQ(state->kpis[0].warn_below, 0.5);
+    EXPECT_EQ(state->kpis[0].updated, make_date(2024, 3, 20));
+    ASSERT_EQ(state->risks.size(), 1u);
+    EXPECT_EQ(state->risks[0].task_id, "T003");
+    EXPECT_EQ(state->risks[0].impact, core::RiskLevel::high);
+    EXPECT_TRUE(state->progress.empty());
+    // Everyone named who exists in the people table; unknown ids (designer, boss) are absent.
+    ASSERT_EQ(state->people.size(), 2u);
+    EXPECT_EQ(state->people.at("xiaoming").feishu, "ou_1");
+    EXPECT_EQ(state->people.count("boss"), 0u);
+}
+
+TEST_F(StoreTest, ProjectIdsMatchWhateverTheCase) {
+    import_plan();
+    auto state = m_store->load_project("p1");
+    ASSERT_TRUE(state) << state.error().message;
+    EXPECT_EQ(state->project.id, "P1");
+    EXPECT_EQ(state->tasks.size(), 3u);
+}
+
+TEST_F(StoreTest, LoadingAnUnknownProjectIsNotFound) {
+    auto state = m_store->load_project("NOPE");
+    ASSERT_FALSE(state);
+    EXPECT_EQ(state.error().code, ErrorCode::not_found);
+    EXPECT_NE(state.error().message.find("NOPE"), std::string::npos);
+}
+
+TEST_F(StoreTest, ReimportReplacesThePlanKeepsTheLogAndAuditsTheChanges) {
+    import_plan();
+    ASSERT_TRUE(m_store->apply(progress_update("T003", 60), chat_source()));
+    size_t before = audit_rows();
+
+    auto plan = make_plan();
+    plan.tasks[2].name = "海报设计 (终稿)";
+    plan.tasks.erase(plan.tasks.begin() + 1);  // T002 dropped from the plan
+    import_plan(plan);
+
+    auto state = m_store->load_project("P1");
+    ASSERT_TRUE(state);
+    ASSERT_EQ(state->tasks.size(), 2u);
+    EXPECT_EQ(state->tasks[1].name, "海报设计 (终稿)");
+    EXPECT_EQ(state->tasks[1].last_update, make_date(2024, 3, 21)) << "kept across the import";
+    ASSERT_EQ(state->progress.size(), 1u);
+
+    auto audit = m_store->audit_log("P1", "");
+    ASSERT_TRUE(audit);
+    std::vector<std::pair<std::string, std::string>> changes;
+    for (size_t i = before; i < audit->size(); ++i)
+        changes.emplace_back((*audit)[i].entity_id, (*audit)[i].field);
+    // T003: name changed, completion 60 -> 30 from the plan; T002 deleted.
+    EXPECT_NE(std::find(changes.begin(), changes.end(), std::pair<std::string, std::string>{"P1/T003", "name"}), changes.end());
+    EXPECT_NE(std::find(changes.begin(), changes.end(), std::pair<std::string, std::string>{"P1/T003", "completion"}), changes.end());
+    EXPECT_NE(std::find(changes.begin(), changes.end(), std::pair<std::string, std::string>{"P1/T002", "deleted"}), changes.end());
+    EXPECT_EQ(changes.size(), 3u);
+}
+
+TEST_F(StoreTest, ImportDoesNotWipePlatformIdsOfKnownPeople) {
+    ASSERT_TRUE(m_store->upsert_person(core::Person{"laowang", "老王", "市场部", "U2", "ou_2", "2002"}));
+    import_plan();  // names laowang without Feishu/DingTalk ids
+    auto person = m_store->find_person("laowang");
+    ASSERT_TRUE(person && *person);
+    EXPECT_EQ((*person)->feishu, "ou_2");
+    EXPECT_EQ((*person)->dingtalk, "2002");
+}
+
+TEST_F(StoreTest, ImportRejectsDuplicateTaskIds) {
+    auto plan = make_plan();
+    plan.tasks[2].id = "T002";  // collides with "t002" once normalised
+    auto done = m_store->import_project(plan, chat_source());
+    ASSERT_FALSE(done);
+    EXPECT_EQ(done.error().code, ErrorCode::invalid_argument);
+    EXPECT_FALSE(*m_store->find_project("P1"));
+}
+
+TEST_F(StoreTest, ApplyWritesTheTaskAProgressEntryAndAuditRows) {
+    import_plan();
+    TaskUpdate u = progress_update("t003", 60);
+    u.status = core::Status::in_progress;  // unchanged: no audit row
+    u.evidence = "https://drive/poster-v1.png";
+    u.problem = "字体授权";
+    u.solution = "换开源字体";
+    u.deviation_rate = 0.125;
+    auto change = m_store->apply(u, chat_source());
+    ASSERT_TRUE(change) << change.error().message;
+    EXPECT_EQ(change->before.completion, 30);
+    EXPECT_EQ(change->after.completion, 60);
+    EXPECT_EQ(change->after.last_update, make_date(2024, 3, 21));
+
+    auto task = m_store->find_task("T003", {"P1"});
+    ASSERT_TRUE(task && *task);
+    EXPECT_EQ((*task)->completion, 60);
+    EXPECT_EQ((*task)->last_update, make_date(2024, 3, 21));
+
+    auto log = m_store->progress_log("P1", "T003");
+    ASSERT_TRUE(log);
+    ASSERT_EQ(log->size(), 1u);
+    const auto& e = log->front();
+    EXPECT_EQ(e.id, change->progress_entry_id);
+    EXPECT_EQ(e.action, "progress");
+    EXPECT_EQ(e.actual_content, "海报初稿已交");
+    EXPECT_EQ(e.completion, 60);
+    EXPECT_EQ(e.deviation_rate, 0.125);
+    EXPECT_EQ(e.problem, "字体授权");
+    EXPECT_EQ(e.solution, "换开源字体");
+    EXPECT_EQ(e.evidence, "https://drive/poster-v1.png");
+    EXPECT_EQ(e.source, "slack:C123:1710900000.000100");
+    EXPECT_EQ(e.who, "xiaoming");
+    EXPECT_EQ(e.date, make_date(2024, 3, 21));
+    EXPECT_EQ(e.at_unix, 1710900000);
+
+    auto audit = m_store->audit_log("P1", "T003");
+    ASSERT_TRUE(audit);
+    std::vector<core::AuditEntry> by_chat;
+    for (const auto& a : *audit)
+        if (a.source == "slack:C123:1710900000.000100") by_chat.push_back(a);
+    ASSERT_EQ(by_chat.size(), 1u);
+    EXPECT_EQ(by_chat[0].field, "completion");
+    EXPECT_EQ(by_chat[0].old_value, "30");
+    EXPECT_EQ(by_chat[0].new_value, "60");
+    EXPECT_EQ(by_chat[0].who, "xiaoming");
+    EXPECT_EQ(by_chat[0].entity, "task");
+    EXPECT_EQ(by_chat[0].entity_id, "P1/T003");
+    EXPECT_EQ(by_chat[0].at_unix, 1710900000);
+}
+
+TEST_F(StoreTest, ApplyAuditsDatesAsIsoAndEnumsByName) {
+    import_plan();
+    TaskUpdate u;
+    u.project_id = "P1";
+    u.task_id = "T003";
+    u.action = "delay";
+    u.status = core::Status::delayed;
+    u.planned_finish = make_date(2024, 4, 5);
+    u.date = make_date(2024, 3, 26);
+    core::DeviationReport report;
+    report.cause_kind = core::CauseKind::objective;
+    report.cause = "供应商产能不足";
+    report.remedy = "加急";
+    report.new_planned_finish = make_date(2024, 4, 5);
+    u.deviation_report = report;
+    ASSERT_TRUE(m_store->apply(u, chat_source(1711400000)));
+
+    auto audit = m_store->audit_log("P1", "T003");
+    ASSERT_TRUE(audit);
+    std::map<std::string, std::pair<std::string, std::string>> fields;
+    for (const auto& a : *audit)
+        if (a.at_unix == 1711400000) fields[a.field] = {a.old_value, a.new_value};
+    ASSERT_EQ(fields.size(), 2u);
+    EXPECT_EQ(fields["status"], std::make_pair(std::string("in_progress"), std::string("delayed")));
+    EXPECT_EQ(fields["planned_finish"], std::make_pair(std::string("2024-03-25"), std::string("2024-04-05")));
+
+    auto state = m_store->load_project("P1");
+    ASSERT_TRUE(state);
+    ASSERT_EQ(state->deviation_reports.size(), 1u);
+    const auto& stored = state->deviation_reports[0];
+    EXPECT_EQ(stored.task_id, "T003");
+    EXPECT_EQ(stored.cause_kind, core::CauseKind::objective);
+    EXPECT_EQ(stored.cause, "供应商产能不足");
+    EXPECT_EQ(stored.new_planned_finish, make_date(2024, 4, 5));
+    EXPECT_EQ(stored.date, make_date(2024, 3, 26));
+    EXPECT_EQ(stored.who, "xiaoming");
+}
+
+TEST_F(StoreTest, ApplyCanClearBlockedState) {
+    import_plan();
+    TaskUpdate block;
+    block.project_id = "P1";
+    block.task_id = "T003";
+    block.action = "block";
+    block.status = core::Status::blocked;
+    block.blocked_reason = "等待客户确认";
+    block.blocked_since = std::optional<Date>(make_date(2024, 3, 21));
+    block.date = make_date(2024, 3, 21);
+    ASSERT_TRUE(m_store->apply(block, chat_source()));
+    TaskUpdate unblock = block;
+    unblock.action = "unblock";
+    unblock.status = core::Status::in_progress;
+    unblock.blocked_reason = "";
+    unblock.blocked_since = std::optional<Date>();
+    auto change = m_store->apply(unblock, chat_source());
+    ASSERT_TRUE(change);
+    EXPECT_EQ(change->before.blocked_reason, "等待客户确认");
+    auto task = m_store->find_task("T003", {});
+    ASSERT_TRUE(task && *task);
+    EXPECT_EQ((*task)->status, core::Status::in_progress);
+    EXPECT_EQ((*task)->blocked_reason, "");
+    EXPECT_FALSE((*task)->blocked_since.has_value());
+}
+
+TEST_F(StoreTest, UpdateToAnUnknownTaskChangesNothing) {
+    import_plan();
+    size_t before = audit_rows();
+    auto change = m_store->apply(progress_update("T999", 50), chat_source());
+    ASSERT_FALSE(change);
+    EXPECT_EQ(change.error().code, ErrorCode::not_found);
+    EXPECT_NE(change.error().message.find("T999"), std::string::npos);
+    EXPECT_NE(change.error().message.find("P1"), std::string::npos);
+    EXPECT_TRUE(m_store->progress_log("P1", "")->empty());
+    EXPECT_EQ(audit_rows(), before);
+}
+
+TEST_F(StoreTest, CompletionOutsideZeroToHundredIsRejected) {
+    import_plan();
+    auto change = m_store->apply(progress_update("T003", 120), chat_source());
+    ASSERT_FALSE(change);
+    EXPECT_EQ(change.error().code, ErrorCode::invalid_argument);
+    EXPECT_EQ((*m_store->find_task("T003", {}))->completion, 30);
+}
+
+TEST_F(StoreTest, FailingTransactionBodyLeavesNothing) {
+    import_plan();
+    size_t before = audit_rows();
+    auto result = m_store->transaction([&]() -> core::Result<void> {
+        EXPECT_TRUE(m_store->apply(progress_update("T003", 90), chat_source()));
+        EXPECT_TRUE(m_store->put_state("cursor", "42"));
+        EXPECT_TRUE(*m_store->remember_inbound("slack", "Ev42", 1));
+        return core::make_error(ErrorCode::conflict, "injected failure");
+    });
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().message, "injected failure");
+    EXPECT_EQ((*m_store->find_task("T003", {}))->completion, 30);
+    EXPECT_TRUE(m_store->progress_log("P1", "")->empty());
+    EXPECT_EQ(audit_rows(), before);
+    EXPECT_FALSE(*m_store->get_state("cursor"));
+    EXPECT_TRUE(*m_store->remember_inbound("slack", "Ev42", 2)) << "the key was rolled back";
+}
+
+TEST_F(StoreTest, FailingNestedBodyRollsBackTheWholeTransaction) {
+    import_plan();
+    auto result = m_store->transaction([&]() -> core::Result<void> {
+        EXPECT_TRUE(m_store->put_state("outer", "1"));
+        auto inner = m_store->apply(progress_update("T404", 10), chat_source());  // nested, fails
+        EXPECT_FALSE(inner);
+        return core::ok();  // the outer body ignores the failure
+    });
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().code, ErrorCode::not_found);
+    EXPECT_FALSE(*m_store->get_state("outer"));
+}
+
+TEST_F(StoreTest, NestedTransactionsCommitWithTheOuterOne) {
+    import_plan();
+    auto result = m_store->transaction([&]() -> core::Result<void> {
+        if (auto r = m_store->put_state("a", "1"); !r) return r;
+        return m_store->transaction([&]() -> core::Result<void> { return m_store->put_state("b", "2"); });
+    });
+    ASSERT_TRUE(result) << result.error().message;
+    reopen();
+    EXPECT_EQ(m_store->get_state("a")->value_or(""), "1");
+    EXPECT_EQ(m_store->get_state("b")->value_or(""), "2");
+}
+
+TEST_F(StoreTest, FindTaskIgnoresCaseAndNamesProjectsWhenAmbiguous) {
+    import_plan(make_plan("P1"));
+    import_plan(make_plan("P2"));
+
+    auto only_p2 = m_store->find_task("t003", {"p2"});
+    ASSERT_TRUE(only_p2 && *only_p2) << (only_p2 ? "" : only_p2.error().message);
+    EXPECT_EQ((*only_p2)->project_id, "P2");
+    EXPECT_EQ((*only_p2)->id, "T003");
+
+    auto ambiguous = m_store->find_task("T003", {});
+    ASSERT_FALSE(ambiguous);
+    EXPECT_EQ(ambiguous.error().code, ErrorCode::conflict);
+    EXPECT_NE(ambiguous.error().message.find("P1"), std::string::npos);
+    EXPECT_NE(ambiguous.error().message.find("P2"), std::string::npos);
+
+    auto missing = m_store->find_task("T404", {});
+    ASSERT_TRUE(missing);
+    EXPECT_FALSE(missing->has_value());
+}
+
+TEST_F(StoreTest, FindPersonByIdThenNameThenPlatform) {
+    ASSERT_TRUE(m_store->upsert_person(core::Person{"xiaoming", "小明", "市场部", "U1", "ou_1", "1001"}));
+    ASSERT_TRUE(m_store->upsert_person(core::Person{"xiaohong", "小红", "设计部", "", "ou_2", ""}));
+
+    EXPECT_EQ((*m_store->find_person("xiaoming"))->name, "小明");
+    EXPECT_EQ((*m_store->find_person("小红"))->id, "xiaohong");
+    EXPECT_FALSE(m_store->find_person("nobody")->has_value());
+
+    struct Case {
+        const char* platform;
+        const char* user_id;
+        const char* expected;  // "" = nobody
+    };
+    for (const Case& c : {Case{"slack", "U1", "xiaoming"}, Case{"feishu", "ou_2", "xiaohong"},
+                          Case{"dingtalk", "1001", "xiaoming"}, Case{"slack", "", ""},
+                          Case{"dingtalk", "9999", ""}}) {
+        auto found = m_store->find_person_by_platform(c.platform, c.user_id);
+        ASSERT_TRUE(found) << c.platform;
+        EXPECT_EQ(found->has_value() ? (*found)->id : "", c.expected) << c.platform << " " << c.user_id;
+    }
+    auto bad = m_store->find_person_by_platform("telegram", "1");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, ErrorCode::invalid_argument);
+}
+
+TEST_F(StoreTest, TwoPeopleWithTheSameNameAreAConflict) {
+    ASSERT_TRUE(m_store->upsert_person(core::Person{"wang1", "王伟", "", "", "", ""}));
+    ASSERT_TRUE(m_store->upsert_person(core::Person{"wang2", "王伟", "", "", "", ""}));
+    auto found = m_store->find_person("王伟");
+    ASSERT_FALSE(found);
+    EXPECT_EQ(found.error().code, ErrorCode::conflict);
+    EXPECT_EQ((*m_store->find_person("wang2"))->id, "wang2");
+}
+
+TEST_F(StoreTest, KpiAndRiskUpsertsAreAudited) {
+    import_plan();
+    core::Kpi kpi = make_plan().kpis[0];
+    kpi.current = 600;
+    ASSERT_TRUE(m_store->upsert_kpi(kpi, chat_source(5)));
+    core::RiskItem risk = make_plan().risks[0];
+    risk.status = core::RiskStatus::resolved;
+    ASSERT_TRUE(m_store->upsert_risk(risk, chat_source(5)));
+
+    auto state = m_store->load_project("P1");
+    ASSERT_TRUE(state);
+    EXPECT_EQ(state->kpis[0].current, 600);
+    EXPECT_EQ(state->risks[0].status, core::RiskStatus::resolved);
+    std::vector<std::string> fields;
+    auto audit = m_store->audit_log("P1", "");
+    ASSERT_TRUE(audit);
+    for (const auto& a : *audit)
+        if (a.at_unix == 5) fields.push_back(a.entity_id + ":" + a.field + ":" + a.old_value + "->" + a.new_value);
+    EXPECT_EQ(fields, (std::vector<std::string>{"P1/K001:current:400->600", "P1/R001:status:open->resolved"}));
+
+    kpi.project_id = "NOPE";
+    auto missing = m_store->upsert_kpi(kpi, chat_source());
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().code, ErrorCode::not_found);
+}
+
+TEST_F(StoreTest, InboundKeysAreRememberedAcrossRestarts) {
+    EXPECT_TRUE(*m_store->remember_inbound("slack", "Ev1", 100));
+    EXPECT_FALSE(*m_store->remember_inbound("slack", "Ev1", 101));
+    EXPECT_TRUE(*m_store->remember_inbound("feishu", "Ev1", 102)) << "keys are per platform";
+    reopen();
+    EXPECT_FALSE(*m_store->remember_inbound("slack", "Ev1", 200));
+    EXPECT_TRUE(*m_store->remember_inbound("slack", "Ev2", 300));
+
+    auto removed = m_store->forget_inbound_before(150);
+    ASSERT_TRUE(removed);
+    EXPECT_EQ(*removed, 2);
+    EXPECT_TRUE(*m_store->remember_inbound("slack", "Ev1", 400));
+    EXPECT_FALSE(*m_store->remember_inbound("slack", "Ev2", 400));
+}
+
+OutboxMessage message(std::string dedup_key, long long next_attempt_at = 1000) {
+    OutboxMessage m;
+    m.platform = "slack";
+    m.channel = "api";
+    m.destination = "C123";
+    m.kind = "digest";
+    m.body = R"({"text":"日报"})";
+    m.dedup_key = std::move(dedup_key);
+    m.created_at = 900;
+    m.next_attempt_at = next_attempt_at;
+    return m;
+}
+
+TEST_F(StoreTest, EnqueueIsIdempotentOnTheDedupKey) {
+    auto first = m_store->enqueue(message("digest:P1:2024-03-21"));
+    ASSERT_TRUE(first) << first.error().message;
+    EXPECT_TRUE(first->inserted);
+    auto again = m_store->enqueue(message("digest:P1:2024-03-21"));
+    ASSERT_TRUE(again);
+    EXPECT_FALSE(again->inserted);
+    EXPECT_EQ(again->id, first->id);
+    // No key: never de-duplicated.
+    EXPECT_TRUE(m_store->enqueue(message(""))->inserted);
+    EXPECT_TRUE(m_store->enqueue(message(""))->inserted);
+    EXPECT_EQ(m_store->outbox(std::nullopt, 0)->size(), 3u);
+}
+
+TEST_F(StoreTest, OutboxLifecycleSurvivesRestarts) {
+    long long a = m_store->enqueue(message("a", 1000))->id;
+    long long b = m_store->enqueue(message("b", 1000))->id;
+    long long c = m_store->enqueue(message("c", 5000))->id;
+
+    auto due = m_store->due_messages(1000, 10);
+    ASSERT_TRUE(due);
+    ASSERT_EQ(due->size(), 2u);
+    EXPECT_EQ((*due)[0].id, a);
+    EXPECT_EQ((*due)[1].id, b);
+    EXPECT_EQ((*due)[0].body, R"({"text":"日报"})");
+    EXPECT_EQ(m_store->due_messages(1000, 1)->size(), 1u);
+
+    ASSERT_TRUE(m_store->mark_sent(a, 1001, "1710900000.000200"));
+    ASSERT_TRUE(m_store->mark_failed(b, 1060, "HTTP 429", false));
+    reopen();
+
+    EXPECT_TRUE(m_store->due_messages(1059, 10)->empty());
+    due = m_store->due_messages(1060, 10);
+    ASSERT_EQ(due->size(), 1u);
+    EXPECT_EQ((*due)[0].id, b);
+    EXPECT_EQ((*due)[0].attempts, 1);
+    EXPECT_EQ((*due)[0].last_error, "HTTP 429");
+
+    ASSERT_TRUE(m_store->mark_failed(b, 2000, "HTTP 400 channel_not_found", true));
+    auto dead = m_store->outbox(OutboxState::dead, 10);
+    ASSERT_EQ(dead->size(), 1u);
+    EXPECT_EQ((*dead)[0].id, b);
+    EXPECT_EQ((*dead)[0].attempts, 2);
+    EXPECT_TRUE(m_store->due_messages(9999, 10)->size() == 1u) << "only c; dead b is never retried";
+
+    auto sent = m_store->outbox(OutboxState::sent, 10);
+    ASSERT_EQ(sent->size(), 1u);
+    EXPECT_EQ((*sent)[0].remote_id, "1710900000.000200");
+    EXPECT_EQ((*sent)[0].sent_at, 1001);
+    EXPECT_EQ(std::string(store::to_string((*sent)[0].state)), "sent");
+
+    ASSERT_TRUE(m_store->requeue(b, 3000));
+    reopen();
+    due = m_store->due_messages(3000, 10);
+    ASSERT_EQ(due->size(), 1u);
+    EXPECT_EQ((*due)[0].id, b);
+    EXPECT_EQ((*due)[0].attempts, 0);
+    EXPECT_EQ(m_store->outbox(OutboxState::pending, 10)->size(), 2u);
+    EXPECT_EQ(c, m_store->outbox(OutboxState::pending, 10)->back().id);
+}
+
+TEST_F(StoreTest, SentMessagesCannotBeFailedOrRequeued) {
+    long long id = m_store->enqueue(message("x"))->id;
+    ASSERT_TRUE(m_store->mark_sent(id, 1, "r1"));
+    auto failed = m_store->mark_failed(id, 2, "late error", false);
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().code, ErrorCode::conflict);
+    EXPECT_EQ(m_store->requeue(id, 2).error().code, ErrorCode::conflict);
+    EXPECT_EQ(m_store->mark_sent(9999, 1, "").error().code, ErrorCode::not_found);
+    EXPECT_EQ(m_store->outbox(OutboxState::sent, 0)->size(), 1u);
+}
+
+TEST_F(StoreTest, StateValuesAreOverwrittenAndSurviveRestarts) {
+    EXPECT_FALSE(m_store->get_state("digest:C1")->has_value());
+    ASSERT_TRUE(m_store->put_state("digest:C1", "2024-03-20"));
+    ASSERT_TRUE(m_store->put_state("digest:C1", "2024-03-21"));
+    reopen();
+    EXPECT_EQ(m_store->get_state("digest:C1")->value_or(""), "2024-03-21");
+}
+
+TEST_F(StoreTest, ConcurrentWritersLoseNothing) {
+    auto plan = make_plan();
+    constexpr int k_threads = 4;
+    constexpr int k_updates = 50;
+    plan.tasks.clear();
+    for (int t = 0; t < k_threads; ++t) plan.tasks.push_back(make_task("W" + std::to_string(t), "task", t));
+    import_plan(plan);
+    size_t audit_before = audit_rows();
+    {
+        std::vector<std::jthread> threads;
+        for (int t = 0; t < k_threads; ++t)
+            threads.emplace_back([this, t] {
+                for (int i = 1; i <= k_updates; ++i) {
+                    auto done = m_store->apply(progress_update("W" + std::to_string(t), i), chat_source());
+                    EXPECT_TRUE(done) << done.error().message;
+                    EXPECT_TRUE(*m_store->remember_inbound("slack", std::to_string(t) + ":" + std::to_string(i), i));
+                }
+            });
+    }
+    auto state = m_store->load_project("P1");
+    ASSERT_TRUE(state);
+    EXPECT_EQ(state->progress.size(), static_cast<size_t>(k_threads * k_updates));
+    for (const auto& task : state->tasks) EXPECT_EQ(task.completion, k_updates) << task.id;
+    EXPECT_EQ(audit_rows() - audit_before, static_cast<size_t>(k_threads * k_updates));
+    EXPECT_EQ(*m_store->forget_inbound_before(1000), k_threads * k_updates);
+}
+
+}  // namespace

@@ -1,0 +1,219 @@
+// Store: inbound de-duplication, the durable outbox and the small k/v state table
+// (migration 2). Every write is one transaction, joining the caller's when there is one.
+#include "core/store/store.h"
+
+#include "core/store/store_impl.h"
+
+namespace store {
+
+using core::ErrorCode;
+using core::make_error;
+
+const char* to_string(OutboxState state) {
+    switch (state) {
+        case OutboxState::pending: return "pending";
+        case OutboxState::sent: return "sent";
+        case OutboxState::dead: return "dead";
+    }
+    return "pending";
+}
+
+namespace {
+
+OutboxState parse_outbox_state(std::string_view text) {
+    if (text == "sent") return OutboxState::sent;
+    if (text == "dead") return OutboxState::dead;
+    return OutboxState::pending;
+}
+
+OutboxMessage outbox_row(SQLite::Statement& s) {
+    OutboxMessage m;
+    m.id = s.getColumn(0).getInt64();
+    m.platform = s.getColumn(1).getString();
+    m.channel = s.getColumn(2).getString();
+    m.destination = s.getColumn(3).getString();
+    m.reply_to = s.getColumn(4).getString();
+    m.kind = s.getColumn(5).getString();
+    m.body = s.getColumn(6).getString();
+    m.dedup_key = s.getColumn(7).getString();  // NULL (no key) reads as ""
+    m.created_at = s.getColumn(8).getInt64();
+    m.next_attempt_at = s.getColumn(9).getInt64();
+    m.expires_at = s.getColumn(10).getInt64();
+    m.attempts = s.getColumn(11).getInt();
+    m.state = parse_outbox_state(s.getColumn(12).getString());
+    m.last_error = s.getColumn(13).getString();
+    m.sent_at = s.getColumn(14).getInt64();
+    m.remote_id = s.getColumn(15).getString();
+    return m;
+}
+
+#define TRACKERD_OUTBOX_COLUMNS                                                                  \
+    "SELECT id, platform, channel, destination, reply_to, kind, body, dedup_key, created_at,"   \
+    " next_attempt_at, expires_at, attempts, state, last_error, sent_at, remote_id FROM outbox "
+
+std::vector<OutboxMessage> outbox_rows(detail::Query& q) {
+    std::vector<OutboxMessage> out;
+    while (q->executeStep()) out.push_back(outbox_row(*q));
+    return out;
+}
+
+// An UPDATE of one outbox row touched nothing: tell a missing row from a refused one.
+core::Error outbox_unchanged(detail::StatementCache& cache, long long id, std::string_view what) {
+    auto q = cache.get("SELECT state FROM outbox WHERE id = ?1");
+    q->bind(1, static_cast<int64_t>(id));
+    if (!q->executeStep())
+        return make_error(ErrorCode::not_found, "outbox message " + std::to_string(id) + " not found");
+    return make_error(ErrorCode::conflict, "outbox message " + std::to_string(id) + " is " +
+                                               q->getColumn(0).getString() + "; cannot " +
+                                               std::string(what));
+}
+
+}  // namespace
+
+Result<bool> Store::remember_inbound(std::string_view platform, std::string_view key,
+                                     long long now_unix) {
+    std::lock_guard lock(m_mutex);
+    return detail::write<bool>(*this, "remember inbound", [&]() -> Result<bool> {
+        auto q = m_impl->statements.get(
+            "INSERT OR IGNORE INTO inbound_seen (platform, key, seen_at) VALUES (?1, ?2, ?3)");
+        q->bind(1, std::string(platform));
+        q->bind(2, std::string(key));
+        q->bind(3, static_cast<int64_t>(now_unix));
+        return q->exec() == 1;
+    });
+}
+
+Result<int> Store::forget_inbound_before(long long unix_seconds) {
+    std::lock_guard lock(m_mutex);
+    return detail::write<int>(*this, "forget inbound", [&]() -> Result<int> {
+        auto q = m_impl->statements.get("DELETE FROM inbound_seen WHERE seen_at < ?1");
+        q->bind(1, static_cast<int64_t>(unix_seconds));
+        return q->exec();
+    });
+}
+
+Result<EnqueueResult> Store::enqueue(const OutboxMessage& message) {
+    std::lock_guard lock(m_mutex);
+    auto& cache = m_impl->statements;
+    return detail::write<EnqueueResult>(*this, "enqueue", [&]() -> Result<EnqueueResult> {
+        // A new message is pending with no attempts, whatever the caller filled in. An empty
+        // dedup_key is stored as NULL: such messages are never de-duplicated.
+        auto q = cache.get(
+            "INSERT INTO outbox (platform, channel, destination, reply_to, kind, body, dedup_key,"
+            " created_at, next_attempt_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+            " ?10) ON CONFLICT (dedup_key) DO NOTHING");
+        q->bind(1, message.platform);
+        q->bind(2, message.channel);
+        q->bind(3, message.destination);
+        q->bind(4, message.reply_to);
+        q->bind(5, message.kind);
+        q->bind(6, message.body);
+        if (message.dedup_key.empty()) q->bind(7); else q->bind(7, message.dedup_key);
+        q->bind(8, static_cast<int64_t>(message.created_at));
+        q->bind(9, static_cast<int64_t>(message.next_attempt_at));
+        q->bind(10, static_cast<int64_t>(message.expires_at));
+        if (q->exec() == 1) return EnqueueResult{cache.db().getLastInsertRowid(), true};
+        auto existing = cache.get("SELECT id FROM outbox WHERE dedup_key = ?1");
+        existing->bind(1, message.dedup_key);
+        if (!existing->executeStep())
+            return make_error(ErrorCode::internal, "outbox insert ignored without a duplicate");
+        return EnqueueResult{existing->getColumn(0).getInt64(), false};
+    });
+}
+
+Result<std::vector<OutboxMessage>> Store::due_messages(long long now_unix, int limit) {
+    std::lock_guard lock(m_mutex);
+    return detail::guarded("read due messages", [&]() -> Result<std::vector<OutboxMessage>> {
+        auto q = m_impl->statements.get(TRACKERD_OUTBOX_COLUMNS
+                                        "WHERE state = 'pending' AND next_attempt_at <= ?1"
+                                        " ORDER BY id LIMIT ?2");
+        q->bind(1, static_cast<int64_t>(now_unix));
+        q->bind(2, limit > 0 ? limit : -1);
+        return outbox_rows(q);
+    });
+}
+
+Result<void> Store::mark_sent(long long id, long long now_unix, std::string_view remote_id) {
+    std::lock_guard lock(m_mutex);
+    auto& cache = m_impl->statements;
+    return detail::write_void(*this, "mark sent", [&]() -> Result<void> {
+        auto q = cache.get(
+            "UPDATE outbox SET state = 'sent', sent_at = ?2, remote_id = ?3,"
+            " attempts = attempts + 1 WHERE id = ?1");
+        q->bind(1, static_cast<int64_t>(id));
+        q->bind(2, static_cast<int64_t>(now_unix));
+        q->bind(3, std::string(remote_id));
+        if (q->exec() == 0) return outbox_unchanged(cache, id, "mark it sent");
+        return core::ok();
+    });
+}
+
+Result<void> Store::mark_failed(long long id, long long next_attempt_at, std::string_view error,
+                                bool dead) {
+    std::lock_guard lock(m_mutex);
+    auto& cache = m_impl->statements;
+    return detail::write_void(*this, "mark failed", [&]() -> Result<void> {
+        // A sent message stays sent: re-pending it would deliver it twice.
+        auto q = cache.get(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3,"
+            " state = CASE WHEN ?4 THEN 'dead' ELSE 'pending' END"
+            " WHERE id = ?1 AND state <> 'sent'");
+        q->bind(1, static_cast<int64_t>(id));
+        q->bind(2, std::string(error));
+        q->bind(3, static_cast<int64_t>(next_attempt_at));
+        q->bind(4, dead ? 1 : 0);
+        if (q->exec() == 0) return outbox_unchanged(cache, id, "mark it failed");
+        return core::ok();
+    });
+}
+
+Result<std::vector<OutboxMessage>> Store::outbox(std::optional<OutboxState> state, int limit) {
+    std::lock_guard lock(m_mutex);
+    return detail::guarded("list outbox", [&]() -> Result<std::vector<OutboxMessage>> {
+        auto q = m_impl->statements.get(TRACKERD_OUTBOX_COLUMNS
+                                        "WHERE ?1 IS NULL OR state = ?1 ORDER BY id LIMIT ?2");
+        if (state) q->bind(1, to_string(*state)); else q->bind(1);
+        q->bind(2, limit > 0 ? limit : -1);
+        return outbox_rows(q);
+    });
+}
+
+Result<void> Store::requeue(long long id, long long now_unix) {
+    std::lock_guard lock(m_mutex);
+    auto& cache = m_impl->statements;
+    return detail::write_void(*this, "requeue", [&]() -> Result<void> {
+        // Attempts restart so the worker's retry budget applies afresh; last_error is kept.
+        auto q = cache.get(
+            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2"
+            " WHERE id = ?1 AND state <> 'sent'");
+        q->bind(1, static_cast<int64_t>(id));
+        q->bind(2, static_cast<int64_t>(now_unix));
+        if (q->exec() == 0) return outbox_unchanged(cache, id, "requeue it");
+        return core::ok();
+    });
+}
+
+Result<std::optional<std::string>> Store::get_state(std::string_view key) {
+    std::lock_guard lock(m_mutex);
+    return detail::guarded("read state", [&]() -> Result<std::optional<std::string>> {
+        auto q = m_impl->statements.get("SELECT value FROM state WHERE key = ?1");
+        q->bind(1, std::string(key));
+        if (!q->executeStep()) return std::optional<std::string>{};
+        return std::optional<std::string>{q->getColumn(0).getString()};
+    });
+}
+
+Result<void> Store::put_state(std::string_view key, std::string_view value) {
+    std::lock_guard lock(m_mutex);
+    return detail::write_void(*this, "write state", [&]() -> Result<void> {
+        auto q = m_impl->statements.get(
+            "INSERT INTO state (key, value) VALUES (?1, ?2)"
+            " ON CONFLICT (key) DO UPDATE SET value = ?2");
+        q->bind(1, std::string(key));
+        q->bind(2, std::string(value));
+        q->exec();
+        return core::ok();
+    });
+}
+
+}  // namespace store
