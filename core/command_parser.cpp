@@ -124,17 +124,32 @@ public:
     }
 
     ParsedLine read() {
-        std::size_t at = skip_separators(m_s, 0);
+        std::size_t at = skip_decoration(0);
         if (at < m_s.size() && m_s[at] == '/') at = skip_separators(m_s, at + 1);
         if (at >= m_s.size()) return fail("empty", std::nullopt);
         if (m_s[at] == '@') return read_mention_first(at);
+        return read_from(at);
+    }
+
+private:
+    ParsedLine read_from(std::size_t at) {
         if (std::size_t length = read_task_id(m_s, at)) return read_after_id(at, length);
         std::size_t end = 0;
         if (const grammar::Keyword* keyword = grammar::match_keyword(m_s, at, end)) return read_after_keyword(*keyword, end);
         return unknown();
     }
 
-private:
+    // Spaces, separators and leading emoji ("🎉 T003 完成").
+    std::size_t skip_decoration(std::size_t at) const {
+        for (;;) {
+            at = skip_separators(m_s, at);
+            char32_t cp = 0;
+            std::size_t length = at < m_s.size() ? grammar::decode_utf8(m_s, at, cp) : 0;
+            if (length == 0 || !(cp >= 0x1F000 || (cp >= 0x2600 && cp <= 0x27BF) || cp == 0xFE0F)) return at;
+            at += length;
+        }
+    }
+
     ParsedLine read_after_id(std::size_t at, std::size_t length) {
         m_task_id = normalize_id(m_s.substr(at, length));
         std::size_t rest = skip_separators(m_s, at + length);
@@ -258,8 +273,12 @@ private:
         if (m_s.substr(rest, 3) == "的") rest = skip_separators(m_s, rest + 3);
         std::size_t keyword_end = 0;
         const grammar::Keyword* keyword = grammar::match_keyword(m_s, rest, keyword_end);
-        if (!keyword || keyword->without_task != CommandKind::my_tasks || !only_trailing_noise(m_s.substr(keyword_end)))
+        if (!keyword || keyword->without_task != CommandKind::my_tasks || !only_trailing_noise(m_s.substr(keyword_end))) {
+            // "@经理 T003 完成了": a command addressed to someone; the sender still reports it.
+            std::size_t next = skip_separators(m_s, end);
+            if (next < m_s.size() && next > at && m_s[next] != '@' && read_task_id(m_s, next)) return read_from(next);
             return unknown();
+        }
         if (!known || person.empty()) return fail("unknown_person", CommandKind::my_tasks);
         Command command = make(CommandKind::my_tasks);
         command.target_person = std::move(person);
@@ -346,7 +365,8 @@ private:
         for (std::size_t at = 0; at < m_s.size() && m_task_id.empty(); ++at)
             if (std::size_t length = read_task_id(m_s, at)) m_task_id = normalize_id(m_s.substr(at, length));
         for (std::size_t at = 0; at < m_s.size() && !m_percent; ++at)
-            if ((at == 0 || !is_ascii_alnum(m_s[at - 1])) && is_ascii_digit(m_s[at]))
+            if ((at == 0 || !(is_ascii_alnum(m_s[at - 1]) || m_s[at - 1] == '-' || m_s[at - 1] == '/')) &&
+                is_ascii_digit(m_s[at]))
                 if (Percent percent = read_percent(m_s, at); percent.found) m_percent = percent.value;
         std::optional<CommandKind> nearest = grammar::nearest_command(m_s, !m_task_id.empty());
         if (!nearest && !m_task_id.empty()) nearest = CommandKind::progress;

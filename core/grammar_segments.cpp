@@ -105,7 +105,7 @@ std::optional<Found> label_at(std::string_view s, std::size_t at, std::size_t fr
             found.value_start = after + 1;
         } else if (label.needs == Needs::colon) {
             continue;
-        } else if (label.needs == Needs::colon_or_space && after == cursor && after < s.size()) {
+        } else if (label.needs == Needs::colon_or_space && after == end && after < s.size()) {
             continue;  // "影响上线" is prose, not a label
         } else {
             found.value_start = after;
@@ -176,6 +176,8 @@ CauseKind take_cause_kind(std::string& text) {
         std::size_t end = word.text.size();
         if (is_ascii_word(word.text) && end < s.size() && is_ascii_alnum(s[end])) continue;
         std::size_t rest = end;
+        for (std::string_view noun : {"原因", " cause", " reason"})
+            if (s.substr(rest, noun.size()) == noun) rest += noun.size();
         while (rest < s.size() && (is_space(s[rest]) || s[rest] == ',' || s[rest] == ':' || s[rest] == ';' ||
                                    s[rest] == ')' || s.substr(rest, 3) == "、"))
             rest += s.substr(rest, 3) == "、" ? 3 : 1;
