@@ -1,1 +1,579 @@
-// Placeholder: being written in this session.
+#include "config/config.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "config/value_syntax.h"
+
+namespace config {
+namespace {
+
+using json = nlohmann::json;
+
+const char* type_name(const json& value) {
+    if (value.is_string()) return "a string";
+    if (value.is_boolean()) return "a boolean";
+    if (value.is_number()) return "a number";
+    if (value.is_array()) return "an array";
+    if (value.is_object()) return "an object";
+    return "null";
+}
+
+std::string index_path(const std::string& path, size_t index) {
+    return path + "[" + std::to_string(index) + "]";
+}
+
+// Collects the first error; everything after it is skipped, so readers never need to branch.
+class Errors {
+public:
+    void fail(const std::string& path, const std::string& what) {
+        if (!m_error)
+            m_error = core::make_error(core::ErrorCode::invalid_argument, path + ": " + what);
+    }
+    bool failed() const { return m_error.has_value(); }
+    const core::Error& error() const { return *m_error; }
+
+private:
+    std::optional<core::Error> m_error;
+};
+
+// One JSON object at `path` whose keys must all be in `known`. JSON null reads as absent.
+class Object {
+public:
+    Object(const json& value, std::string path, Errors& errors,
+           std::initializer_list<const char*> known)
+        : m_value(value), m_path(std::move(path)), m_errors(errors) {
+        if (!value.is_object()) {
+            errors.fail(m_path.empty() ? "(top level)" : m_path,
+                        std::string("expected an object, not ") + type_name(value));
+            return;
+        }
+        std::set<std::string> allowed(known.begin(), known.end());
+        for (const auto& item : value.items())
+            if (!allowed.count(item.key())) {
+                std::string list;
+                for (const char* key : known) list += (list.empty() ? "" : ", ") + std::string(key);
+                errors.fail(path_of(item.key()), "unknown key (expected one of " + list + ")");
+            }
+    }
+
+    std::string path_of(std::string_view key) const {
+        return m_path.empty() ? std::string(key) : m_path + "." + std::string(key);
+    }
+
+    const json* get(const char* key) const {
+        if (m_errors.failed() || !m_value.is_object()) return nullptr;
+        auto it = m_value.find(key);
+        return (it == m_value.end() || it->is_null()) ? nullptr : &*it;
+    }
+    bool has(const char* key) const { return get(key) != nullptr; }
+
+    void string(const char* key, std::string& out) const {
+        if (const json* value = get(key)) {
+            if (value->is_string())
+                out = value->get<std::string>();
+            else
+                wrong_type(key, *value, "a string");
+        }
+    }
+
+    void boolean(const char* key, bool& out) const {
+        if (const json* value = get(key)) {
+            if (value->is_boolean())
+                out = value->get<bool>();
+            else
+                wrong_type(key, *value, "a boolean");
+        }
+    }
+
+    template <typename T>
+    void integer(const char* key, T& out, long long min, long long max) const {
+        const json* value = get(key);
+        if (!value) return;
+        if (!value->is_number_integer()) return wrong_type(key, *value, "an integer");
+        bool too_big = value->is_number_unsigned() &&
+                       value->get<unsigned long long>() > static_cast<unsigned long long>(max);
+        long long number = too_big ? max : value->get<long long>();
+        if (too_big || number < min || number > max)
+            return m_errors.fail(
+                path_of(key), "must be from " + std::to_string(min) + " to " + std::to_string(max));
+        out = static_cast<T>(number);
+    }
+
+    void number(const char* key, double& out, double min, double max) const {
+        const json* value = get(key);
+        if (!value) return;
+        if (!value->is_number()) return wrong_type(key, *value, "a number");
+        double number = value->get<double>();
+        if (number < min || number > max)
+            return m_errors.fail(path_of(key),
+                                 "must be from " + json(min).dump() + " to " + json(max).dump());
+        out = number;
+    }
+
+    // An array of values; calls each(element, path) for every element.
+    template <typename Each>
+    void array(const char* key, Each each) const {
+        const json* value = get(key);
+        if (!value) return;
+        if (!value->is_array()) return wrong_type(key, *value, "an array");
+        for (size_t i = 0; i < value->size() && !m_errors.failed(); ++i)
+            each((*value)[i], index_path(path_of(key), i));
+    }
+
+    void strings(const char* key, std::vector<std::string>& out) const {
+        array(key, [&](const json& element, const std::string& path) {
+            if (element.is_string() && !element.get<std::string>().empty())
+                out.push_back(element.get<std::string>());
+            else
+                m_errors.fail(path, element.is_string() ? "must not be empty"
+                                                        : std::string("expected a string, not ") +
+                                                              type_name(element));
+        });
+    }
+
+private:
+    void wrong_type(const char* key, const json& value, const char* expected) const {
+        m_errors.fail(path_of(key),
+                      std::string("expected ") + expected + ", not " + type_name(value));
+    }
+
+    const json& m_value;
+    std::string m_path;
+    Errors& m_errors;
+};
+
+// ---- sections ------------------------------------------------------------------------------
+
+void read_mode(const Object& section, ConnectionMode& mode, Errors& errors) {
+    std::string text = to_string(mode);
+    section.string("mode", text);
+    if (text == "webhook")
+        mode = ConnectionMode::webhook;
+    else if (text == "socket")
+        mode = ConnectionMode::socket;
+    else
+        errors.fail(section.path_of("mode"), "must be webhook or socket");
+}
+
+void read_url(const Object& section, const char* key, std::string& url, Errors& errors) {
+    section.string(key, url);
+    if (!url.empty() && !is_http_url(url))
+        errors.fail(section.path_of(key), "must start with http:// or https://");
+}
+
+// The environment wins over the file for secrets.
+void override_from_env(std::string& secret, const char* variable, const EnvLookup& env) {
+    if (!env) return;
+    if (auto value = env(variable); value && !value->empty()) secret = *value;
+}
+
+void require(const Object& section, const std::string& value, const char* key, const char* variable,
+             Errors& errors) {
+    if (!value.empty()) return;
+    std::string what = "required when the section is present";
+    if (variable) what += " (or set " + std::string(variable) + ")";
+    errors.fail(section.path_of(key), what);
+}
+
+void read_slack(const json& root, Config& config, const EnvLookup& env, Errors& errors) {
+    if (!root.contains("slack") || root["slack"].is_null()) return;
+    Object section(
+        root["slack"], "slack", errors,
+        {"enabled", "signing_secret", "bot_token", "bot_user_id", "api_base", "mode", "app_token"});
+    SlackConfig& slack = config.slack;
+    slack.enabled = true;
+    section.boolean("enabled", slack.enabled);
+    section.string("signing_secret", slack.signing_secret);
+    section.string("bot_token", slack.bot_token);
+    section.string("bot_user_id", slack.bot_user_id);
+    read_url(section, "api_base", slack.api_base, errors);
+    read_mode(section, slack.mode, errors);
+    section.string("app_token", slack.app_token);
+    override_from_env(slack.signing_secret, "TRACKERD_SLACK_SIGNING_SECRET", env);
+    override_from_env(slack.bot_token, "TRACKERD_SLACK_BOT_TOKEN", env);
+    override_from_env(slack.app_token, "TRACKERD_SLACK_APP_TOKEN", env);
+    if (!slack.enabled) return;
+    require(section, slack.signing_secret, "signing_secret", "TRACKERD_SLACK_SIGNING_SECRET",
+            errors);
+    require(section, slack.bot_token, "bot_token", "TRACKERD_SLACK_BOT_TOKEN", errors);
+    if (slack.mode == ConnectionMode::socket)
+        require(section, slack.app_token, "app_token", "TRACKERD_SLACK_APP_TOKEN", errors);
+}
+
+void read_feishu(const json& root, Config& config, const EnvLookup& env, Errors& errors) {
+    if (!root.contains("feishu") || root["feishu"].is_null()) return;
+    Object section(root["feishu"], "feishu", errors,
+                   {"enabled", "app_id", "app_secret", "verification_token", "encrypt_key",
+                    "api_base", "mode"});
+    FeishuConfig& feishu = config.feishu;
+    feishu.enabled = true;
+    section.boolean("enabled", feishu.enabled);
+    section.string("app_id", feishu.app_id);
+    section.string("app_secret", feishu.app_secret);
+    section.string("verification_token", feishu.verification_token);
+    section.string("encrypt_key", feishu.encrypt_key);
+    read_url(section, "api_base", feishu.api_base, errors);
+    read_mode(section, feishu.mode, errors);
+    override_from_env(feishu.app_secret, "TRACKERD_FEISHU_APP_SECRET", env);
+    override_from_env(feishu.verification_token, "TRACKERD_FEISHU_VERIFICATION_TOKEN", env);
+    override_from_env(feishu.encrypt_key, "TRACKERD_FEISHU_ENCRYPT_KEY", env);
+    if (!feishu.enabled) return;
+    require(section, feishu.app_id, "app_id", nullptr, errors);
+    require(section, feishu.app_secret, "app_secret", "TRACKERD_FEISHU_APP_SECRET", errors);
+    require(section, feishu.verification_token, "verification_token",
+            "TRACKERD_FEISHU_VERIFICATION_TOKEN", errors);
+}
+
+void read_dingtalk(const json& root, Config& config, const EnvLookup& env, Errors& errors) {
+    if (!root.contains("dingtalk") || root["dingtalk"].is_null()) return;
+    Object section(root["dingtalk"], "dingtalk", errors,
+                   {"enabled", "app_key", "app_secret", "robot_code", "api_base", "oapi_base",
+                    "signature_window_seconds", "mode"});
+    DingtalkConfig& dingtalk = config.dingtalk;
+    dingtalk.enabled = true;
+    section.boolean("enabled", dingtalk.enabled);
+    section.string("app_key", dingtalk.app_key);
+    section.string("app_secret", dingtalk.app_secret);
+    section.string("robot_code", dingtalk.robot_code);
+    read_url(section, "api_base", dingtalk.api_base, errors);
+    read_url(section, "oapi_base", dingtalk.oapi_base, errors);
+    section.integer("signature_window_seconds", dingtalk.signature_window_seconds, 1, 86400);
+    read_mode(section, dingtalk.mode, errors);
+    override_from_env(dingtalk.app_secret, "TRACKERD_DINGTALK_APP_SECRET", env);
+    if (!dingtalk.enabled) return;
+    require(section, dingtalk.app_key, "app_key", nullptr, errors);
+    require(section, dingtalk.app_secret, "app_secret", "TRACKERD_DINGTALK_APP_SECRET", errors);
+}
+
+void read_people(const Object& root, Config& config, Errors& errors) {
+    std::map<std::string, std::string> seen;  // "slack:U1" / "id:x" -> path of its first use
+    root.array("people", [&](const json& element, const std::string& path) {
+        Object item(element, path, errors,
+                    {"id", "name", "department", "slack", "feishu", "dingtalk"});
+        core::Person person;
+        item.string("id", person.id);
+        item.string("name", person.name);
+        item.string("department", person.department);
+        item.string("slack", person.slack);
+        item.string("feishu", person.feishu);
+        item.string("dingtalk", person.dingtalk);
+        if (person.id.empty()) return errors.fail(item.path_of("id"), "required");
+        if (person.name.empty()) person.name = person.id;
+        for (auto [key, value] : {std::pair<const char*, std::string*>{"id", &person.id},
+                                  {"slack", &person.slack},
+                                  {"feishu", &person.feishu},
+                                  {"dingtalk", &person.dingtalk}}) {
+            if (value->empty()) continue;
+            auto [it, inserted] = seen.emplace(std::string(key) + ":" + *value, path);
+            if (!inserted)
+                errors.fail(item.path_of(key), "'" + *value + "' is already used by " + it->second);
+        }
+        config.people.push_back(std::move(person));
+    });
+    root.array("admins", [&](const json& element, const std::string& path) {
+        if (!element.is_string())
+            return errors.fail(path, std::string("expected a string, not ") + type_name(element));
+        std::string id = element.get<std::string>();
+        if (!config.find_person(id))
+            return errors.fail(path, "unknown person '" + id + "' (not in people)");
+        config.admins.push_back(id);
+    });
+}
+
+void read_thresholds(const json& value, const std::string& path, core::Thresholds& t,
+                     Errors& errors) {
+    Object section(
+        value, path, errors,
+        {"delay_grace_days", "deviation_at_risk", "advance_warning_days", "overload_tasks",
+         "cadence_key_days", "cadence_routine_days", "cadence_long_days", "long_task_days",
+         "min_task_days", "on_time_target", "report_deadline_hours"});
+    section.integer("delay_grace_days", t.delay_grace_days, 0, 365);
+    section.number("deviation_at_risk", t.deviation_at_risk, 0.01, 1.0);
+    section.integer("advance_warning_days", t.advance_warning_days, 0, 365);
+    section.integer("overload_tasks", t.overload_tasks, 1, 1000);
+    section.integer("cadence_key_days", t.cadence_key_days, 1, 365);
+    section.integer("cadence_routine_days", t.cadence_routine_days, 1, 365);
+    section.integer("cadence_long_days", t.cadence_long_days, 1, 365);
+    section.integer("long_task_days", t.long_task_days, 1, 3650);
+    section.integer("min_task_days", t.min_task_days, 0, 3650);
+    section.number("on_time_target", t.on_time_target, 0.0, 1.0);
+    section.integer("report_deadline_hours", t.report_deadline_hours, 1, 24 * 365);
+}
+
+void read_projects(const Object& root, Config& config, Errors& errors) {
+    root.array("projects", [&](const json& element, const std::string& path) {
+        Object item(element, path, errors,
+                    {"id", "owner", "department_head", "approver", "thresholds"});
+        ProjectSettings project;
+        item.string("id", project.id);
+        project.id = core::normalize_id(project.id);
+        item.string("owner", project.owner);
+        item.string("department_head", project.department_head);
+        item.string("approver", project.approver);
+        if (const json* thresholds = item.get("thresholds"))
+            read_thresholds(*thresholds, item.path_of("thresholds"), project.thresholds, errors);
+        if (project.id.empty()) return errors.fail(item.path_of("id"), "required");
+        if (config.find_project(project.id))
+            return errors.fail(item.path_of("id"), "duplicate project '" + project.id + "'");
+        config.projects.push_back(std::move(project));
+    });
+}
+
+bool platform_configured(const Config& config, const std::string& platform) {
+    if (platform == "slack") return config.slack.enabled;
+    if (platform == "feishu") return config.feishu.enabled;
+    return config.dingtalk.enabled;
+}
+
+template <typename T>
+void read_schedule(const Object& item, const char* key, T& out,
+                   std::optional<T> (*parse)(std::string_view), const char* example,
+                   Errors& errors) {
+    std::string text;
+    item.string(key, text);
+    if (text.empty() || errors.failed()) return;
+    if (auto parsed = parse(text))
+        out = *parsed;
+    else
+        errors.fail(item.path_of(key), "'" + text + "' is not a time like \"" + example + "\"");
+}
+
+void read_chat_times(const Object& item, ChatConfig& chat, Errors& errors) {
+    read_schedule(item, "digest_time", chat.digest_time, parse_time_of_day, "09:00", errors);
+    read_schedule(item, "reminder_time", chat.reminder_time, parse_time_of_day, "17:00", errors);
+    read_schedule(item, "weekly_time", chat.weekly_time, parse_weekly_time, "MON 09:30", errors);
+    if (!item.has("quiet_hours")) return;
+    std::string quiet;
+    item.string("quiet_hours", quiet);
+    if (quiet.empty()) {
+        chat.quiet_hours.reset();
+        return;
+    }
+    chat.quiet_hours = parse_quiet_hours(quiet);
+    if (!chat.quiet_hours)
+        errors.fail(item.path_of("quiet_hours"),
+                    "'" + quiet + "' is not a range like \"22:00-08:00\"");
+}
+
+void read_chat(const json& element, const std::string& path, Config& config, Errors& errors) {
+    Object item(element, path, errors,
+                {"platform", "chat_id", "projects", "locale", "timezone", "webhook_url",
+                 "webhook_secret", "digest_time", "reminder_time", "weekly_time", "quiet_hours"});
+    ChatConfig chat;
+    item.string("platform", chat.platform);
+    if (!errors.failed() && chat.platform != "slack" && chat.platform != "feishu" &&
+        chat.platform != "dingtalk")
+        return errors.fail(item.path_of("platform"), "must be one of slack, feishu, dingtalk");
+    item.string("chat_id", chat.chat_id);
+    if (chat.chat_id.empty()) errors.fail(item.path_of("chat_id"), "required");
+    item.strings("projects", chat.projects);
+    if (chat.projects.empty())
+        errors.fail(item.path_of("projects"), "must name at least one project");
+    for (auto& id : chat.projects) id = core::normalize_id(id);
+    if (item.has("locale")) {
+        std::string text;
+        item.string("locale", text);
+        chat.locale = core::parse_locale(text);
+        if (!chat.locale) errors.fail(item.path_of("locale"), "must be zh-CN or en");
+    }
+    if (item.has("timezone")) {
+        std::string zone;
+        item.string("timezone", zone);
+        if (!is_time_zone_name(zone))
+            errors.fail(item.path_of("timezone"), "'" + zone + "' is not an IANA time zone name");
+        chat.timezone = zone;
+    }
+    read_url(item, "webhook_url", chat.webhook_url, errors);
+    item.string("webhook_secret", chat.webhook_secret);
+    read_chat_times(item, chat, errors);
+    if (errors.failed()) return;
+    if (!platform_configured(config, chat.platform) && chat.webhook_url.empty())
+        return errors.fail(item.path_of("platform"),
+                           chat.platform + " is not configured (add a \"" + chat.platform +
+                               "\" section or a webhook_url)");
+    if (config.find_chat(chat.platform, chat.chat_id))
+        return errors.fail(item.path_of("chat_id"),
+                           "duplicate chat " + chat.platform + ":" + chat.chat_id);
+    config.chats.push_back(std::move(chat));
+}
+
+void read_calendar(const json& root, Config& config, Errors& errors) {
+    if (!root.contains("calendar") || root["calendar"].is_null()) return;
+    Object section(root["calendar"], "calendar", errors, {"holidays", "workdays"});
+    auto dates = [&](const char* key, std::vector<core::Date>& out) {
+        section.array(key, [&](const json& element, const std::string& path) {
+            std::string text = element.is_string() ? element.get<std::string>() : "";
+            auto date = core::parse_iso_date(text);
+            if (!element.is_string())
+                errors.fail(path, std::string("expected a string, not ") + type_name(element));
+            else if (!date)
+                errors.fail(path, "'" + text + "' is not a date (YYYY-MM-DD)");
+            else
+                out.push_back(*date);
+        });
+    };
+    dates("holidays", config.calendar.holidays);
+    dates("workdays", config.calendar.workdays);
+    for (size_t i = 0; i < config.calendar.workdays.size(); ++i)
+        for (core::Date holiday : config.calendar.holidays)
+            if (holiday == config.calendar.workdays[i])
+                errors.fail(index_path("calendar.workdays", i),
+                            core::format_iso_date(holiday) + " is also a holiday");
+}
+
+void read_limits_and_log(const json& root, Config& config, Errors& errors) {
+    if (root.contains("limits") && !root["limits"].is_null()) {
+        Object limits(
+            root["limits"], "limits", errors,
+            {"max_body_bytes", "commands_per_minute_per_person", "commands_per_minute_per_chat"});
+        limits.integer("max_body_bytes", config.limits.max_body_bytes, 1024, 1LL << 30);
+        limits.integer("commands_per_minute_per_person",
+                       config.limits.commands_per_minute_per_person, 1, 100000);
+        limits.integer("commands_per_minute_per_chat", config.limits.commands_per_minute_per_chat,
+                       1, 100000);
+    }
+    if (root.contains("log") && !root["log"].is_null()) {
+        Object log(root["log"], "log", errors, {"level", "json"});
+        log.string("level", config.log.level);
+        log.boolean("json", config.log.json);
+        static const std::set<std::string> levels{"trace", "debug",    "info", "warn",
+                                                  "error", "critical", "off"};
+        if (!errors.failed() && !levels.count(config.log.level))
+            errors.fail("log.level",
+                        "must be one of trace, debug, info, warn, error, critical, off");
+    }
+}
+
+void read_top_level(const Object& root, Config& config, Errors& errors) {
+    root.string("listen", config.listen);
+    if (!errors.failed() && !parse_listen(config.listen, config.host, config.port))
+        errors.fail("listen", "expected host:port, not '" + config.listen + "'");
+    root.string("database", config.database);
+    if (!errors.failed() && config.database.empty()) errors.fail("database", "must not be empty");
+    root.string("timezone", config.timezone);
+    if (!errors.failed() && !is_time_zone_name(config.timezone))
+        errors.fail("timezone", "'" + config.timezone + "' is not an IANA time zone name");
+    if (root.has("locale")) {
+        std::string text;
+        root.string("locale", text);
+        auto locale = core::parse_locale(text);
+        if (locale)
+            config.locale = *locale;
+        else
+            errors.fail("locale", "must be zh-CN or en");
+    }
+}
+
+core::Result<json> parse_json(std::string_view text) {
+    try {
+        return json::parse(text, nullptr, true, /*ignore_comments=*/true);
+    } catch (const json::parse_error& error) {
+        std::string what = error.what();
+        if (size_t end = what.find("] ");
+            what.starts_with("[json.exception") && end != std::string::npos)
+            what = what.substr(end + 2);
+        return core::make_error(core::ErrorCode::invalid_argument, "not valid JSON: " + what);
+    }
+}
+
+}  // namespace
+
+const char* to_string(ConnectionMode mode) {
+    return mode == ConnectionMode::socket ? "socket" : "webhook";
+}
+
+Config default_config() { return Config{}; }
+
+core::Result<Config> parse_config(std::string_view json_text, const EnvLookup& env) {
+    auto document = parse_json(json_text);
+    if (!document) return document.error();
+    const json& root = *document;
+    Config config;
+    Errors errors;
+    try {
+        Object top(root, "", errors,
+                   {"listen", "database", "timezone", "locale", "admins", "people", "projects",
+                    "chats", "calendar", "slack", "feishu", "dingtalk", "limits", "log"});
+        if (errors.failed()) return errors.error();
+        read_top_level(top, config, errors);
+        read_people(top, config, errors);
+        read_projects(top, config, errors);
+        read_slack(root, config, env, errors);
+        read_feishu(root, config, env, errors);
+        read_dingtalk(root, config, env, errors);
+        top.array("chats", [&](const json& element, const std::string& path) {
+            read_chat(element, path, config, errors);
+        });
+        read_calendar(root, config, errors);
+        read_limits_and_log(root, config, errors);
+    } catch (const std::exception& error) {  // a nlohmann accessor we did not expect to throw
+        return core::make_error(core::ErrorCode::internal, std::string("config: ") + error.what());
+    }
+    if (errors.failed()) return errors.error();
+    return config;
+}
+
+core::Result<Config> load_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return core::make_error(core::ErrorCode::io, path + ": cannot open the config file");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    if (in.bad())
+        return core::make_error(core::ErrorCode::io, path + ": cannot read the config file");
+    auto config =
+        parse_config(buffer.str(), [](const std::string& name) -> std::optional<std::string> {
+            const char* value = std::getenv(name.c_str());
+            return value ? std::optional<std::string>(value) : std::nullopt;
+        });
+    if (!config) return core::make_error(config.error().code, path + ": " + config.error().message);
+    return config;
+}
+
+std::string redact(std::string_view secret) {
+    if (secret.empty()) return "";
+    if (secret.size() < 8) return "****";
+    return "****" + std::string(secret.substr(secret.size() - 4));
+}
+
+const core::Person* Config::find_person(std::string_view id) const {
+    for (const auto& person : people)
+        if (person.id == id) return &person;
+    return nullptr;
+}
+
+const core::Person* Config::find_person_by_platform_id(std::string_view platform,
+                                                       std::string_view user_id) const {
+    if (user_id.empty()) return nullptr;
+    for (const auto& person : people) {
+        const std::string* id = platform == "slack"      ? &person.slack
+                                : platform == "feishu"   ? &person.feishu
+                                : platform == "dingtalk" ? &person.dingtalk
+                                                         : nullptr;
+        if (id && *id == user_id) return &person;
+    }
+    return nullptr;
+}
+
+const ProjectSettings* Config::find_project(std::string_view id) const {
+    std::string key = core::normalize_id(id);
+    for (const auto& project : projects)
+        if (project.id == key) return &project;
+    return nullptr;
+}
+
+const ChatConfig* Config::find_chat(std::string_view platform, std::string_view chat_id) const {
+    for (const auto& chat : chats)
+        if (chat.platform == platform && chat.chat_id == chat_id) return &chat;
+    return nullptr;
+}
+
+}  // namespace config

@@ -1,7 +1,6 @@
 #pragma once
-// The seeds' tracking table as CSV (seed 000 template; seed 002 效果指标跟踪表): an RFC 4180
-// reader/writer, and import/export of a project's WBS and KPIs. Pure functions over strings;
-// no I/O. Safe for concurrent use.
+// The seeds' tracking table as CSV (seed 000 template; seed 002 效果指标跟踪表): import/export of a
+// project's WBS and KPIs. Pure functions over strings; no I/O. Safe for concurrent use.
 //
 // Tracking table columns, by header name in any order (Chinese or English, both accepted):
 //   编号 id | 任务层级 level | 任务名称 name | 任务描述 description | 交付物 deliverable |
@@ -16,19 +15,11 @@
 #include <string_view>
 #include <vector>
 
+#include "core/csv.h"
 #include "core/model.h"
 #include "core/result.h"
 
 namespace core {
-
-// RFC 4180: fields separated by ',', records by CRLF or LF; a quoted field may hold ',', line
-// breaks and "" (one quote). A UTF-8 BOM at the start is skipped. A blank line is a record with
-// one empty field, so record i is spreadsheet row i + 1. An unterminated quote or text after a
-// closing quote is an error naming the row.
-using CsvRecord = std::vector<std::string>;
-Result<std::vector<CsvRecord>> parse_csv(std::string_view text);
-// Quotes a field only when it holds ',', '"', CR or LF; every record ends with CRLF.
-std::string write_csv(const std::vector<CsvRecord>& records);
 
 struct ImportOptions {
     // The project's id. When empty: the id of the first 一级阶段 row, else "P1".

@@ -2,10 +2,10 @@
 
 #include "core/table_csv.h"
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 namespace core {
 namespace {
@@ -17,7 +17,9 @@ std::string read_sample(const std::string& name) {
     return buffer.str();
 }
 
-std::string optional_date(const std::optional<Date>& date) { return date ? format_iso_date(*date) : "-"; }
+std::string optional_date(const std::optional<Date>& date) {
+    return date ? format_iso_date(*date) : "-";
+}
 
 std::string join_all(const std::vector<std::string>& items) {
     std::string out;
@@ -27,30 +29,33 @@ std::string join_all(const std::vector<std::string>& items) {
 
 // Every field the table carries, so two tables compare field by field with readable failures.
 std::string describe(const Task& task) {
-    return task.id + " " + task.project_id + " " + to_string(task.level) + " parent=" + task.parent_id +
-           " pos=" + std::to_string(task.position) + " " + task.name + " / " + task.description + " / " +
-           task.deliverable + " / " + task.acceptance + " owner=" + task.owner + " approver=" + task.approver +
+    return task.id + " " + task.project_id + " " + to_string(task.level) +
+           " parent=" + task.parent_id + " pos=" + std::to_string(task.position) + " " + task.name +
+           " / " + task.description + " / " + task.deliverable + " / " + task.acceptance +
+           " owner=" + task.owner + " approver=" + task.approver +
            " collab=" + join_all(task.collaborators) + " " + to_string(task.priority) + " " +
            optional_date(task.planned_start) + " " + optional_date(task.planned_finish) + " " +
            optional_date(task.actual_start) + " " + optional_date(task.actual_finish) + " " +
-           to_string(task.status) + " " + std::to_string(task.completion) + "% " + to_string(task.risk) +
-           " pred=" + join_all(task.predecessors) + " remark=" + task.remark + " blocked=" + task.blocked_reason;
+           to_string(task.status) + " " + std::to_string(task.completion) + "% " +
+           to_string(task.risk) + " pred=" + join_all(task.predecessors) +
+           " remark=" + task.remark + " blocked=" + task.blocked_reason;
 }
 
 std::vector<std::string> describe(const ProjectState& state) {
     const Project& p = state.project;
-    std::vector<std::string> out{"project " + p.id + " " + p.name + " / " + p.goal + " owner=" + p.owner + " " +
-                                 optional_date(p.start) + " " + optional_date(p.end)};
+    std::vector<std::string> out{"project " + p.id + " " + p.name + " / " + p.goal +
+                                 " owner=" + p.owner + " " + optional_date(p.start) + " " +
+                                 optional_date(p.end)};
     for (const auto& task : state.tasks) out.push_back(describe(task));
     for (const auto& [id, person] : state.people) out.push_back("person " + id + "=" + person.name);
     return out;
 }
 
 std::string describe(const Kpi& kpi) {
-    return kpi.id + " " + kpi.project_id + " " + kpi.name + " " + to_string(kpi.kind) + " " + kpi.description +
-           " " + std::to_string(kpi.target) + "/" + std::to_string(kpi.current) + (kpi.percent ? "%" : "") + " " +
-           kpi.data_source + " " + optional_date(kpi.updated) + " warn=" +
-           (kpi.warn_below ? std::to_string(*kpi.warn_below) : "-");
+    return kpi.id + " " + kpi.project_id + " " + kpi.name + " " + to_string(kpi.kind) + " " +
+           kpi.description + " " + std::to_string(kpi.target) + "/" + std::to_string(kpi.current) +
+           (kpi.percent ? "%" : "") + " " + kpi.data_source + " " + optional_date(kpi.updated) +
+           " warn=" + (kpi.warn_below ? std::to_string(*kpi.warn_below) : "-");
 }
 
 std::vector<std::string> describe(const std::vector<Kpi>& kpis) {
@@ -65,8 +70,9 @@ ImportedTable import_ok(std::string_view csv, ImportOptions options = {}) {
     return table ? std::move(table).value() : ImportedTable{};
 }
 
-const std::string k_header = "编号,任务层级,任务名称,任务描述,交付物,负责人,计划开始,计划完成,实际开始,实际完成,"
-                             "进度状态,完成度,风险等级,前置任务,备注\n";
+const std::string k_header =
+    "编号,任务层级,任务名称,任务描述,交付物,负责人,计划开始,计划完成,实际开始,实际完成,"
+    "进度状态,完成度,风险等级,前置任务,备注\n";
 
 // ---- CSV -----------------------------------------------------------------------------------
 
@@ -190,10 +196,12 @@ TEST(TrackingImportTest, Q3SampleHasTasksDirectlyUnderThePhase) {
 
 TEST(TrackingImportTest, EnglishHeadersInAnyOrderWithOptionalColumns) {
     std::string csv =
-        "name,id,Level,owner,status,completion,predecessors,planned_start,planned_finish,risk,approver,priority,"
+        "name,id,Level,owner,status,completion,predecessors,planned_start,planned_finish,risk,"
+        "approver,priority,"
         "acceptance,collaborators\n"
         "Launch,NPL,phase,Lead,in progress,10,,2024-03-01,2024-05-31,,,,,\n"
-        "Poster,t1,task,Ann,doing,60%,,2024-03-01,2024-03-05,high,Boss,P0,Approved by brand,Bob;Cy\n"
+        "Poster,t1,task,Ann,doing,60%,,2024-03-01,2024-03-05,high,Boss,P0,Approved by "
+        "brand,Bob;Cy\n"
         "Video,t2,task,Bob,not started,,t1,2024-03-06,2024-03-10,low,,低,,\n";
     auto table = import_ok(csv, {.project_id = "", .header_locale = Locale::en});
     const ProjectState& state = table.state;
@@ -211,13 +219,15 @@ TEST(TrackingImportTest, EnglishHeadersInAnyOrderWithOptionalColumns) {
     EXPECT_EQ(poster.collaborators, (std::vector<std::string>{"Bob", "Cy"}));
     EXPECT_EQ(state.tasks[2].predecessors, std::vector<std::string>{"T1"});
     EXPECT_EQ(state.tasks[2].priority, Priority::p3);
-    for (const char* person : {"Lead", "Ann", "Bob", "Cy", "Boss"}) EXPECT_NE(state.find_person(person), nullptr);
+    for (const char* person : {"Lead", "Ann", "Bob", "Cy", "Boss"})
+        EXPECT_NE(state.find_person(person), nullptr);
 }
 
 TEST(TrackingImportTest, PredecessorsSplitOnEverySeparatorAndAreNormalised) {
-    std::string csv = k_header +
-                      "A1,三级任务,a,,,,,,,,,,,,\nA2,三级任务,b,,,,,,,,,,,,\nA3,三级任务,c,,,,,,,,,,,,\n"
-                      "A4,三级任务,d,,,,,,,,,,,\"a1；A2, a3\",\n";
+    std::string csv =
+        k_header +
+        "A1,三级任务,a,,,,,,,,,,,,\nA2,三级任务,b,,,,,,,,,,,,\nA3,三级任务,c,,,,,,,,,,,,\n"
+        "A4,三级任务,d,,,,,,,,,,,\"a1；A2, a3\",\n";
     auto table = import_ok(csv);
     EXPECT_EQ(table.state.tasks[3].predecessors, (std::vector<std::string>{"A1", "A2", "A3"}));
 }
@@ -238,15 +248,18 @@ TEST(TrackingImportTest, WithoutAPhaseRowTheProjectIsP1AndAWarningSaysSo) {
 }
 
 TEST(TrackingImportTest, BlankLinesAreSkippedButCountInRowNumbers) {
-    std::string csv = "\n" + k_header + "T1,三级任务,a,,,,,,,,,,,,\n\n,,,,,,\nT2,三级任务,b,,,,,2024-02-30,,,,,,,\n";
+    std::string csv = "\n" + k_header +
+                      "T1,三级任务,a,,,,,,,,,,,,\n\n,,,,,,\nT2,三级任务,b,,,,,2024-02-30,,,,,,,\n";
     auto table = import_tracking_csv(csv, {});
     ASSERT_FALSE(table.has_value());
     EXPECT_EQ(table.error().message, "row 6, 计划完成: '2024-02-30' is not a date (YYYY-MM-DD)");
 }
 
 TEST(TrackingImportTest, DoneWithoutCompletionMeans100AndBlockedTakesTheRemarkAsReason) {
-    auto table = import_ok(k_header + "T1,三级任务,a,,,,,,,,已完成,,,,\nT2,三级任务,b,,,,,,,,已阻塞,30%,,,设计稿待客户确认\n"
-                                      "T3,三级任务,c,,,,,,,,阻塞,,,,\n");
+    auto table = import_ok(
+        k_header +
+        "T1,三级任务,a,,,,,,,,已完成,,,,\nT2,三级任务,b,,,,,,,,已阻塞,30%,,,设计稿待客户确认\n"
+        "T3,三级任务,c,,,,,,,,阻塞,,,,\n");
     EXPECT_EQ(table.state.tasks[0].completion, 100);
     EXPECT_EQ(table.state.tasks[1].blocked_reason, "设计稿待客户确认");
     ASSERT_EQ(table.warnings.size(), 2u);  // T3 blocked without a reason; no phase row
@@ -282,19 +295,26 @@ TEST(TrackingImportTest, BadRowsNameTheRowAndColumn) {
          "row 2, 风险等级: '很高' is not a risk level (高/中/低)"},
         {"empty id", k_header + "T1," + task + ",a,,,,,,,,,,,,\n," + task + ",b,,,,,,,,,,,,\n",
          "row 3, 编号: '' is empty: every row needs an id"},
-        {"empty name", k_header + "T1," + task + ",,,,,,,,,,,,,\n", "row 2, 任务名称: '' is empty: every row needs a name"},
-        {"duplicate id", k_header + "T1," + task + ",a,,,,,,,,,,,,\nt1," + task + ",b,,,,,,,,,,,,\n",
+        {"empty name", k_header + "T1," + task + ",,,,,,,,,,,,,\n",
+         "row 2, 任务名称: '' is empty: every row needs a name"},
+        {"duplicate id",
+         k_header + "T1," + task + ",a,,,,,,,,,,,,\nt1," + task + ",b,,,,,,,,,,,,\n",
          "row 3, 编号: duplicate id 'T1' (first on row 2)"},
-        {"unknown predecessor", k_header + "T1," + task + ",a,,,,,,,,,,,,\nT2," + task + ",b,,,,,,,,,,,T9,\n",
+        {"unknown predecessor",
+         k_header + "T1," + task + ",a,,,,,,,,,,,,\nT2," + task + ",b,,,,,,,,,,,T9,\n",
          "row 3, 前置任务: unknown task 'T9'"},
-        {"self predecessor", k_header + "T1," + task + ",a,,,,,,,,,,,T1,\n", "row 2, 前置任务: T1 cannot depend on itself"},
-        {"cycle", k_header + "T1," + task + ",a,,,,,,,,,,,T3,\nT2," + task + ",b,,,,,,,,,,,T1,\nT3," + task +
-                      ",c,,,,,,,,,,,T2,\n",
+        {"self predecessor", k_header + "T1," + task + ",a,,,,,,,,,,,T1,\n",
+         "row 2, 前置任务: T1 cannot depend on itself"},
+        {"cycle",
+         k_header + "T1," + task + ",a,,,,,,,,,,,T3,\nT2," + task + ",b,,,,,,,,,,,T1,\nT3," + task +
+             ",c,,,,,,,,,,,T2,\n",
          "前置任务: dependency cycle T1 → T3 → T2 → T1"},
         {"missing required column", "编号,任务名称\nT1,a\n", "row 1: missing column 任务层级"},
-        {"duplicate column", "编号,任务层级,任务名称,id\nT1,三级任务,a,T1\n", "row 1: column 'id' appears twice"},
+        {"duplicate column", "编号,任务层级,任务名称,id\nT1,三级任务,a,T1\n",
+         "row 1: column 'id' appears twice"},
         {"empty", "\n\n", "the table is empty"},
-        {"unclosed quote", k_header + "T1," + task + ",\"a,,,,,,,,,,,,,\n", "row 2: a quoted field is not closed"},
+        {"unclosed quote", k_header + "T1," + task + ",\"a,,,,,,,,,,,,,\n",
+         "row 2: a quoted field is not closed"},
     };
     for (const auto& c : cases) {
         auto table = import_tracking_csv(c.csv, {});
@@ -305,7 +325,8 @@ TEST(TrackingImportTest, BadRowsNameTheRowAndColumn) {
 }
 
 TEST(TrackingImportTest, MissingColumnIsNamedInTheHeaderLocale) {
-    auto table = import_tracking_csv("id,name\nT1,a\n", {.project_id = "", .header_locale = Locale::en});
+    auto table =
+        import_tracking_csv("id,name\nT1,a\n", {.project_id = "", .header_locale = Locale::en});
     ASSERT_FALSE(table.has_value());
     EXPECT_EQ(table.error().message, "row 1: missing column level");
 }
@@ -318,8 +339,10 @@ TEST(TrackingExportTest, ImportExportImportKeepsTheSameTableForEverySample) {
             auto first = import_ok(read_sample(sample));
             std::string exported = export_tracking_csv(first.state, locale);
             auto second = import_ok(exported);
-            EXPECT_EQ(describe(second.state), describe(first.state)) << sample << " " << to_string(locale);
-            EXPECT_EQ(export_tracking_csv(second.state, locale), exported) << sample << " " << to_string(locale);
+            EXPECT_EQ(describe(second.state), describe(first.state))
+                << sample << " " << to_string(locale);
+            EXPECT_EQ(export_tracking_csv(second.state, locale), exported)
+                << sample << " " << to_string(locale);
         }
     }
 }
@@ -337,19 +360,23 @@ TEST(TrackingExportTest, WritesSeedLabelsAndPercentages) {
     EXPECT_EQ((*records)[2][1], "三级任务");
     EXPECT_EQ((*records)[2][10], "已完成");
     EXPECT_EQ((*records)[2][11], "100%");
-    EXPECT_NE(csv.find(",Q3实现线上销售额500万元，新客占比35%，品牌搜索量增长20%,"), std::string::npos)
+    EXPECT_NE(csv.find(",Q3实现线上销售额500万元，新客占比35%，品牌搜索量增长20%,"),
+              std::string::npos)
         << "full-width commas need no quoting";
     std::string english = export_tracking_csv(table.state, Locale::en);
-    EXPECT_EQ(english.substr(0, english.find('\r')),
-              "id,level,name,description,deliverable,owner,planned_start,planned_finish,actual_start,"
-              "actual_finish,status,completion,risk,predecessors,remark");
+    EXPECT_EQ(
+        english.substr(0, english.find('\r')),
+        "id,level,name,description,deliverable,owner,planned_start,planned_finish,actual_start,"
+        "actual_finish,status,completion,risk,predecessors,remark");
 }
 
 TEST(TrackingExportTest, OptionalColumnsRoundTripWhenUsed) {
-    std::string csv = k_header.substr(0, k_header.size() - 1) + ",审批人,优先级,验收标准,协作人\n" +
-                      "P1,一级阶段,Launch,\"goal, with comma\",,Lead,2024-03-01,2024-03-31,,,进行中,20%,,,,,,,\n"
-                      "T1,三级任务,Poster,\"say \"\"hi\"\"\",,Ann,2024-03-01,2024-03-05,,,已阻塞,50%,高,,等待客户确认,Boss,P0,"
-                      "品牌部签字,Bob；Cy\n";
+    std::string csv =
+        k_header.substr(0, k_header.size() - 1) + ",审批人,优先级,验收标准,协作人\n" +
+        "P1,一级阶段,Launch,\"goal, with comma\",,Lead,2024-03-01,2024-03-31,,,进行中,20%,,,,,,,\n"
+        "T1,三级任务,Poster,\"say "
+        "\"\"hi\"\"\",,Ann,2024-03-01,2024-03-05,,,已阻塞,50%,高,,等待客户确认,Boss,P0,"
+        "品牌部签字,Bob；Cy\n";
     auto first = import_ok(csv);
     std::string exported = export_tracking_csv(first.state, Locale::zh_cn);
     auto second = import_ok(exported);
@@ -425,9 +452,10 @@ TEST(KpiImportTest, Q3SampleReadsTargetsAndPercentages) {
 }
 
 TEST(KpiImportTest, EnglishHeadersChineseAmountsAndThreshold) {
-    auto kpis = import_kpi_csv("name,id,target,current,warn_below\n"
-                               "Signups,k9,\"5,000\",1200,50%\nGMV,k10,500万元,120万,0.3\nCTR,k11,2%,1.5%,\n",
-                               "P1");
+    auto kpis = import_kpi_csv(
+        "name,id,target,current,warn_below\n"
+        "Signups,k9,\"5,000\",1200,50%\nGMV,k10,500万元,120万,0.3\nCTR,k11,2%,1.5%,\n",
+        "P1");
     ASSERT_TRUE(kpis.has_value()) << kpis.error().message;
     ASSERT_EQ(kpis->size(), 3u);
     EXPECT_DOUBLE_EQ((*kpis)[0].target, 5000);
@@ -447,9 +475,12 @@ TEST(KpiImportTest, BadRowsNameTheRowAndColumn) {
         {"empty target", header + "K1,a,结果指标,,1,\n", "row 2, 目标值: '' is not a number"},
         {"percent current, plain target", header + "K1,a,,100,28%,\n",
          "row 2, 当前值: '28%' is a percentage but the target is not"},
-        {"bad kind", header + "K1,a,指标,1,1,\n", "row 2, 指标类型: '指标' is not a kind (结果指标/过程指标)"},
-        {"bad date", header + "K1,a,,1,1,2024-09-31\n", "row 2, 更新日期: '2024-09-31' is not a date (YYYY-MM-DD)"},
-        {"duplicate id", header + "K1,a,,1,1,\nk1,b,,1,1,\n", "row 3, 指标编号: duplicate id 'K1' (first on row 2)"},
+        {"bad kind", header + "K1,a,指标,1,1,\n",
+         "row 2, 指标类型: '指标' is not a kind (结果指标/过程指标)"},
+        {"bad date", header + "K1,a,,1,1,2024-09-31\n",
+         "row 2, 更新日期: '2024-09-31' is not a date (YYYY-MM-DD)"},
+        {"duplicate id", header + "K1,a,,1,1,\nk1,b,,1,1,\n",
+         "row 3, 指标编号: duplicate id 'K1' (first on row 2)"},
         {"missing column", "指标编号,指标名称\nK1,a\n", "row 1: missing column 目标值"},
     };
     for (const auto& c : cases) {
@@ -476,10 +507,12 @@ TEST(KpiExportTest, WritesPlainNumbersAndPercentages) {
     auto kpis = import_kpi_csv(read_sample("q3-online-strategy-kpis.csv"), "P1");
     ASSERT_TRUE(kpis.has_value());
     std::string csv = export_kpi_csv(*kpis, Locale::zh_cn);
-    EXPECT_EQ(csv.substr(0, csv.find("\r\nK002")),
-              "指标编号,指标名称,指标类型,指标说明,目标值,当前值,数据来源,更新日期\r\n"
-              "K001,线上销售额,结果指标,Q3线上渠道总销售额,5000000,4200000,电商平台后台,2024-09-30");
-    EXPECT_NE(csv.find("K002,新客占比,结果指标,Q3新客订单数/总订单数,35%,28%,CRM系统,2024-09-30"), std::string::npos);
+    EXPECT_EQ(
+        csv.substr(0, csv.find("\r\nK002")),
+        "指标编号,指标名称,指标类型,指标说明,目标值,当前值,数据来源,更新日期\r\n"
+        "K001,线上销售额,结果指标,Q3线上渠道总销售额,5000000,4200000,电商平台后台,2024-09-30");
+    EXPECT_NE(csv.find("K002,新客占比,结果指标,Q3新客订单数/总订单数,35%,28%,CRM系统,2024-09-30"),
+              std::string::npos);
 }
 
 }  // namespace

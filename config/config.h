@@ -1,0 +1,146 @@
+#pragma once
+// The daemon's config file (JSON with // and /* */ comments) read into plain structs.
+// Pure values once parsed; safe to share read-only. parse_config is safe for concurrent use;
+// load_config_file reads the process environment (std::getenv), so call it before starting threads.
+//
+// Secrets may come from the environment, which wins over the file (an empty variable counts as
+// unset):
+//   TRACKERD_SLACK_SIGNING_SECRET       slack.signing_secret
+//   TRACKERD_SLACK_BOT_TOKEN            slack.bot_token
+//   TRACKERD_SLACK_APP_TOKEN            slack.app_token
+//   TRACKERD_FEISHU_APP_SECRET          feishu.app_secret
+//   TRACKERD_FEISHU_VERIFICATION_TOKEN  feishu.verification_token
+//   TRACKERD_FEISHU_ENCRYPT_KEY         feishu.encrypt_key
+//   TRACKERD_DINGTALK_APP_SECRET        dingtalk.app_secret
+// Every error names the JSON path of the bad field ("chats[1].platform: ..."); unknown keys are
+// errors so that a typo never passes silently. See demo/trackerd.example.json for every key.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/value_syntax.h"
+#include "core/date.h"
+#include "core/model.h"
+#include "core/result.h"
+
+namespace config {
+
+// Per-project settings; the projects themselves live in the database (imported tables).
+struct ProjectSettings {
+    std::string id;               // normalised (core::normalize_id)
+    std::string owner;            // person id
+    std::string department_head;  // person id; R8's top rung
+    std::string approver;         // default A for tasks that name none (R8)
+    core::Thresholds thresholds;  // domain defaults with this project's overrides applied
+};
+
+// A group chat bound to one or more projects.
+struct ChatConfig {
+    std::string platform;  // "slack" | "feishu" | "dingtalk"
+    std::string chat_id;
+    std::vector<std::string> projects;    // normalised project ids; never empty
+    std::optional<core::Locale> locale;   // else Config::locale
+    std::optional<std::string> timezone;  // else Config::timezone
+    std::string webhook_url;              // an incoming-webhook robot instead of the app API
+    std::string webhook_secret;           // signs webhook_url pushes (DingTalk / Feishu robots)
+    TimeOfDay digest_time{9, 0};          // daily digest
+    TimeOfDay reminder_time{17, 0};       // R9: owners update before the end of the day
+    WeeklyTime weekly_time{0, {9, 30}};   // weekly review ("MON 09:30")
+    std::optional<QuietHours> quiet_hours = QuietHours{};  // "" in the file turns it off
+};
+
+struct Calendar {
+    std::vector<core::Date> holidays;  // days off that would be workdays
+    std::vector<core::Date> workdays;  // 调休: weekend days that are workdays
+};
+
+// "webhook": the platform calls us over HTTP; "socket": we hold a long connection to it.
+enum class ConnectionMode { webhook, socket };
+
+struct SlackConfig {
+    bool enabled = false;  // true when the section is present, unless "enabled": false
+    std::string signing_secret;
+    std::string bot_token;
+    std::string bot_user_id;
+    std::string api_base = "https://slack.com/api";
+    ConnectionMode mode = ConnectionMode::webhook;
+    std::string app_token;  // required in socket mode
+};
+
+struct FeishuConfig {
+    bool enabled = false;
+    std::string app_id;
+    std::string app_secret;
+    std::string verification_token;
+    std::string encrypt_key;  // "" when events are not encrypted
+    std::string api_base = "https://open.feishu.cn";
+    ConnectionMode mode = ConnectionMode::webhook;
+};
+
+struct DingtalkConfig {
+    bool enabled = false;
+    std::string app_key;
+    std::string app_secret;
+    std::string robot_code;
+    std::string api_base = "https://api.dingtalk.com";
+    std::string oapi_base = "https://oapi.dingtalk.com";
+    int signature_window_seconds = 3600;
+    ConnectionMode mode = ConnectionMode::webhook;
+};
+
+struct Limits {
+    long long max_body_bytes = 1024 * 1024;
+    int commands_per_minute_per_person = 30;
+    int commands_per_minute_per_chat = 120;
+};
+
+struct LogConfig {
+    std::string level = "info";  // trace | debug | info | warn | error | critical | off
+    bool json = false;
+};
+
+struct Config {
+    std::string listen = "127.0.0.1:8080";
+    std::string host = "127.0.0.1";  // parsed from listen ("[::1]:8080" -> "::1")
+    int port = 8080;                 // 0 picks a free port
+    std::string database = "data/trackerd.db";
+    std::string timezone = "Asia/Shanghai";
+    core::Locale locale = core::Locale::zh_cn;
+    std::vector<std::string> admins;  // person ids, each one of `people`
+    std::vector<core::Person> people;
+    std::vector<ProjectSettings> projects;
+    std::vector<ChatConfig> chats;
+    Calendar calendar;
+    SlackConfig slack;
+    FeishuConfig feishu;
+    DingtalkConfig dingtalk;
+    Limits limits;
+    LogConfig log;
+
+    const core::Person* find_person(std::string_view id) const;
+    // The person whose platform user id is `user_id` ("slack" -> Person::slack ...), or nullptr.
+    const core::Person* find_person_by_platform_id(std::string_view platform,
+                                                   std::string_view user_id) const;
+    const ProjectSettings* find_project(std::string_view id) const;  // case-insensitive
+    const ChatConfig* find_chat(std::string_view platform, std::string_view chat_id) const;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+
+// The defaults, as when running with no file.
+Config default_config();
+// Errors are ErrorCode::invalid_argument with the JSON path first.
+core::Result<Config> parse_config(std::string_view json_text, const EnvLookup& env);
+// Reads `path` (ErrorCode::io when it cannot) and the real environment; errors start with the path.
+core::Result<Config> load_config_file(const std::string& path);
+
+// For logs: "****" and the last 4 characters; "****" alone when the secret is shorter than 8
+// characters, "" when it is empty.
+std::string redact(std::string_view secret);
+
+const char* to_string(ConnectionMode mode);  // "webhook" | "socket"
+
+}  // namespace config
