@@ -23,7 +23,7 @@ struct Digest {
         int completion = 0;
         bool top_level = false;  // no parent in the plan
     };
-    struct TaskLine {  // a task in one of the lists; `days` and `value` depend on the list
+    struct TaskLine {  // a task in one of the lists
         std::string task_id;
         std::string name;
         std::string owner;  // person id

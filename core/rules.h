@@ -52,7 +52,7 @@ inline constexpr std::string_view k_r7_unreachable = "start_unreachable";
 //   R9  days = days since the last update; value = the cadence in days.
 //   R10 days = planned duration in days.
 //   R11 value = on-time rate; detail = "on_time/due".
-//   R12 related_id = the KPI id; value = achievement; detail = "" .
+//   R12 related_id = the KPI id; value = achievement; person_id = the project owner.
 struct Finding {
     Rule rule = Rule::r1_late;
     std::string project_id;
