@@ -7,37 +7,6 @@ namespace {
 
 using SQLite::Statement;
 
-std::string text(Statement& s, int i) { return s.getColumn(i).getString(); }
-
-std::optional<core::Date> date_at(Statement& s, int i) {
-    auto column = s.getColumn(i);
-    if (column.isNull()) return std::nullopt;
-    return core::parse_iso_date(column.getString());
-}
-
-std::optional<double> real_at(Statement& s, int i) {
-    auto column = s.getColumn(i);
-    if (column.isNull()) return std::nullopt;
-    return column.getDouble();
-}
-
-std::optional<int> int_at(Statement& s, int i) {
-    auto column = s.getColumn(i);
-    if (column.isNull()) return std::nullopt;
-    return column.getInt();
-}
-
-void bind_text(Statement& s, int i, std::string_view value) { s.bind(i, std::string(value)); }
-void bind_date(Statement& s, int i, const std::optional<core::Date>& d) {
-    if (d) s.bind(i, core::format_iso_date(*d)); else s.bind(i);
-}
-void bind_real(Statement& s, int i, const std::optional<double>& v) {
-    if (v) s.bind(i, *v); else s.bind(i);
-}
-void bind_int(Statement& s, int i, const std::optional<int>& v) {
-    if (v) s.bind(i, *v); else s.bind(i);
-}
-
 core::Project project_row(Statement& s) {
     core::Project p;
     p.id = text(s, 0);
@@ -167,19 +136,6 @@ core::RiskItem risk_row(Statement& s) {
 #define TRACKERD_RISK_COLUMNS                                                                 \
     "SELECT project_id, id, task_id, title, description, impact, owner, trigger_condition," \
     " response, status, opened, closed FROM risks "
-
-template <typename T, typename Row>
-std::vector<T> all_rows(Query& q, Row row) {
-    std::vector<T> out;
-    while (q->executeStep()) out.push_back(row(*q));
-    return out;
-}
-
-template <typename T, typename Row>
-std::optional<T> first_row(Query& q, Row row) {
-    if (!q->executeStep()) return std::nullopt;
-    return row(*q);
-}
 
 }  // namespace
 
@@ -428,122 +384,6 @@ void write_risk(StatementCache& cache, const core::RiskItem& r) {
     bind_date(*q, 11, r.opened);
     bind_date(*q, 12, r.closed);
     q->exec();
-}
-
-long long insert_progress(StatementCache& cache, const core::ProgressEntry& e) {
-    auto q = cache.get(
-        "INSERT INTO progress_log (project_id, task_id, date, at_unix, who, action,"
-        " planned_content, actual_content, completion, deviation_rate, problem, solution,"
-        " evidence, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
-    bind_text(*q, 1, e.project_id);
-    bind_text(*q, 2, e.task_id);
-    bind_text(*q, 3, core::format_iso_date(e.date));
-    q->bind(4, static_cast<int64_t>(e.at_unix));
-    bind_text(*q, 5, e.who);
-    bind_text(*q, 6, e.action);
-    bind_text(*q, 7, e.planned_content);
-    bind_text(*q, 8, e.actual_content);
-    bind_int(*q, 9, e.completion);
-    bind_real(*q, 10, e.deviation_rate);
-    bind_text(*q, 11, e.problem);
-    bind_text(*q, 12, e.solution);
-    bind_text(*q, 13, e.evidence);
-    bind_text(*q, 14, e.source);
-    q->exec();
-    return cache.db().getLastInsertRowid();
-}
-
-std::vector<core::ProgressEntry> read_progress(StatementCache& cache, std::string_view project_id,
-                                               std::string_view task_id) {
-    auto row = [](Statement& s) {
-        core::ProgressEntry e;
-        e.id = s.getColumn(0).getInt64();
-        e.project_id = text(s, 1);
-        e.task_id = text(s, 2);
-        e.date = date_at(s, 3).value_or(core::Date{});
-        e.at_unix = s.getColumn(4).getInt64();
-        e.who = text(s, 5);
-        e.action = text(s, 6);
-        e.planned_content = text(s, 7);
-        e.actual_content = text(s, 8);
-        e.completion = int_at(s, 9);
-        e.deviation_rate = real_at(s, 10);
-        e.problem = text(s, 11);
-        e.solution = text(s, 12);
-        e.evidence = text(s, 13);
-        e.source = text(s, 14);
-        return e;
-    };
-    // An empty task id reads the whole project's log.
-    auto q = cache.get(
-        "SELECT id, project_id, task_id, date, at_unix, who, action, planned_content,"
-        " actual_content, completion, deviation_rate, problem, solution, evidence, source"
-        " FROM progress_log WHERE project_id = ?1 AND (?2 = '' OR task_id = ?2) ORDER BY id");
-    bind_text(*q, 1, project_id);
-    bind_text(*q, 2, core::normalize_id(task_id));
-    return all_rows<core::ProgressEntry>(q, row);
-}
-
-long long insert_deviation(StatementCache& cache, const core::DeviationReport& r) {
-    auto q = cache.get(
-        "INSERT INTO deviation_reports (project_id, task_id, date, at_unix, who, cause_kind, cause,"
-        " impact, remedy, new_planned_finish) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-    bind_text(*q, 1, r.project_id);
-    bind_text(*q, 2, r.task_id);
-    bind_text(*q, 3, core::format_iso_date(r.date));
-    q->bind(4, static_cast<int64_t>(r.at_unix));
-    bind_text(*q, 5, r.who);
-    bind_text(*q, 6, core::to_string(r.cause_kind));
-    bind_text(*q, 7, r.cause);
-    bind_text(*q, 8, r.impact);
-    bind_text(*q, 9, r.remedy);
-    bind_date(*q, 10, r.new_planned_finish);
-    q->exec();
-    return cache.db().getLastInsertRowid();
-}
-
-std::vector<core::DeviationReport> read_deviations(StatementCache& cache,
-                                                   std::string_view project_id) {
-    auto row = [](Statement& s) {
-        core::DeviationReport r;
-        r.id = s.getColumn(0).getInt64();
-        r.project_id = text(s, 1);
-        r.task_id = text(s, 2);
-        r.date = date_at(s, 3).value_or(core::Date{});
-        r.at_unix = s.getColumn(4).getInt64();
-        r.who = text(s, 5);
-        auto kind = text(s, 6);
-        r.cause_kind = kind == "objective"    ? core::CauseKind::objective
-                       : kind == "subjective" ? core::CauseKind::subjective
-                                              : core::CauseKind::unknown;
-        r.cause = text(s, 7);
-        r.impact = text(s, 8);
-        r.remedy = text(s, 9);
-        r.new_planned_finish = date_at(s, 10);
-        return r;
-    };
-    auto q = cache.get(
-        "SELECT id, project_id, task_id, date, at_unix, who, cause_kind, cause, impact, remedy,"
-        " new_planned_finish FROM deviation_reports WHERE project_id = ?1 ORDER BY id");
-    bind_text(*q, 1, project_id);
-    return all_rows<core::DeviationReport>(q, row);
-}
-
-std::vector<core::AuditEntry> read_audit(StatementCache& cache, std::string_view project_id,
-                                         std::string_view task_id) {
-    auto row = [](Statement& s) {
-        return core::AuditEntry{s.getColumn(0).getInt64(), s.getColumn(1).getInt64(),
-                                text(s, 2), text(s, 3), text(s, 4), text(s, 5),
-                                text(s, 6), text(s, 7), text(s, 8)};
-    };
-    // An empty task id reads every audit row of the project (project, tasks, KPIs, risks).
-    auto q = cache.get(
-        "SELECT id, at_unix, who, source, entity, entity_id, field, old_value, new_value"
-        " FROM audit WHERE project_id = ?1 AND (?2 = '' OR (entity = 'task' AND task_id = ?2))"
-        " ORDER BY id");
-    bind_text(*q, 1, project_id);
-    bind_text(*q, 2, core::normalize_id(task_id));
-    return all_rows<core::AuditEntry>(q, row);
 }
 
 }  // namespace store::detail

@@ -68,6 +68,52 @@ auto guarded(std::string_view what, F&& body) -> decltype(body()) {
 // Migrations: index 0 holds migration 1 (user_version 0 -> 1), and so on.
 const std::vector<const char*>& migrations();
 
+// Column readers and binders: NULL reads as "" / nullopt; nullopt binds NULL.
+inline std::string text(SQLite::Statement& s, int i) { return s.getColumn(i).getString(); }
+
+inline std::optional<core::Date> date_at(SQLite::Statement& s, int i) {
+    auto column = s.getColumn(i);
+    if (column.isNull()) return std::nullopt;
+    return core::parse_iso_date(column.getString());
+}
+
+inline std::optional<double> real_at(SQLite::Statement& s, int i) {
+    auto column = s.getColumn(i);
+    if (column.isNull()) return std::nullopt;
+    return column.getDouble();
+}
+
+inline std::optional<int> int_at(SQLite::Statement& s, int i) {
+    auto column = s.getColumn(i);
+    if (column.isNull()) return std::nullopt;
+    return column.getInt();
+}
+
+inline void bind_text(SQLite::Statement& s, int i, std::string_view value) { s.bind(i, std::string(value)); }
+inline void bind_date(SQLite::Statement& s, int i, const std::optional<core::Date>& d) {
+    if (d) s.bind(i, core::format_iso_date(*d)); else s.bind(i);
+}
+inline void bind_real(SQLite::Statement& s, int i, const std::optional<double>& v) {
+    if (v) s.bind(i, *v); else s.bind(i);
+}
+inline void bind_int(SQLite::Statement& s, int i, const std::optional<int>& v) {
+    if (v) s.bind(i, *v); else s.bind(i);
+}
+
+// Every row of a checked-out query, or the first one.
+template <typename T, typename Row>
+inline std::vector<T> all_rows(Query& q, Row row) {
+    std::vector<T> out;
+    while (q->executeStep()) out.push_back(row(*q));
+    return out;
+}
+
+template <typename T, typename Row>
+inline std::optional<T> first_row(Query& q, Row row) {
+    if (!q->executeStep()) return std::nullopt;
+    return row(*q);
+}
+
 // Encodings. Lists are '\x1f'-separated (empty entries are dropped); dates ISO text or NULL.
 std::string join_list(const std::vector<std::string>& items);
 std::vector<std::string> split_list(std::string_view text);

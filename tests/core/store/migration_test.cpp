@@ -89,7 +89,7 @@ CREATE TABLE tasks (
 CREATE INDEX tasks_by_id ON tasks(id);
 
 CREATE TABLE progress_log (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,  -- rows are never deleted: ids only grow
     project_id TEXT NOT NULL COLLATE NOCASE REFERENCES projects(id),
     task_id TEXT NOT NULL,
     date TEXT NOT NULL,
@@ -108,7 +108,7 @@ CREATE TABLE progress_log (
 CREATE INDEX progress_by_task ON progress_log(project_id, task_id, id);
 
 CREATE TABLE deviation_reports (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,  -- rows are never deleted: ids only grow
     project_id TEXT NOT NULL COLLATE NOCASE REFERENCES projects(id),
     task_id TEXT NOT NULL,
     date TEXT NOT NULL,
@@ -154,7 +154,7 @@ CREATE TABLE kpis (
 );
 
 CREATE TABLE audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,  -- rows are never deleted: ids only grow
     at_unix INTEGER NOT NULL,
     who TEXT NOT NULL DEFAULT '',
     source TEXT NOT NULL DEFAULT '',
