@@ -68,25 +68,30 @@ core::Result<std::string> aes256_cbc(bool encrypt, std::string_view key, std::st
     if (auto checked = check_aes_parameters(key, iv); !checked) return checked.error();
     const char* what = encrypt ? "AES encrypt" : "AES decrypt";
     CipherContext context(EVP_CIPHER_CTX_new());
-    if (!context) return core::make_error(core::ErrorCode::internal, std::string(what) + ": no context");
+    if (!context)
+        return core::make_error(core::ErrorCode::internal, std::string(what) + ": no context");
     if (EVP_CipherInit_ex(context.get(), EVP_aes_256_cbc(), nullptr, bytes_of(key), bytes_of(iv),
                           encrypt ? 1 : 0) != 1) {
         return core::make_error(core::ErrorCode::internal, std::string(what) + ": init failed");
     }
     if (input.size() > static_cast<size_t>(std::numeric_limits<int>::max()) - 32) {
-        return core::make_error(core::ErrorCode::invalid_argument, std::string(what) + ": input too large");
+        return core::make_error(core::ErrorCode::invalid_argument,
+                                std::string(what) + ": input too large");
     }
     std::string output(input.size() + 16, '\0');
     auto* out = reinterpret_cast<unsigned char*>(output.data());
     int written = 0;
-    if (EVP_CipherUpdate(context.get(), out, &written, bytes_of(input), static_cast<int>(input.size())) != 1) {
-        return core::make_error(core::ErrorCode::invalid_argument, std::string(what) + ": update failed");
+    if (EVP_CipherUpdate(context.get(), out, &written, bytes_of(input),
+                         static_cast<int>(input.size())) != 1) {
+        return core::make_error(core::ErrorCode::invalid_argument,
+                                std::string(what) + ": update failed");
     }
     int final_written = 0;
     if (EVP_CipherFinal_ex(context.get(), out + written, &final_written) != 1) {
-        return core::make_error(core::ErrorCode::invalid_argument,
-                                encrypt ? std::string("AES encrypt: final block failed")
-                                        : std::string("AES decrypt: bad padding or length (wrong key?)"));
+        return core::make_error(
+            core::ErrorCode::invalid_argument,
+            encrypt ? std::string("AES encrypt: final block failed")
+                    : std::string("AES decrypt: bad padding or length (wrong key?)"));
     }
     output.resize(static_cast<size_t>(written + final_written));
     return output;
@@ -102,8 +107,8 @@ std::string hmac_sha256(std::string_view key, std::string_view message) {
     static const unsigned char k_empty = 0;
     const unsigned char* key_bytes = key.empty() ? &k_empty : bytes_of(key);
     const unsigned char* message_bytes = message.empty() ? &k_empty : bytes_of(message);
-    if (HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()), message_bytes, message.size(), digest,
-             &length) == nullptr) {
+    if (HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()), message_bytes, message.size(),
+             digest, &length) == nullptr) {
         std::abort();  // only a broken OpenSSL fails here; an invariant, not an input error
     }
     return std::string(reinterpret_cast<const char*>(digest), length);
@@ -129,19 +134,20 @@ std::string to_hex(std::string_view bytes) {
 
 std::string base64_encode(std::string_view bytes) {
     std::string text(4 * ((bytes.size() + 2) / 3) + 1, '\0');  // +1: EVP_EncodeBlock writes a NUL
-    const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()), bytes_of(bytes),
-                                       static_cast<int>(bytes.size()));
+    const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
+                                       bytes_of(bytes), static_cast<int>(bytes.size()));
     text.resize(static_cast<size_t>(length));
     return text;
 }
 
 std::optional<std::string> base64_decode(std::string_view text) {
+    if (text.size() > static_cast<size_t>(std::numeric_limits<int>::max())) return std::nullopt;
     const int padding = base64_padding(text);
     if (padding < 0) return std::nullopt;
     if (text.empty()) return std::string();
     std::string bytes(text.size() / 4 * 3, '\0');
-    const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()), bytes_of(text),
-                                       static_cast<int>(text.size()));
+    const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(bytes.data()),
+                                       bytes_of(text), static_cast<int>(text.size()));
     if (length < padding) return std::nullopt;
     // EVP_DecodeBlock counts each '=' as a decoded zero byte; drop them.
     bytes.resize(static_cast<size_t>(length - padding));
@@ -158,7 +164,8 @@ core::Result<std::string> aes256_cbc_decrypt(std::string_view key, std::string_v
                                              std::string_view ciphertext) {
     if (ciphertext.empty() || ciphertext.size() % 16 != 0) {
         return core::make_error(core::ErrorCode::invalid_argument,
-                                "AES decrypt: ciphertext length " + std::to_string(ciphertext.size()) +
+                                "AES decrypt: ciphertext length " +
+                                    std::to_string(ciphertext.size()) +
                                     " is not a positive multiple of 16");
     }
     return aes256_cbc(false, key, iv, ciphertext);

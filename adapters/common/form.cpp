@@ -40,13 +40,13 @@ struct SequenceShape {
 SequenceShape shape_of(unsigned char lead) {
     if (lead < 0x80) return {1, 0, 0};
     if (lead >= 0xC2 && lead <= 0xDF) return {2, 0x80, 0xBF};
-    if (lead == 0xE0) return {3, 0xA0, 0xBF};                  // no overlong 3-byte forms
-    if (lead == 0xED) return {3, 0x80, 0x9F};                  // no UTF-16 surrogates
+    if (lead == 0xE0) return {3, 0xA0, 0xBF};  // no overlong 3-byte forms
+    if (lead == 0xED) return {3, 0x80, 0x9F};  // no UTF-16 surrogates
     if (lead >= 0xE1 && lead <= 0xEF) return {3, 0x80, 0xBF};
-    if (lead == 0xF0) return {4, 0x90, 0xBF};                  // no overlong 4-byte forms
+    if (lead == 0xF0) return {4, 0x90, 0xBF};  // no overlong 4-byte forms
     if (lead >= 0xF1 && lead <= 0xF3) return {4, 0x80, 0xBF};
-    if (lead == 0xF4) return {4, 0x80, 0x8F};                  // nothing above U+10FFFF
-    return {0, 0, 0};                                          // 0x80–0xC1, 0xF5–0xFF
+    if (lead == 0xF4) return {4, 0x80, 0x8F};  // nothing above U+10FFFF
+    return {0, 0, 0};                          // 0x80–0xC1, 0xF5–0xFF
 }
 
 }  // namespace
@@ -98,7 +98,8 @@ std::optional<std::map<std::string, std::string>> parse_form(std::string_view bo
         if (pair.empty()) continue;  // "a=1&&b=2"
         const size_t equals = pair.find('=');
         auto key = url_decode(pair.substr(0, equals));
-        auto value = url_decode(equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
+        auto value = url_decode(equals == std::string_view::npos ? std::string_view()
+                                                                 : pair.substr(equals + 1));
         if (!key || !value) return std::nullopt;
         fields.emplace(std::move(*key), std::move(*value));  // emplace keeps the first value
     }
@@ -119,15 +120,17 @@ std::optional<UrlParts> split_url(std::string_view url) {
     }
     url = url.substr(0, url.find('#'));  // a fragment is never sent to the server
     const size_t path_start = url.find_first_of("/?", scheme_length);
-    const std::string_view authority =
-        url.substr(scheme_length, path_start == std::string_view::npos ? std::string_view::npos
-                                                                       : path_start - scheme_length);
-    if (authority.empty() || authority.front() == ':' || authority.find('@') != std::string_view::npos) {
+    const std::string_view authority = url.substr(
+        scheme_length,
+        path_start == std::string_view::npos ? std::string_view::npos : path_start - scheme_length);
+    if (authority.empty() || authority.front() == ':' ||
+        authority.find('@') != std::string_view::npos) {
         return std::nullopt;
     }
     UrlParts parts;
     parts.base = std::string(url.substr(0, scheme_length + authority.size()));
-    const std::string_view rest = path_start == std::string_view::npos ? std::string_view() : url.substr(path_start);
+    const std::string_view rest =
+        path_start == std::string_view::npos ? std::string_view() : url.substr(path_start);
     const bool needs_slash = rest.empty() || rest.front() == '?';
     parts.path_and_query.reserve(rest.size() + 1);
     if (needs_slash) parts.path_and_query.push_back('/');

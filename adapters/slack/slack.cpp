@@ -4,10 +4,9 @@
 
 #include "adapters/slack/slack.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <charconv>
+#include <nlohmann/json.hpp>
 
 #include "adapters/common/crypto.h"
 #include "adapters/common/form.h"
@@ -18,8 +17,12 @@ namespace {
 
 using Json = nlohmann::json;
 
-core::Error invalid(std::string reason) { return core::make_error(core::ErrorCode::invalid_argument, std::move(reason)); }
-core::Error unauthorized(std::string reason) { return core::make_error(core::ErrorCode::unauthorized, std::move(reason)); }
+core::Error invalid(std::string reason) {
+    return core::make_error(core::ErrorCode::invalid_argument, std::move(reason));
+}
+core::Error unauthorized(std::string reason) {
+    return core::make_error(core::ErrorCode::unauthorized, std::move(reason));
+}
 
 // The one place this file calls the JSON parser: its exceptions become an error.
 core::Result<Json> parse_json(std::string_view text, std::string_view what) {
@@ -55,7 +58,8 @@ bool has_field(const Json& object, const char* key) {
 }
 
 bool all_digits(std::string_view text) {
-    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::string_view trim(std::string_view text) {
@@ -76,7 +80,9 @@ long long ts_to_ms(std::string_view ts) {
     if (dot != std::string_view::npos) {
         const std::string_view fraction = ts.substr(dot + 1, 3);
         for (size_t i = 0; i < 3; ++i) {
-            millis = millis * 10 + (i < fraction.size() && fraction[i] >= '0' && fraction[i] <= '9' ? fraction[i] - '0' : 0);
+            millis = millis * 10 + (i < fraction.size() && fraction[i] >= '0' && fraction[i] <= '9'
+                                        ? fraction[i] - '0'
+                                        : 0);
         }
     }
     return value * 1000 + millis;
@@ -84,7 +90,8 @@ long long ts_to_ms(std::string_view ts) {
 
 bool is_user_id(std::string_view id) {
     if (id.size() < 2 || (id.front() != 'U' && id.front() != 'W')) return false;
-    return std::all_of(id.begin() + 1, id.end(), [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
+    return std::all_of(id.begin() + 1, id.end(),
+                       [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
 }
 
 // Slack escapes only these three (§1.3); one pass, so "&amp;lt;" becomes "&lt;", not "<".
@@ -115,18 +122,21 @@ std::optional<std::string> render_token(std::string_view token, std::string_view
                                         std::vector<MentionedUser>& mentions) {
     const size_t bar = token.find('|');
     const std::string_view head = token.substr(0, bar);
-    const std::string label = bar == std::string_view::npos ? std::string() : unescape_entities(token.substr(bar + 1));
+    const std::string label =
+        bar == std::string_view::npos ? std::string() : unescape_entities(token.substr(bar + 1));
     if (head.starts_with("@")) {
         const std::string_view id = head.substr(1);
         if (!is_user_id(id)) return std::nullopt;
         if (id == bot_user_id) return std::string();
-        const bool seen = std::any_of(mentions.begin(), mentions.end(), [&](const auto& m) { return m.user_id == id; });
+        const bool seen = std::any_of(mentions.begin(), mentions.end(),
+                                      [&](const auto& m) { return m.user_id == id; });
         if (!seen) mentions.push_back(MentionedUser{std::string(id), std::string(id)});
         return "@" + std::string(id);
     }
     if (head.starts_with("!")) {
         const std::string_view name = head.substr(1);
-        if (name == "here" || name == "channel" || name == "everyone") return "@" + std::string(name);
+        if (name == "here" || name == "channel" || name == "everyone")
+            return "@" + std::string(name);
         if (name.starts_with("subteam^")) {
             if (label.empty()) return "@" + std::string(name.substr(8));
             return label.starts_with("@") ? label : "@" + label;
@@ -135,7 +145,8 @@ std::optional<std::string> render_token(std::string_view token, std::string_view
         return std::nullopt;
     }
     if (head.starts_with("#")) return "#" + (label.empty() ? std::string(head.substr(1)) : label);
-    if (head.find(':') != std::string_view::npos) return label.empty() ? unescape_entities(head) : label;
+    if (head.find(':') != std::string_view::npos)
+        return label.empty() ? unescape_entities(head) : label;
     return std::nullopt;
 }
 
@@ -146,7 +157,8 @@ std::string bot_id_from(const Json& root, std::string_view bot_user_id) {
     if (it == root.end() || !it->is_array() || it->empty()) return {};
     for (const auto& entry : *it) {
         const auto is_bot = entry.is_object() ? entry.find("is_bot") : entry.end();
-        if (entry.is_object() && is_bot != entry.end() && is_bot->is_boolean() && is_bot->get<bool>()) {
+        if (entry.is_object() && is_bot != entry.end() && is_bot->is_boolean() &&
+            is_bot->get<bool>()) {
             return string_or_empty(entry, "user_id");
         }
     }
@@ -156,7 +168,8 @@ std::string bot_id_from(const Json& root, std::string_view bot_user_id) {
 bool mentions_user(std::string_view text, std::string_view user_id) {
     if (user_id.empty()) return false;
     const std::string token = "<@" + std::string(user_id);
-    for (size_t at = text.find(token); at != std::string_view::npos; at = text.find(token, at + 1)) {
+    for (size_t at = text.find(token); at != std::string_view::npos;
+         at = text.find(token, at + 1)) {
         const size_t after = at + token.size();
         if (after < text.size() && (text[after] == '>' || text[after] == '|')) return true;
     }
@@ -171,13 +184,16 @@ EventsRequest ignored(std::string reason) {
 }
 
 // A message or app_mention event, already known to be an event_callback (§1.3).
-core::Result<EventsRequest> decode_message_event(const Json& root, const Json& event, std::string_view event_type,
-                                                 const std::string& event_id, std::string_view bot_user_id) {
+core::Result<EventsRequest> decode_message_event(const Json& root, const Json& event,
+                                                 std::string_view event_type,
+                                                 const std::string& event_id,
+                                                 std::string_view bot_user_id) {
     const std::string bot = bot_id_from(root, bot_user_id);
     // Loop protection (§1.3 recommendation): never react to bots, edits or the bot itself.
     if (has_field(event, "bot_id")) return ignored("posted by a bot");
     if (const std::string* subtype = string_field(event, "subtype")) {
-        if (*subtype != "thread_broadcast" && *subtype != "file_share") return ignored("message subtype " + *subtype);
+        if (*subtype != "thread_broadcast" && *subtype != "file_share")
+            return ignored("message subtype " + *subtype);
     } else if (has_field(event, "subtype")) {
         return invalid("Slack event: event.subtype is not a string");
     }
@@ -188,7 +204,8 @@ core::Result<EventsRequest> decode_message_event(const Json& root, const Json& e
     if (!channel) return invalid("Slack event: missing field event.channel");
     const std::string* ts = string_field(event, "ts");
     if (!ts) return invalid("Slack event: missing field event.ts");
-    if (has_field(event, "text") && !string_field(event, "text")) return invalid("Slack event: event.text is not a string");
+    if (has_field(event, "text") && !string_field(event, "text"))
+        return invalid("Slack event: event.text is not a string");
     const std::string text = string_or_empty(event, "text");
     const bool direct = string_or_empty(event, "channel_type") == "im";
     if (event_type == "message" && !direct && mentions_user(text, bot)) {
@@ -212,7 +229,8 @@ core::Result<EventsRequest> decode_message_event(const Json& root, const Json& e
     message.created_ms = ts_to_ms(*ts);
     if (message.created_ms == 0) {
         const auto time = root.find("event_time");
-        if (time != root.end() && time->is_number_integer()) message.created_ms = time->get<long long>() * 1000;
+        if (time != root.end() && time->is_number_integer())
+            message.created_ms = time->get<long long>() * 1000;
     }
     return request;
 }
@@ -239,11 +257,17 @@ bool is_transient_code(std::string_view code) {
            code == "request_timeout";
 }
 
-bool is_rate_limit_code(std::string_view code) { return code == "ratelimited" || code == "rate_limited"; }
+bool is_rate_limit_code(std::string_view code) {
+    return code == "ratelimited" || code == "rate_limited";
+}
 
 ApiOutcome judge_error_code(std::string code, std::string_view retry_after_header) {
-    if (is_rate_limit_code(code)) return outcome(ApiOutcome::Kind::retry, std::move(code), retry_after_or(retry_after_header, 30));
-    if (is_transient_code(code)) return outcome(ApiOutcome::Kind::retry, std::move(code), retry_after_or(retry_after_header, 0));
+    if (is_rate_limit_code(code))
+        return outcome(ApiOutcome::Kind::retry, std::move(code),
+                       retry_after_or(retry_after_header, 30));
+    if (is_transient_code(code))
+        return outcome(ApiOutcome::Kind::retry, std::move(code),
+                       retry_after_or(retry_after_header, 0));
     // channel_not_found, not_in_channel, is_archived, invalid_auth, msg_too_long, invalid_blocks,
     // and codes we do not know: resending the same body cannot help.
     return outcome(ApiOutcome::Kind::fatal, std::move(code));
@@ -252,9 +276,11 @@ ApiOutcome judge_error_code(std::string code, std::string_view retry_after_heade
 // A Web API JSON body {"ok":…,"error":…,"ts":…}.
 ApiOutcome judge_api_body(std::string_view body, std::string_view retry_after_header) {
     const auto parsed = parse_json(body, "Slack response");
-    if (!parsed || !parsed->is_object()) return outcome(ApiOutcome::Kind::retry, "unparseable response body");
+    if (!parsed || !parsed->is_object())
+        return outcome(ApiOutcome::Kind::retry, "unparseable response body");
     const auto ok = parsed->find("ok");
-    if (ok == parsed->end() || !ok->is_boolean()) return outcome(ApiOutcome::Kind::retry, "response without \"ok\"");
+    if (ok == parsed->end() || !ok->is_boolean())
+        return outcome(ApiOutcome::Kind::retry, "response without \"ok\"");
     if (ok->get<bool>()) {
         ApiOutcome result = outcome(ApiOutcome::Kind::ok, "");
         result.ts = string_or_empty(*parsed, "ts");
@@ -267,43 +293,52 @@ ApiOutcome judge_api_body(std::string_view body, std::string_view retry_after_he
 // What a non-2xx status alone says; nullopt when the body must be read.
 std::optional<ApiOutcome> judge_status(int http_status, std::string_view retry_after_header) {
     if (http_status <= 0) return outcome(ApiOutcome::Kind::retry, "no response");
-    if (http_status == 429) return outcome(ApiOutcome::Kind::retry, "HTTP 429", retry_after_or(retry_after_header, 1));
+    if (http_status == 429)
+        return outcome(ApiOutcome::Kind::retry, "HTTP 429", retry_after_or(retry_after_header, 1));
     if (http_status >= 500 || http_status == 408) {
-        return outcome(ApiOutcome::Kind::retry, "HTTP " + std::to_string(http_status), retry_after_or(retry_after_header, 0));
+        return outcome(ApiOutcome::Kind::retry, "HTTP " + std::to_string(http_status),
+                       retry_after_or(retry_after_header, 0));
     }
     return std::nullopt;
 }
 
 // A plain-text webhook error such as "channel_not_found", fit to be an error code.
 bool looks_like_code(std::string_view text) {
-    return !text.empty() && text.size() <= 64 &&
-           std::all_of(text.begin(), text.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_' || (c >= '0' && c <= '9'); });
+    return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || c == '_' || (c >= '0' && c <= '9');
+    });
 }
 
 }  // namespace
 
-core::Result<void> verify_request(std::string_view signing_secret, std::string_view timestamp_header,
-                                  std::string_view signature_header, std::string_view raw_body, long long now_unix,
-                                  long long window_seconds) {
+core::Result<void> verify_request(std::string_view signing_secret,
+                                  std::string_view timestamp_header,
+                                  std::string_view signature_header, std::string_view raw_body,
+                                  long long now_unix, long long window_seconds) {
     if (signing_secret.empty()) return unauthorized("no Slack signing secret configured");
     if (signature_header.empty()) return unauthorized("missing X-Slack-Signature");
     if (timestamp_header.empty()) return unauthorized("missing X-Slack-Request-Timestamp");
     const size_t equals = signature_header.find('=');
     if (equals == std::string_view::npos) return unauthorized("malformed X-Slack-Signature");
-    if (signature_header.substr(0, equals) != "v0") return unauthorized("unsupported signature version");
+    if (signature_header.substr(0, equals) != "v0")
+        return unauthorized("unsupported signature version");
     if (!all_digits(timestamp_header) || timestamp_header.size() > 12) {
         return unauthorized("malformed X-Slack-Request-Timestamp");
     }
     long long timestamp = 0;
-    std::from_chars(timestamp_header.data(), timestamp_header.data() + timestamp_header.size(), timestamp);
+    std::from_chars(timestamp_header.data(), timestamp_header.data() + timestamp_header.size(),
+                    timestamp);
     const long long age = now_unix - timestamp;
-    if (age > window_seconds) return unauthorized("stale timestamp (" + std::to_string(age) + " s old)");
-    if (-age > window_seconds) return unauthorized("timestamp " + std::to_string(-age) + " s in the future");
+    if (age > window_seconds)
+        return unauthorized("stale timestamp (" + std::to_string(age) + " s old)");
+    if (-age > window_seconds)
+        return unauthorized("timestamp " + std::to_string(-age) + " s in the future");
 
     std::string base = "v0:";
     base.append(timestamp_header).append(":").append(raw_body);
     const std::string expected = "v0=" + to_hex(hmac_sha256(signing_secret, base));
-    if (!constant_time_equals(expected, signature_header)) return unauthorized("signature mismatch");
+    if (!constant_time_equals(expected, signature_header))
+        return unauthorized("signature mismatch");
     return core::ok();
 }
 
@@ -317,9 +352,12 @@ NormalizedText normalize_text(std::string_view slack_text, std::string_view bot_
     };
     size_t i = 0;
     while (i < slack_text.size()) {
-        const size_t close = slack_text[i] == '<' ? slack_text.find('>', i + 1) : std::string_view::npos;
+        const size_t close =
+            slack_text[i] == '<' ? slack_text.find('>', i + 1) : std::string_view::npos;
         std::optional<std::string> rendered;
-        if (close != std::string_view::npos) rendered = render_token(slack_text.substr(i + 1, close - i - 1), bot_user_id, out.mentions);
+        if (close != std::string_view::npos)
+            rendered =
+                render_token(slack_text.substr(i + 1, close - i - 1), bot_user_id, out.mentions);
         if (!rendered) {
             literal.push_back(slack_text[i++]);
             continue;
@@ -327,7 +365,9 @@ NormalizedText normalize_text(std::string_view slack_text, std::string_view bot_
         flush();
         i = close + 1;
         if (rendered->empty()) {  // the bot's mention: drop it and the space it leaves doubled
-            if (i < slack_text.size() && slack_text[i] == ' ' && (text.empty() || text.back() == ' ' || text.back() == '\n')) ++i;
+            if (i < slack_text.size() && slack_text[i] == ' ' &&
+                (text.empty() || text.back() == ' ' || text.back() == '\n'))
+                ++i;
             continue;
         }
         text += *rendered;
@@ -359,7 +399,8 @@ core::Result<EventsRequest> decode_events(std::string_view raw_body, std::string
     if (!event_id) return invalid("Slack event: missing field event_id");
     const std::string* event_type = string_field(*event, "type");
     if (!event_type) return invalid("Slack event: missing field event.type");
-    if (*event_type != "app_mention" && *event_type != "message") return ignored("event type " + *event_type);
+    if (*event_type != "app_mention" && *event_type != "message")
+        return ignored("event type " + *event_type);
     return decode_message_event(root, *event, *event_type, *event_id, bot_user_id);
 }
 
@@ -378,16 +419,18 @@ core::Result<InboundMessage> decode_slash_command(std::string_view form_body) {
         return it == form->end() ? std::string() : it->second;
     };
     for (const char* key : {"command", "team_id", "channel_id", "user_id", "trigger_id"}) {
-        if (field(key).empty()) return invalid(std::string("Slack slash command: missing field ") + key);
+        if (field(key).empty())
+            return invalid(std::string("Slack slash command: missing field ") + key);
     }
     const std::string text = field("text");
     if (!is_valid_utf8(text)) return invalid("Slack slash command: text is not valid UTF-8");
 
     InboundMessage message;
     message.platform = k_platform;
-    // Slash commands carry no event id and are not retried (§1.4); this key is unique per invocation.
-    message.dedup_key = "slash:" + field("team_id") + ":" + field("channel_id") + ":" + field("user_id") + ":" +
-                        field("trigger_id");
+    // Slash commands carry no event id and are not retried (§1.4); this key is unique per
+    // invocation.
+    message.dedup_key = "slash:" + field("team_id") + ":" + field("channel_id") + ":" +
+                        field("user_id") + ":" + field("trigger_id");
     message.chat_id = field("channel_id");
     message.direct = field("channel_name") == "directmessage" || message.chat_id.starts_with("D");
     message.sender_id = field("user_id");
@@ -418,44 +461,55 @@ core::Result<Interaction> decode_interaction(std::string_view form_body) {
     const std::string* action_id = string_field(action, "action_id");
     if (!action_id) return invalid("Slack interaction: missing field actions[0].action_id");
     const Json* user = object_field(payload, "user");
-    if (!user || !string_field(*user, "id")) return invalid("Slack interaction: missing field user.id");
+    if (!user || !string_field(*user, "id"))
+        return invalid("Slack interaction: missing field user.id");
 
     Interaction interaction;
-    interaction.action_id = action_id->substr(0, action_id->find('#'));  // see render: "task_done#2"
+    interaction.action_id =
+        action_id->substr(0, action_id->find('#'));  // see render: "task_done#2"
     interaction.value = string_or_empty(action, "value");
     interaction.user_id = string_or_empty(*user, "id");
     interaction.user_name = string_or_empty(*user, "username");
     if (interaction.user_name.empty()) interaction.user_name = string_or_empty(*user, "name");
-    if (const Json* channel = object_field(payload, "channel")) interaction.channel_id = string_or_empty(*channel, "id");
-    if (const Json* message = object_field(payload, "message")) interaction.message_ts = string_or_empty(*message, "ts");
-    if (const Json* container = object_field(payload, "container"); container && interaction.message_ts.empty()) {
+    if (const Json* channel = object_field(payload, "channel"))
+        interaction.channel_id = string_or_empty(*channel, "id");
+    if (const Json* message = object_field(payload, "message"))
+        interaction.message_ts = string_or_empty(*message, "ts");
+    if (const Json* container = object_field(payload, "container");
+        container && interaction.message_ts.empty()) {
         interaction.message_ts = string_or_empty(*container, "message_ts");
     }
-    if (const Json* team = object_field(payload, "team")) interaction.team_id = string_or_empty(*team, "id");
+    if (const Json* team = object_field(payload, "team"))
+        interaction.team_id = string_or_empty(*team, "id");
     interaction.response_url = string_or_empty(payload, "response_url");
     interaction.trigger_id = string_or_empty(payload, "trigger_id");
     return interaction;
 }
 
-ApiOutcome parse_post_message_response(int http_status, std::string_view retry_after_header, std::string_view body) {
+ApiOutcome parse_post_message_response(int http_status, std::string_view retry_after_header,
+                                       std::string_view body) {
     if (auto by_status = judge_status(http_status, retry_after_header)) {
         if (http_status == 429) {
             // The body usually says "ratelimited"; keep the header's wait either way.
             const auto parsed = parse_json(body, "Slack response");
-            if (parsed && parsed->is_object() && string_field(*parsed, "error")) by_status->error = *string_field(*parsed, "error");
+            if (parsed && parsed->is_object() && string_field(*parsed, "error"))
+                by_status->error = *string_field(*parsed, "error");
         }
         return *by_status;
     }
     if (http_status < 200 || http_status >= 300) {
         const auto parsed = parse_json(body, "Slack response");
-        const std::string* code = parsed && parsed->is_object() ? string_field(*parsed, "error") : nullptr;
+        const std::string* code =
+            parsed && parsed->is_object() ? string_field(*parsed, "error") : nullptr;
         if (code && is_rate_limit_code(*code)) return judge_error_code(*code, retry_after_header);
-        return outcome(ApiOutcome::Kind::fatal, code ? *code : "HTTP " + std::to_string(http_status));
+        return outcome(ApiOutcome::Kind::fatal,
+                       code ? *code : "HTTP " + std::to_string(http_status));
     }
     return judge_api_body(body, retry_after_header);
 }
 
-ApiOutcome parse_webhook_response(int http_status, std::string_view retry_after_header, std::string_view body) {
+ApiOutcome parse_webhook_response(int http_status, std::string_view retry_after_header,
+                                  std::string_view body) {
     if (auto by_status = judge_status(http_status, retry_after_header)) return *by_status;
     const std::string_view text = trim(body);
     if (text.starts_with("{")) {  // response_url and some proxies answer in Web API JSON
@@ -469,7 +523,8 @@ ApiOutcome parse_webhook_response(int http_status, std::string_view retry_after_
     if (success && (text == "ok" || text.empty())) return outcome(ApiOutcome::Kind::ok, "");
     // Plain-text errors (§1.6): invalid_payload, no_text, channel_not_found, no_service …
     if (looks_like_code(text)) return judge_error_code(std::string(text), retry_after_header);
-    return outcome(ApiOutcome::Kind::fatal, "HTTP " + std::to_string(http_status) + (success ? ": unexpected body" : ""));
+    return outcome(ApiOutcome::Kind::fatal,
+                   "HTTP " + std::to_string(http_status) + (success ? ": unexpected body" : ""));
 }
 
 }  // namespace adapters::slack

@@ -15,12 +15,12 @@
 namespace adapters::slack {
 
 inline constexpr const char* k_platform = "slack";
-inline constexpr long long k_signature_window_seconds = 300;  // §1.2, symmetric
+inline constexpr long long k_signature_window_seconds = 300;           // §1.2, symmetric
 inline constexpr long long k_response_url_lifetime_seconds = 30 * 60;  // §1.4: 5 uses in 30 min
-inline constexpr size_t k_max_blocks = 50;             // §1.7
-inline constexpr size_t k_max_section_chars = 3000;    // §1.7
-inline constexpr size_t k_max_header_chars = 150;      // §1.7
-inline constexpr size_t k_max_text_chars = 40000;      // §1.7: Slack truncates beyond this
+inline constexpr size_t k_max_blocks = 50;                             // §1.7
+inline constexpr size_t k_max_section_chars = 3000;                    // §1.7
+inline constexpr size_t k_max_header_chars = 150;                      // §1.7
+inline constexpr size_t k_max_text_chars = 40000;  // §1.7: Slack truncates beyond this
 
 // --- Inbound -------------------------------------------------------------------------------
 
@@ -28,9 +28,11 @@ inline constexpr size_t k_max_text_chars = 40000;      // §1.7: Slack truncates
 // in constant time, and that |now - ts| <= window (both directions). Unsigned `ssl_check`
 // probes must be recognised (is_ssl_check) before calling this. ErrorCode::unauthorized with
 // the reason: "missing X-Slack-Signature", "stale timestamp (412 s old)", "signature mismatch" …
-core::Result<void> verify_request(std::string_view signing_secret, std::string_view timestamp_header,
+core::Result<void> verify_request(std::string_view signing_secret,
+                                  std::string_view timestamp_header,
                                   std::string_view signature_header, std::string_view raw_body,
-                                  long long now_unix, long long window_seconds = k_signature_window_seconds);
+                                  long long now_unix,
+                                  long long window_seconds = k_signature_window_seconds);
 
 struct EventsRequest {
     enum class Kind {

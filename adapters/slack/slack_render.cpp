@@ -2,9 +2,8 @@
 // chat.postMessage, response_url and incoming webhooks (protocols.md §1.6, §1.7).
 // Pure functions; safe for concurrent use.
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "adapters/slack/slack.h"
 
@@ -20,7 +19,9 @@ constexpr size_t k_max_button_value_chars = 2000;
 constexpr const char* k_ellipsis = "…";
 
 // Invalid UTF-8 from a user is replaced rather than thrown on (the one nlohmann call here).
-std::string dump(const Json& body) { return body.dump(-1, ' ', false, Json::error_handler_t::replace); }
+std::string dump(const Json& body) {
+    return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
@@ -48,7 +49,9 @@ std::string cut(std::string_view text, size_t max_chars) {
     return std::string(text.substr(0, prefix_bytes(text, max_chars - 1))) + k_ellipsis;
 }
 
-bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+bool is_blank(std::string_view text) {
+    return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
 
 // Splits a section into pieces of at most k_max_section_chars: at the last line break that
 // fits, else the last space, else anywhere; never inside a "<@U…>" sequence.
@@ -80,27 +83,33 @@ std::string omitted_note(size_t omitted, core::Locale locale) {
 
 // Fits `pieces` into `budget` sections: the last one takes as many of the rest as fit, then a
 // note saying how many were left out.
-std::vector<std::string> fit_sections(std::vector<std::string> pieces, size_t budget, core::Locale locale) {
+std::vector<std::string> fit_sections(std::vector<std::string> pieces, size_t budget,
+                                      core::Locale locale) {
     if (pieces.size() <= budget || budget == 0) {
         if (budget == 0) pieces.clear();
         return pieces;
     }
-    std::vector<std::string> kept(pieces.begin(), pieces.begin() + static_cast<std::ptrdiff_t>(budget - 1));
+    std::vector<std::string> kept(pieces.begin(),
+                                  pieces.begin() + static_cast<std::ptrdiff_t>(budget - 1));
     const size_t room = k_max_section_chars - char_count(omitted_note(pieces.size(), locale)) - 1;
     std::string folded;
     size_t next = budget - 1;
     for (; next < pieces.size(); ++next) {
-        const std::string candidate = folded.empty() ? pieces[next] : folded + "\n\n" + pieces[next];
+        const std::string candidate =
+            folded.empty() ? pieces[next] : folded + "\n\n" + pieces[next];
         if (char_count(candidate) > room) break;
         folded = candidate;
     }
-    if (folded.empty()) folded = cut(pieces[next++], room);  // a single piece too long to fold whole
+    if (folded.empty())
+        folded = cut(pieces[next++], room);  // a single piece too long to fold whole
     if (next < pieces.size()) folded += "\n" + omitted_note(pieces.size() - next, locale);
     kept.push_back(std::move(folded));
     return kept;
 }
 
-Json plain_text(std::string text) { return Json{{"type", "plain_text"}, {"text", std::move(text)}, {"emoji", true}}; }
+Json plain_text(std::string text) {
+    return Json{{"type", "plain_text"}, {"text", std::move(text)}, {"emoji", true}};
+}
 
 // Actions blocks of up to 25 buttons. action_id must be unique within a block, and digests
 // repeat an action per task, so repeats get "#2", "#3" … (decode_interaction strips it).
@@ -108,14 +117,17 @@ std::vector<Json> action_blocks(const std::vector<core::Button>& buttons, size_t
     std::vector<Json> blocks;
     std::map<std::string, int> uses;
     for (const auto& button : buttons) {
-        if (blocks.size() == max_blocks && blocks.back()["elements"].size() == k_max_buttons_per_block) break;
+        if (blocks.size() == max_blocks &&
+            blocks.back()["elements"].size() == k_max_buttons_per_block)
+            break;
         if (blocks.empty() || blocks.back()["elements"].size() == k_max_buttons_per_block) {
             blocks.push_back(Json{{"type", "actions"}, {"elements", Json::array()}});
         }
         const int use = ++uses[button.action];
-        Json element{{"type", "button"},
-                     {"text", plain_text(cut(button.label, k_max_button_label_chars))},
-                     {"action_id", use == 1 ? button.action : button.action + "#" + std::to_string(use)}};
+        Json element{
+            {"type", "button"},
+            {"text", plain_text(cut(button.label, k_max_button_label_chars))},
+            {"action_id", use == 1 ? button.action : button.action + "#" + std::to_string(use)}};
         if (!button.value.empty()) element["value"] = cut(button.value, k_max_button_value_chars);
         blocks.back()["elements"].push_back(std::move(element));
     }
@@ -125,7 +137,9 @@ std::vector<Json> action_blocks(const std::vector<core::Button>& buttons, size_t
 Json render_blocks(const core::ChatMessage& message) {
     Json blocks = Json::array();
     const bool has_header = !is_blank(message.title);
-    if (has_header) blocks.push_back(Json{{"type", "header"}, {"text", plain_text(cut(message.title, k_max_header_chars))}});
+    if (has_header)
+        blocks.push_back(
+            Json{{"type", "header"}, {"text", plain_text(cut(message.title, k_max_header_chars))}});
     // Keep at least one slot for a section; buttons beyond what fits are dropped.
     const size_t max_action_blocks = k_max_blocks - (has_header ? 1 : 0) - 1;
     std::vector<Json> actions = action_blocks(message.buttons, max_action_blocks);
@@ -135,7 +149,8 @@ Json render_blocks(const core::ChatMessage& message) {
     }
     const size_t budget = k_max_blocks - blocks.size() - actions.size();
     for (auto& text : fit_sections(std::move(pieces), budget, message.locale)) {
-        blocks.push_back(Json{{"type", "section"}, {"text", Json{{"type", "mrkdwn"}, {"text", std::move(text)}}}});
+        blocks.push_back(Json{{"type", "section"},
+                              {"text", Json{{"type", "mrkdwn"}, {"text", std::move(text)}}}});
     }
     for (auto& block : actions) blocks.push_back(std::move(block));
     return blocks;
@@ -143,7 +158,8 @@ Json render_blocks(const core::ChatMessage& message) {
 
 // The notification text: fallback_text, or everything joined when there is none.
 std::string fallback_of(const core::ChatMessage& message) {
-    return cut(message.fallback_text.empty() ? message.joined_text() : message.fallback_text, k_max_text_chars);
+    return cut(message.fallback_text.empty() ? message.joined_text() : message.fallback_text,
+               k_max_text_chars);
 }
 
 Json message_body(const core::ChatMessage& message) {
@@ -171,10 +187,17 @@ std::string escape_text(std::string_view text) {
     out.reserve(text.size());
     for (char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            default: out.push_back(c);
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            default:
+                out.push_back(c);
         }
     }
     return out;
@@ -184,7 +207,8 @@ std::string render_challenge_response(std::string_view challenge) {
     return dump(Json{{"challenge", std::string(challenge)}});
 }
 
-std::string render_post_message(const core::ChatMessage& message, std::string_view channel, std::string_view thread_ts) {
+std::string render_post_message(const core::ChatMessage& message, std::string_view channel,
+                                std::string_view thread_ts) {
     Json body = message_body(message);
     body["channel"] = std::string(channel);
     if (!thread_ts.empty()) body["thread_ts"] = std::string(thread_ts);

@@ -44,7 +44,8 @@ TEST(CryptoTest, HmacSha256MatchesRfc4231Vectors) {
         {"case 6", repeat('\xaa', 131), "Test Using Larger Than Block-Size Key - Hash Key First",
          "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
         {"case 7", repeat('\xaa', 131),
-         "This is a test using a larger than block-size key and a larger than block-size data. The key "
+         "This is a test using a larger than block-size key and a larger than block-size data. The "
+         "key "
          "needs to be hashed before being used by the HMAC algorithm.",
          "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"},
     };
@@ -56,18 +57,24 @@ TEST(CryptoTest, HmacSha256MatchesRfc4231Vectors) {
 }
 
 TEST(CryptoTest, Sha256MatchesFips180Vectors) {
-    EXPECT_EQ(to_hex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    EXPECT_EQ(to_hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(to_hex(sha256("")),
+              "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(to_hex(sha256("abc")),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST(CryptoTest, SlackSignatureVectorsOfProtocolsSection18) {
     const std::string official_body =
-        "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&"
-        "channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&"
-        "response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRsk"
+        "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id="
+        "G8PSS9T3V&"
+        "channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&"
+        "text=&"
+        "response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%"
+        "2F96rGlfmibIGlgcZRsk"
         "XaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
-    EXPECT_EQ(to_hex(hmac_sha256("8f742231b10e8888abcd99yyyzzz85a5", "v0:1531420618:" + official_body)),
-              "a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503");
+    EXPECT_EQ(
+        to_hex(hmac_sha256("8f742231b10e8888abcd99yyyzzz85a5", "v0:1531420618:" + official_body)),
+        "a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503");
 }
 
 TEST(CryptoTest, FeishuSignatureVectorsOfProtocolsSection210) {
@@ -103,8 +110,13 @@ TEST(CryptoTest, ToHexIsLowercaseAndCoversEveryByte) {
 
 TEST(CryptoTest, Base64MatchesRfc4648Vectors) {
     const std::vector<std::pair<std::string, std::string>> vectors = {
-        {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-        {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+        {"", ""},
+        {"f", "Zg=="},
+        {"fo", "Zm8="},
+        {"foo", "Zm9v"},
+        {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="},
+        {"foobar", "Zm9vYmFy"},
     };
     for (const auto& [plain, encoded] : vectors) {
         EXPECT_EQ(base64_encode(plain), encoded) << plain;
@@ -118,7 +130,8 @@ TEST(CryptoTest, Base64RoundTripsBinaryWithZerosAndHighBytes) {
     std::string bytes;
     for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
     for (size_t length = 0; length <= 7; ++length) {
-        const std::string slice = bytes.substr(250 - length, length) + std::string(length % 3, '\0');
+        const std::string slice =
+            bytes.substr(250 - length, length) + std::string(length % 3, '\0');
         const auto decoded = base64_decode(base64_encode(slice));
         ASSERT_TRUE(decoded.has_value());
         EXPECT_EQ(*decoded, slice) << "length " << slice.size();
@@ -128,17 +141,17 @@ TEST(CryptoTest, Base64RoundTripsBinaryWithZerosAndHighBytes) {
 
 TEST(CryptoTest, Base64DecodeRejectsMalformedText) {
     const std::vector<std::string> bad = {
-        "Zg=",        // length not a multiple of 4
-        "Zg",         // padding missing
-        "Z===",       // too much padding
-        "====",       // only padding
-        "Zm=v",       // '=' followed by data
-        "Zg==Zg==",   // padding in the middle
-        "Zm9v\n",     // trailing whitespace
-        " Zm9v",      // leading whitespace
-        "Zm 9v",      // inner whitespace
-        "Zm9v!A==",   // outside the alphabet
-        "Zm9-",       // URL-safe alphabet is not standard base64
+        "Zg=",       // length not a multiple of 4
+        "Zg",        // padding missing
+        "Z===",      // too much padding
+        "====",      // only padding
+        "Zm=v",      // '=' followed by data
+        "Zg==Zg==",  // padding in the middle
+        "Zm9v\n",    // trailing whitespace
+        " Zm9v",     // leading whitespace
+        "Zm 9v",     // inner whitespace
+        "Zm9v!A==",  // outside the alphabet
+        "Zm9-",      // URL-safe alphabet is not standard base64
         "Zm9_",
     };
     for (const auto& text : bad) {
@@ -173,13 +186,15 @@ TEST(CryptoTest, AesDecryptsTheComputedFeishuChallengeWithFixedIv) {
     const std::string key = sha256("kudryavka-demo-encrypt-key");
     EXPECT_EQ(to_hex(key), "b3fbc6819852aa2878503ed70b7bd918ac23d504cfaca4ae8f1fd872eb1bed3c");
     const auto raw = base64_decode(
-        "AAECAwQFBgcICQoLDA0OD446FixXU6m1QO2cgYF8YveOo4vOvwnZg2EE3WUmSVoJ+Ll/5q1cSjHIlsAQ/gAs2IAT//we6OaSXQGCBXPj"
+        "AAECAwQFBgcICQoLDA0OD446FixXU6m1QO2cgYF8YveOo4vOvwnZg2EE3WUmSVoJ+Ll/5q1cSjHIlsAQ/gAs2IAT//"
+        "we6OaSXQGCBXPj"
         "SLkpatFpIJrUnn+ukMMVerA6");
     ASSERT_TRUE(raw.has_value());
     EXPECT_EQ(raw->substr(0, 16), from_hex("000102030405060708090a0b0c0d0e0f"));
     const auto plain = aes256_cbc_decrypt(key, raw->substr(0, 16), raw->substr(16));
     ASSERT_TRUE(plain.has_value()) << plain.error().message;
-    EXPECT_EQ(*plain, R"({"challenge":"ajls384kdjx98XX","token":"xxxxxx","type":"url_verification"})");
+    EXPECT_EQ(*plain,
+              R"({"challenge":"ajls384kdjx98XX","token":"xxxxxx","type":"url_verification"})");
 }
 
 TEST(CryptoTest, AesEncryptReproducesTheFeishuVectorAndRoundTrips) {
@@ -190,7 +205,8 @@ TEST(CryptoTest, AesEncryptReproducesTheFeishuVectorAndRoundTrips) {
     EXPECT_EQ(*cipher, raw.substr(16));
 
     const std::string iv = from_hex("000102030405060708090a0b0c0d0e0f");
-    for (const std::string& plain : {std::string(), std::string(16, 'x'), std::string("更新 T003 60%")}) {
+    for (const std::string& plain :
+         {std::string(), std::string(16, 'x'), std::string("更新 T003 60%")}) {
         const auto encrypted = aes256_cbc_encrypt(key, iv, plain);
         ASSERT_TRUE(encrypted.has_value());
         EXPECT_EQ(encrypted->size(), (plain.size() / 16 + 1) * 16);  // PKCS#7 always pads
@@ -204,11 +220,15 @@ TEST(CryptoTest, AesRejectsBadKeyIvAndCiphertextLengths) {
     const std::string key = sha256("test key");
     const std::string iv(16, '\0');
     const std::string block(16, 'a');
-    EXPECT_EQ(aes256_cbc_decrypt(key.substr(0, 31), iv, block).error().code, core::ErrorCode::invalid_argument);
-    EXPECT_EQ(aes256_cbc_decrypt(key, iv.substr(0, 15), block).error().code, core::ErrorCode::invalid_argument);
-    EXPECT_EQ(aes256_cbc_encrypt(key + "x", iv, "data").error().code, core::ErrorCode::invalid_argument);
+    EXPECT_EQ(aes256_cbc_decrypt(key.substr(0, 31), iv, block).error().code,
+              core::ErrorCode::invalid_argument);
+    EXPECT_EQ(aes256_cbc_decrypt(key, iv.substr(0, 15), block).error().code,
+              core::ErrorCode::invalid_argument);
+    EXPECT_EQ(aes256_cbc_encrypt(key + "x", iv, "data").error().code,
+              core::ErrorCode::invalid_argument);
     EXPECT_EQ(aes256_cbc_decrypt(key, iv, "").error().code, core::ErrorCode::invalid_argument);
-    EXPECT_EQ(aes256_cbc_decrypt(key, iv, std::string(15, 'a')).error().code, core::ErrorCode::invalid_argument);
+    EXPECT_EQ(aes256_cbc_decrypt(key, iv, std::string(15, 'a')).error().code,
+              core::ErrorCode::invalid_argument);
 }
 
 TEST(CryptoTest, AesDecryptWithTheWrongKeyFailsOnPadding) {

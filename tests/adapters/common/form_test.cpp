@@ -41,7 +41,8 @@ TEST(FormTest, UrlDecodeInvertsUrlEncode) {
 TEST(FormTest, ParseFormReadsTheSlackSlashCommandBody) {
     const auto form = parse_form(
         "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&command=%2Fwebhook-collect&text=&"
-        "response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN");
+        "response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%"
+        "2F96rGlfmibIGlgcZRskXaIFfN");
     ASSERT_TRUE(form.has_value());
     EXPECT_EQ(form->size(), 5u);
     EXPECT_EQ(form->at("team_id"), "T1DC2JH3J");
@@ -73,9 +74,10 @@ struct SplitCase {
 
 TEST(FormTest, SplitUrlTable) {
     const std::vector<SplitCase> cases = {
-        {"https://hooks.slack.com/services/T0/B0/X0", true, "https://hooks.slack.com", "/services/T0/B0/X0"},
-        {"https://oapi.dingtalk.com/robot/send?access_token=abc&timestamp=1", true, "https://oapi.dingtalk.com",
-         "/robot/send?access_token=abc&timestamp=1"},
+        {"https://hooks.slack.com/services/T0/B0/X0", true, "https://hooks.slack.com",
+         "/services/T0/B0/X0"},
+        {"https://oapi.dingtalk.com/robot/send?access_token=abc&timestamp=1", true,
+         "https://oapi.dingtalk.com", "/robot/send?access_token=abc&timestamp=1"},
         {"http://127.0.0.1:8080/hook", true, "http://127.0.0.1:8080", "/hook"},
         {"http://localhost:9", true, "http://localhost:9", "/"},
         {"https://example.com?x=1", true, "https://example.com", "/?x=1"},

@@ -4,9 +4,9 @@
 #include "adapters/slack/slack.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,7 +19,8 @@ namespace {
 using Json = nlohmann::json;
 
 std::string golden(const std::string& name) {
-    const std::string path = std::string(TRACKERD_TESTDATA_DIR) + "/../adapters/slack/testdata/" + name;
+    const std::string path =
+        std::string(TRACKERD_TESTDATA_DIR) + "/../adapters/slack/testdata/" + name;
     std::ifstream file(path, std::ios::binary);
     EXPECT_TRUE(file.good()) << path;
     std::ostringstream content;
@@ -30,27 +31,34 @@ std::string golden(const std::string& name) {
 // --- verify_request ------------------------------------------------------------------------
 
 constexpr const char* k_official_secret = "8f742231b10e8888abcd99yyyzzz85a5";
-constexpr const char* k_official_signature = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
+constexpr const char* k_official_signature =
+    "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
 constexpr const char* k_test_secret = "test-signing-secret-0123456789ab";
-constexpr const char* k_app_mention_signature = "v0=a2608f2892a78714d06b79a9cbde2979716597b843873dae1d0011035882d9c1";
+constexpr const char* k_app_mention_signature =
+    "v0=a2608f2892a78714d06b79a9cbde2979716597b843873dae1d0011035882d9c1";
 
 TEST(SlackVerifyTest, OfficialSlashCommandVectorVerifies) {
     const std::string body = golden("slash_command_official.form");
-    EXPECT_TRUE(verify_request(k_official_secret, "1531420618", k_official_signature, body, 1531420618 + 10));
+    EXPECT_TRUE(verify_request(k_official_secret, "1531420618", k_official_signature, body,
+                               1531420618 + 10));
 }
 
 TEST(SlackVerifyTest, ComputedAppMentionVectorVerifies) {
     const std::string body = golden("app_mention.json");
     ASSERT_FALSE(body.empty());
     EXPECT_NE(body.back(), '\n');  // the signed bytes are exactly the one-line JSON
-    EXPECT_TRUE(verify_request(k_test_secret, "1700000000", k_app_mention_signature, body, 1700000000));
+    EXPECT_TRUE(
+        verify_request(k_test_secret, "1700000000", k_app_mention_signature, body, 1700000000));
 }
 
 TEST(SlackVerifyTest, WindowIsSymmetricAndInclusiveAt300Seconds) {
     const std::string body = golden("app_mention.json");
-    EXPECT_TRUE(verify_request(k_test_secret, "1700000000", k_app_mention_signature, body, 1700000000 + 300));
-    EXPECT_TRUE(verify_request(k_test_secret, "1700000000", k_app_mention_signature, body, 1700000000 - 300));
-    EXPECT_TRUE(verify_request(k_test_secret, "1700000000", k_app_mention_signature, body, 1700000000 + 900, 900));
+    EXPECT_TRUE(verify_request(k_test_secret, "1700000000", k_app_mention_signature, body,
+                               1700000000 + 300));
+    EXPECT_TRUE(verify_request(k_test_secret, "1700000000", k_app_mention_signature, body,
+                               1700000000 - 300));
+    EXPECT_TRUE(verify_request(k_test_secret, "1700000000", k_app_mention_signature, body,
+                               1700000000 + 900, 900));
 }
 
 struct RejectCase {
@@ -70,32 +78,34 @@ TEST(SlackVerifyTest, RejectionsSayWhy) {
     std::string tampered = body;
     tampered.replace(tampered.find("60%"), 3, "90%");
     const std::vector<RejectCase> cases = {
-        {"forged signature", k_test_secret, "1700000000", forged, body, 1700000000, "signature mismatch"},
-        {"tampered body", k_test_secret, "1700000000", k_app_mention_signature, tampered, 1700000000,
+        {"forged signature", k_test_secret, "1700000000", forged, body, 1700000000,
          "signature mismatch"},
+        {"tampered body", k_test_secret, "1700000000", k_app_mention_signature, tampered,
+         1700000000, "signature mismatch"},
         {"wrong secret", "another-secret", "1700000000", k_app_mention_signature, body, 1700000000,
          "signature mismatch"},
-        {"replayed timestamp header", k_test_secret, "1700000001", k_app_mention_signature, body, 1700000000,
-         "signature mismatch"},
+        {"replayed timestamp header", k_test_secret, "1700000001", k_app_mention_signature, body,
+         1700000000, "signature mismatch"},
         {"uppercase hex", k_test_secret, "1700000000",
          "v0=A2608F2892A78714D06B79A9CBDE2979716597B843873DAE1D0011035882D9C1", body, 1700000000,
          "signature mismatch"},
         {"stale, past", k_test_secret, "1700000000", k_app_mention_signature, body, 1700000412,
          "stale timestamp (412 s old)"},
-        {"stale, future", k_test_secret, "1700000000", k_app_mention_signature, body, 1700000000 - 301,
-         "timestamp 301 s in the future"},
-        {"missing signature", k_test_secret, "1700000000", "", body, 1700000000, "missing X-Slack-Signature"},
+        {"stale, future", k_test_secret, "1700000000", k_app_mention_signature, body,
+         1700000000 - 301, "timestamp 301 s in the future"},
+        {"missing signature", k_test_secret, "1700000000", "", body, 1700000000,
+         "missing X-Slack-Signature"},
         {"missing timestamp", k_test_secret, "", k_app_mention_signature, body, 1700000000,
          "missing X-Slack-Request-Timestamp"},
         {"wrong version", k_test_secret, "1700000000",
          "v1=a2608f2892a78714d06b79a9cbde2979716597b843873dae1d0011035882d9c1", body, 1700000000,
          "unsupported signature version"},
-        {"no version", k_test_secret, "1700000000", "a2608f2892a78714d06b79a9cbde29797165", body, 1700000000,
-         "malformed X-Slack-Signature"},
+        {"no version", k_test_secret, "1700000000", "a2608f2892a78714d06b79a9cbde29797165", body,
+         1700000000, "malformed X-Slack-Signature"},
         {"timestamp not a number", k_test_secret, "17e8", k_app_mention_signature, body, 1700000000,
          "malformed X-Slack-Request-Timestamp"},
-        {"negative timestamp", k_test_secret, "-1700000000", k_app_mention_signature, body, 1700000000,
-         "malformed X-Slack-Request-Timestamp"},
+        {"negative timestamp", k_test_secret, "-1700000000", k_app_mention_signature, body,
+         1700000000, "malformed X-Slack-Request-Timestamp"},
         {"no secret configured", "", "1700000000", k_app_mention_signature, body, 1700000000,
          "no Slack signing secret configured"},
     };
@@ -177,21 +187,29 @@ TEST(SlackEventsTest, IgnoredDeliveriesSayWhy) {
         {"bot message", golden("bot_message.json"), "UBOT", "bot"},
         {"edited message", golden("message_changed.json"), "UBOT", "message_changed"},
         {"own message by parameter",
-         envelope(R"({"type":"message","user":"UBOT","text":"hi","ts":"1.2","channel":"C1","channel_type":"channel"})"),
+         envelope(
+             R"({"type":"message","user":"UBOT","text":"hi","ts":"1.2","channel":"C1","channel_type":"channel"})"),
          "UBOT", "bot itself"},
         {"own message by authorizations",
-         envelope(R"({"type":"message","user":"UBOT","text":"hi","ts":"1.2","channel":"D1","channel_type":"im"})"), "",
-         "bot itself"},
+         envelope(
+             R"({"type":"message","user":"UBOT","text":"hi","ts":"1.2","channel":"D1","channel_type":"im"})"),
+         "", "bot itself"},
         {"bot_id without subtype",
-         envelope(R"({"type":"message","user":"U1","bot_id":"B1","text":"hi","ts":"1.2","channel":"C1"})"), "",
-         "bot"},
-        {"channel join", envelope(R"({"type":"message","subtype":"channel_join","user":"U1","ts":"1.2","channel":"C1"})"),
+         envelope(
+             R"({"type":"message","user":"U1","bot_id":"B1","text":"hi","ts":"1.2","channel":"C1"})"),
+         "", "bot"},
+        {"channel join",
+         envelope(
+             R"({"type":"message","subtype":"channel_join","user":"U1","ts":"1.2","channel":"C1"})"),
          "", "channel_join"},
         {"channel message mentioning the bot comes again as app_mention",
-         envelope(R"({"type":"message","user":"U1","text":"<@UBOT> my tasks","ts":"1.2","channel":"C1","channel_type":"channel"})"),
+         envelope(
+             R"({"type":"message","user":"U1","text":"<@UBOT> my tasks","ts":"1.2","channel":"C1","channel_type":"channel"})"),
          "", "app_mention"},
-        {"other event type", envelope(R"({"type":"reaction_added","user":"U1","item":{}})"), "", "reaction_added"},
-        {"rate-limit notice", R"({"type":"app_rate_limited","team_id":"T1","minute_rate_limited":1518467820})", "",
+        {"other event type", envelope(R"({"type":"reaction_added","user":"U1","item":{}})"), "",
+         "reaction_added"},
+        {"rate-limit notice",
+         R"({"type":"app_rate_limited","team_id":"T1","minute_rate_limited":1518467820})", "",
          "app_rate_limited"},
     };
     for (const auto& c : cases) {
@@ -205,7 +223,8 @@ TEST(SlackEventsTest, IgnoredDeliveriesSayWhy) {
 
 TEST(SlackEventsTest, ChannelMessagesAndBroadcastRepliesFromPeopleAreDelivered) {
     const auto plain = decode_events(
-        envelope(R"({"type":"message","user":"U1","text":"T003 done","ts":"1700000000.5","channel":"C1","channel_type":"channel"})"),
+        envelope(
+            R"({"type":"message","user":"U1","text":"T003 done","ts":"1700000000.5","channel":"C1","channel_type":"channel"})"),
         "");
     ASSERT_TRUE(plain);
     ASSERT_EQ(plain->kind, EventsRequest::Kind::message);
@@ -214,7 +233,8 @@ TEST(SlackEventsTest, ChannelMessagesAndBroadcastRepliesFromPeopleAreDelivered) 
     EXPECT_EQ(plain->message.created_ms, 1700000000500);
 
     const auto broadcast = decode_events(
-        envelope(R"({"type":"message","subtype":"thread_broadcast","user":"U1","text":"ok","ts":"2.0","thread_ts":"1.0","channel":"C1"})"),
+        envelope(
+            R"({"type":"message","subtype":"thread_broadcast","user":"U1","text":"ok","ts":"2.0","thread_ts":"1.0","channel":"C1"})"),
         "");
     ASSERT_TRUE(broadcast);
     ASSERT_EQ(broadcast->kind, EventsRequest::Kind::message);
@@ -222,7 +242,8 @@ TEST(SlackEventsTest, ChannelMessagesAndBroadcastRepliesFromPeopleAreDelivered) 
 
     // In a DM the bot's mention is simply removed.
     const auto dm = decode_events(
-        envelope(R"({"type":"message","user":"U1","text":"<@UBOT|trackerd> help","ts":"2.0","channel":"D1","channel_type":"im"})"),
+        envelope(
+            R"({"type":"message","user":"U1","text":"<@UBOT|trackerd> help","ts":"2.0","channel":"D1","channel_type":"im"})"),
         "");
     ASSERT_TRUE(dm);
     ASSERT_EQ(dm->kind, EventsRequest::Kind::message);
@@ -244,13 +265,19 @@ TEST(SlackEventsTest, MalformedBodiesAreInvalidArgumentsWithTheReason) {
         {"challenge missing", R"({"type":"url_verification"})", "challenge"},
         {"event missing", R"({"type":"event_callback","event_id":"Ev1"})", "event"},
         {"event_id missing", R"({"type":"event_callback","event":{"type":"message"}})", "event_id"},
-        {"event type missing", R"({"type":"event_callback","event_id":"Ev1","event":{}})", "event.type"},
-        {"user missing", envelope(R"({"type":"app_mention","text":"x","ts":"1.2","channel":"C1"})"), "event.user"},
-        {"channel missing", envelope(R"({"type":"app_mention","user":"U1","text":"x","ts":"1.2"})"), "event.channel"},
-        {"ts missing", envelope(R"({"type":"app_mention","user":"U1","text":"x","channel":"C1"})"), "event.ts"},
-        {"text not a string", envelope(R"({"type":"app_mention","user":"U1","text":5,"ts":"1.2","channel":"C1"})"),
+        {"event type missing", R"({"type":"event_callback","event_id":"Ev1","event":{}})",
+         "event.type"},
+        {"user missing", envelope(R"({"type":"app_mention","text":"x","ts":"1.2","channel":"C1"})"),
+         "event.user"},
+        {"channel missing", envelope(R"({"type":"app_mention","user":"U1","text":"x","ts":"1.2"})"),
+         "event.channel"},
+        {"ts missing", envelope(R"({"type":"app_mention","user":"U1","text":"x","channel":"C1"})"),
+         "event.ts"},
+        {"text not a string",
+         envelope(R"({"type":"app_mention","user":"U1","text":5,"ts":"1.2","channel":"C1"})"),
          "event.text"},
-        {"invalid UTF-8", "{\"type\":\"url_verification\",\"challenge\":\"\xff\"}", "malformed JSON"},
+        {"invalid UTF-8", "{\"type\":\"url_verification\",\"challenge\":\"\xff\"}",
+         "malformed JSON"},
     };
     for (const auto& c : cases) {
         const auto request = decode_events(c.body, "UBOT");
@@ -292,7 +319,8 @@ TEST(SlackEventsTest, NormalizeTextTable) {
     for (const auto& c : cases) {
         EXPECT_EQ(normalize_text(c.slack_text, "UBOT").text, c.expected) << c.slack_text;
     }
-    const NormalizedText mentions = normalize_text("<@U1> <@W2|w> <@U1|again> <@UBOT> &lt;@U3&gt;", "UBOT");
+    const NormalizedText mentions =
+        normalize_text("<@U1> <@W2|w> <@U1|again> <@UBOT> &lt;@U3&gt;", "UBOT");
     ASSERT_EQ(mentions.mentions.size(), 2u);
     EXPECT_EQ(mentions.mentions[0].user_id, "U1");
     EXPECT_EQ(mentions.mentions[1].user_id, "W2");
@@ -310,17 +338,21 @@ TEST(SlackSlashCommandTest, OfficialBodyDecodes) {
     EXPECT_FALSE(message->direct);
     EXPECT_EQ(message->sender_id, "U2CERLKJA");
     EXPECT_EQ(message->sender_name, "roadrunner");
-    EXPECT_EQ(message->reply_url, "https://hooks.slack.com/commands/T1DC2JH3J/397700885554/96rGlfmibIGlgcZRskXaIFfN");
+    EXPECT_EQ(message->reply_url,
+              "https://hooks.slack.com/commands/T1DC2JH3J/397700885554/96rGlfmibIGlgcZRskXaIFfN");
     EXPECT_EQ(message->dedup_key,
-              "slash:T1DC2JH3J:G8PSS9T3V:U2CERLKJA:398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c");
+              "slash:T1DC2JH3J:G8PSS9T3V:U2CERLKJA:398738663015.47445629121."
+              "803a0bc887a14d10d2c447fce8b6703c");
     EXPECT_EQ(message->message_id, "");
     EXPECT_EQ(message->thread_id, "");
 }
 
 TEST(SlackSlashCommandTest, TextIsTheCommandTextNormalised) {
-    const std::string body = "team_id=T1&channel_id=D0PNCRP9N&channel_name=directmessage&user_id=U1&user_name=alice&"
-                             "command=%2Ftask&text=" + url_encode("assign T007 to <@U0456EFGH|bob> &amp; me") +
-                             "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1&trigger_id=42.1.abc";
+    const std::string body =
+        "team_id=T1&channel_id=D0PNCRP9N&channel_name=directmessage&user_id=U1&user_name=alice&"
+        "command=%2Ftask&text=" +
+        url_encode("assign T007 to <@U0456EFGH|bob> &amp; me") +
+        "&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1&trigger_id=42.1.abc";
     const auto message = decode_slash_command(body);
     ASSERT_TRUE(message) << message.error().message;
     EXPECT_EQ(message->text, "assign T007 to @U0456EFGH & me");
@@ -329,8 +361,9 @@ TEST(SlackSlashCommandTest, TextIsTheCommandTextNormalised) {
     EXPECT_TRUE(message->direct);
     EXPECT_EQ(message->dedup_key, "slash:T1:D0PNCRP9N:U1:42.1.abc");
 
-    const auto plus = decode_slash_command("team_id=T1&channel_id=C1&user_id=U1&command=%2Ftask&trigger_id=9&"
-                                           "text=update+T003+60%25");
+    const auto plus = decode_slash_command(
+        "team_id=T1&channel_id=C1&user_id=U1&command=%2Ftask&trigger_id=9&"
+        "text=update+T003+60%25");
     ASSERT_TRUE(plus);
     EXPECT_EQ(plus->text, "update T003 60%");
 }
@@ -340,14 +373,16 @@ TEST(SlackSlashCommandTest, BadBodiesAreRejected) {
         {"team_id=T1&channel_id=C1&user_id=U1&command=%2Ftask", "trigger_id"},
         {"team_id=T1&user_id=U1&command=%2Ftask&trigger_id=1", "channel_id"},
         {"team_id=T1&channel_id=C1&user_id=U1&trigger_id=1", "command"},
-        {"team_id=T1&channel_id=C1&user_id=U1&command=%2Ftask&trigger_id=1&text=%zz", "form encoding"},
+        {"team_id=T1&channel_id=C1&user_id=U1&command=%2Ftask&trigger_id=1&text=%zz",
+         "form encoding"},
         {"team_id=T1&channel_id=C1&user_id=U1&command=%2Ftask&trigger_id=1&text=%FF", "UTF-8"},
     };
     for (const auto& [body, reason] : cases) {
         const auto message = decode_slash_command(body);
         ASSERT_FALSE(message) << body;
         EXPECT_EQ(message.error().code, core::ErrorCode::invalid_argument);
-        EXPECT_NE(message.error().message.find(reason), std::string::npos) << message.error().message;
+        EXPECT_NE(message.error().message.find(reason), std::string::npos)
+            << message.error().message;
     }
 }
 
@@ -359,7 +394,8 @@ TEST(SlackSlashCommandTest, SslCheckIsRecognised) {
 }
 
 TEST(SlackInteractionTest, BlockActionsButtonDecodes) {
-    const auto interaction = decode_interaction("payload=" + url_encode(golden("block_actions.json")));
+    const auto interaction =
+        decode_interaction("payload=" + url_encode(golden("block_actions.json")));
     ASSERT_TRUE(interaction) << interaction.error().message;
     EXPECT_EQ(interaction->action_id, "task_done");  // the "#2" uniqueness suffix is dropped
     EXPECT_EQ(interaction->value, "P1/T007");
@@ -367,7 +403,8 @@ TEST(SlackInteractionTest, BlockActionsButtonDecodes) {
     EXPECT_EQ(interaction->user_name, "alice");
     EXPECT_EQ(interaction->channel_id, "C123ABC456");
     EXPECT_EQ(interaction->message_ts, "1700000500.000600");
-    EXPECT_EQ(interaction->response_url, "https://hooks.slack.com/actions/T123ABC456/1234567890/abcdefghijkl");
+    EXPECT_EQ(interaction->response_url,
+              "https://hooks.slack.com/actions/T123ABC456/1234567890/abcdefghijkl");
     EXPECT_EQ(interaction->trigger_id, "12345.98765.abcd2358fdea");
     EXPECT_EQ(interaction->team_id, "T123ABC456");
 }
@@ -376,17 +413,22 @@ TEST(SlackInteractionTest, BadPayloadsAreRejected) {
     const std::vector<std::pair<std::string, const char*>> cases = {
         {"token=x", "payload"},
         {"payload=%7Bnot", "malformed JSON"},
-        {"payload=" + url_encode(R"({"type":"view_submission","user":{"id":"U1"}})"), "unsupported type view_submission"},
-        {"payload=" + url_encode(R"({"type":"block_actions","user":{"id":"U1"},"actions":[]})"), "actions"},
-        {"payload=" + url_encode(R"({"type":"block_actions","actions":[{"action_id":"a"}]})"), "user.id"},
-        {"payload=" + url_encode(R"({"type":"block_actions","user":{"id":"U1"},"actions":[{"value":"v"}]})"),
+        {"payload=" + url_encode(R"({"type":"view_submission","user":{"id":"U1"}})"),
+         "unsupported type view_submission"},
+        {"payload=" + url_encode(R"({"type":"block_actions","user":{"id":"U1"},"actions":[]})"),
+         "actions"},
+        {"payload=" + url_encode(R"({"type":"block_actions","actions":[{"action_id":"a"}]})"),
+         "user.id"},
+        {"payload=" +
+             url_encode(R"({"type":"block_actions","user":{"id":"U1"},"actions":[{"value":"v"}]})"),
          "action_id"},
     };
     for (const auto& [body, reason] : cases) {
         const auto interaction = decode_interaction(body);
         ASSERT_FALSE(interaction) << body;
         EXPECT_EQ(interaction.error().code, core::ErrorCode::invalid_argument);
-        EXPECT_NE(interaction.error().message.find(reason), std::string::npos) << interaction.error().message;
+        EXPECT_NE(interaction.error().message.find(reason), std::string::npos)
+            << interaction.error().message;
     }
 }
 
@@ -404,10 +446,12 @@ core::ChatMessage digest() {
     const core::Person bob{"bob", "Bob", "Growth", "", "", ""};
     core::ChatMessage message;
     message.title = "Daily digest 2026-08-01";
-    message.sections = {markup.bold("T003") + " Payment API — 60% — owner " + markup.mention_of(alice),
-                        markup.bold("T007") + " Docs — :warning: delayed 2 days — owner " + markup.mention_of(bob)};
+    message.sections = {
+        markup.bold("T003") + " Payment API — 60% — owner " + markup.mention_of(alice),
+        markup.bold("T007") + " Docs — :warning: delayed 2 days — owner " + markup.mention_of(bob)};
     message.fallback_text = "Daily digest: 2 tasks delayed";
-    message.buttons = {{"Mark done", "task_done", "P1/T003"}, {"Mark done", "task_done", "P1/T007"},
+    message.buttons = {{"Mark done", "task_done", "P1/T003"},
+                       {"Mark done", "task_done", "P1/T007"},
                        {"Open", "task_open", "P1/T003"}};
     message.locale = core::Locale::en;
     return message;
@@ -441,7 +485,8 @@ TEST(SlackRenderTest, PostMessageHasHeaderSectionsAndUniqueButtons) {
     EXPECT_EQ(blocks[1].at("type"), "section");
     EXPECT_EQ(blocks[1].at("text").at("type"), "mrkdwn");
     EXPECT_EQ(blocks[1].at("text").at("text"), "*T003* Payment API — 60% — owner <@U0123ABCD>");
-    EXPECT_EQ(blocks[2].at("text").at("text"), "*T007* Docs — :warning: delayed 2 days — owner @Bob");
+    EXPECT_EQ(blocks[2].at("text").at("text"),
+              "*T007* Docs — :warning: delayed 2 days — owner @Bob");
     const Json& elements = blocks[3].at("elements");
     EXPECT_EQ(blocks[3].at("type"), "actions");
     ASSERT_EQ(elements.size(), 3u);
@@ -492,7 +537,8 @@ TEST(SlackRenderTest, LongHeaderIsCutTo150Characters) {
 TEST(SlackRenderTest, LongSectionIsSplitAtLineBreaks) {
     std::string section;
     std::vector<std::string> lines;
-    for (int i = 0; i < 200; ++i) lines.push_back("*T" + std::to_string(1000 + i) + "* " + std::string(25, 'x'));
+    for (int i = 0; i < 200; ++i)
+        lines.push_back("*T" + std::to_string(1000 + i) + "* " + std::string(25, 'x'));
     for (const auto& line : lines) section += (section.empty() ? "" : "\n") + line;
     ASSERT_GT(section.size(), 6000u);
     core::ChatMessage message;
@@ -536,7 +582,8 @@ TEST(SlackRenderTest, ExtraSectionsAreFoldedIntoTheLastOfFiftyBlocks) {
 TEST(SlackRenderTest, SectionsThatCannotFoldAreCountedInANote) {
     core::ChatMessage message;
     message.locale = core::Locale::en;
-    for (int i = 0; i < 60; ++i) message.sections.push_back(std::to_string(i) + std::string(2000, 'x'));
+    for (int i = 0; i < 60; ++i)
+        message.sections.push_back(std::to_string(i) + std::string(2000, 'x'));
     const Json blocks = Json::parse(render_webhook(message)).at("blocks");
     ASSERT_EQ(blocks.size(), 50u);
     const std::string last = blocks[49].at("text").at("text");
@@ -584,9 +631,12 @@ struct ResponseCase {
 
 const char* kind_name(ApiOutcome::Kind kind) {
     switch (kind) {
-        case ApiOutcome::Kind::ok: return "ok";
-        case ApiOutcome::Kind::retry: return "retry";
-        case ApiOutcome::Kind::fatal: return "fatal";
+        case ApiOutcome::Kind::ok:
+            return "ok";
+        case ApiOutcome::Kind::retry:
+            return "retry";
+        case ApiOutcome::Kind::fatal:
+            return "fatal";
     }
     return "?";
 }
@@ -607,7 +657,8 @@ void expect_outcomes(const std::vector<ResponseCase>& cases,
 TEST(SlackResponseTest, PostMessageResponseTable) {
     using K = ApiOutcome::Kind;
     const auto fatal = [](const std::string& code) {
-        return ResponseCase{200, "", R"({"ok":false,"error":")" + code + R"("})", K::fatal, code, 0};
+        return ResponseCase{200,      "",   R"({"ok":false,"error":")" + code + R"("})",
+                            K::fatal, code, 0};
     };
     std::vector<ResponseCase> cases = {
         {429, "7", R"({"ok":false,"error":"ratelimited"})", K::retry, "ratelimited", 7},
@@ -626,14 +677,23 @@ TEST(SlackResponseTest, PostMessageResponseTable) {
         {200, "", R"({"ok":false})", K::fatal, "unknown_error", 0},
         {404, "", "", K::fatal, "HTTP 404", 0},
         {400, "", R"({"ok":false,"error":"invalid_arguments"})", K::fatal, "invalid_arguments", 0},
-        fatal("channel_not_found"), fatal("not_in_channel"), fatal("is_archived"), fatal("invalid_auth"),
-        fatal("not_authed"), fatal("account_inactive"), fatal("msg_too_long"), fatal("no_text"),
-        fatal("invalid_blocks"), fatal("msg_blocks_too_long"), fatal("some_future_error"),
+        fatal("channel_not_found"),
+        fatal("not_in_channel"),
+        fatal("is_archived"),
+        fatal("invalid_auth"),
+        fatal("not_authed"),
+        fatal("account_inactive"),
+        fatal("msg_too_long"),
+        fatal("no_text"),
+        fatal("invalid_blocks"),
+        fatal("msg_blocks_too_long"),
+        fatal("some_future_error"),
     };
     expect_outcomes(cases, &parse_post_message_response);
 
     const ApiOutcome ok = parse_post_message_response(
-        200, "", R"({"ok":true,"channel":"C1H9RESGL","ts":"1503435956.000247","message":{"text":"hi"}})");
+        200, "",
+        R"({"ok":true,"channel":"C1H9RESGL","ts":"1503435956.000247","message":{"text":"hi"}})");
     EXPECT_EQ(ok.kind, ApiOutcome::Kind::ok);
     EXPECT_EQ(ok.ts, "1503435956.000247");
     EXPECT_EQ(ok.error, "");
@@ -650,7 +710,8 @@ TEST(SlackResponseTest, WebhookResponseTable) {
         {404, "", "channel_not_found", K::fatal, "channel_not_found", 0},
         {410, "", "channel_is_archived", K::fatal, "channel_is_archived", 0},
         {403, "", "action_prohibited", K::fatal, "action_prohibited", 0},
-        {403, "", "posting_to_general_channel_denied", K::fatal, "posting_to_general_channel_denied", 0},
+        {403, "", "posting_to_general_channel_denied", K::fatal,
+         "posting_to_general_channel_denied", 0},
         {404, "", "no_service", K::fatal, "no_service", 0},
         {403, "", "invalid_token", K::fatal, "invalid_token", 0},
         {404, "", "<html>not found</html>", K::fatal, "HTTP 404", 0},
