@@ -27,7 +27,7 @@ core::Result<void> verify_signature(std::string_view encrypt_key, std::string_vi
 core::Result<std::string> decrypt_envelope(std::string_view encrypt_key,
                                            std::string_view encrypt_b64);
 // The inverse, for tests and the fake server: base64(iv16 + AES-256-CBC(plaintext)).
-// `iv16` must be 16 bytes (real traffic uses a random one).
+// `iv16` must be 16 bytes (real traffic uses a random one); "" when it is not.
 std::string encrypt_envelope(std::string_view encrypt_key, std::string_view plaintext,
                              std::string_view iv16);
 
