@@ -70,8 +70,8 @@ ChatSettings App::chat_settings(const std::string& platform, const std::string& 
         if (chat.platform != platform || chat.chat_id != chat_id) continue;
         settings.known = true;
         settings.projects = chat.projects;
-        if (!chat.locale.empty()) settings.locale = core::parse_locale(chat.locale);
-        if (!chat.timezone.empty()) settings.timezone = chat.timezone;
+        settings.locale = chat.locale;
+        if (chat.timezone) settings.timezone = *chat.timezone;
         return settings;
     }
     return settings;
@@ -86,12 +86,12 @@ void App::add_routes() {
 }
 
 core::Result<int> App::start() {
-    auto port = m_server.bind(m_config.listen_host, m_config.listen_port);
+    auto port = m_server.bind(m_config.host, m_config.port);
     if (!port) return port.error();
     m_outbox->start();
     m_server.start();
     m_started = true;
-    spdlog::info("trackerd listening on {}:{} (database {}, slack {})", m_config.listen_host, *port, m_config.database,
+    spdlog::info("trackerd listening on {}:{} (database {}, slack {})", m_config.host, *port, m_config.database,
                  m_config.slack.enabled ? "on" : "off");
     return *port;
 }

@@ -12,7 +12,10 @@ using core::CommandOutcome;
 
 core::Locale reply_locale(const std::vector<core::ParsedLine>& lines, const DispatchContext& context) {
     if (context.locale) return *context.locale;
-    return lines.empty() ? core::Locale::zh_cn : lines.front().language;
+    // No chat language configured: Chinese as soon as any line is written in Chinese.
+    for (const auto& line : lines)
+        if (line.language == core::Locale::zh_cn) return core::Locale::zh_cn;
+    return lines.empty() ? core::Locale::zh_cn : core::Locale::en;
 }
 
 std::vector<core::Person> contacts_for(const core::Task& task, const core::ProjectState& state) {
@@ -28,12 +31,6 @@ std::vector<core::Person> contacts_for(const core::Task& task, const core::Proje
     add(task.approver);
     add(state.project.owner);
     return people;
-}
-
-bool is_leaf(const core::ProjectState& state, const core::Task& task) {
-    for (const auto& other : state.tasks)
-        if (other.parent_id == task.id) return false;
-    return true;
 }
 
 bool is_open(const core::Task& task) {
@@ -55,7 +52,7 @@ core::Result<DispatchResult> Dispatcher::handle(std::string_view text, const Dis
         result.outcomes.clear();
         result.changed = false;
         for (const auto& line : lines) {
-            auto outcome = run_line(line, context);
+            auto outcome = run_line(line, context, locale);
             if (!outcome) return outcome.error();
             if (outcome->kind == CommandOutcome::Kind::applied) result.changed = true;
             result.outcomes.push_back(std::move(*outcome));
@@ -67,14 +64,14 @@ core::Result<DispatchResult> Dispatcher::handle(std::string_view text, const Dis
     return result;
 }
 
-core::Result<CommandOutcome> Dispatcher::run_line(const core::ParsedLine& line, const DispatchContext& context) {
+core::Result<CommandOutcome> Dispatcher::run_line(const core::ParsedLine& line, const DispatchContext& context,
+                                                  core::Locale locale) {
     CommandOutcome outcome;
     outcome.line = line;
     if (!line.command) {
         outcome.kind = CommandOutcome::Kind::parse_error;
         return outcome;
     }
-    core::Locale locale = context.locale.value_or(line.language);
     if (core::is_mutation(line.command->kind)) return run_mutation(line, context, locale);
     return run_query(line, context, locale);
 }
@@ -193,7 +190,7 @@ core::Result<CommandOutcome> Dispatcher::run_query(const core::ParsedLine& line,
     for (const auto& state : *states) {
         std::vector<core::Task> selected;
         for (const auto& task : state.tasks) {
-            if (!is_leaf(state, task)) continue;
+            if (!core::is_leaf(state, task)) continue;
             const core::Thresholds& t = state.project.thresholds;
             bool keep = false;
             switch (command.kind) {

@@ -46,7 +46,8 @@ public:
     core::Result<DispatchResult> handle(std::string_view text, const DispatchContext& context);
 
 private:
-    core::Result<core::CommandOutcome> run_line(const core::ParsedLine& line, const DispatchContext& context);
+    core::Result<core::CommandOutcome> run_line(const core::ParsedLine& line, const DispatchContext& context,
+                                                core::Locale locale);
     core::Result<core::CommandOutcome> run_mutation(const core::ParsedLine& line, const DispatchContext& context,
                                                     core::Locale locale);
     core::Result<core::CommandOutcome> run_query(const core::ParsedLine& line, const DispatchContext& context,

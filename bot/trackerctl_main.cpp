@@ -151,8 +151,8 @@ int run_digest(const Options& options, const config::Config& config, store::Stor
         for (const auto& p : *projects)
             if (p.status == core::ProjectStatus::active) ids.push_back(p.id);
     }
-    core::Locale locale = core::parse_locale(options.locale.empty() ? config.locale : options.locale)
-                              .value_or(core::Locale::zh_cn);
+    core::Locale locale = options.locale.empty() ? config.locale
+                                                 : core::parse_locale(options.locale).value_or(config.locale);
     for (const auto& id : ids) {
         auto state = store.load_project(id);
         if (!state) return fail(state.error().message);

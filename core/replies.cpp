@@ -54,14 +54,14 @@ std::string applied_text(const CommandOutcome& o, const Words& w, const Markup& 
             out = "✅ " + task_label(after, m) + w.pick("：进度 ", ": ") + percent(before.completion) +
                   " → " + percent(after.completion) + w.pick("，", ", ") + label(after.status, w.locale) +
                   w.pick("。", ".");
-            if (!c.note.empty()) out += w.pick(" 备注已记录：", " Note logged: ") + c.note;
+            if (!c.note.empty()) out += w.pick("备注已记录：" + c.note + "。", " Note logged: " + c.note + ".");
             if (after.status == Status::done)
-                out += w.pick(" 干得好！", " Well done!");
+                out += w.pick("干得好！", " Well done!");
             else if (after.status == Status::blocked)
-                out += w.pick(" 任务仍处于阻塞，解除后回复", " Still blocked; when it clears, reply ") +
+                out += w.pick("任务仍处于阻塞，解除后回复", " Still blocked; when it clears, reply ") +
                        w.quote(id + " 解除阻塞", "unblock " + id) + w.pick("。", ".");
             else
-                out += w.pick(" 完成后回复", " Reply ") + w.quote(id + " 完成", "done " + id) +
+                out += w.pick("完成后回复", " Reply ") + w.quote(id + " 完成", "done " + id) +
                        w.pick("。", " when it is finished.");
             break;
         case CommandKind::start:
@@ -132,9 +132,9 @@ std::string parse_error_text(const CommandOutcome& o, const Words& w) {
     else
         out = w.pick("🤔 没看懂「" + o.line.text + "」。", "🤔 I did not understand \"" + o.line.text + "\".");
     if (!o.line.suggestion.empty())
-        out += w.pick(" 试试：", " Try: ") + w.quote(o.line.suggestion, o.line.suggestion) +
+        out += w.pick("试试：", " Try: ") + w.quote(o.line.suggestion, o.line.suggestion) +
                w.pick("。", ".");
-    out += w.pick(" 发送「帮助」查看全部命令。", " Send \"help\" for every command.");
+    out += w.pick("发送「帮助」查看全部命令。", " Send \"help\" for every command.");
     return out;
 }
 
@@ -164,7 +164,7 @@ std::string forbidden_text(const CommandOutcome& o, const Words& w, const Markup
     std::string out = w.pick("🚫 你不是 " + id + " 的负责人或审批人，不能修改。",
                              "🚫 You are not the owner or approver of " + id + ", so it stays unchanged.");
     if (!o.contacts.empty()) {
-        out += w.pick(" 请联系 ", " Ask ");
+        out += w.pick("请联系 ", " Ask ");
         for (size_t i = 0; i < o.contacts.size(); ++i) {
             if (i) out += w.pick("、", ", ");
             out += m.mention_of(o.contacts[i]);

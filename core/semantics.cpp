@@ -5,12 +5,6 @@
 namespace core {
 namespace {
 
-bool is_leaf(const ProjectState& state, const Task& task) {
-    for (const auto& other : state.tasks)
-        if (other.parent_id == task.id) return false;
-    return true;
-}
-
 // Status after work resumed: in progress once started or partly done, else not started.
 Status resumed_status(const Task& task, int completion) {
     if (completion >= 100) return Status::done;
