@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "bot/local_time.h"
+#include "bot/feishu_routes.h"
 #include "bot/slack_routes.h"
 
 namespace bot {
@@ -57,6 +58,11 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
                                                        m_config.slack.api_base);
         senders["slack"] = m_slack_sender.get();
     }
+    if (m_config.feishu.enabled) {
+        m_feishu_sender = std::make_unique<FeishuSender>(m_http_client, m_clock, m_config.feishu.app_id,
+                                                         m_config.feishu.app_secret, m_config.feishu.api_base);
+        senders["feishu"] = m_feishu_sender.get();
+    }
     m_outbox = std::make_unique<OutboxWorker>(*m_store, m_clock, senders);
     add_routes();
 }
@@ -83,6 +89,8 @@ void App::add_routes() {
         SlackSettings slack{m_config.slack.signing_secret, m_config.slack.bot_user_id};
         add_slack_routes(m_server, slack, m_inbound, m_clock, [this] { m_outbox->wake(); });
     }
+    if (m_config.feishu.enabled)
+        add_feishu_routes(m_server, m_config.feishu, m_inbound, m_clock, [this] { m_outbox->wake(); });
 }
 
 core::Result<int> App::start() {

@@ -11,6 +11,7 @@
 #include "bot/http_server.h"
 #include "bot/inbound.h"
 #include "bot/outbox_worker.h"
+#include "bot/feishu_sender.h"
 #include "bot/slack_sender.h"
 #include "config/config.h"
 #include "core/clock.h"
@@ -45,6 +46,7 @@ private:
     std::unique_ptr<store::Store> m_store;
     HttpClient m_http_client;
     std::unique_ptr<SlackSender> m_slack_sender;
+    std::unique_ptr<FeishuSender> m_feishu_sender;
     std::unique_ptr<OutboxWorker> m_outbox;
     InboundHandler m_inbound;
     HttpServer m_server;

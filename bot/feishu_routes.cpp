@@ -1,0 +1,93 @@
+#include "bot/feishu_routes.h"
+
+#include <spdlog/spdlog.h>
+
+#include "adapters/common/crypto.h"
+#include "adapters/feishu/feishu.h"
+
+namespace bot {
+namespace {
+
+std::string json_escape(const std::string& text) {
+    std::string escaped;
+    for (char c : text) {
+        if (c == '"' || c == '\\') escaped += '\\';
+        if (static_cast<unsigned char>(c) >= 0x20) escaped += c;
+    }
+    return escaped;
+}
+
+// The Go SDK's answers (§2.5): 200 {"msg":"success"}, errors {"msg":"<reason>"}.
+HttpReply json_msg(int status, const std::string& message) {
+    return HttpReply{status, "application/json", "{\"msg\":\"" + json_escape(message) + "\"}", {}};
+}
+
+HttpReply handle_events(const HttpRequest& request, const adapters::feishu::EventConfig& config,
+                        InboundHandler& inbound, const std::function<void()>& wake) {
+    adapters::feishu::SignatureHeaders headers{request.header("x-lark-request-timestamp"),
+                                               request.header("x-lark-request-nonce"),
+                                               request.header("x-lark-signature")};
+    auto decoded = adapters::feishu::decode_event(request.body, config, headers);
+    if (!decoded) {
+        if (decoded.error().code == core::ErrorCode::unauthorized) {
+            spdlog::warn("feishu events: refused from {}: {}", request.remote_addr, decoded.error().message);
+            return json_msg(401, decoded.error().message);
+        }
+        spdlog::warn("feishu events: malformed payload: {}", decoded.error().message);
+        return json_msg(400, decoded.error().message);
+    }
+    using Kind = adapters::feishu::EventRequest::Kind;
+    if (decoded->kind == Kind::url_verification) {  // §2.3: answered in plaintext even when encrypted
+        return HttpReply{200, "application/json", "{\"challenge\":\"" + json_escape(decoded->challenge) + "\"}", {}};
+    }
+    if (decoded->kind == Kind::ignored) {
+        spdlog::debug("feishu events: ignored: {}", decoded->ignored_reason);
+        return json_msg(200, "success");
+    }
+    FeishuOut out;
+    auto handled = inbound.handle(decoded->message, out);
+    if (!handled) {
+        // Nothing was applied; a 5xx makes Feishu re-push the event (§2.6).
+        spdlog::error("feishu events: not applied, asking for a retry: {}", handled.error().message);
+        return json_msg(500, "temporarily unable to apply; retry");
+    }
+    if (handled->duplicate) {
+        spdlog::info("feishu events: duplicate delivery {} ignored", decoded->message.dedup_key);
+        return json_msg(200, "success");
+    }
+    spdlog::info("feishu events: {} from {} in {} handled (changed={})", decoded->message.dedup_key,
+                 decoded->message.sender_id, decoded->message.chat_id, handled->changed);
+    wake();
+    return json_msg(200, "success");
+}
+
+}  // namespace
+
+std::string feishu_reply_uuid(const std::string& dedup_key) {
+    return "tk-" + adapters::to_hex(adapters::sha256("reply:" + dedup_key)).substr(0, 32);
+}
+
+core::Markup FeishuOut::markup() const { return adapters::feishu::feishu_markup(false); }
+
+store::OutboxMessage FeishuOut::reply(const core::ChatMessage& reply, const adapters::InboundMessage& message) const {
+    store::OutboxMessage row;
+    row.platform = "feishu";
+    row.channel = "reply";
+    row.destination = message.chat_id;
+    row.reply_to = message.message_id;
+    row.body = adapters::feishu::render_reply_request(reply, feishu_reply_uuid(message.dedup_key));
+    return row;
+}
+
+void add_feishu_routes(HttpServer& server, const config::FeishuConfig& config, InboundHandler& inbound,
+                       const core::Clock& clock, std::function<void()> wake) {
+    // Feishu publishes no replay window and its SDKs check none (§2.5): the clock is unused;
+    // replays are caught by event_id dedup in the inbound handler.
+    (void)clock;
+    adapters::feishu::EventConfig event_config{config.verification_token, config.encrypt_key, ""};
+    server.post("/feishu/events", [&inbound, event_config, wake](const HttpRequest& request) {
+        return handle_events(request, event_config, inbound, wake);
+    });
+}
+
+}  // namespace bot

@@ -1,0 +1,294 @@
+// trackerd end to end with Feishu: the real App on 127.0.0.1 port 0, the real SQLite file, and a
+// fake Feishu Open Platform on 127.0.0.1 that issues tenant_access_tokens and checks them as
+// Feishu does. Events are encrypted (§2.4) and signed (§2.5) as Feishu sends them.
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+
+#include "adapters/common/crypto.h"
+#include "adapters/feishu/feishu.h"
+#include "bot/app.h"
+#include "core/table_csv.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/fake_feishu.h"
+#include "tests/support/temp_dir.h"
+
+namespace {
+
+using testing_support::FakeClock;
+using testing_support::FakeFeishu;
+using testing_support::TempDir;
+
+constexpr const char* k_app_id = "cli_9f5343c580712544";
+constexpr const char* k_app_secret = "test-app-secret-0123456789";
+constexpr const char* k_verification_token = "v-token-demo";
+constexpr const char* k_encrypt_key = "kudryavka-demo-encrypt-key";
+constexpr const char* k_sender = "ou_84aad35d084aa403a838cf73ee18467";
+constexpr const char* k_chat = "oc_5ce6d572455d361153b7xx51da133945";
+constexpr const char* k_message_id = "om_5ce6d572455d361153b7cb51da133945";
+constexpr long long k_event_time = 1700000000;
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+// The §2.7 im.message.receive_v1 plaintext with the given ids, text and token.
+std::string receive_event(const std::string& event_id, const std::string& message_id, const std::string& text,
+                          const std::string& token = k_verification_token) {
+    nlohmann::json mention = {{"key", "@_user_1"},
+                              {"id", {{"union_id", "on_bot"}, {"user_id", ""}, {"open_id", "ou_bot0000000000"}}},
+                              {"name", "TaskBot"},
+                              {"tenant_key", "2ca1d211f64f6438"}};
+    nlohmann::json event = {
+        {"schema", "2.0"},
+        {"header",
+         {{"event_id", event_id}, {"event_type", "im.message.receive_v1"}, {"create_time", "1700000000000"},
+          {"token", token}, {"app_id", k_app_id}, {"tenant_key", "2ca1d211f64f6438"}}},
+        {"event",
+         {{"sender",
+           {{"sender_id", {{"union_id", "on_8ed6aa67826108097d9ee143816345"}, {"user_id", "e33ggbyz"}, {"open_id", k_sender}}},
+            {"sender_type", "user"},
+            {"tenant_key", "2ca1d211f64f6438"}}},
+          {"message",
+           {{"message_id", message_id}, {"root_id", ""}, {"parent_id", ""}, {"create_time", "1700000000000"},
+            {"chat_id", k_chat}, {"chat_type", "group"}, {"message_type", "text"},
+            {"content", nlohmann::json{{"text", text}}.dump()}, {"mentions", nlohmann::json::array({mention})}}}}}};
+    return event.dump();
+}
+
+// {"encrypt":…} with a fixed IV, so runs are reproducible.
+std::string encrypted(const std::string& plaintext, const std::string& key = k_encrypt_key) {
+    std::string envelope = adapters::feishu::encrypt_envelope(key, plaintext, "0123456789abcdef");
+    EXPECT_FALSE(envelope.empty());
+    return nlohmann::json{{"encrypt", envelope}}.dump();
+}
+
+// §2.5: lowercase_hex(SHA-256(timestamp + nonce + encrypt_key + raw_body)).
+std::string signature(const std::string& timestamp, const std::string& nonce, const std::string& body,
+                      const std::string& key = k_encrypt_key) {
+    return adapters::to_hex(adapters::sha256(timestamp + nonce + key + body));
+}
+
+class FeishuEndToEnd : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_clock.set_unix(k_event_time);
+        m_db = m_dir.file("trackerd.db");
+        auto store = store::Store::open(m_db);
+        ASSERT_TRUE(store) << store.error().message;
+        auto table = core::import_tracking_csv(read_file(testing_support::samples_dir() + "/new-product-launch.csv"), {});
+        ASSERT_TRUE(table) << table.error().message;
+        ASSERT_TRUE((*store)->import_project(table->state, core::ChangeSource{"", "import", "", "", k_event_time}));
+    }
+
+    config::Config make_config() {
+        config::Config config = config::default_config();
+        config.database = m_db;
+        config.host = "127.0.0.1";
+        config.port = 0;
+        config.feishu.enabled = true;
+        config.feishu.app_id = k_app_id;
+        config.feishu.app_secret = k_app_secret;
+        config.feishu.verification_token = k_verification_token;
+        config.feishu.encrypt_key = k_encrypt_key;
+        config.feishu.api_base = m_feishu.api_base();
+        config.people.push_back(core::Person{"小明", "小明", "市场部", "", k_sender, ""});
+        config::ChatConfig chat;
+        chat.platform = "feishu";
+        chat.chat_id = k_chat;
+        chat.projects = {"P1"};
+        config.chats.push_back(chat);
+        return config;
+    }
+
+    void start() {
+        auto app = bot::App::create(make_config(), m_clock);
+        ASSERT_TRUE(app) << app.error().message;
+        m_app = std::move(*app);
+        auto port = m_app->start();
+        ASSERT_TRUE(port) << port.error().message;
+        m_port = *port;
+    }
+
+    httplib::Result post(const std::string& body, const std::string& sig, const std::string& nonce = "1234567890") {
+        httplib::Client client("127.0.0.1", m_port);
+        httplib::Headers headers{{"X-Lark-Request-Timestamp", std::to_string(k_event_time)},
+                                 {"X-Lark-Request-Nonce", nonce},
+                                 {"X-Lark-Signature", sig}};
+        return client.Post("/feishu/events", headers, body, "application/json");
+    }
+
+    // Encrypts and signs as Feishu does.
+    httplib::Result post_event(const std::string& plaintext) {
+        std::string body = encrypted(plaintext);
+        return post(body, signature(std::to_string(k_event_time), "1234567890", body));
+    }
+
+    core::Task task(const std::string& id) {
+        auto found = m_app->store().find_task(id, {"P1"});
+        EXPECT_TRUE(found && *found);
+        return found && *found ? **found : core::Task{};
+    }
+
+    size_t progress_entries(const std::string& id) {
+        auto log = m_app->store().progress_log("P1", id);
+        EXPECT_TRUE(log);
+        size_t count = 0;
+        for (const auto& entry : *log)
+            if (entry.action != "import") ++count;
+        return count;
+    }
+
+    void drain_outbox() {
+        for (int i = 0; i < 5; ++i) m_app->outbox().run_once();
+    }
+
+    // After the fake saw a reply: waits for the worker's pass that sent it to end (passes are
+    // serialised), then moves the clock past the 200 ms per-chat pacing (§2.9, 5 QPS per group)
+    // so the next reply to the same chat is due.
+    void finish_send_and_pass_pacing(long long seconds = 1) {
+        m_app->outbox().run_once();
+        m_clock.advance_seconds(seconds);
+    }
+
+    TempDir m_dir;
+    std::string m_db;
+    FakeClock m_clock;
+    FakeFeishu m_feishu{k_app_id, k_app_secret, &m_clock};
+    std::unique_ptr<bot::App> m_app;
+    int m_port = 0;
+};
+
+TEST_F(FeishuEndToEnd, EncryptedSignedMentionUpdatesTaskAndRepliesToTheMessageMentioningTheSender) {
+    start();
+    auto response = post_event(receive_event("5e3702a84e847582be8db7fb73283c02", k_message_id, "@_user_1 T003 进度 60%"));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(nlohmann::json::parse(response->body, nullptr, false).value("msg", ""), "success");
+    EXPECT_EQ(task("T003").completion, 60);
+    ASSERT_TRUE(m_feishu.wait_for(1, std::chrono::seconds(10)));
+    auto messages = m_feishu.messages();
+    ASSERT_EQ(messages.size(), 1u);
+    EXPECT_EQ(messages[0].endpoint, "reply");
+    EXPECT_EQ(messages[0].target, k_message_id);
+    EXPECT_EQ(messages[0].msg_type, "text");
+    EXPECT_FALSE(messages[0].uuid.empty());
+    EXPECT_NE(messages[0].text.find(std::string("<at user_id=\"") + k_sender + "\">"), std::string::npos)
+        << messages[0].text;
+    EXPECT_NE(messages[0].text.find("60%"), std::string::npos) << messages[0].text;
+    EXPECT_EQ(m_feishu.token_requests(), 1);
+}
+
+TEST_F(FeishuEndToEnd, EncryptedUrlVerificationIsAnsweredInPlaintext) {
+    start();
+    std::string plaintext =
+        nlohmann::json{{"challenge", "ajls384kdjx98XX"}, {"token", k_verification_token}, {"type", "url_verification"}}
+            .dump();
+    httplib::Client client("127.0.0.1", m_port);
+    // §2.3: URL verification carries no signature headers.
+    auto response = client.Post("/feishu/events", encrypted(plaintext), "application/json");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    auto body = nlohmann::json::parse(response->body, nullptr, false);
+    ASSERT_TRUE(body.is_object()) << response->body;
+    EXPECT_EQ(body.value("challenge", ""), "ajls384kdjx98XX");
+    EXPECT_FALSE(body.contains("encrypt"));
+}
+
+TEST_F(FeishuEndToEnd, ForgedMistokenedAndUndecryptableEventsAreRefusedAndChangeNothing) {
+    start();
+    const std::string ts = std::to_string(k_event_time);
+    const std::string good = encrypted(receive_event("ev-forged-1", "om_forged_1", "@_user_1 T003 进度 60%"));
+    struct Case {
+        const char* name;
+        std::string body;
+        std::string sig;
+        int status;
+    };
+    const std::string wrong_token =
+        encrypted(receive_event("ev-forged-2", "om_forged_2", "@_user_1 T003 进度 60%", "not-the-token"));
+    const std::string wrong_key =
+        encrypted(receive_event("ev-forged-3", "om_forged_3", "@_user_1 T003 进度 60%"), "another-encrypt-key");
+    const std::string garbage = R"({"encrypt":"AAECAwQFBgcICQoLDA0ODw=="})";
+    std::vector<Case> cases = {
+        {"signed with another key", good, signature(ts, "1234567890", good, "another-encrypt-key"), 401},
+        {"signature of another body", good, signature(ts, "1234567890", wrong_token), 401},
+        {"no signature", good, "", 401},
+        {"wrong verification token", wrong_token, signature(ts, "1234567890", wrong_token), 401},
+        {"encrypted with another key", wrong_key, signature(ts, "1234567890", wrong_key), 400},
+        {"not AES blocks", garbage, signature(ts, "1234567890", garbage), 400},
+    };
+    for (const auto& c : cases) {
+        auto response = post(c.body, c.sig);
+        ASSERT_TRUE(response) << c.name;
+        EXPECT_EQ(response->status, c.status) << c.name << ": " << response->body;
+    }
+    EXPECT_EQ(task("T003").completion, 0);
+    EXPECT_EQ(progress_entries("T003"), 0u);
+    drain_outbox();
+    EXPECT_EQ(m_feishu.messages().size(), 0u);
+    EXPECT_EQ(m_feishu.token_requests(), 0);
+}
+
+TEST_F(FeishuEndToEnd, SameEventDeliveredTwiceChangesOnceAndRepliesOnce) {
+    start();
+    const std::string event = receive_event("5e3702a84e847582be8db7fb73283c02", k_message_id, "@_user_1 T003 进度 60%");
+    for (int delivery = 0; delivery < 2; ++delivery) {
+        auto response = post_event(event);
+        ASSERT_TRUE(response);
+        EXPECT_EQ(response->status, 200);
+        EXPECT_EQ(nlohmann::json::parse(response->body, nullptr, false).value("msg", ""), "success");
+    }
+    EXPECT_EQ(progress_entries("T003"), 1u);
+    ASSERT_TRUE(m_feishu.wait_for(1, std::chrono::seconds(10)));
+    drain_outbox();
+    EXPECT_EQ(m_feishu.messages().size(), 1u);
+}
+
+TEST_F(FeishuEndToEnd, RevokedTokenIsRefreshedAndTheReplyArrivesOnce) {
+    start();
+    auto first = post_event(receive_event("ev-first", "om_first", "@_user_1 T003 进度 30%"));
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->status, 200);
+    ASSERT_TRUE(m_feishu.wait_for(1, std::chrono::seconds(10)));
+    EXPECT_EQ(m_feishu.token_requests(), 1);
+    finish_send_and_pass_pacing();
+
+    m_feishu.revoke_tokens();  // the daemon still holds "t-1", which now answers 99991663
+    auto second = post_event(receive_event("ev-second", "om_second", "@_user_1 T003 进度 60%"));
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->status, 200);
+    ASSERT_TRUE(m_feishu.wait_for(2, std::chrono::seconds(10)));
+    drain_outbox();
+    auto messages = m_feishu.messages();
+    ASSERT_EQ(messages.size(), 2u);
+    EXPECT_EQ(messages[1].target, "om_second");
+    EXPECT_NE(messages[1].text.find("60%"), std::string::npos) << messages[1].text;
+    EXPECT_EQ(m_feishu.refused_for_token(), 1);
+    EXPECT_EQ(m_feishu.token_requests(), 2);
+    EXPECT_EQ(task("T003").completion, 60);
+}
+
+TEST_F(FeishuEndToEnd, ExpiredTokenIsReplacedBeforeSending) {
+    m_feishu.set_token_lifetime(600);
+    start();
+    auto first = post_event(receive_event("ev-first", "om_first", "@_user_1 T003 进度 30%"));
+    ASSERT_TRUE(first);
+    ASSERT_TRUE(m_feishu.wait_for(1, std::chrono::seconds(10)));
+    // Cached until 180 s before it expires: 420 s later a new one is fetched without a refusal.
+    finish_send_and_pass_pacing(420);
+    auto second = post_event(receive_event("ev-second", "om_second", "@_user_1 T003 进度 60%"));
+    ASSERT_TRUE(second);
+    ASSERT_TRUE(m_feishu.wait_for(2, std::chrono::seconds(10)));
+    EXPECT_EQ(m_feishu.token_requests(), 2);
+    EXPECT_EQ(m_feishu.refused_for_token(), 0);
+}
+
+}  // namespace

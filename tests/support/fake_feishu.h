@@ -1,0 +1,81 @@
+#pragma once
+// A fake Feishu Open Platform on 127.0.0.1 (a real HTTP server on an ephemeral port, in its own
+// thread) for tests: the tenant_access_token endpoint (checks app_id/app_secret, issues "t-<n>"
+// tokens with a configurable lifetime) and im/v1 send and reply, which check the bearer token
+// as Feishu does (an unknown, expired or revoked token answers code 99991663), that `content` is
+// a JSON-serialised string and that a uuid is present. Accepted messages are logged.
+//
+// Thread safety: safe for concurrent use; all state is guarded by one mutex.
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace testing_support {
+
+struct FeishuMessage {
+    std::string endpoint;    // "send" or "reply"
+    std::string target;      // send: receive_id (the chat); reply: the message_id replied to
+    std::string msg_type;    // "text", "interactive", ...
+    std::string content;     // the serialised content string as received
+    std::string text;        // content's "text" for text messages, else ""
+    std::string uuid;
+    std::string message_id;  // the om_… id the fake answered
+};
+
+class FakeFeishu {
+public:
+    // `clock` decides when tokens expire; the system clock when null.
+    FakeFeishu(std::string app_id, std::string app_secret, const core::Clock* clock = nullptr);
+    ~FakeFeishu();
+    FakeFeishu(const FakeFeishu&) = delete;
+    FakeFeishu& operator=(const FakeFeishu&) = delete;
+
+    std::string api_base() const;  // "http://127.0.0.1:PORT"
+
+    void set_token_lifetime(long long seconds);  // "expire" of tokens issued from now on
+    void revoke_tokens();                        // every token issued so far becomes invalid
+
+    std::vector<FeishuMessage> messages() const;  // accepted, in arrival order
+    int token_requests() const;                   // every request to the token endpoint
+    int refused_for_token() const;                // im/v1 requests refused with 99991663
+    // Waits until at least `count` messages were accepted; false on timeout.
+    bool wait_for(std::size_t count, std::chrono::milliseconds timeout) const;
+
+private:
+    void handle_token(const httplib::Request& request, httplib::Response& response);
+    void handle_message(const std::string& endpoint, const std::string& target, const httplib::Request& request,
+                        httplib::Response& response);
+    long long now_unix() const;
+
+    const std::string m_app_id;
+    const std::string m_app_secret;
+    const core::Clock* m_clock;
+    std::unique_ptr<httplib::Server> m_server;
+    int m_port = 0;
+    std::jthread m_thread;
+
+    mutable std::mutex m_mutex;
+    mutable std::condition_variable m_changed;
+    std::map<std::string, long long> m_tokens;  // token -> valid until (unix s). Guarded by m_mutex.
+    long long m_lifetime = 7200;                // Guarded by m_mutex.
+    int m_next_token = 1;                       // Guarded by m_mutex.
+    int m_token_requests = 0;                   // Guarded by m_mutex.
+    int m_refused_for_token = 0;                // Guarded by m_mutex.
+    std::vector<FeishuMessage> m_messages;      // Guarded by m_mutex.
+};
+
+}  // namespace testing_support
