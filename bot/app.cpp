@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "bot/dingtalk_routes.h"
 #include "bot/local_time.h"
 #include "bot/feishu_routes.h"
 #include "bot/slack_routes.h"
@@ -58,6 +59,12 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
                                                        m_config.slack.api_base);
         senders["slack"] = m_slack_sender.get();
     }
+    if (m_config.dingtalk.enabled) {
+        m_dingtalk_sender = std::make_unique<DingtalkSender>(m_http_client, m_clock, m_config.dingtalk.app_key,
+                                                             m_config.dingtalk.app_secret,
+                                                             m_config.dingtalk.robot_code, m_config.dingtalk.api_base);
+        senders["dingtalk"] = m_dingtalk_sender.get();
+    }
     if (m_config.feishu.enabled) {
         m_feishu_sender = std::make_unique<FeishuSender>(m_http_client, m_clock, m_config.feishu.app_id,
                                                          m_config.feishu.app_secret, m_config.feishu.api_base);
@@ -89,6 +96,8 @@ void App::add_routes() {
         SlackSettings slack{m_config.slack.signing_secret, m_config.slack.bot_user_id};
         add_slack_routes(m_server, slack, m_inbound, m_clock, [this] { m_outbox->wake(); });
     }
+    if (m_config.dingtalk.enabled)
+        add_dingtalk_routes(m_server, m_config.dingtalk, m_inbound, m_clock, [this] { m_outbox->wake(); });
     if (m_config.feishu.enabled)
         add_feishu_routes(m_server, m_config.feishu, m_inbound, m_clock, [this] { m_outbox->wake(); });
 }

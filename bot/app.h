@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "bot/dingtalk_sender.h"
 #include "bot/http_client.h"
 #include "bot/http_server.h"
 #include "bot/inbound.h"
@@ -46,6 +47,7 @@ private:
     std::unique_ptr<store::Store> m_store;
     HttpClient m_http_client;
     std::unique_ptr<SlackSender> m_slack_sender;
+    std::unique_ptr<DingtalkSender> m_dingtalk_sender;
     std::unique_ptr<FeishuSender> m_feishu_sender;
     std::unique_ptr<OutboxWorker> m_outbox;
     InboundHandler m_inbound;

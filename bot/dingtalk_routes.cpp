@@ -1,0 +1,108 @@
+// DingTalk callback route and DingtalkOut (see dingtalk_routes.h).
+
+#include "bot/dingtalk_routes.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "adapters/dingtalk/dingtalk.h"
+#include "bot/dingtalk_sender.h"
+
+namespace bot {
+namespace {
+
+// What DingTalk expects when the bot does not answer in the HTTP response (§3.2).
+constexpr const char* k_empty_reply = "{\"msgtype\":\"empty\"}";
+
+HttpReply empty_reply() { return HttpReply{200, "application/json", k_empty_reply, {}}; }
+
+HttpReply json_error(int status, const std::string& reason) {
+    nlohmann::json body{{"error", reason}};
+    return HttpReply{status,
+                     "application/json",
+                     body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                     {}};
+}
+
+HttpReply handle_callback(const HttpRequest& request, const config::DingtalkConfig& settings,
+                          InboundHandler& inbound, const core::Clock& clock,
+                          const std::function<void()>& wake) {
+    auto verified = adapters::dingtalk::verify_callback(
+        settings.app_secret, request.header("timestamp"), request.header("sign"),
+        clock.now_unix_ms(), settings.signature_window_seconds * 1000LL);
+    if (!verified) {
+        spdlog::warn("dingtalk {}: refused from {}: {}", request.path, request.remote_addr,
+                     verified.error().message);
+        return json_error(401, verified.error().message);
+    }
+    auto decoded = adapters::dingtalk::decode_callback(request.body);
+    if (!decoded) {
+        spdlog::warn("dingtalk events: malformed payload: {}", decoded.error().message);
+        return json_error(400, decoded.error().message);
+    }
+    if (decoded->kind == adapters::dingtalk::Callback::Kind::ignored) {
+        spdlog::debug("dingtalk events: ignored: {}", decoded->ignored_reason);
+        return empty_reply();
+    }
+    DingtalkOut out(clock, settings.robot_code);
+    auto handled = inbound.handle(decoded->message, out);
+    if (!handled) {
+        // Nothing was applied; a 5xx lets the sender know. Retries are undocumented (§3.2).
+        spdlog::error("dingtalk events: not applied: {}", handled.error().message);
+        return json_error(handled.error().code == core::ErrorCode::busy ? 503 : 500,
+                          "temporarily unable to apply; retry");
+    }
+    if (handled->duplicate) {
+        spdlog::info("dingtalk events: duplicate delivery {} ignored", decoded->message.dedup_key);
+        return empty_reply();
+    }
+    spdlog::info("dingtalk events: {} from {} in {} handled (changed={})",
+                 decoded->message.dedup_key, decoded->message.sender_id, decoded->message.chat_id,
+                 handled->changed);
+    wake();
+    return empty_reply();
+}
+
+}  // namespace
+
+DingtalkOut::DingtalkOut(const core::Clock& clock, std::string robot_code)
+    : m_clock(clock), m_robot_code(std::move(robot_code)) {}
+
+core::Markup DingtalkOut::markup() const { return adapters::dingtalk::dingtalk_markup(); }
+
+store::OutboxMessage DingtalkOut::reply(const core::ChatMessage& reply,
+                                        const adapters::InboundMessage& message) const {
+    store::OutboxMessage row;
+    row.platform = "dingtalk";
+    row.reply_to = message.message_id;
+    std::string api_body =
+        adapters::dingtalk::render_group_message(reply, m_robot_code, message.chat_id);
+    if (session_webhook_usable(message.reply_url_expires_ms, m_clock.now_unix_ms()) &&
+        !message.reply_url.empty()) {
+        row.channel = "session_webhook";
+        row.destination = message.reply_url;
+        row.expires_at = message.reply_url_expires_ms / 1000;
+        nlohmann::json envelope{
+            {"session", nlohmann::json::parse(adapters::dingtalk::render_session_reply(reply),
+                                              nullptr, false)},
+            {"api", nlohmann::json::parse(api_body, nullptr, false)}};
+        row.body = envelope.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return row;
+    }
+    row.channel = "api";
+    row.destination = message.chat_id;
+    row.body = std::move(api_body);
+    return row;
+}
+
+void add_dingtalk_routes(HttpServer& server, const config::DingtalkConfig& settings,
+                         InboundHandler& inbound, const core::Clock& clock,
+                         std::function<void()> wake) {
+    server.post("/dingtalk/events", [&inbound, &clock, settings, wake](const HttpRequest& request) {
+        return handle_callback(request, settings, inbound, clock, wake);
+    });
+}
+
+}  // namespace bot

@@ -1,0 +1,43 @@
+#pragma once
+// DingTalk's HTTP-callback URL (protocols.md §3.2) wired to the inbound handler, and the way a
+// DingTalk reply becomes an outbox row. Verification first: nothing is parsed before the
+// `timestamp`/`sign` headers pass. The signature does not cover the body, so the inbound
+// handler's msgId dedup is what stops a replayed request from applying twice (§3.2).
+// Thread safety: DingtalkOut is immutable and the handlers are safe for concurrent use.
+
+#include <functional>
+#include <string>
+
+#include "bot/http_server.h"
+#include "bot/inbound.h"
+#include "config/config.h"
+#include "core/clock.h"
+
+namespace bot {
+
+// Replies through the message's sessionWebhook while it is valid (it carries a real @, which the
+// OpenAPI cannot, §3.6), else through the robot OpenAPI groupMessages/send.
+//
+// A session_webhook row has only one body, but must stay deliverable after the webhook expires
+// (the outbox may retry for a while). Its body is therefore a small envelope that only
+// DingtalkSender reads: {"session": <sessionWebhook JSON>, "api": <groupMessages/send JSON>}.
+// Rows on channel "api" carry the groupMessages/send JSON itself (destination = conversationId).
+class DingtalkOut final : public PlatformOut {
+public:
+    DingtalkOut(const core::Clock& clock, std::string robot_code);
+
+    core::Markup markup() const override;
+    store::OutboxMessage reply(const core::ChatMessage& reply,
+                               const adapters::InboundMessage& message) const override;
+
+private:
+    const core::Clock& m_clock;
+    const std::string m_robot_code;
+};
+
+// Registers POST /dingtalk/events. `wake` tells the outbox worker that a message was queued.
+void add_dingtalk_routes(HttpServer& server, const config::DingtalkConfig& settings,
+                         InboundHandler& inbound, const core::Clock& clock,
+                         std::function<void()> wake);
+
+}  // namespace bot

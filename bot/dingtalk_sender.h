@@ -1,0 +1,69 @@
+#pragma once
+// Delivers DingTalk outbox rows: one attempt per call (plus one retry after a token refresh),
+// the outcome judged by adapters::dingtalk::parse_api_response. Channels:
+//   "session_webhook" -> POST the envelope's "session" body to `destination` (the
+//                        sessionWebhook URL, no auth, §3.6) while it is valid; once it has
+//                        expired (expires_at, with k_session_webhook_margin_ms to spare) the
+//                        envelope's "api" body goes through groupMessages/send instead. The
+//                        envelope {"session":…, "api":…} is written by DingtalkOut
+//                        (bot/dingtalk_routes.h); a bare body is treated as "session" only.
+//   "api"             -> POST {api_base}/v1.0/robot/groupMessages/send with header
+//                        x-acs-dingtalk-access-token; the row's body is the request JSON
+//                        (robotCode / openConversationId filled from config / destination when
+//                        absent).
+// The access token comes from POST {api_base}/v1.0/oauth2/accessToken and is cached until
+// expireIn − 300 s (the official SDK refreshes 5 minutes early, §3.6). When DingTalk refuses it
+// (refresh_token outcome) it is fetched again and the send retried once.
+//
+// Thread safety: safe for concurrent use; the cached token is guarded by m_mutex.
+
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "bot/http_client.h"
+#include "bot/sender.h"
+#include "core/clock.h"
+#include "core/result.h"
+
+namespace bot {
+
+inline constexpr const char* k_dingtalk_api_base = "https://api.dingtalk.com";
+// A sessionWebhook this close to its expiry is not used: the request may take that long.
+inline constexpr long long k_session_webhook_margin_ms = 60000;
+
+// True when a sessionWebhook expiring at expires_ms (0 = unknown) may still be used at now_ms.
+inline bool session_webhook_usable(long long expires_ms, long long now_ms) {
+    return expires_ms > 0 && now_ms + k_session_webhook_margin_ms < expires_ms;
+}
+
+class DingtalkSender final : public Sender {
+public:
+    DingtalkSender(HttpClient& http, const core::Clock& clock, std::string app_key,
+                   std::string app_secret, std::string robot_code,
+                   std::string api_base = k_dingtalk_api_base);
+
+    SendOutcome send(const store::OutboxMessage& message) override;
+
+private:
+    SendOutcome send_session(const store::OutboxMessage& message);
+    SendOutcome send_group(const std::string& body, const std::string& conversation_id);
+    // nullopt when DingTalk refused the token (refresh and retry); otherwise the outcome.
+    std::optional<SendOutcome> post_group(const std::string& body, const std::string& token);
+    // The cached token, or a fresh one when none is cached, it is about to expire, or it
+    // equals `refused` (DingTalk just refused it).
+    core::Result<std::string> access_token(const std::string& refused = "");
+
+    HttpClient& m_http;
+    const core::Clock& m_clock;
+    const std::string m_app_key;
+    const std::string m_app_secret;
+    const std::string m_robot_code;
+    const std::string m_api_base;  // without a trailing slash
+
+    std::mutex m_mutex;
+    std::string m_token;             // Guarded by m_mutex.
+    long long m_token_until_ms = 0;  // Guarded by m_mutex. Refresh at or after this time.
+};
+
+}  // namespace bot
