@@ -3,6 +3,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "adapters/common/split.h"
 #include "adapters/dingtalk/dingtalk.h"
 
 namespace adapters::dingtalk {
@@ -26,12 +27,6 @@ std::vector<std::string> mention_ids(const core::ChatMessage& message) {
     return ids;
 }
 
-// A byte length <= size that does not cut a UTF-8 sequence.
-size_t utf8_floor(std::string_view text, size_t size) {
-    if (size >= text.size()) return text.size();
-    while (size > 0 && (static_cast<unsigned char>(text[size]) & 0xC0) == 0x80) --size;
-    return size;
-}
 
 // §3.5: at.atUserIds notifies only when "@userId" is also written in the text.
 std::string with_mentions(std::string text, const std::vector<std::string>& ids) {
@@ -83,56 +78,6 @@ std::string msg_param(const core::ChatMessage& message, const std::string* text 
     if (is_markdown(message))
         return dump(json{{"title", markdown_title(message)}, {"text", text ? *text : markdown_text(message)}});
     return dump(json{{"content", text ? *text : plain_text(message)}});
-}
-
-// The largest count in [1, available] for which fits_count holds (monotone); 1 when none fits.
-size_t largest_fitting(size_t available, const std::function<bool(size_t)>& fits_count) {
-    size_t low = 1;
-    size_t high = available;
-    while (low < high) {
-        size_t mid = low + (high - low + 1) / 2;
-        if (fits_count(mid)) low = mid;
-        else high = mid - 1;
-    }
-    return low;
-}
-
-using Fits = std::function<bool(const std::string&)>;
-
-// Cuts an oversized section into runs of whole lines, oversized lines into UTF-8-safe runs.
-void split_section(const std::string& section, const Fits& fits, std::vector<std::string>& out) {
-    std::vector<std::string> lines;
-    for (size_t start = 0;;) {
-        size_t newline = section.find('\n', start);
-        lines.push_back(section.substr(start, newline == std::string::npos ? newline : newline - start));
-        if (newline == std::string::npos) break;
-        start = newline + 1;
-    }
-    auto joined = [&](size_t from, size_t count) {
-        std::string text;
-        for (size_t i = from; i < from + count; ++i) text += (i == from ? "" : "\n") + lines[i];
-        return text;
-    };
-    for (size_t i = 0; i < lines.size();) {
-        if (fits(lines[i])) {
-            size_t count = largest_fitting(lines.size() - i, [&](size_t n) { return fits(joined(i, n)); });
-            out.push_back(joined(i, count));
-            i += count;
-            continue;
-        }
-        std::string_view line = lines[i++];
-        while (!line.empty()) {
-            size_t take = utf8_floor(line, largest_fitting(line.size(), [&](size_t n) {
-                                         return fits(std::string(line.substr(0, n)));
-                                     }));
-            if (take == 0) {  // keep at least one whole code point
-                take = 1;
-                while (take < line.size() && (static_cast<unsigned char>(line[take]) & 0xC0) == 0x80) ++take;
-            }
-            out.emplace_back(line.substr(0, take));
-            line.remove_prefix(take);
-        }
-    }
 }
 
 }  // namespace
@@ -190,30 +135,19 @@ std::vector<core::ChatMessage> split_for_limit(const core::ChatMessage& message,
     core::ChatMessage shell = message;  // every mention appended, longest "(i/n)" suffix
     shell.sections.clear();
     if (!shell.title.empty()) shell.title += " (999/999)";
-    auto fits_sections = [&](std::vector<std::string> sections) {
+    auto fits_sections = [&](const std::vector<std::string>& sections) {
         core::ChatMessage candidate = shell;
-        candidate.sections = std::move(sections);
+        candidate.sections = sections;
         return msg_param(candidate).size() <= max_msg_param_bytes;
     };
-    Fits fits_piece = [&](const std::string& piece) { return fits_sections({piece}); };
-
-    std::vector<std::string> pieces;
-    for (const auto& section : message.sections) {
-        if (fits_piece(section)) pieces.push_back(section);
-        else split_section(section, fits_piece, pieces);
-    }
     std::vector<core::ChatMessage> parts;
-    for (size_t i = 0; i < pieces.size();) {
-        size_t count = largest_fitting(pieces.size() - i, [&](size_t n) {
-            return fits_sections(std::vector<std::string>(pieces.begin() + i, pieces.begin() + i + n));
-        });
+    for (auto& run : pack_sections(message.sections, fits_sections)) {
         core::ChatMessage part;
         part.title = message.title;
         part.locale = message.locale;
         part.buttons = message.buttons;
-        part.sections.assign(pieces.begin() + i, pieces.begin() + i + count);
+        part.sections = std::move(run);
         parts.push_back(std::move(part));
-        i += count;
     }
     if (parts.empty()) parts.emplace_back();
     // Each part notifies whom it mentions; ids mentioned nowhere go with the first part.
