@@ -4,23 +4,17 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <sstream>
 
 #include "bot/dispatcher.h"
-#include "core/table_csv.h"
+#include "tests/support/demo_data.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
 
-using testing_support::TempDir;
+using testing_support::read_file;
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
+using testing_support::TempDir;
 
 // The demo table plus an approver for T004 (小红) through the optional 审批人 column.
 std::string demo_with_approver() {
@@ -40,12 +34,10 @@ std::string demo_with_approver() {
 class DispatcherTest : public ::testing::Test {
 protected:
     void SetUp() override {
+        ASSERT_EQ(testing_support::import_demo(m_dir.file("t.db"), 1, demo_with_approver()), "");
         auto store = store::Store::open(m_dir.file("t.db"));
         ASSERT_TRUE(store) << store.error().message;
         m_store = std::move(*store);
-        auto table = core::import_tracking_csv(demo_with_approver(), {});
-        ASSERT_TRUE(table) << table.error().message;
-        ASSERT_TRUE(m_store->import_project(table->state, core::ChangeSource{"", "import", "", "", 1}));
     }
 
     bot::DispatchResult say(const std::string& person, const std::string& text, bool admin = false) {

@@ -5,17 +5,17 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "adapters/common/crypto.h"
 #include "bot/app.h"
-#include "core/table_csv.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_dingtalk.h"
+#include "tests/support/demo_data.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
+
+using testing_support::read_file;
 
 using testing_support::DingtalkPost;
 using testing_support::FakeClock;
@@ -31,13 +31,6 @@ constexpr const char* k_staff_id = "16650246698";
 constexpr long long k_vector_time_ms = 1700000000000;
 constexpr long long k_session_expiry_ms = 1700005400000;  // the body's sessionWebhookExpiredTime
 constexpr const char* k_session = "76da36b4";
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 void replace_once(std::string& text, const std::string& from, const std::string& to) {
     auto at = text.find(from);
@@ -56,13 +49,7 @@ protected:
     void SetUp() override {
         m_clock.set_unix_ms(k_vector_time_ms);
         m_db = m_dir.file("trackerd.db");
-        auto store = store::Store::open(m_db);
-        ASSERT_TRUE(store) << store.error().message;
-        auto table = core::import_tracking_csv(
-            read_file(testing_support::samples_dir() + "/new-product-launch.csv"), {});
-        ASSERT_TRUE(table) << table.error().message;
-        ASSERT_TRUE((*store)->import_project(
-            table->state, core::ChangeSource{"", "import", "", "", k_vector_time_ms / 1000}));
+        ASSERT_EQ(testing_support::import_demo(m_db, k_vector_time_ms / 1000), "");
     }
 
     config::Config make_config() {

@@ -6,18 +6,18 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include <fstream>
-#include <sstream>
 
 #include "adapters/common/crypto.h"
 #include "adapters/feishu/feishu.h"
 #include "bot/app.h"
-#include "core/table_csv.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_feishu.h"
+#include "tests/support/demo_data.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
+
+using testing_support::read_file;
 
 using testing_support::FakeClock;
 using testing_support::FakeFeishu;
@@ -31,13 +31,6 @@ constexpr const char* k_sender = "ou_84aad35d084aa403a838cf73ee18467";
 constexpr const char* k_chat = "oc_5ce6d572455d361153b7xx51da133945";
 constexpr const char* k_message_id = "om_5ce6d572455d361153b7cb51da133945";
 constexpr long long k_event_time = 1700000000;
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 // The §2.7 im.message.receive_v1 plaintext with the given ids, text and token.
 std::string receive_event(const std::string& event_id, const std::string& message_id, const std::string& text,
@@ -81,11 +74,7 @@ protected:
     void SetUp() override {
         m_clock.set_unix(k_event_time);
         m_db = m_dir.file("trackerd.db");
-        auto store = store::Store::open(m_db);
-        ASSERT_TRUE(store) << store.error().message;
-        auto table = core::import_tracking_csv(read_file(testing_support::samples_dir() + "/new-product-launch.csv"), {});
-        ASSERT_TRUE(table) << table.error().message;
-        ASSERT_TRUE((*store)->import_project(table->state, core::ChangeSource{"", "import", "", "", k_event_time}));
+        ASSERT_EQ(testing_support::import_demo(m_db, k_event_time), "");
     }
 
     config::Config make_config() {

@@ -4,17 +4,17 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <fstream>
-#include <sstream>
 
 #include "adapters/common/crypto.h"
 #include "bot/app.h"
-#include "core/table_csv.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_slack.h"
+#include "tests/support/demo_data.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
+
+using testing_support::read_file;
 
 using testing_support::FakeClock;
 using testing_support::FakeSlack;
@@ -23,13 +23,6 @@ using testing_support::TempDir;
 constexpr const char* k_secret = "test-signing-secret-0123456789ab";
 constexpr const char* k_token = "xoxb-test-token";
 constexpr long long k_event_time = 1700000000;  // the protocols.md §1.3 request's timestamp
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 std::string sign(const std::string& timestamp, const std::string& body, const std::string& secret = k_secret) {
     return "v0=" + adapters::to_hex(adapters::hmac_sha256(secret, "v0:" + timestamp + ":" + body));
@@ -40,11 +33,7 @@ protected:
     void SetUp() override {
         m_clock.set_unix(k_event_time);
         m_db = m_dir.file("trackerd.db");
-        auto store = store::Store::open(m_db);
-        ASSERT_TRUE(store) << store.error().message;
-        auto table = core::import_tracking_csv(read_file(testing_support::samples_dir() + "/new-product-launch.csv"), {});
-        ASSERT_TRUE(table) << table.error().message;
-        ASSERT_TRUE((*store)->import_project(table->state, core::ChangeSource{"", "import", "", "", k_event_time}));
+        ASSERT_EQ(testing_support::import_demo(m_db, k_event_time), "");
     }
 
     config::Config make_config() {
