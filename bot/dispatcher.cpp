@@ -1,7 +1,6 @@
 #include "bot/dispatcher.h"
 
 #include "core/digest.h"
-#include "core/rules.h"
 #include "core/semantics.h"
 
 namespace bot {
@@ -31,10 +30,6 @@ std::vector<core::Person> contacts_for(const core::Task& task, const core::Proje
     add(task.approver);
     add(state.project.owner);
     return people;
-}
-
-bool is_open(const core::Task& task) {
-    return task.status != core::Status::done && task.status != core::Status::cancelled;
 }
 
 }  // namespace
@@ -188,19 +183,9 @@ core::Result<CommandOutcome> Dispatcher::run_query(const core::ParsedLine& line,
         return outcome;
     }
     for (const auto& state : *states) {
-        std::vector<core::Task> selected;
-        for (const auto& task : state.tasks) {
-            if (!core::is_leaf(state, task)) continue;
-            const core::Thresholds& t = state.project.thresholds;
-            bool keep = false;
-            switch (command.kind) {
-                case CommandKind::my_tasks: keep = task.owner == person && is_open(task); break;
-                case CommandKind::late: keep = core::is_late(task, context.today, t) && is_open(task); break;
-                case CommandKind::blocked: keep = task.status == core::Status::blocked; break;
-                default: break;
-            }
-            if (keep) selected.push_back(task);
-        }
+        std::vector<core::Task> selected = command.kind == CommandKind::my_tasks ? core::open_tasks_of(state, person)
+                                           : command.kind == CommandKind::late   ? core::late_tasks(state, context.today)
+                                                                                  : core::blocked_tasks(state);
         std::string title;
         if (command.kind == CommandKind::my_tasks)
             title = (zh ? "进行中的任务 · " : "Open tasks · ") + state.person_name(person);
