@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "adapters/common/crypto.h"
 #include "adapters/dingtalk/dingtalk.h"
 #include "bot/dingtalk_sender.h"
 
@@ -95,6 +96,22 @@ store::OutboxMessage DingtalkOut::reply(const core::ChatMessage& reply,
     row.destination = message.chat_id;
     row.body = std::move(api_body);
     return row;
+}
+
+std::string dingtalk_msg_uuid(const std::string& dedup_key) {
+    return adapters::to_hex(adapters::sha256("push:" + dedup_key)).substr(0, 32);
+}
+
+std::vector<store::OutboxMessage> DingtalkOut::push(const core::ChatMessage& message, const PushTarget& target,
+                                                   const std::string& kind, const std::string& dedup_key,
+                                                   long long now_unix) const {
+    auto parts = adapters::dingtalk::split_for_limit(message);
+    return make_push_rows("dingtalk", parts, target, kind, dedup_key, now_unix,
+                          [this](const core::ChatMessage& part, const store::OutboxMessage& row) {
+                              if (row.channel == "webhook")  // the URL is signed by DingtalkSender at send time
+                                  return adapters::dingtalk::render_custom_robot(part, dingtalk_msg_uuid(row.dedup_key));
+                              return adapters::dingtalk::render_group_message(part, m_robot_code, row.destination);
+                          });
 }
 
 void add_dingtalk_routes(HttpServer& server, const config::DingtalkConfig& settings,

@@ -22,6 +22,9 @@ namespace bot {
 // (the outbox may retry for a while). Its body is therefore a small envelope that only
 // DingtalkSender reads: {"session": <sessionWebhook JSON>, "api": <groupMessages/send JSON>}.
 // Rows on channel "api" carry the groupMessages/send JSON itself (destination = conversationId).
+// The custom robot's msgUuid for a pushed row: 32 hex digits of SHA-256(dedup_key).
+std::string dingtalk_msg_uuid(const std::string& dedup_key);
+
 class DingtalkOut final : public PlatformOut {
 public:
     DingtalkOut(const core::Clock& clock, std::string robot_code);
@@ -29,6 +32,9 @@ public:
     core::Markup markup() const override;
     store::OutboxMessage reply(const core::ChatMessage& reply,
                                const adapters::InboundMessage& message) const override;
+    std::vector<store::OutboxMessage> push(const core::ChatMessage& message, const PushTarget& target,
+                                           const std::string& kind, const std::string& dedup_key,
+                                           long long now_unix) const override;
 
 private:
     const core::Clock& m_clock;

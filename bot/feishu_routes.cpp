@@ -79,6 +79,20 @@ store::OutboxMessage FeishuOut::reply(const core::ChatMessage& reply, const adap
     return row;
 }
 
+std::vector<store::OutboxMessage> FeishuOut::push(const core::ChatMessage& message, const PushTarget& target,
+                                                 const std::string& kind, const std::string& dedup_key,
+                                                 long long now_unix) const {
+    bool webhook = !target.webhook_url.empty();
+    auto parts = adapters::feishu::split_for_limit(message, adapters::feishu::body_limit(message, webhook));
+    return make_push_rows("feishu", parts, target, kind, dedup_key, now_unix,
+                          [](const core::ChatMessage& part, const store::OutboxMessage& row) {
+                              if (row.channel == "webhook")  // signed by FeishuSender at send time
+                                  return adapters::feishu::render_bot_webhook(part, "", 0);
+                              return adapters::feishu::render_message_request(part, row.destination,
+                                                                              feishu_reply_uuid(row.dedup_key));
+                          });
+}
+
 void add_feishu_routes(HttpServer& server, const config::FeishuConfig& config, InboundHandler& inbound,
                        const core::Clock& clock, std::function<void()> wake) {
     // Feishu publishes no replay window and its SDKs check none (§2.5): the clock is unused;

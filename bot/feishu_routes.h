@@ -20,6 +20,9 @@ class FeishuOut final : public PlatformOut {
 public:
     core::Markup markup() const override;
     store::OutboxMessage reply(const core::ChatMessage& reply, const adapters::InboundMessage& message) const override;
+    std::vector<store::OutboxMessage> push(const core::ChatMessage& message, const PushTarget& target,
+                                           const std::string& kind, const std::string& dedup_key,
+                                           long long now_unix) const override;
 };
 
 // "tk-" + 32 hex digits of SHA-256(dedup_key): stable, within Feishu's 50-character uuid limit.

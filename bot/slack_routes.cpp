@@ -126,6 +126,17 @@ store::OutboxMessage SlackOut::reply(const core::ChatMessage& reply, const adapt
     return row;
 }
 
+std::vector<store::OutboxMessage> SlackOut::push(const core::ChatMessage& message, const PushTarget& target,
+                                                const std::string& kind, const std::string& dedup_key,
+                                                long long now_unix) const {
+    // Block Kit folds what does not fit (render_post_message), so one row is enough.
+    return make_push_rows("slack", {message}, target, kind, dedup_key, now_unix,
+                          [](const core::ChatMessage& part, const store::OutboxMessage& row) {
+                              return row.channel == "webhook" ? adapters::slack::render_webhook(part)
+                                                              : adapters::slack::render_post_message(part, row.destination, "");
+                          });
+}
+
 void add_slack_routes(HttpServer& server, const SlackSettings& settings, InboundHandler& inbound,
                       const core::Clock& clock, std::function<void()> wake) {
     server.post("/slack/events", [&, settings, wake](const HttpRequest& request) {

@@ -22,6 +22,9 @@ class SlackOut final : public PlatformOut {
 public:
     core::Markup markup() const override;
     store::OutboxMessage reply(const core::ChatMessage& reply, const adapters::InboundMessage& message) const override;
+    std::vector<store::OutboxMessage> push(const core::ChatMessage& message, const PushTarget& target,
+                                           const std::string& kind, const std::string& dedup_key,
+                                           long long now_unix) const override;
 };
 
 // Registers POST /slack/events, /slack/commands and /slack/interactive. `wake` tells the outbox
