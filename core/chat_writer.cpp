@@ -21,6 +21,14 @@ std::string ChatWriter::days(int n) const {
     return std::to_string(n) + (n == 1 || n == -1 ? " day" : " days");
 }
 
+std::string ChatWriter::due_phrase(int days_left, Date finish) const {
+    std::string when;
+    if (days_left > 0) when = zh() ? days(days_left) + "后到期" : "due in " + days(days_left);
+    else if (days_left == 0) when = pick("今天到期", "due today");
+    else when = zh() ? "已过计划完成 " + days(-days_left) : days(-days_left) + " past planned finish";
+    return when + " (" + format_short_date(finish) + ")";
+}
+
 std::string ChatWriter::mention(const std::string& person_id) {
     if (person_id.empty()) return "";
     const Person* known = m_state.find_person(person_id);

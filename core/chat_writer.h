@@ -1,6 +1,7 @@
 #pragma once
-// Internal helper of the renderers (digest.cpp, warnings.cpp): writes short phrases in one
-// locale and one platform markup, and remembers the platform ids of the people it mentioned.
+// Internal helper of the renderers (digest.cpp, warnings.cpp, weekly.cpp): writes short phrases
+// in one locale and one platform markup, and remembers the platform ids of the people it
+// mentioned.
 // One instance per message being rendered; not safe for concurrent use.
 
 #include <string>
@@ -23,6 +24,8 @@ public:
     std::string pick(std::string_view zh_text, std::string_view en_text) const;
     std::string bold(std::string_view text) const { return m_markup.bold(text); }
     std::string days(int n) const;  // "15 天" / "1 day" / "15 days"
+    // "2 天后到期 (03-25)" / "due today (03-25)" / "1 day past planned finish (03-25)".
+    std::string due_phrase(int days_left, Date finish) const;
 
     // The person's mention in the markup; an id with no Person is mentioned as Person{id, id}.
     std::string mention(const std::string& person_id);

@@ -19,14 +19,6 @@ std::string progress_section(ChatWriter& w, const Digest& d) {
     return out;
 }
 
-std::string due_phrase(ChatWriter& w, int days_left, Date finish) {
-    std::string when;
-    if (days_left > 0) when = w.zh() ? w.days(days_left) + "后到期" : "due in " + w.days(days_left);
-    else if (days_left == 0) when = w.pick("今天到期", "due today");
-    else when = w.zh() ? "已过计划完成 " + w.days(-days_left) : w.days(-days_left) + " past planned finish";
-    return when + " (" + format_short_date(finish) + ")";
-}
-
 std::vector<std::string> task_problem_sections(ChatWriter& w, const Digest& d) {
     std::vector<std::string> lines;
     std::vector<std::string> out;
@@ -47,7 +39,7 @@ std::vector<std::string> task_problem_sections(ChatWriter& w, const Digest& d) {
                         t.reason);
     flush("阻塞", "Blocked");
     for (const auto& t : d.due_soon)
-        lines.push_back(w.task_ref(t.task_id, t.name, t.owner) + " " + due_phrase(w, t.days_left, t.planned_finish));
+        lines.push_back(w.task_ref(t.task_id, t.name, t.owner) + " " + w.due_phrase(t.days_left, t.planned_finish));
     flush("3 天内到期", "Due within 3 days");
     for (const auto& t : d.at_risk)
         lines.push_back(w.task_ref(t.task_id, t.name, t.owner) + " " +
