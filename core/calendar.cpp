@@ -33,13 +33,15 @@ int weekdays_between(Date from, Date to) {
 // The entries of `sorted` in [from, to].
 std::pair<std::vector<Date>::const_iterator, std::vector<Date>::const_iterator> range_of(
     const std::vector<Date>& sorted, Date from, Date to) {
-    return {std::lower_bound(sorted.begin(), sorted.end(), from), std::upper_bound(sorted.begin(), sorted.end(), to)};
+    return {std::lower_bound(sorted.begin(), sorted.end(), from),
+            std::upper_bound(sorted.begin(), sorted.end(), to)};
 }
 
 }  // namespace
 
 WorkCalendar::WorkCalendar(std::vector<Date> holidays, std::vector<Date> workdays)
-    : m_holidays(sorted_unique(std::move(holidays))), m_workdays(sorted_unique(std::move(workdays))) {}
+    : m_holidays(sorted_unique(std::move(holidays))),
+      m_workdays(sorted_unique(std::move(workdays))) {}
 
 bool WorkCalendar::is_working_day(Date day) const {
     if (contains(m_workdays, day)) return true;
@@ -83,8 +85,9 @@ int WorkCalendar::working_days_between(Date from, Date to) const {
 LocalTime add_working_hours(const WorkCalendar& calendar, LocalTime from, int hours) {
     // Normalise minutes outside 0..1439 onto the right day first.
     long long minutes_in = from.minutes;
-    long long day_shift = minutes_in >= 0 ? minutes_in / k_minutes_per_day
-                                          : -((-minutes_in + k_minutes_per_day - 1) / k_minutes_per_day);
+    long long day_shift = minutes_in >= 0
+                              ? minutes_in / k_minutes_per_day
+                              : -((-minutes_in + k_minutes_per_day - 1) / k_minutes_per_day);
     Date day = add_days(from.day, static_cast<int>(day_shift));
     long long minute = minutes_in - day_shift * k_minutes_per_day;
     if (hours <= 0) return {day, static_cast<int>(minute)};

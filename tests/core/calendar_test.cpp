@@ -12,20 +12,24 @@ using core::LocalTime;
 using core::WorkCalendar;
 using fixtures::day;
 
-LocalTime at(const char* iso, int hour, int minute = 0) { return LocalTime{day(iso), hour * 60 + minute}; }
+LocalTime at(const char* iso, int hour, int minute = 0) {
+    return LocalTime{day(iso), hour * 60 + minute};
+}
 
 // National Day week 2026 as a team would configure it: Thu 10-01 to Wed 10-07 off, Sat 10-10
 // worked.
 WorkCalendar national_day_2026() {
     std::vector<core::Date> holidays;
-    for (int d = 1; d <= 7; ++d) holidays.push_back(core::make_date(2026, 10, static_cast<unsigned>(d)));
+    for (int d = 1; d <= 7; ++d)
+        holidays.push_back(core::make_date(2026, 10, static_cast<unsigned>(d)));
     return WorkCalendar(holidays, {day("2026-10-10")});
 }
 
 TEST(WorkCalendar, MondayToFridayAreWorkingDaysAndTheWeekendIsNot) {
     WorkCalendar calendar;
     // 2026-11-23 is a Monday.
-    for (const char* working : {"2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"})
+    for (const char* working :
+         {"2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27"})
         EXPECT_TRUE(calendar.is_working_day(day(working))) << working;
     EXPECT_FALSE(calendar.is_working_day(day("2026-11-28")));
     EXPECT_FALSE(calendar.is_working_day(day("2026-11-29")));
@@ -72,7 +76,8 @@ TEST(WorkCalendar, NationalDayWeek2026SkipsTheHolidaysAndWorksTheMakeUpSaturday)
     auto calendar = national_day_2026();
     EXPECT_TRUE(calendar.is_working_day(day("2026-09-30")));
     for (int d = 1; d <= 7; ++d)
-        EXPECT_FALSE(calendar.is_working_day(core::make_date(2026, 10, static_cast<unsigned>(d)))) << d;
+        EXPECT_FALSE(calendar.is_working_day(core::make_date(2026, 10, static_cast<unsigned>(d))))
+            << d;
     EXPECT_EQ(calendar.next_working_day(day("2026-09-30")), day("2026-10-08"));
     EXPECT_TRUE(calendar.is_working_day(day("2026-10-10")));   // Saturday, worked
     EXPECT_FALSE(calendar.is_working_day(day("2026-10-11")));  // Sunday
@@ -85,8 +90,10 @@ TEST(WorkCalendar, NationalDayWeek2026SkipsTheHolidaysAndWorksTheMakeUpSaturday)
 TEST(WorkCalendar, WeeklyDayMovesOffAMondayHolidayToTuesday) {
     WorkCalendar calendar({day("2026-11-23")}, {});
     EXPECT_EQ(calendar.weekly_day(day("2026-11-26"), 0), day("2026-11-24"));
-    EXPECT_EQ(calendar.weekly_day(day("2026-11-30"), 0), day("2026-11-30"));  // next week: no holiday
-    EXPECT_EQ(calendar.weekly_day(day("2026-11-29"), 4), day("2026-11-27"));  // Friday of Sunday's week
+    EXPECT_EQ(calendar.weekly_day(day("2026-11-30"), 0),
+              day("2026-11-30"));  // next week: no holiday
+    EXPECT_EQ(calendar.weekly_day(day("2026-11-29"), 4),
+              day("2026-11-27"));  // Friday of Sunday's week
 }
 
 TEST(WorkCalendar, WeeklyDayNeverMovesIntoTheNextWeek) {
@@ -113,7 +120,8 @@ TEST(WorkingHours, TwentyFourHoursFromFridayMorningEndOnMondayMorning) {
     WorkCalendar calendar;
     EXPECT_EQ(core::add_working_hours(calendar, at("2026-11-27", 10), 24), at("2026-11-30", 10));
     EXPECT_EQ(core::add_working_hours(calendar, at("2026-11-26", 15), 24), at("2026-11-27", 15));
-    EXPECT_EQ(core::add_working_hours(calendar, at("2026-11-26", 15, 30), 48), at("2026-11-30", 15, 30));
+    EXPECT_EQ(core::add_working_hours(calendar, at("2026-11-26", 15, 30), 48),
+              at("2026-11-30", 15, 30));
     EXPECT_EQ(core::add_working_hours(calendar, at("2026-11-23", 9), 3), at("2026-11-23", 12));
 }
 
@@ -127,7 +135,8 @@ TEST(WorkingHours, HolidaysAreSkippedAndTheMakeUpSaturdayCounts) {
 TEST(WorkingHours, FromANonWorkingDayCountingStartsAtMidnightOfTheNextWorkingDay) {
     WorkCalendar calendar;
     EXPECT_EQ(core::add_working_hours(calendar, at("2026-11-28", 14), 10), at("2026-11-30", 10));
-    EXPECT_EQ(core::add_working_hours(national_day_2026(), at("2026-10-03", 20), 12), at("2026-10-08", 12));
+    EXPECT_EQ(core::add_working_hours(national_day_2026(), at("2026-10-03", 20), 12),
+              at("2026-10-08", 12));
 }
 
 TEST(WorkingHours, EndingExactlyAtMidnightGivesThatMidnightAndZeroHoursChangesNothing) {
