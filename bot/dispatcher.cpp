@@ -98,7 +98,8 @@ core::Result<CommandOutcome> Dispatcher::run_mutation(const core::ParsedLine& li
     if (!task) return core::make_error(core::ErrorCode::internal, "task vanished while loading its project");
     outcome.before = *task;
 
-    auto allowed = core::check_permission(*task, state->project, context.sender.id, context.is_admin);
+    auto allowed = core::check_permission(*task, state->project, context.sender.id, context.is_admin,
+                                          command.kind);
     if (!allowed) {
         outcome.kind = CommandOutcome::Kind::forbidden;
         outcome.detail = allowed.error().message;

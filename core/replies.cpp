@@ -108,7 +108,7 @@ std::string applied_text(const CommandOutcome& o, const Words& w, const Markup& 
             break;
         case CommandKind::ack:
             out = "👌 " + task_label(after, m) +
-                  w.pick(" 已确认收到，升级提醒停止。", ": acknowledged, escalation stopped.");
+                  w.pick(" 已确认收到，已记录。", ": acknowledged, recorded.");
             break;
         default:
             break;

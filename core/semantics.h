@@ -20,10 +20,14 @@ enum class Authority { none, owner, approver, project_owner, admin };
 Authority authority_over(const Task& task, const Project& project, std::string_view person_id,
                          bool is_admin);
 
-// Ok when `person_id` may run `kind` on `task`; ErrorCode::forbidden otherwise. An empty
-// person_id (a chat user not bound to any person) is always refused.
+// Ok when `person_id` may change `task` (authority_over is not none); ErrorCode::forbidden
+// otherwise. An empty person_id (a chat user not bound to any person) is always refused.
 Result<void> check_permission(const Task& task, const Project& project, std::string_view person_id,
                               bool is_admin);
+// The same for command `kind`: the project's department head may also `ack` any task of the
+// project (R8 pings them, and their ack stops the ladder).
+Result<void> check_permission(const Task& task, const Project& project, std::string_view person_id,
+                              bool is_admin, CommandKind kind);
 
 // The change a mutating command makes to `task` on `today`. Errors: ErrorCode::conflict when
 // the task's state does not allow it (unblock a task that is not blocked, start a done task,

@@ -1,6 +1,6 @@
 // The dispatcher over the real SQLite store with the demo campaign: permissions (an owner may
-// change their own task; the approver, the project owner and admins any task of the project),
-// what changes, what is logged, and what the reply says.
+// change their own task; the approver, the project owner and admins any task of the project; the
+// department head may only acknowledge), what changes, what is logged, and what the reply says.
 
 #include <gtest/gtest.h>
 
@@ -117,6 +117,31 @@ TEST_F(DispatcherTest, ApproverProjectOwnerAndAdminMayChangeTasksTheyDoNotOwn) {
     EXPECT_FALSE(say("小王", "T002 完成\nT001 完成").outcomes[1].kind == core::CommandOutcome::Kind::applied);
     EXPECT_TRUE(say("小王", "T001 完成", /*admin=*/true).changed) << "admins may change any task";
     EXPECT_EQ(task("T001").status, core::Status::done);
+}
+
+TEST_F(DispatcherTest, DepartmentHeadMayAcknowledgeAnyTaskOfTheProjectButNotChangeIt) {
+    EXPECT_EQ(say("小李", "收到 T003").outcomes.at(0).kind, core::CommandOutcome::Kind::forbidden)
+        << "小李 is not yet the department head";
+    auto project = m_store->find_project("P1");
+    ASSERT_TRUE(project && *project);
+    core::Project with_head = **project;
+    with_head.department_head = "小李";
+    ASSERT_TRUE(m_store->upsert_project(with_head, core::ChangeSource{"", "cli", "", "", 1710000000}));
+
+    auto acked = say("小李", "收到 T003");
+    ASSERT_EQ(acked.outcomes.size(), 1u);
+    EXPECT_EQ(acked.outcomes[0].kind, core::CommandOutcome::Kind::applied);
+    EXPECT_TRUE(contains(acked.reply.joined_text(), "已确认收到，已记录。")) << acked.reply.joined_text();
+    auto log = m_store->progress_log("P1", "T003");
+    ASSERT_TRUE(log);
+    ASSERT_EQ(log->size(), 1u);
+    EXPECT_EQ(log->at(0).action, "ack");
+    EXPECT_EQ(log->at(0).who, "小李");
+    std::string english = say("小李", "ack T004").reply.joined_text();
+    EXPECT_TRUE(contains(english, "acknowledged, recorded.")) << english;
+
+    EXPECT_EQ(say("小李", "T003 完成").outcomes.at(0).kind, core::CommandOutcome::Kind::forbidden);
+    EXPECT_EQ(task("T003").status, core::Status::not_started);
 }
 
 TEST_F(DispatcherTest, UnknownSenderIsAskedToGetLinkedAndNothingChanges) {
