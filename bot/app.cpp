@@ -27,6 +27,18 @@ HttpServerOptions server_options(const config::Config& config) {
 
 }  // namespace
 
+PlatformOuts make_platform_outs(const config::Config& config, const core::Clock& clock) {
+    PlatformOuts outs;
+    auto add = [&](const std::string& platform, std::unique_ptr<PlatformOut> out) {
+        outs.by_platform[platform] = out.get();
+        outs.owned.push_back(std::move(out));
+    };
+    if (config.slack.enabled) add("slack", std::make_unique<SlackOut>());
+    if (config.dingtalk.enabled) add("dingtalk", std::make_unique<DingtalkOut>(clock, config.dingtalk.robot_code));
+    if (config.feishu.enabled) add("feishu", std::make_unique<FeishuOut>());
+    return outs;
+}
+
 core::Result<std::unique_ptr<App>> App::create(config::Config config, const core::Clock& clock) {
     auto zone = check_time_zone(config.timezone);
     if (!zone) return core::make_error(zone.error().code, "timezone: " + zone.error().message);
@@ -71,6 +83,9 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
         senders["feishu"] = m_feishu_sender.get();
     }
     m_outbox = std::make_unique<OutboxWorker>(*m_store, m_clock, senders);
+    m_outs = make_platform_outs(m_config, m_clock);
+    m_scheduler = std::make_unique<Scheduler>(*m_store, m_clock, m_config, m_outs.by_platform,
+                                              [this] { m_outbox->wake(); });
     add_routes();
 }
 
@@ -106,6 +121,7 @@ core::Result<int> App::start() {
     auto port = m_server.bind(m_config.host, m_config.port);
     if (!port) return port.error();
     m_outbox->start();
+    m_scheduler->start();
     m_server.start();
     m_started = true;
     spdlog::info("trackerd listening on {}:{} (database {}, slack {})", m_config.host, *port, m_config.database,
@@ -117,6 +133,7 @@ void App::stop() {
     if (!m_started) return;
     m_started = false;
     m_server.stop();
+    m_scheduler->stop();
     m_outbox->stop();
     spdlog::info("trackerd stopped");
 }

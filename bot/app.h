@@ -4,7 +4,9 @@
 //
 // Thread safety: create/start/stop from one thread; the parts it owns are thread-safe.
 
+#include <map>
 #include <memory>
+#include <vector>
 #include <string>
 
 #include "bot/dingtalk_sender.h"
@@ -13,12 +15,20 @@
 #include "bot/inbound.h"
 #include "bot/outbox_worker.h"
 #include "bot/feishu_sender.h"
+#include "bot/scheduler.h"
 #include "bot/slack_sender.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/store/store.h"
 
 namespace bot {
+
+// The PlatformOut of every platform the config enables, and the map the scheduler takes.
+struct PlatformOuts {
+    std::vector<std::unique_ptr<PlatformOut>> owned;
+    std::map<std::string, const PlatformOut*> by_platform;
+};
+PlatformOuts make_platform_outs(const config::Config& config, const core::Clock& clock);
 
 class App {
 public:
@@ -28,14 +38,15 @@ public:
     App(const App&) = delete;
     App& operator=(const App&) = delete;
 
-    // Binds the listen address (port 0 picks a free port), starts the server and the outbox
-    // worker. Returns the bound port.
+    // Binds the listen address (port 0 picks a free port), starts the server, the outbox
+    // worker and the scheduler. Returns the bound port.
     core::Result<int> start();
     // Finishes in-flight requests, stops the workers, joins every thread.
     void stop();
 
     store::Store& store() { return *m_store; }
     OutboxWorker& outbox() { return *m_outbox; }
+    Scheduler& scheduler() { return *m_scheduler; }
 
 private:
     App(config::Config config, const core::Clock& clock, std::unique_ptr<store::Store> store);
@@ -50,6 +61,8 @@ private:
     std::unique_ptr<DingtalkSender> m_dingtalk_sender;
     std::unique_ptr<FeishuSender> m_feishu_sender;
     std::unique_ptr<OutboxWorker> m_outbox;
+    PlatformOuts m_outs;  // how the scheduler writes to each platform
+    std::unique_ptr<Scheduler> m_scheduler;
     InboundHandler m_inbound;
     HttpServer m_server;
     bool m_started = false;

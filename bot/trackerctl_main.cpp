@@ -1,5 +1,5 @@
 // trackerctl: the local command line for the tracker: init, import, export, say, digest,
-// check, outbox. Reads like a checklist: parse arguments, open the store, run one command.
+// schedule, check, outbox. Reads like a checklist: parse arguments, open the store, run one command.
 
 #include <CLI/CLI.hpp>
 
@@ -8,7 +8,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "bot/app.h"
 #include "bot/dispatcher.h"
+#include "bot/scheduler.h"
 #include "bot/local_time.h"
 #include "config/config.h"
 #include "core/clock.h"
@@ -29,6 +31,8 @@ struct Options {
     std::string kpi_file;
     std::string locale;
     std::string state;
+    std::string chat;
+    bool send = false;
     bool english_headers = false;
 };
 
@@ -162,6 +166,54 @@ int run_digest(const Options& options, const config::Config& config, store::Stor
     return 0;
 }
 
+// "slack:C123" or a bare chat id that only one platform uses.
+core::Result<const config::ChatConfig*> find_chat(const config::Config& config, const std::string& text) {
+    auto colon = text.find(':');
+    const config::ChatConfig* found = nullptr;
+    for (const auto& chat : config.chats) {
+        bool match = colon == std::string::npos
+                         ? chat.chat_id == text
+                         : chat.platform == text.substr(0, colon) && chat.chat_id == text.substr(colon + 1);
+        if (!match) continue;
+        if (found) return core::make_error(core::ErrorCode::invalid_argument, "--chat " + text + " is ambiguous: write platform:" + text);
+        found = &chat;
+    }
+    if (!found) return core::make_error(core::ErrorCode::not_found, "--chat " + text + ": no such chat in the config");
+    return found;
+}
+
+int run_send_digest(const Options& options, const config::Config& config, store::Store& store) {
+    auto chat = find_chat(config, options.chat);
+    if (!chat) return fail(chat.error().message);
+    core::SystemClock clock;
+    auto outs = bot::make_platform_outs(config, clock);
+    bot::Scheduler scheduler(store, clock, config, outs.by_platform, {});
+    auto queued = scheduler.send_digest_now((*chat)->platform, (*chat)->chat_id);
+    if (!queued) return fail(queued.error().message);
+    std::cout << "queued " << *queued << " message" << (*queued == 1 ? "" : "s") << " for " << (*chat)->platform
+              << ":" << (*chat)->chat_id << " (trackerd sends it within a second)\n";
+    return 0;
+}
+
+int run_schedule(const Options& options, const config::Config& config, store::Store& store) {
+    auto day = today(options, config);
+    if (!day) return fail(day.error().message);
+    core::SystemClock clock;
+    auto outs = bot::make_platform_outs(config, clock);
+    bot::Scheduler scheduler(store, clock, config, outs.by_platform, {});
+    auto plan = scheduler.plan(*day);
+    if (!plan) return fail(plan.error().message);
+    if (plan->empty()) std::cout << "nothing scheduled on " << core::format_iso_date(*day) << " (no chats in the config?)\n";
+    for (const auto& send : *plan) {
+        char when[32];
+        std::snprintf(when, sizeof when, "%02d:%02d", send.minutes / 60, send.minutes % 60);
+        std::cout << core::format_iso_date(send.day) << " " << when << " " << send.timezone << "\t" << send.kind
+                  << "\t" << send.platform << ":" << send.chat_id << "\t" << send.project_id << "\t" << send.state
+                  << (send.detail.empty() ? "" : "\t" + send.detail) << "\n";
+    }
+    return 0;
+}
+
 int run_outbox(const Options& options, store::Store& store) {
     std::optional<store::OutboxState> state;
     if (options.state == "pending") state = store::OutboxState::pending;
@@ -204,6 +256,10 @@ int main(int argc, char** argv) {
     digest->add_option("--project", options.project, "project id (default: every active project)");
     digest->add_option("--date", options.date, "as of YYYY-MM-DD (default: today)");
     digest->add_option("--locale", options.locale, "zh-CN or en (default: the config's)");
+    digest->add_flag("--send", options.send, "push it to --chat now through the outbox instead of printing it");
+    digest->add_option("--chat", options.chat, "with --send: the chat (platform:id or id) from the config");
+    auto* schedule = app.add_subcommand("schedule", "list what the scheduler sends when, per chat");
+    schedule->add_option("--date", options.date, "the day YYYY-MM-DD (default: today)");
     auto* check = app.add_subcommand("check", "validate a config file");
     auto* outbox = app.add_subcommand("outbox", "list outgoing messages (dead ones need attention)");
     outbox->add_option("--state", options.state, "pending, sent or dead");
@@ -229,7 +285,12 @@ int main(int argc, char** argv) {
     if (import->parsed()) return run_import(options, **store);
     if (export_cmd->parsed()) return run_export(options, **store);
     if (say->parsed()) return run_say(options, *config, **store);
+    if (digest->parsed() && options.send) {
+        if (options.chat.empty()) return fail("digest --send needs --chat");
+        return run_send_digest(options, *config, **store);
+    }
     if (digest->parsed()) return run_digest(options, *config, **store);
+    if (schedule->parsed()) return run_schedule(options, *config, **store);
     if (outbox->parsed()) return run_outbox(options, **store);
     return fail("unknown command");
 }

@@ -1,0 +1,445 @@
+#include "bot/scheduler.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
+#include "adapters/common/crypto.h"
+#include "bot/local_time.h"
+#include "bot/scheduler_ledger.h"
+#include "core/digest.h"
+#include "core/escalation.h"
+#include "core/rules.h"
+#include "core/weekly.h"
+
+namespace bot {
+namespace {
+
+int minutes_of(const config::TimeOfDay& t) { return t.hour * 60 + t.minute; }
+
+bool in_quiet_hours(int minutes, const std::optional<config::QuietHours>& quiet) {
+    if (!quiet) return false;
+    int from = minutes_of(quiet->from), to = minutes_of(quiet->to);
+    if (from == to) return false;
+    return from < to ? (minutes >= from && minutes < to) : (minutes >= from || minutes < to);
+}
+
+// Warnings pushed as they fire. R5 (blocked) is announced by whoever blocks and listed in every
+// digest, R9 goes into the 17:00 reminder, R11 into the weekly review.
+bool is_pushed_warning(core::Rule rule) {
+    switch (rule) {
+        case core::Rule::r5_blocked:
+        case core::Rule::r9_stale_update:
+        case core::Rule::r11_on_time: return false;
+        default: return true;
+    }
+}
+
+// The newest progress-log entry of the task: a new one means the task changed.
+long long task_revision(const core::ProjectState& state, const std::string& task_id) {
+    long long revision = 0;
+    for (const auto& entry : state.progress)
+        if (!task_id.empty() && entry.task_id == task_id) revision = std::max(revision, entry.id);
+    return revision;
+}
+
+std::string short_hash(const std::string& text) { return adapters::to_hex(adapters::sha256(text)).substr(0, 16); }
+
+// One message out of several for the same chat: the first one's title, every section, mentions
+// merged without duplicates.
+core::ChatMessage merge(core::ChatMessage first, const core::ChatMessage& second) {
+    for (const auto& section : second.sections) first.sections.push_back(section);
+    for (const auto& id : second.mention_user_ids)
+        if (std::find(first.mention_user_ids.begin(), first.mention_user_ids.end(), id) == first.mention_user_ids.end())
+            first.mention_user_ids.push_back(id);
+    if (!second.fallback_text.empty()) first.fallback_text += "\n\n" + second.fallback_text;
+    return first;
+}
+
+}  // namespace
+
+// The chat's local time at one instant.
+struct Scheduler::ChatClock {
+    std::string zone;
+    core::Date day{};
+    int minutes = 0;
+    bool working_day = false;
+    bool quiet = false;
+    bool working_time() const { return working_day && !quiet; }
+};
+
+Scheduler::Scheduler(store::Store& store, const core::Clock& clock, const config::Config& config,
+                     std::map<std::string, const PlatformOut*> outs, std::function<void()> wake,
+                     std::chrono::milliseconds tick)
+    : m_store(store),
+      m_clock(clock),
+      m_config(config),
+      m_outs(std::move(outs)),
+      m_wake(std::move(wake)),
+      m_tick(tick),
+      m_calendar(config.calendar.holidays, config.calendar.workdays) {}
+
+Scheduler::~Scheduler() { stop(); }
+
+void Scheduler::start() {
+    if (m_thread.joinable()) return;
+    m_thread = std::jthread([this](std::stop_token stop) { loop(stop); });
+}
+
+void Scheduler::stop() {
+    if (!m_thread.joinable()) return;
+    m_thread.request_stop();
+    m_wake_cv.notify_all();
+    m_thread.join();
+}
+
+void Scheduler::loop(std::stop_token stop) {
+    while (!stop.stop_requested()) {
+        try {
+            run_once();
+        } catch (const std::exception& e) {  // safety net: skip the tick, keep running
+            spdlog::error("scheduler: pass failed: {}", e.what());
+        } catch (...) {
+            spdlog::error("scheduler: pass failed");
+        }
+        std::unique_lock lock(m_wake_mutex);
+        m_wake_cv.wait_for(lock, stop, m_tick, [] { return false; });
+    }
+}
+
+SchedulerPass Scheduler::run_once() {
+    std::lock_guard lock(m_pass_mutex);
+    SchedulerPass result = pass(m_clock.now_unix());
+    if (result.enqueued > 0 && m_wake) m_wake();
+    return result;
+}
+
+// A bound chat with its platform and local time at the pass.
+struct Scheduler::Chat {
+    const config::ChatConfig* config = nullptr;
+    const PlatformOut* out = nullptr;
+    core::Locale locale = core::Locale::zh_cn;
+    ChatClock clock;
+};
+
+std::vector<Scheduler::Chat> Scheduler::chats_of(const std::string& project_id, long long now) const {
+    std::vector<Chat> chats;
+    for (const auto& chat : m_config.chats) {
+        if (std::find(chat.projects.begin(), chat.projects.end(), project_id) == chat.projects.end()) continue;
+        auto out = m_outs.find(chat.platform);
+        if (out == m_outs.end() || !out->second) continue;
+        Chat c;
+        c.config = &chat;
+        c.out = out->second;
+        c.locale = chat.locale.value_or(m_config.locale);
+        c.clock.zone = chat.timezone.value_or(m_config.timezone);
+        c.clock.day = local_date(now, c.clock.zone);
+        c.clock.minutes = local_minutes_of_day(now, c.clock.zone);
+        c.clock.working_day = m_calendar.is_working_day(c.clock.day);
+        c.clock.quiet = in_quiet_hours(c.clock.minutes, chat.quiet_hours);
+        chats.push_back(c);
+    }
+    return chats;
+}
+
+std::function<long long(long long)> Scheduler::deadline_in(const std::string& zone) const {
+    return [zone, calendar = m_calendar](long long from) {
+        core::LocalTime start{local_date(from, zone), local_minutes_of_day(from, zone)};
+        core::LocalTime due = core::add_working_hours(calendar, start, 24);  // R8: 24 working hours
+        return unix_at_local(due.day, due.minutes, zone);
+    };
+}
+
+SchedulerPass Scheduler::pass(long long now) {
+    SchedulerPass result;
+    std::vector<std::string> projects;  // every project bound to a chat, in config order
+    for (const auto& chat : m_config.chats)
+        for (const auto& id : chat.projects)
+            if (std::find(projects.begin(), projects.end(), id) == projects.end()) projects.push_back(id);
+    for (const auto& project_id : projects) {
+        auto enqueued = run_project(project_id, now);
+        if (!enqueued) {
+            ++result.failed;
+            spdlog::warn("scheduler: project {}: {}", project_id, enqueued.error().message);
+            continue;
+        }
+        result.enqueued += *enqueued;
+    }
+    return result;
+}
+
+core::Result<std::optional<core::ProjectState>> Scheduler::load(const std::string& project_id) {
+    auto state = m_store.load_project(project_id);
+    if (!state) {
+        if (state.error().code == core::ErrorCode::not_found) return std::optional<core::ProjectState>{};
+        return state.error();
+    }
+    // People named only in the config (an approver, a department head) can be mentioned too.
+    for (const auto& person : m_config.people) state->people.emplace(person.id, person);
+    return std::optional<core::ProjectState>{std::move(*state)};
+}
+
+core::Result<int> Scheduler::run_project(const std::string& project_id, long long now) {
+    auto chats = chats_of(project_id, now);
+    if (chats.empty()) return 0;
+    auto loaded = load(project_id);
+    if (!loaded) return loaded.error();
+    if (!*loaded || (*loaded)->project.status != core::ProjectStatus::active) return 0;  // not imported, or closed
+    core::ProjectState& state = **loaded;
+    int enqueued = 0;
+    auto done = m_store.transaction([&]() -> core::Result<void> {
+        for (const auto& chat : chats) {  // digests first: warnings follow the day's digest
+            if (!chat.clock.working_time() || chat.clock.minutes < minutes_of(chat.config->digest_time)) continue;
+            auto key = ledger::day_key("digest", chat.config->platform, chat.config->chat_id, project_id);
+            auto last = ledger::last_day(m_store, key);
+            if (!last) return last.error();
+            if (*last == chat.clock.day) continue;
+            core::Digest digest = core::build_digest(state, chat.clock.day, *last);
+            auto message = core::render_digest(digest, state, chat.locale, chat.out->markup());
+            auto pushed = push(chat, message, "digest",
+                               "digest/" + chat.config->platform + "/" + chat.config->chat_id + "/" + project_id +
+                                   "/" + core::format_iso_date(chat.clock.day),
+                               now);
+            if (!pushed) return pushed.error();
+            enqueued += *pushed;
+            auto saved = ledger::set_last_day(m_store, key, chat.clock.day);
+            if (!saved) return saved.error();
+        }
+        auto actions = run_ladders(state, chats, now);
+        if (!actions) return actions.error();
+        for (const auto& chat : chats) {
+            auto pushed = run_chat(state, chat, *actions, now);
+            if (!pushed) return pushed.error();
+            enqueued += *pushed;
+        }
+        return core::ok();
+    });
+    if (!done) return done.error();
+    return enqueued;
+}
+
+core::Result<std::vector<core::LadderAction>> Scheduler::run_ladders(core::ProjectState& state,
+                                                                     const std::vector<Chat>& chats, long long now) {
+    const Chat& primary = chats.front();  // the project's first chat sets the ladder's clock
+    auto ladders = ledger::ladders(m_store, state.project.id);
+    if (!ladders) return ladders.error();
+    auto digest_day = ledger::last_day(
+        m_store, ledger::day_key("digest", primary.config->platform, primary.config->chat_id, state.project.id));
+    if (!digest_day) return digest_day.error();
+    // The owner is first asked in working time, with that day's warnings; pings follow deadlines.
+    bool may_open = primary.clock.working_time() && *digest_day == primary.clock.day;
+    std::vector<core::Finding> findings;
+    for (auto& finding : core::evaluate(state, primary.clock.day)) {
+        bool trigger = finding.rule == core::Rule::r1_late || finding.rule == core::Rule::r2_deviation;
+        bool has_open = std::any_of(ladders->begin(), ladders->end(), [&](const core::Ladder& l) {
+            return l.task_id == finding.task_id && l.step != core::LadderStep::stopped;
+        });
+        if (trigger && !may_open && !has_open) continue;
+        findings.push_back(std::move(finding));
+    }
+    core::LadderContext context;
+    context.now = now;
+    context.deadline = deadline_in(primary.clock.zone);
+    if (const auto* settings = m_config.find_project(state.project.id)) {
+        context.default_approver = settings->approver;
+        context.department_head = settings->department_head;
+    }
+    if (context.department_head.empty()) context.department_head = state.project.department_head;
+    core::LadderPass result = core::advance_ladders(state, *ladders, findings, context);
+    if (result.ladders != *ladders) {
+        auto saved = ledger::set_ladders(m_store, state.project.id, result.ladders);
+        if (!saved) return saved.error();
+    }
+    for (const auto& action : result.actions)
+        if (action.kind == core::LadderAction::Kind::stopped)
+            spdlog::info("scheduler: escalation of {}/{} stopped ({} by {})", action.ladder.project_id,
+                         action.ladder.task_id, action.ladder.stop_reason, action.ladder.stopped_by);
+    return std::move(result.actions);
+}
+
+core::Result<int> Scheduler::run_chat(const core::ProjectState& state, const Chat& chat,
+                                      const std::vector<core::LadderAction>& actions, long long now) {
+    const auto& cfg = *chat.config;
+    const core::Date today = chat.clock.day;
+    const std::string where = cfg.platform + "/" + cfg.chat_id + "/" + state.project.id;
+    int enqueued = 0;
+    std::vector<core::Finding> findings = core::evaluate(state, today);
+
+    // Warnings (working time, after the day's digest) and R8 asks/pings (any time).
+    std::vector<core::Finding> fresh;
+    std::string keys;
+    auto digest_day = ledger::last_day(m_store, ledger::day_key("digest", cfg.platform, cfg.chat_id, state.project.id));
+    if (!digest_day) return digest_day.error();
+    if (chat.clock.working_time() && *digest_day == today) {
+        for (const auto& finding : findings) {
+            if (!is_pushed_warning(finding.rule)) continue;
+            std::string key = ledger::fired_key(cfg.platform, cfg.chat_id, finding.key());
+            auto before = ledger::fired(m_store, key);
+            if (!before) return before.error();
+            long long revision = task_revision(state, finding.task_id);
+            // Once per task and condition; again after the task changed, at most once a day.
+            if (*before && ((*before)->revision == revision || (*before)->day == today)) continue;
+            auto saved = ledger::set_fired(m_store, key, {revision, today});
+            if (!saved) return saved.error();
+            keys += finding.key() + "#" + std::to_string(revision) + ";";
+            fresh.push_back(finding);
+        }
+    }
+    std::vector<core::LadderAction> shown;
+    for (const auto& action : actions) {
+        if (action.kind == core::LadderAction::Kind::stopped) continue;
+        shown.push_back(action);
+        keys += action.ladder.task_id + ":" + core::to_string(action.ladder.step) + "@" +
+                std::to_string(action.ladder.stepped_at) + ";";
+    }
+    // An ask for a deviation report says all the delay warning would: one line per task.
+    std::erase_if(fresh, [&](const core::Finding& f) {
+        return std::any_of(shown.begin(), shown.end(), [&](const core::LadderAction& a) {
+            return a.kind == core::LadderAction::Kind::ask_owner && a.ladder.task_id == f.task_id &&
+                   (f.rule == core::Rule::r1_late || f.rule == core::Rule::r2_deviation);
+        });
+    });
+    bool asks = std::any_of(shown.begin(), shown.end(),
+                            [](const auto& a) { return a.kind == core::LadderAction::Kind::ask_owner; });
+    if (!fresh.empty() || !shown.empty()) {
+        std::optional<core::ChatMessage> message;
+        if (!fresh.empty()) message = core::render_findings(fresh, state, chat.locale, chat.out->markup());
+        if (!shown.empty()) {
+            auto ladder = core::render_ladder_actions(shown, state, chat.locale, chat.out->markup());
+            message = message ? merge(std::move(*message), ladder) : ladder;
+        }
+        std::string kind = !fresh.empty() || asks ? "warning" : "escalation";
+        auto pushed = push(chat, *message, kind, kind + "/" + where + "/" + short_hash(keys), now);
+        if (!pushed) return pushed.error();
+        enqueued += *pushed;
+    }
+
+    // The end-of-day reminder (R9, 日清日结).
+    if (chat.clock.working_time() && chat.clock.minutes >= minutes_of(cfg.reminder_time)) {
+        auto key = ledger::day_key("reminder", cfg.platform, cfg.chat_id, state.project.id);
+        auto last = ledger::last_day(m_store, key);
+        if (!last) return last.error();
+        if (*last != today) {
+            auto message = core::render_update_reminder(findings, state, chat.locale, chat.out->markup());
+            if (message) {
+                auto pushed = push(chat, *message, "reminder", "reminder/" + where + "/" + core::format_iso_date(today), now);
+                if (!pushed) return pushed.error();
+                enqueued += *pushed;
+            }
+            auto saved = ledger::set_last_day(m_store, key, today);
+            if (!saved) return saved.error();
+        }
+    }
+
+    // The weekly review, on the week's first working day from its configured day.
+    auto slot = m_calendar.weekly_day(today, cfg.weekly_time.weekday);
+    if (slot && *slot == today && !chat.clock.quiet && chat.clock.minutes >= minutes_of(cfg.weekly_time.time)) {
+        auto key = ledger::day_key("weekly", cfg.platform, cfg.chat_id, state.project.id);
+        auto last = ledger::last_day(m_store, key);
+        if (!last) return last.error();
+        if (*last != today) {
+            auto review = core::build_weekly_review(state, core::add_days(today, -6), today);
+            auto message = core::render_weekly_review(review, state, chat.locale, chat.out->markup());
+            auto pushed = push(chat, message, "weekly", "weekly/" + where + "/" + core::format_iso_date(today), now);
+            if (!pushed) return pushed.error();
+            enqueued += *pushed;
+            auto saved = ledger::set_last_day(m_store, key, today);
+            if (!saved) return saved.error();
+        }
+    }
+    return enqueued;
+}
+
+core::Result<int> Scheduler::push(const Chat& chat, const core::ChatMessage& message, const std::string& kind,
+                                  const std::string& dedup_key, long long now) {
+    PushTarget target{chat.config->chat_id, chat.config->webhook_url};
+    int inserted = 0;
+    for (const auto& row : chat.out->push(message, target, kind, dedup_key, now)) {
+        auto result = m_store.enqueue(row);
+        if (!result) return result.error();
+        if (result->inserted) ++inserted;
+    }
+    if (inserted > 0)
+        spdlog::info("scheduler: {} queued for {}/{} ({} row{})", kind, chat.config->platform, chat.config->chat_id,
+                     inserted, inserted == 1 ? "" : "s");
+    return inserted;
+}
+
+core::Result<int> Scheduler::send_digest_now(const std::string& platform, const std::string& chat_id) {
+    std::lock_guard lock(m_pass_mutex);
+    const auto* config = m_config.find_chat(platform, chat_id);
+    if (!config) return core::make_error(core::ErrorCode::not_found, "no chat " + platform + "/" + chat_id + " in the config");
+    long long now = m_clock.now_unix();
+    int enqueued = 0;
+    for (const auto& project_id : config->projects) {
+        auto chats = chats_of(project_id, now);
+        auto chat = std::find_if(chats.begin(), chats.end(), [&](const Chat& c) { return c.config == config; });
+        if (chat == chats.end())
+            return core::make_error(core::ErrorCode::invalid_argument, platform + " is not enabled in the config");
+        auto loaded = load(project_id);
+        if (!loaded) return loaded.error();
+        if (!*loaded) return core::make_error(core::ErrorCode::not_found, "project " + project_id + " is not imported");
+        auto last = ledger::last_day(m_store, ledger::day_key("digest", platform, chat_id, project_id));
+        if (!last) return last.error();
+        core::Digest digest = core::build_digest(**loaded, chat->clock.day, *last);
+        auto message = core::render_digest(digest, **loaded, chat->locale, chat->out->markup());
+        auto pushed = push(*chat, message, "digest",
+                           "digest/manual/" + platform + "/" + chat_id + "/" + project_id + "/" +
+                               std::to_string(m_clock.now_unix_ms()),
+                           now);
+        if (!pushed) return pushed.error();
+        enqueued += *pushed;
+    }
+    if (enqueued > 0 && m_wake) m_wake();
+    return enqueued;
+}
+
+core::Result<std::vector<ScheduledSend>> Scheduler::plan(core::Date day) {
+    std::lock_guard lock(m_pass_mutex);
+    long long now = m_clock.now_unix();
+    std::vector<ScheduledSend> out;
+    for (const auto& cfg : m_config.chats) {
+        std::string zone = cfg.timezone.value_or(m_config.timezone);
+        bool working = m_calendar.is_working_day(day);
+        auto slot = m_calendar.weekly_day(day, cfg.weekly_time.weekday);
+        struct Item { const char* kind; config::TimeOfDay time; bool scheduled; };
+        const Item items[] = {{"digest", cfg.digest_time, working},
+                              {"weekly", cfg.weekly_time.time, slot && *slot == day},
+                              {"reminder", cfg.reminder_time, working}};
+        for (const auto& project_id : cfg.projects) {
+            for (const auto& item : items) {
+                if (std::string_view(item.kind) == "weekly" && !item.scheduled) continue;
+                ScheduledSend send{item.kind, cfg.platform, cfg.chat_id, project_id, day, minutes_of(item.time),
+                                   unix_at_local(day, minutes_of(item.time), zone), "", zone, ""};
+                auto last = ledger::last_day(m_store, ledger::day_key(item.kind, cfg.platform, cfg.chat_id, project_id));
+                if (!last) return last.error();
+                if (!item.scheduled) send.state = "not a working day";
+                else if (*last == day) send.state = "sent";
+                else if (local_date(now, zone) > day) send.state = "missed";
+                else send.state = now >= send.at_unix ? "due" : "later";
+                if (std::string_view(item.kind) == "reminder" && send.state != "sent" && item.scheduled)
+                    send.detail = "only if a task is past its update cadence (R9)";
+                out.push_back(std::move(send));
+            }
+            auto ladders = ledger::ladders(m_store, project_id);
+            if (!ladders) return ladders.error();
+            auto deadline = deadline_in(zone);
+            for (const auto& ladder : *ladders) {
+                if (ladder.step == core::LadderStep::stopped || ladder.step == core::LadderStep::pinged_head) continue;
+                long long at = deadline(ladder.stepped_at);
+                if (local_date(at, zone) != day) continue;
+                ScheduledSend send{"escalation", cfg.platform, cfg.chat_id, project_id, day, local_minutes_of_day(at, zone),
+                                   at, now >= at ? "due" : "later", zone, ""};
+                send.detail = ladder.task_id + (ladder.step == core::LadderStep::asked_owner ? " -> approver" : " -> department head") +
+                              " unless a deviation report or an ack arrives";
+                out.push_back(std::move(send));
+            }
+        }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.at_unix < b.at_unix; });
+    return out;
+}
+
+}  // namespace bot

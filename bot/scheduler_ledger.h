@@ -1,0 +1,43 @@
+#pragma once
+// What the scheduler remembers between passes and across restarts, in the store's key/value
+// table: the last day each scheduled push went to a chat, the warnings already fired, and the
+// R8 ladders of each project (JSON). Written in the same transaction as the outbox rows they
+// account for. Functions over a borrowed Store; safe for concurrent use as the Store is.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/date.h"
+#include "core/escalation.h"
+#include "core/result.h"
+#include "core/store/store.h"
+
+namespace bot::ledger {
+
+// "sched/<what>/<platform>/<chat>/<project>"; what = "digest" | "reminder" | "weekly".
+std::string day_key(std::string_view what, std::string_view platform, std::string_view chat_id,
+                    std::string_view project_id);
+core::Result<std::optional<core::Date>> last_day(store::Store& store, const std::string& key);
+core::Result<void> set_last_day(store::Store& store, const std::string& key, core::Date day);
+
+// A warning once fired in a chat: the task's revision then and the day.
+struct Fired {
+    long long revision = 0;
+    core::Date day{};
+};
+// "sched/fired/<platform>/<chat>/<finding key>".
+std::string fired_key(std::string_view platform, std::string_view chat_id, std::string_view finding_key);
+core::Result<std::optional<Fired>> fired(store::Store& store, const std::string& key);
+core::Result<void> set_fired(store::Store& store, const std::string& key, const Fired& fired);
+
+// "sched/ladders/<project>" as a JSON array; a value that cannot be read is an internal error.
+core::Result<std::vector<core::Ladder>> ladders(store::Store& store, std::string_view project_id);
+core::Result<void> set_ladders(store::Store& store, std::string_view project_id,
+                               const std::vector<core::Ladder>& ladders);
+
+std::string encode_ladders(const std::vector<core::Ladder>& ladders);
+std::optional<std::vector<core::Ladder>> decode_ladders(std::string_view json);
+
+}  // namespace bot::ledger
