@@ -52,7 +52,8 @@ HttpReply handle_events(const HttpRequest& request, const adapters::feishu::Even
         return json_msg(500, "temporarily unable to apply; retry");
     }
     if (handled->duplicate) {
-        spdlog::info("feishu events: duplicate delivery {} ignored", decoded->message.dedup_key);
+        spdlog::info("feishu events: duplicate delivery {} of {} ignored", decoded->message.dedup_key,
+                     decoded->message.message_id);
         return json_msg(200, "success");
     }
     spdlog::info("feishu events: {} from {} in {} handled (changed={})", decoded->message.dedup_key,
@@ -96,9 +97,10 @@ std::vector<store::OutboxMessage> FeishuOut::push(const core::ChatMessage& messa
 void add_feishu_routes(HttpServer& server, const config::FeishuConfig& config, InboundHandler& inbound,
                        const core::Clock& clock, std::function<void()> wake) {
     // Feishu publishes no replay window and its SDKs check none (§2.5): the clock is unused;
-    // replays are caught by event_id dedup in the inbound handler.
+    // replays are caught by event_id and message_id dedup in the inbound handler (§2.6).
     (void)clock;
-    adapters::feishu::EventConfig event_config{config.verification_token, config.encrypt_key, ""};
+    // Without the bot's open_id, the decoder takes a group message's leading @ to be the bot's.
+    adapters::feishu::EventConfig event_config{config.verification_token, config.encrypt_key, config.bot_open_id};
     server.post("/feishu/events", [&inbound, event_config, wake](const HttpRequest& request) {
         return handle_events(request, event_config, inbound, wake);
     });

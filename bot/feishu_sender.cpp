@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "adapters/feishu/feishu.h"
 
@@ -32,10 +33,47 @@ SendOutcome transport_failure(const core::Error& error) {
     return error.code == core::ErrorCode::invalid_argument ? dead(error.message) : retry(error.message);
 }
 
+// Feishu's own msg is echoed into errors; make sure no echo of a secret reaches the log.
+std::string scrubbed(std::string text, const std::vector<std::string>& secrets) {
+    for (const auto& secret : secrets) {
+        if (secret.empty()) continue;
+        for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at))
+            text.replace(at, secret.size(), "****");
+    }
+    return text;
+}
+
+constexpr const char* k_bot = "feishu custom bot: ";
+
+// A custom bot's answer (§2.8) as parse_api_response judges it, with two differences: a
+// throttled answer without x-ogw-ratelimit-reset leaves the delay to the worker's back-off, and
+// an invalid-token code is final (a hook URL has no token to refresh).
+SendOutcome judge_bot_answer(const HttpResponse& response, bool signed_body) {
+    const std::string reset = response.header("x-ogw-ratelimit-reset");
+    auto api = adapters::feishu::parse_api_response(response.status, reset, response.body);
+    SendOutcome outcome;
+    switch (api.kind) {
+    case adapters::feishu::ApiOutcome::Kind::ok:
+        outcome.kind = SendOutcome::Kind::sent;
+        return outcome;
+    case adapters::feishu::ApiOutcome::Kind::retry:
+        outcome = retry(k_bot + (api.code > 0 ? "code " + std::to_string(api.code) + ": " : std::string()) +
+                        api.message);
+        outcome.retry_after_seconds = reset.empty() ? 0 : api.retry_after_seconds;
+        return outcome;
+    case adapters::feishu::ApiOutcome::Kind::refresh_token:
+    case adapters::feishu::ApiOutcome::Kind::fatal:
+        break;
+    }
+    outcome = dead(k_bot + api.message);
+    if (api.code == 19021 && !signed_body) outcome.error += " (no secret is configured for this bot)";
+    return outcome;
+}
+
 }  // namespace
 
 FeishuSender::FeishuSender(HttpClient& http, const core::Clock& clock, std::string app_id, std::string app_secret,
-                           std::string api_base)
+                           std::string api_base, std::map<std::string, std::string> webhook_secrets)
     : m_http(http),
       m_clock(clock),
       m_app_id(std::move(app_id)),
@@ -43,7 +81,8 @@ FeishuSender::FeishuSender(HttpClient& http, const core::Clock& clock, std::stri
       m_api_base([&] {
           while (!api_base.empty() && api_base.back() == '/') api_base.pop_back();
           return std::move(api_base);
-      }()) {}
+      }()),
+      m_webhook_secrets(std::move(webhook_secrets)) {}
 
 long long FeishuSender::token_fetches() const {
     std::lock_guard lock(m_token_mutex);
@@ -92,7 +131,37 @@ SendOutcome FeishuSender::post_once(const std::string& url, const std::string& b
     return dead(api.message);
 }
 
+SendOutcome FeishuSender::send_webhook(const store::OutboxMessage& message) const {
+    if (message.destination.empty()) return dead(std::string(k_bot) + "the row has no hook URL");
+    const auto found = m_webhook_secrets.find(message.destination);
+    const std::string secret = found == m_webhook_secrets.end() ? std::string() : found->second;
+    std::string body = message.body;
+    std::string sign;
+    if (!secret.empty()) {
+        // §2.8: signed at send time, in the body; Feishu refuses a timestamp over an hour off.
+        const long long timestamp = m_clock.now_unix();
+        auto signed_body = adapters::feishu::sign_bot_webhook_body(message.body, secret, timestamp);
+        if (!signed_body) return dead(k_bot + signed_body.error().message);
+        body = std::move(*signed_body);
+        sign = adapters::feishu::bot_sign(secret, timestamp);
+    }
+    if (body.size() > adapters::feishu::k_bot_body_limit)
+        return dead(k_bot + std::string("the body is ") + std::to_string(body.size()) + " bytes, over the " +
+                    std::to_string(adapters::feishu::k_bot_body_limit) + "-byte limit (20 KB); not sent");
+
+    auto response = m_http.post(message.destination, {}, body, k_json);
+    if (!response) {
+        SendOutcome failed = transport_failure(response.error());
+        failed.error = scrubbed(k_bot + failed.error, {secret, sign, message.destination});
+        return failed;
+    }
+    SendOutcome outcome = judge_bot_answer(*response, !secret.empty());
+    outcome.error = scrubbed(std::move(outcome.error), {secret, sign, message.destination});
+    return outcome;
+}
+
 SendOutcome FeishuSender::send(const store::OutboxMessage& message) {
+    if (message.channel == "webhook") return send_webhook(message);
     std::string url;
     if (message.channel == "reply") {
         if (message.reply_to.empty()) return dead("a feishu reply without the message id to reply to");

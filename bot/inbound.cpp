@@ -31,12 +31,22 @@ core::Result<DispatchContext> InboundHandler::context_for(const adapters::Inboun
     return context;
 }
 
+core::Result<bool> InboundHandler::remember(const adapters::InboundMessage& message) {
+    auto fresh = m_store.remember_inbound(message.platform, message.dedup_key, m_clock.now_unix());
+    if (!fresh || message.alt_dedup_key.empty()) return fresh;
+    // Both keys are remembered even when the first was seen, so a later delivery carrying
+    // only one of them is still recognised.
+    auto alt_fresh = m_store.remember_inbound(message.platform, message.alt_dedup_key, m_clock.now_unix());
+    if (!alt_fresh) return alt_fresh.error();
+    return *fresh && *alt_fresh;
+}
+
 core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessage& message, const PlatformOut& out,
                                                    bool enqueue_reply) {
     ChatSettings chat = m_chats(message.platform, message.chat_id);
     InboundResult result;
     auto status = m_store.transaction([&]() -> core::Result<void> {
-        auto fresh = m_store.remember_inbound(message.platform, message.dedup_key, m_clock.now_unix());
+        auto fresh = remember(message);
         if (!fresh) return fresh.error();
         if (!*fresh) {
             result.duplicate = true;

@@ -78,6 +78,7 @@ class InboundHandler {
 public:
     InboundHandler(store::Store& store, const core::Clock& clock, ChatLookup chats, InboundOptions options);
 
+    // A message whose dedup_key or alt_dedup_key was seen before is a duplicate: nothing is done.
     // enqueue_reply = false when the platform takes the reply in the HTTP response (slash
     // commands): the reply is returned instead. Errors only when the store failed; then nothing
     // was applied and the platform should be told to retry (HTTP 5xx).
@@ -85,6 +86,8 @@ public:
                                        bool enqueue_reply = true);
 
 private:
+    // Inside the transaction: true when neither dedup_key nor alt_dedup_key was seen; records both.
+    core::Result<bool> remember(const adapters::InboundMessage& message);
     core::Result<DispatchContext> context_for(const adapters::InboundMessage& message, const ChatSettings& chat,
                                               const PlatformOut& out);
 

@@ -60,6 +60,10 @@ OutboxWorker::OutboxWorker(store::Store& store, const core::Clock& clock,
       m_senders(std::move(senders)),
       m_options(std::move(options)),
       m_random(seed_from(m_options.jitter_seed)) {
+    for (const auto& [key, limits] : m_options.windows) {
+        for (const RateWindow& limit : limits)
+            m_longest_window_ms = std::max<long long>(m_longest_window_ms, limit.window.count());
+    }
     for (const char* platform : {"slack", "feishu", "dingtalk", k_other_platform}) {
         m_counters.emplace(platform, std::make_unique<Counters>());
     }
@@ -127,6 +131,10 @@ OutboxPass OutboxWorker::run_pass() {
     OutboxPass pass;
     const long long start_ms = m_clock.now_unix_ms();
     std::erase_if(m_ready_at_ms, [&](const auto& entry) { return entry.second <= start_ms; });
+    for (auto& [key, answered] : m_answered_ms) {
+        while (!answered.empty() && answered.front() < start_ms - m_longest_window_ms) answered.pop_front();
+    }
+    std::erase_if(m_answered_ms, [](const auto& entry) { return entry.second.empty(); });
 
     auto due = m_store.due_messages(start_ms / 1000, m_options.batch_size);
     if (!due) {
@@ -135,45 +143,122 @@ OutboxPass OutboxWorker::run_pass() {
         pass.failed = true;
         return pass;
     }
-    for (const store::OutboxMessage& message : *due) {
+    std::vector<bool> done(due->size(), false);  // delivered in this pass, alone or merged
+    for (size_t i = 0; i < due->size(); ++i) {
         if (m_stopping) break;
+        if (done[i]) continue;
+        const store::OutboxMessage& message = (*due)[i];
         const long long now_ms = m_clock.now_unix_ms();
-        const auto ready = m_ready_at_ms.find(destination_key(message));
-        if (ready != m_ready_at_ms.end() && ready->second > now_ms) {
-            // Paced or backing off: later, without spending an attempt. Keeps per-destination
-            // order too, since rows are read oldest first.
+        const std::string key = destination_key(message);
+        if (const long long until = held_until_ms(message, now_ms); until > now_ms) {
+            // Later, without spending an attempt. Keeps per-destination order too, since rows
+            // are read oldest first.
+            m_ready_at_ms[key] = until;
             ++pass.held;
-            pass.next_ready_ms = pass.next_ready_ms == 0 ? ready->second
-                                                         : std::min(pass.next_ready_ms, ready->second);
+            pass.next_ready_ms = pass.next_ready_ms == 0 ? until : std::min(pass.next_ready_ms, until);
             continue;
         }
-        deliver(message, now_ms, pass);
+        // This destination's rows still waiting in this pass, oldest first: maybe one request.
+        std::vector<size_t> same;
+        for (size_t j = i; j < due->size(); ++j) {
+            if (!done[j] && destination_key((*due)[j]) == key) same.push_back(j);
+        }
+        MergedRows merged;
+        const auto sender = m_senders.find(message.platform);
+        if (m_options.merge && same.size() > 1 && sender != m_senders.end() && sender->second) {
+            std::vector<store::OutboxMessage> rows;
+            for (size_t j : same) rows.push_back((*due)[j]);
+            merged = sender->second->merge(rows);
+        }
+        const size_t count = merged.count > 1 ? std::min(merged.count, same.size()) : 1;
+        std::vector<const store::OutboxMessage*> carried;
+        for (size_t k = 0; k < count; ++k) {
+            carried.push_back(&(*due)[same[k]]);
+            done[same[k]] = true;
+        }
+        deliver(carried, count > 1 ? merged.message : message, now_ms, pass);
     }
     return pass;
 }
 
-void OutboxWorker::deliver(const store::OutboxMessage& message, long long now_ms, OutboxPass& pass) {
-    const int attempt = message.attempts + 1;
-    const auto sender = m_senders.find(message.platform);
+long long OutboxWorker::held_until_ms(const store::OutboxMessage& message, long long now_ms) const {
+    const auto ready = m_ready_at_ms.find(destination_key(message));
+    const long long paced = ready != m_ready_at_ms.end() ? ready->second : 0;
+    return std::max(paced, window_ready_ms(message, now_ms));
+}
+
+long long OutboxWorker::window_ready_ms(const store::OutboxMessage& message, long long now_ms) const {
+    const auto* limits = windows_for(message);
+    const auto answered = m_answered_ms.find(destination_key(message));
+    if (limits == nullptr || answered == m_answered_ms.end()) return 0;
+    const std::deque<long long>& times = answered->second;
+    long long ready = 0;
+    for (const RateWindow& limit : *limits) {
+        const long long span = limit.window.count();
+        if (limit.max_sends <= 0 || span <= 0) continue;
+        // A request now would share the span [now - span, now] with these (both ends count).
+        const auto first_inside = std::lower_bound(times.begin(), times.end(), now_ms - span);
+        const long long inside = times.end() - first_inside;
+        if (inside < limit.max_sends) continue;
+        // Free once enough of them are more than `span` old.
+        const long long leaving = *(first_inside + (inside - limit.max_sends));
+        ready = std::max(ready, leaving + span + 1);
+    }
+    return ready;
+}
+
+void OutboxWorker::deliver(const std::vector<const store::OutboxMessage*>& rows,
+                           const store::OutboxMessage& request, long long now_ms, OutboxPass& pass) {
+    const store::OutboxMessage& first = *rows.front();
+    const std::string key = destination_key(first);
+    const auto sender = m_senders.find(first.platform);
     SendOutcome outcome;
     if (sender == m_senders.end() || sender->second == nullptr) {
         outcome.kind = SendOutcome::Kind::dead;
-        outcome.error = "no sender configured for platform '" + message.platform + "'";
+        outcome.error = "no sender configured for platform '" + first.platform + "'";
     } else {
-        outcome = sender->second->send(message);
-        const auto interval = pacing_for(message);
-        if (interval.count() > 0) {
-            m_ready_at_ms[destination_key(message)] = m_clock.now_unix_ms() + interval.count();
+        outcome = sender->second->send(request);
+        const long long answered_ms = m_clock.now_unix_ms();
+        if (const auto interval = pacing_for(first); interval.count() > 0) {
+            m_ready_at_ms[key] = answered_ms + interval.count();
+        }
+        if (const auto* limits = windows_for(first); limits != nullptr && !limits->empty()) {
+            std::deque<long long>& times = m_answered_ms[key];
+            times.insert(std::upper_bound(times.begin(), times.end(), answered_ms), answered_ms);
         }
     }
     if (outcome.kind != SendOutcome::Kind::sent && outcome.error.empty()) {
         outcome.error = "unspecified failure";
     }
     const long long done_s = m_clock.now_unix_ms() / 1000;
-    Counters& counters = counters_for(message.platform);
+    long long next_s = 0;
+    if (outcome.kind == SendOutcome::Kind::retry) {
+        // One time for every row of the request, so they stay together.
+        next_s = retry_at_unix(first, outcome, now_ms);
+        const bool retries = std::any_of(rows.begin(), rows.end(), [&](const auto* row) {
+            return row->attempts + 1 < m_options.max_attempts;
+        });
+        if (retries) {
+            // Hold the destination too, so its later rows do not run into the same wall.
+            long long& ready = m_ready_at_ms[key];
+            ready = std::max(ready, next_s * 1000);
+        }
+    }
+    const std::string note =
+        rows.size() > 1 ? " (one request for " + std::to_string(rows.size()) + " rows, first id=" +
+                              std::to_string(first.id) + ")"
+                        : "";
+    if (rows.size() > 1) pass.merged += static_cast<int>(rows.size());
+    for (const store::OutboxMessage* row : rows) record(*row, outcome, done_s, next_s, note, pass);
+}
 
+void OutboxWorker::record(const store::OutboxMessage& message, const SendOutcome& outcome,
+                          long long done_s, long long next_s, const std::string& note,
+                          OutboxPass& pass) {
+    const int attempt = message.attempts + 1;
+    Counters& counters = counters_for(message.platform);
     if (outcome.kind == SendOutcome::Kind::sent) {
-        log_outcome(message, attempt, outcome, "");
+        log_outcome(message, attempt, outcome, note);
         ++counters.sent;
         ++pass.sent;
         if (auto marked = m_store.mark_sent(message.id, done_s, outcome.remote_id); !marked) {
@@ -186,13 +271,9 @@ void OutboxWorker::deliver(const store::OutboxMessage& message, long long now_ms
 
     const bool gave_up = outcome.kind == SendOutcome::Kind::retry && attempt >= m_options.max_attempts;
     if (outcome.kind == SendOutcome::Kind::retry && !gave_up) {
-        const long long next_s = retry_at_unix(message, outcome, now_ms);
-        log_outcome(message, attempt, outcome, " next_attempt_at=" + std::to_string(next_s));
+        log_outcome(message, attempt, outcome, " next_attempt_at=" + std::to_string(next_s) + note);
         ++counters.retried;
         ++pass.retried;
-        // Hold the destination too, so its later rows do not run into the same wall.
-        long long& ready = m_ready_at_ms[destination_key(message)];
-        ready = std::max(ready, next_s * 1000);
         if (auto marked = m_store.mark_failed(message.id, next_s, outcome.error, false); !marked) {
             spdlog::error("outbox: id={} failed attempt not recorded: {}", message.id,
                           marked.error().message);
@@ -200,12 +281,13 @@ void OutboxWorker::deliver(const store::OutboxMessage& message, long long now_ms
         return;
     }
 
-    outcome.kind = SendOutcome::Kind::dead;
-    log_outcome(message, attempt, outcome,
-                gave_up ? " (gave up after " + std::to_string(attempt) + " attempts)" : "");
+    SendOutcome dead = outcome;
+    dead.kind = SendOutcome::Kind::dead;
+    log_outcome(message, attempt, dead,
+                (gave_up ? " (gave up after " + std::to_string(attempt) + " attempts)" : "") + note);
     ++counters.dead;
     ++pass.dead;
-    if (auto marked = m_store.mark_failed(message.id, done_s, outcome.error, true); !marked) {
+    if (auto marked = m_store.mark_failed(message.id, done_s, dead.error, true); !marked) {
         spdlog::error("outbox: id={} not marked dead: {}", message.id, marked.error().message);
     }
 }
@@ -234,6 +316,17 @@ std::chrono::milliseconds OutboxWorker::pacing_for(const store::OutboxMessage& m
         return it->second;
     }
     return std::chrono::milliseconds(0);
+}
+
+const std::vector<RateWindow>* OutboxWorker::windows_for(const store::OutboxMessage& message) const {
+    if (auto it = m_options.windows.find(message.platform + "/" + message.channel);
+        it != m_options.windows.end()) {
+        return &it->second;
+    }
+    if (auto it = m_options.windows.find(message.platform); it != m_options.windows.end()) {
+        return &it->second;
+    }
+    return nullptr;
 }
 
 OutboxWorker::Counters& OutboxWorker::counters_for(const std::string& platform) {

@@ -1,9 +1,12 @@
 #pragma once
 // The delivery side of the durable outbox: takes due rows from the Store and hands each to its
 // platform's Sender, then records the outcome. It owns retries (exponential backoff with jitter,
-// or the platform's Retry-After when given), dead-lettering after max_attempts, and pacing (a
-// minimum interval between two sends to the same platform+destination). A destination that
-// fails or is paced is held back while the others keep flowing in the same pass.
+// or the platform's Retry-After when given), dead-lettering after max_attempts, pacing (a
+// minimum interval between two sends to the same platform+destination) and rate windows (at
+// most N requests to one destination in any span of a given length). A destination that fails,
+// is paced or is at its window's limit is held back while the others keep flowing in the same
+// pass. When several rows are due for one destination, the platform's Sender may carry them in
+// one request (Sender::merge: DingTalk custom robots); every row it carries gets its outcome.
 //
 // Delivery is at least once: a row is marked sent only after the platform accepted it, so a
 // crash between the two re-sends it after a restart.
@@ -16,6 +19,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,12 +27,19 @@
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "bot/sender.h"
 #include "core/clock.h"
 #include "core/store/store.h"
 
 namespace bot {
+
+// At most max_sends requests to one destination in any span of `window`, both ends included.
+struct RateWindow {
+    int max_sends = 0;
+    std::chrono::milliseconds window{0};
+};
 
 struct OutboxWorkerOptions {
     int max_attempts = 8;                       // the attempt that reaches this is the last
@@ -41,6 +52,12 @@ struct OutboxWorkerOptions {
     // Minimum interval between two sends to one destination. Keys are "platform/channel"
     // (e.g. "dingtalk/webhook") or "platform"; the more specific key wins; absent = no pacing.
     std::map<std::string, std::chrono::milliseconds> pacing = default_pacing();
+    // Rate windows per destination, on top of pacing, keyed like pacing (the more specific
+    // key's list wins). A request counts from when its answer came back, so network delays
+    // cannot squeeze two requests closer together at the platform than they were here.
+    std::map<std::string, std::vector<RateWindow>> windows = default_windows();
+    // Let a platform's Sender carry several due rows for one destination in one request.
+    bool merge = true;
 
     // Slack 1/s per channel (protocols §1.7), Feishu custom bot 5/s (§2.8),
     // DingTalk custom robot 20/min (§3.5).
@@ -49,6 +66,14 @@ struct OutboxWorkerOptions {
         return {{"slack", milliseconds(1000)}, {"feishu", milliseconds(200)},
                 {"dingtalk", milliseconds(3000)}};
     }
+    // DingTalk custom robot 20/min (§3.5; pacing alone allows a 21st request exactly 60 s after
+    // the 1st), Feishu custom bot 100/min and 5/s (§2.8), Feishu API 5/s per group (§2.9).
+    static std::map<std::string, std::vector<RateWindow>> default_windows() {
+        using std::chrono::seconds;
+        return {{"dingtalk/webhook", {{20, seconds(60)}}},
+                {"feishu/webhook", {{100, seconds(60)}, {5, seconds(1)}}},
+                {"feishu/api", {{5, seconds(1)}}}};
+    }
 };
 
 // What one pass did.
@@ -56,7 +81,8 @@ struct OutboxPass {
     int sent = 0;
     int retried = 0;
     int dead = 0;
-    int held = 0;  // due but not attempted: destination paced or backing off
+    int held = 0;  // due but not attempted: destination paced, at its window's limit or backing off
+    int merged = 0;  // rows that shared a request with others (also counted as sent/retried/dead)
     long long next_ready_ms = 0;  // earliest time a held destination frees up; 0 = none held
     bool failed = false;           // the pass could not read the store or hit the safety net
 };
@@ -93,10 +119,19 @@ private:
     };
 
     OutboxPass run_pass();
-    void deliver(const store::OutboxMessage& message, long long now_ms, OutboxPass& pass);
+    // The rows that must wait for `message`'s destination: its pacing or back-off, then its
+    // rate windows; 0 when it is free now.
+    long long held_until_ms(const store::OutboxMessage& message, long long now_ms) const;
+    long long window_ready_ms(const store::OutboxMessage& message, long long now_ms) const;
+    // Sends `request` (one row, or several merged) once and records the outcome on every row.
+    void deliver(const std::vector<const store::OutboxMessage*>& rows,
+                 const store::OutboxMessage& request, long long now_ms, OutboxPass& pass);
+    void record(const store::OutboxMessage& message, const SendOutcome& outcome, long long done_s,
+                long long next_s, const std::string& note, OutboxPass& pass);
     long long retry_at_unix(const store::OutboxMessage& message, const SendOutcome& outcome,
                             long long now_ms);
     std::chrono::milliseconds pacing_for(const store::OutboxMessage& message) const;
+    const std::vector<RateWindow>* windows_for(const store::OutboxMessage& message) const;
     Counters& counters_for(const std::string& platform);
     void loop(std::stop_token stop);
 
@@ -110,6 +145,10 @@ private:
 
     std::mutex m_pass_mutex;
     std::map<std::string, long long> m_ready_at_ms;  // destination -> not before. Guarded by m_pass_mutex.
+    // destination -> when recent requests to it were answered (ms, ascending), for the rate
+    // windows; kept for the longest window. Guarded by m_pass_mutex.
+    std::map<std::string, std::deque<long long>> m_answered_ms;
+    long long m_longest_window_ms = 0;  // set by the constructor, then constant
     std::mt19937_64 m_random;                       // Guarded by m_pass_mutex.
 
     std::mutex m_wake_mutex;

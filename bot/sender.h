@@ -4,7 +4,9 @@
 // Implementations must be safe to call from the outbox worker thread while other threads
 // enqueue (they hold no state shared with the store).
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "core/store/outbox_types.h"
 
@@ -22,10 +24,23 @@ struct SendOutcome {
     long long retry_after_seconds = 0;  // the platform's own hint (Retry-After); 0 = use backoff
 };
 
+// Several due rows for one destination carried by one request (see Sender::merge).
+struct MergedRows {
+    store::OutboxMessage message;  // what to send: the first row with the merged body
+    size_t count = 0;              // how many of the rows (a prefix) it carries; < 2 = no merge
+};
+
 class Sender {
 public:
     virtual ~Sender() = default;
     virtual SendOutcome send(const store::OutboxMessage& message) = 0;
+    // `rows` are due for one platform+destination, oldest first. A platform whose limit counts
+    // requests (DingTalk custom robots: 20 a minute) may carry a prefix of them in one request;
+    // the worker then applies that request's outcome to every row it carries. Default: never.
+    virtual MergedRows merge(const std::vector<store::OutboxMessage>& rows) const {
+        (void)rows;
+        return {};
+    }
 };
 
 }  // namespace bot

@@ -213,7 +213,7 @@ void read_feishu(const json& root, Config& config, const EnvLookup& env, Errors&
     if (!root.contains("feishu") || root["feishu"].is_null()) return;
     Object section(root["feishu"], "feishu", errors,
                    {"enabled", "app_id", "app_secret", "verification_token", "encrypt_key",
-                    "api_base", "mode"});
+                    "bot_open_id", "api_base", "mode"});
     FeishuConfig& feishu = config.feishu;
     feishu.enabled = true;
     section.boolean("enabled", feishu.enabled);
@@ -221,6 +221,9 @@ void read_feishu(const json& root, Config& config, const EnvLookup& env, Errors&
     section.string("app_secret", feishu.app_secret);
     section.string("verification_token", feishu.verification_token);
     section.string("encrypt_key", feishu.encrypt_key);
+    section.string("bot_open_id", feishu.bot_open_id);
+    if (!feishu.bot_open_id.empty() && feishu.bot_open_id.rfind("ou_", 0) != 0)
+        errors.fail(section.path_of("bot_open_id"), "must be the bot's open_id (ou_…), or \"\"");
     read_url(section, "api_base", feishu.api_base, errors);
     read_mode(section, feishu.mode, errors);
     override_from_env(feishu.app_secret, "TRACKERD_FEISHU_APP_SECRET", env);

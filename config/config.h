@@ -76,6 +76,9 @@ struct FeishuConfig {
     std::string app_secret;
     std::string verification_token;
     std::string encrypt_key;  // "" when events are not encrypted
+    // The bot's own open_id (ou_…): its @ is dropped wherever it stands in a message. "" = in a
+    // group, the @ that starts the message is taken to be the bot's.
+    std::string bot_open_id;
     std::string api_base = "https://open.feishu.cn";
     ConnectionMode mode = ConnectionMode::webhook;
 };

@@ -17,6 +17,10 @@ struct MentionedUser {
 struct InboundMessage {
     std::string platform;    // "slack" | "feishu" | "dingtalk"
     std::string dedup_key;   // event_id / header.event_id / msgId / derived for slash commands
+    // A second key naming the same message, "" when none: a platform that may redeliver one
+    // message under a new event id (Feishu, §2.6) sets it from the message's own id. The
+    // message is a duplicate when either key was seen; both are remembered.
+    std::string alt_dedup_key;
     std::string chat_id;     // channel / chat_id / conversationId
     bool direct = false;     // a one-to-one chat with the bot
     std::string sender_id;   // the platform's user id of the sender

@@ -81,6 +81,27 @@ std::string sign_custom_robot_url(std::string_view webhook_url, std::string_view
 // merged without duplicates. One message is returned as is; none gives an empty message.
 core::ChatMessage merge_messages(const std::vector<core::ChatMessage>& messages);
 
+// A merged custom-robot body stays within this many bytes. The robot's own limit is not in
+// protocols.md; DingtalkOut splits every part to k_msg_param_limit, so merging never makes a
+// body larger than one the splitter could have produced.
+inline constexpr size_t k_custom_robot_merge_limit = k_msg_param_limit;
+
+struct MergedBody {
+    std::string body;  // the request JSON
+    size_t count = 0;  // how many of the bodies (a prefix, in order) it carries; 0 = none given
+};
+// Custom-robot bodies (render_custom_robot) queued for one robot as one request, so a burst
+// stays under 20 requests a minute (§3.5) without dropping anything. Merges the longest prefix
+// of `bodies` that are "text"/"markdown" JSON objects and whose merge fits max_bytes; when no
+// second body can join, the first comes back unchanged (count 1). All text -> "text", contents
+// joined by a blank line; any markdown -> "markdown" titled as the first message plus " (+n)",
+// texts (each with its "### title") joined by a blank line. at.atUserIds and at.atMobiles are
+// united, isAtAll if any. msgUuid = 32 hex digits of SHA-256 over the parts' msgUuids (none
+// when a part has none): DingTalk drops a repeated msgUuid, so a retry of the same rows is not
+// shown twice, and a different set of rows is never mistaken for one already sent.
+MergedBody merge_custom_robot_bodies(const std::vector<std::string>& bodies,
+                                     size_t max_bytes = k_custom_robot_merge_limit);
+
 // ---- Tokens and responses -----------------------------------------------------------------
 
 std::string render_token_request(std::string_view app_key, std::string_view app_secret);

@@ -1,8 +1,11 @@
 // DingTalk outbound bodies: sessionWebhook / custom robot (§3.5, §3.6), robot OpenAPI group
 // messages with the 15,000-byte msgParam limit, splitting and merging.
+#include <algorithm>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "adapters/common/crypto.h"
 #include "adapters/common/split.h"
 #include "adapters/dingtalk/dingtalk.h"
 
@@ -78,6 +81,91 @@ std::string msg_param(const core::ChatMessage& message, const std::string* text 
     if (is_markdown(message))
         return dump(json{{"title", markdown_title(message)}, {"text", text ? *text : markdown_text(message)}});
     return dump(json{{"content", text ? *text : plain_text(message)}});
+}
+
+// ---- Merging rendered custom-robot bodies ----
+
+std::string string_in(const json& object, const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// One custom-robot body read back: what a merge keeps of it.
+struct RobotPart {
+    bool markdown = false;
+    std::string title;  // markdown.title, or the text's first line
+    std::string text;   // markdown.text or text.content
+    json at_user_ids = json::array();
+    json at_mobiles = json::array();
+    bool at_all = false;
+    std::optional<std::string> uuid;
+};
+
+void unite(json& into, const json& from) {
+    if (!from.is_array()) return;
+    for (const auto& item : from)
+        if (item.is_string() && std::find(into.begin(), into.end(), item) == into.end()) into.push_back(item);
+}
+
+// nullopt unless a "text" or "markdown" body: other kinds (actionCard, link, …) are not merged.
+std::optional<RobotPart> read_robot_body(const std::string& body) {
+    json parsed = json::parse(body, nullptr, false);
+    if (!parsed.is_object()) return std::nullopt;
+    RobotPart part;
+    const std::string type = string_in(parsed, "msgtype");
+    part.markdown = type == "markdown";
+    auto content = parsed.find(part.markdown ? "markdown" : "text");
+    if ((type != "text" && type != "markdown") || content == parsed.end() || !content->is_object())
+        return std::nullopt;
+    auto text = content->find(part.markdown ? "text" : "content");
+    if (text == content->end() || !text->is_string()) return std::nullopt;
+    part.text = text->get<std::string>();
+    if (part.markdown) {
+        part.title = string_in(*content, "title");
+    } else {  // as markdown_title: the first line stands for a message without a title
+        part.title = part.text.substr(0, part.text.find('\n'));
+        part.title.resize(utf8_floor(part.title, 64));
+    }
+    if (auto at = parsed.find("at"); at != parsed.end() && at->is_object()) {
+        unite(part.at_user_ids, at->value("atUserIds", json::array()));
+        unite(part.at_mobiles, at->value("atMobiles", json::array()));
+        auto all = at->find("isAtAll");
+        part.at_all = all != at->end() && all->is_boolean() && all->get<bool>();
+    }
+    if (auto uuid = parsed.find("msgUuid"); uuid != parsed.end() && uuid->is_string())
+        part.uuid = uuid->get<std::string>();
+    return part;
+}
+
+std::string render_merged(const std::vector<RobotPart>& parts, size_t count) {
+    bool markdown = false;
+    bool every_uuid = true;
+    std::string text;
+    std::string uuids;
+    json at = {{"atUserIds", json::array()}, {"atMobiles", json::array()}, {"isAtAll", false}};
+    for (size_t i = 0; i < count; ++i) {
+        const RobotPart& part = parts[i];
+        markdown = markdown || part.markdown;
+        text += (i == 0 ? "" : "\n\n") + part.text;
+        unite(at["atUserIds"], part.at_user_ids);
+        unite(at["atMobiles"], part.at_mobiles);
+        if (part.at_all) at["isAtAll"] = true;
+        every_uuid = every_uuid && part.uuid.has_value();
+        if (part.uuid) uuids += *part.uuid + "\n";
+    }
+    if (at["atMobiles"].empty()) at.erase("atMobiles");
+    json body;
+    if (markdown) {
+        std::string more = "(+" + std::to_string(count - 1) + ")";
+        body["msgtype"] = "markdown";
+        body["markdown"] = {{"title", parts[0].title.empty() ? more : parts[0].title + " " + more}, {"text", text}};
+    } else {
+        body["msgtype"] = "text";
+        body["text"] = {{"content", text}};
+    }
+    body["at"] = std::move(at);
+    if (every_uuid) body["msgUuid"] = to_hex(sha256("merge:" + uuids)).substr(0, 32);
+    return dump(body);
 }
 
 }  // namespace
@@ -195,6 +283,24 @@ core::ChatMessage merge_messages(const std::vector<core::ChatMessage>& messages)
     if (titled) {
         std::string count = std::to_string(messages.size());
         merged.title = merged.locale == core::Locale::en ? count + " notifications" : count + " 条通知";
+    }
+    return merged;
+}
+
+MergedBody merge_custom_robot_bodies(const std::vector<std::string>& bodies, size_t max_bytes) {
+    if (bodies.empty()) return {};
+    std::vector<RobotPart> parts;
+    for (const auto& body : bodies) {
+        auto part = read_robot_body(body);
+        if (!part) break;  // rows keep their order: nothing after an unmergeable one joins
+        parts.push_back(std::move(*part));
+    }
+    MergedBody merged{bodies.front(), 1};
+    // A merge only grows with each part, so the first that does not fit ends it.
+    for (size_t count = 2; count <= parts.size(); ++count) {
+        std::string candidate = render_merged(parts, count);
+        if (candidate.size() > max_bytes) break;
+        merged = {std::move(candidate), count};
     }
     return merged;
 }

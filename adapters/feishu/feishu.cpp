@@ -119,6 +119,10 @@ void resolve_placeholders(std::string_view text, std::vector<Mention> mentions,
     out.text = trim(result);
 }
 
+// §2.6: Feishu may re-push one message under a new event_id; its message_id stays. Prefixed
+// so that it can never equal an event_id or uuid in the same de-duplication table.
+std::string message_dedup_key(const std::string& message_id) { return "message_id:" + message_id; }
+
 core::Result<void> check_token(std::string_view expected, std::string_view got) {
     if (expected.empty()) return core::ok();  // allowed only with an encrypt key (checked above)
     if (got.empty()) return make_error(ErrorCode::unauthorized, "the payload carries no Verification Token");
@@ -150,6 +154,7 @@ core::Result<EventRequest> decode_v2(const json& payload, const EventConfig& con
     msg.chat_id = text_at(message, "chat_id");
     if (msg.message_id.empty() || msg.chat_id.empty())
         return make_error(ErrorCode::invalid_argument, "event.message lacks message_id or chat_id");
+    msg.alt_dedup_key = message_dedup_key(msg.message_id);
     std::string chat_type = text_at(message, "chat_type");
     msg.direct = chat_type == "p2p";
     msg.sender_id = text_at(object_at(sender, "sender_id"), "open_id");
@@ -192,6 +197,7 @@ core::Result<EventRequest> decode_v1(const json& payload, const EventConfig& con
     msg.chat_id = text_at(event, "open_chat_id");
     if (msg.message_id.empty() || msg.chat_id.empty())
         return make_error(ErrorCode::invalid_argument, "v1 event lacks open_message_id or open_chat_id");
+    msg.alt_dedup_key = message_dedup_key(msg.message_id);
     std::string chat_type = text_at(event, "chat_type");
     msg.direct = chat_type == "private" || chat_type == "p2p";
     msg.sender_id = text_at(event, "open_id");

@@ -62,6 +62,8 @@ struct EventRequest {
 // open_id is unknown, in a group chat the mention that starts the text is taken to be the bot
 // (with the group_at_msg scope the bot only receives messages that @ it, §2.7). "@_all" is
 // removed; other mentions become "@name" and are listed with user_id = open_id.
+// De-duplication (§2.6): dedup_key = header.event_id (v2) or uuid (v1); for messages also
+// alt_dedup_key = "message_id:" + the message's om_… id, which a re-push under a new event_id keeps.
 // Errors: unauthorized (signature, token), invalid_argument (malformed body).
 core::Result<EventRequest> decode_event(std::string_view raw_body, const EventConfig& config,
                                         const SignatureHeaders& headers);
@@ -100,6 +102,11 @@ std::string render_bot_webhook(const core::ChatMessage& message, std::string_vie
                                long long timestamp_s);
 // base64(HMAC-SHA256(key = timestamp + "\n" + secret, message = "")) — not DingTalk's order.
 std::string bot_sign(std::string_view secret, long long timestamp_s);
+// A custom-bot body rendered unsigned (render_bot_webhook(…, "", 0)) with "timestamp" (seconds,
+// a decimal string) and "sign" put in, replacing any already there; every other member is kept.
+// invalid_argument when `body` is not a JSON object. The error never contains the secret.
+core::Result<std::string> sign_bot_webhook_body(std::string_view body, std::string_view secret,
+                                                long long timestamp_s);
 
 // Splits a long message by sections (a too-long section by lines, a too-long line by bytes at
 // a UTF-8 boundary) so that each part's im/v1 body stays within max_body_bytes. Every section

@@ -180,6 +180,16 @@ std::string render_bot_webhook(const core::ChatMessage& message, std::string_vie
     return dump(body);
 }
 
+core::Result<std::string> sign_bot_webhook_body(std::string_view body, std::string_view secret,
+                                                long long timestamp_s) {
+    json parsed = json::parse(body, nullptr, false);
+    if (!parsed.is_object())
+        return core::make_error(core::ErrorCode::invalid_argument, "the custom bot body is not a JSON object");
+    parsed["timestamp"] = std::to_string(timestamp_s);  // §2.8: seconds, as a string
+    parsed["sign"] = bot_sign(secret, timestamp_s);
+    return dump(parsed);
+}
+
 std::string render_token_request(std::string_view app_id, std::string_view app_secret) {
     return dump(json{{"app_id", app_id}, {"app_secret", app_secret}});
 }

@@ -325,6 +325,218 @@ TEST_F(OutboxWorkerTest, RowForAPlatformWithoutSenderIsDead) {
     EXPECT_EQ(worker->counts("slack").dead, 0);
 }
 
+// ---- Rate windows ----
+
+OutboxWorkerOptions windowed(std::vector<RateWindow> windows) {
+    OutboxWorkerOptions options = no_jitter();
+    options.pacing.clear();
+    options.windows.clear();
+    options.windows["slack"] = std::move(windows);
+    return options;
+}
+
+TEST_F(OutboxWorkerTest, WindowHoldsADestinationUntilItsOldestSendIsMoreThanAWindowOld) {
+    for (int i = 0; i < 5; ++i) enqueue("C1", "c1-" + std::to_string(i));
+    enqueue("C2", "elsewhere");
+    auto worker = make_worker(windowed({{3, std::chrono::seconds(10)}}));
+    const long long start_ms = m_clock.now_unix_ms();
+
+    const OutboxPass first = worker->run_once();
+    EXPECT_EQ(first.sent, 4);  // three to C1, and C2 is not held by C1's window
+    EXPECT_EQ(first.held, 2);
+    EXPECT_EQ(first.next_ready_ms, start_ms + 10001);
+
+    m_clock.set_unix_ms(start_ms + 10000);  // both ends count: still three in [0 s, 10 s]
+    EXPECT_EQ(worker->run_once().sent, 0);
+    m_clock.set_unix_ms(start_ms + 10001);
+    EXPECT_EQ(worker->run_once().sent, 2);
+    EXPECT_EQ(m_slack.messages().size(), 6u);
+}
+
+TEST_F(OutboxWorkerTest, WindowSlidesWithEachSendsOwnTime) {
+    auto worker = make_worker(windowed({{2, std::chrono::seconds(10)}}));
+    const long long start_ms = m_clock.now_unix_ms();
+    enqueue("C1", "at-0");
+    EXPECT_EQ(worker->run_once().sent, 1);
+    m_clock.set_unix_ms(start_ms + 4000);
+    enqueue("C1", "at-4");
+    EXPECT_EQ(worker->run_once().sent, 1);
+    m_clock.set_unix_ms(start_ms + 6000);
+    enqueue("C1", "held-1");
+    enqueue("C1", "held-2");
+    const OutboxPass held = worker->run_once();
+    EXPECT_EQ(held.sent, 0);
+    EXPECT_EQ(held.next_ready_ms, start_ms + 10001);  // the send at 0 s leaves
+
+    m_clock.set_unix_ms(held.next_ready_ms);
+    const OutboxPass one = worker->run_once();
+    EXPECT_EQ(one.sent, 1);
+    EXPECT_EQ(one.next_ready_ms, start_ms + 14001);  // then the one at 4 s
+    m_clock.set_unix_ms(one.next_ready_ms);
+    EXPECT_EQ(worker->run_once().sent, 1);
+    EXPECT_EQ(texts(), (std::vector<std::string>{"C1:at-0", "C1:at-4", "C1:held-1", "C1:held-2"}));
+}
+
+TEST_F(OutboxWorkerTest, EveryWindowOfADestinationApplies) {
+    for (int i = 0; i < 4; ++i) enqueue("C1", std::to_string(i));
+    auto worker = make_worker(windowed({{2, std::chrono::seconds(1)}, {3, std::chrono::seconds(60)}}));
+    const long long start_ms = m_clock.now_unix_ms();
+    EXPECT_EQ(worker->run_once().sent, 2);
+    m_clock.set_unix_ms(start_ms + 1001);
+    EXPECT_EQ(worker->run_once().sent, 1);
+    m_clock.set_unix_ms(start_ms + 2002);
+    const OutboxPass held = worker->run_once();
+    EXPECT_EQ(held.sent, 0);
+    EXPECT_EQ(held.next_ready_ms, start_ms + 60001);
+}
+
+TEST_F(OutboxWorkerTest, MoreSpecificWindowKeyWins) {
+    OutboxWorkerOptions options = windowed({{1, std::chrono::seconds(60)}});
+    options.windows["slack/api"] = {};  // no window for this channel
+    enqueue("C1", "a");
+    enqueue("C1", "b");
+    auto worker = make_worker(options);
+    EXPECT_EQ(worker->run_once().sent, 2);
+}
+
+TEST_F(OutboxWorkerTest, DefaultWindowsFollowThePlatformsLimits) {
+    const auto windows = OutboxWorkerOptions::default_windows();
+    ASSERT_EQ(windows.at("dingtalk/webhook").size(), 1u);
+    EXPECT_EQ(windows.at("dingtalk/webhook")[0].max_sends, 20);
+    EXPECT_EQ(windows.at("dingtalk/webhook")[0].window, std::chrono::seconds(60));
+    ASSERT_EQ(windows.at("feishu/webhook").size(), 2u);
+    EXPECT_EQ(windows.at("feishu/webhook")[0].max_sends, 100);
+    EXPECT_EQ(windows.at("feishu/webhook")[1].max_sends, 5);
+    EXPECT_EQ(windows.at("feishu/webhook")[1].window, std::chrono::seconds(1));
+    EXPECT_EQ(windows.at("feishu/api")[0].max_sends, 5);
+}
+
+// ---- Merging ----
+
+// Merges up to `limit` "webhook" rows by joining their bodies with '+'; answers from `script`
+// (then "sent"), each request with its own remote id.
+class JoiningSender final : public Sender {
+public:
+    explicit JoiningSender(size_t limit) : m_limit(limit) {}
+    SendOutcome send(const store::OutboxMessage& message) override {
+        requests.push_back(message.body);
+        SendOutcome outcome;
+        outcome.kind = SendOutcome::Kind::sent;
+        if (!script.empty()) {
+            outcome = script.front();
+            script.erase(script.begin());
+        }
+        outcome.remote_id = "request-" + std::to_string(requests.size());
+        return outcome;
+    }
+    MergedRows merge(const std::vector<store::OutboxMessage>& rows) const override {
+        MergedRows merged{rows.front(), 0};
+        merged.message.body.clear();
+        for (const auto& row : rows) {
+            if (row.channel != "webhook" || merged.count == m_limit) break;
+            merged.message.body += (merged.count++ == 0 ? "" : "+") + row.body;
+        }
+        return merged;
+    }
+    std::vector<std::string> requests;
+    std::vector<SendOutcome> script;
+
+private:
+    const size_t m_limit;
+};
+
+class OutboxMergeTest : public OutboxWorkerTest {
+protected:
+    long long enqueue_webhook(const std::string& url, const std::string& body) {
+        store::OutboxMessage message;
+        message.platform = "dingtalk";
+        message.channel = "webhook";
+        message.destination = url;
+        message.kind = "warning";
+        message.body = body;
+        message.dedup_key = "merge:" + std::to_string(++m_enqueued);
+        message.created_at = m_clock.now_unix();
+        message.next_attempt_at = m_clock.now_unix();
+        auto result = m_store->enqueue(message);
+        EXPECT_TRUE(result) << result.error().message;
+        return result ? result->id : 0;
+    }
+
+    std::unique_ptr<OutboxWorker> joining_worker(JoiningSender& sender, OutboxWorkerOptions options = no_jitter()) {
+        return std::make_unique<OutboxWorker>(*m_store, m_clock, std::map<std::string, Sender*>{{"dingtalk", &sender}},
+                                              std::move(options));
+    }
+};
+
+TEST_F(OutboxMergeTest, RowsDueTogetherGoAsOneRequestAndShareItsRemoteId) {
+    JoiningSender sender(3);
+    std::vector<long long> ids;
+    for (const char* body : {"a", "b", "c", "d"}) ids.push_back(enqueue_webhook("https://robot/1", body));
+    const long long other = enqueue_webhook("https://robot/2", "x");
+    auto worker = joining_worker(sender);
+
+    const OutboxPass pass = worker->run_once();
+    EXPECT_EQ(pass.sent, 4);    // a+b+c, and x to the other robot
+    EXPECT_EQ(pass.merged, 3);
+    EXPECT_EQ(pass.held, 1);    // d waits for robot 1's pacing
+    EXPECT_EQ(sender.requests, (std::vector<std::string>{"a+b+c", "x"}));
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(row(ids[i]).state, store::OutboxState::sent);
+        EXPECT_EQ(row(ids[i]).remote_id, "request-1");
+    }
+    EXPECT_EQ(row(other).remote_id, "request-2");
+    m_clock.advance_seconds(3);
+    EXPECT_EQ(worker->run_once().sent, 1);
+    EXPECT_EQ(sender.requests.back(), "d");
+}
+
+TEST_F(OutboxMergeTest, FailedMergedRequestRetriesEveryRowAtTheSameTime) {
+    JoiningSender sender(10);
+    SendOutcome throttled;
+    throttled.kind = SendOutcome::Kind::retry;
+    throttled.error = "too fast";
+    throttled.retry_after_seconds = 600;
+    sender.script = {throttled};
+    std::vector<long long> ids;
+    for (const char* body : {"a", "b", "c"}) ids.push_back(enqueue_webhook("https://robot/1", body));
+    auto worker = joining_worker(sender);
+
+    const OutboxPass pass = worker->run_once();
+    EXPECT_EQ(pass.retried, 3);
+    for (long long id : ids) {
+        EXPECT_EQ(row(id).attempts, 1);
+        EXPECT_EQ(row(id).last_error, "too fast");
+        EXPECT_EQ(row(id).next_attempt_at, row(ids[0]).next_attempt_at);
+    }
+    m_clock.set_unix(row(ids[0]).next_attempt_at);
+    EXPECT_EQ(worker->run_once().sent, 3);
+    EXPECT_EQ(sender.requests, (std::vector<std::string>{"a+b+c", "a+b+c"}));
+}
+
+TEST_F(OutboxMergeTest, DeadMergedRequestKillsEveryRowItCarried) {
+    JoiningSender sender(10);
+    SendOutcome refused;
+    refused.kind = SendOutcome::Kind::dead;
+    refused.error = "sign not match";
+    sender.script = {refused};
+    std::vector<long long> ids;
+    for (const char* body : {"a", "b"}) ids.push_back(enqueue_webhook("https://robot/1", body));
+    auto worker = joining_worker(sender);
+    EXPECT_EQ(worker->run_once().dead, 2);
+    for (long long id : ids) EXPECT_EQ(row(id).state, store::OutboxState::dead);
+}
+
+TEST_F(OutboxMergeTest, MergingCanBeTurnedOff) {
+    JoiningSender sender(10);
+    OutboxWorkerOptions options = no_jitter();
+    options.merge = false;
+    options.pacing.clear();
+    for (const char* body : {"a", "b"}) enqueue_webhook("https://robot/1", body);
+    auto worker = joining_worker(sender, options);
+    EXPECT_EQ(worker->run_once().sent, 2);
+    EXPECT_EQ(sender.requests, (std::vector<std::string>{"a", "b"}));
+}
+
 // A sender that breaks its contract by throwing, to exercise the last-resort net.
 class ThrowingSender final : public Sender {
 public:

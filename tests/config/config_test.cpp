@@ -195,6 +195,9 @@ TEST(ConfigTest, BadConfigsNameTheJsonPathOfTheBadField) {
          "feishu.app_id: required"},
         {"feishu without verification token", R"({"feishu": {"app_id": "a", "app_secret": "s"}})",
          "feishu.verification_token: required"},
+        {"feishu bot_open_id not an open_id",
+         R"({"feishu": {"app_id": "a", "app_secret": "s", "verification_token": "v", "bot_open_id": "TaskBot"}})",
+         "feishu.bot_open_id: must be the bot's open_id (ou_…)"},
         {"dingtalk without secret", R"({"dingtalk": {"app_key": "k"}})",
          "dingtalk.app_secret: required"},
         {"dingtalk window",
@@ -289,6 +292,15 @@ TEST(ConfigTest, BadConfigsNameTheJsonPathOfTheBadField) {
     }
 }
 
+TEST(ConfigTest, FeishuBotOpenIdIsReadAndDefaultsToEmpty) {
+    const std::string section = R"("app_id": "cli_1", "app_secret": "s", "verification_token": "v")";
+    EXPECT_EQ(parse_ok(R"({"feishu": {)" + section + "}}").feishu.bot_open_id, "");
+    EXPECT_EQ(default_config().feishu.bot_open_id, "");
+    auto config = parse_ok(R"({"feishu": {)" + section + R"(, "bot_open_id": "ou_bot0000000000"}})");
+    EXPECT_EQ(config.feishu.bot_open_id, "ou_bot0000000000");
+    EXPECT_EQ(parse_ok(R"({"feishu": {)" + section + R"(, "bot_open_id": ""}})").feishu.bot_open_id, "");
+}
+
 TEST(ConfigTest, EnvironmentCanSupplyARequiredSecret) {
     const std::string text = R"({"dingtalk": {"app_key": "k"}})";
     EXPECT_FALSE(parse_config(text, k_no_env).has_value());
@@ -308,6 +320,7 @@ TEST(ConfigTest, TheExampleFileInDemoParses) {
     EXPECT_FALSE(config.dingtalk.enabled);
     EXPECT_TRUE(config.slack.enabled);
     EXPECT_TRUE(config.feishu.enabled);
+    EXPECT_EQ(config.feishu.bot_open_id, "");
     EXPECT_EQ(config.calendar.holidays.size(), 5u);
     ASSERT_EQ(config.projects.size(), 1u);
     EXPECT_EQ(config.projects[0].thresholds.report_deadline_hours, 24);

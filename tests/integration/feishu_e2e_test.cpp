@@ -88,6 +88,7 @@ protected:
         config.feishu.verification_token = k_verification_token;
         config.feishu.encrypt_key = k_encrypt_key;
         config.feishu.api_base = m_feishu.api_base();
+        config.feishu.bot_open_id = m_bot_open_id;
         config.people.push_back(core::Person{"小明", "小明", "市场部", "", k_sender, ""});
         config::ChatConfig chat;
         chat.platform = "feishu";
@@ -153,6 +154,7 @@ protected:
     FakeFeishu m_feishu{k_app_id, k_app_secret, &m_clock};
     std::unique_ptr<bot::App> m_app;
     int m_port = 0;
+    std::string m_bot_open_id;  // config feishu.bot_open_id, set before start()
 };
 
 TEST_F(FeishuEndToEnd, EncryptedSignedMentionUpdatesTaskAndRepliesToTheMessageMentioningTheSender) {
@@ -239,6 +241,49 @@ TEST_F(FeishuEndToEnd, SameEventDeliveredTwiceChangesOnceAndRepliesOnce) {
     ASSERT_TRUE(m_feishu.wait_for(1, std::chrono::seconds(10)));
     drain_outbox();
     EXPECT_EQ(m_feishu.messages().size(), 1u);
+}
+
+TEST_F(FeishuEndToEnd, SameMessageRepushedUnderANewEventIdChangesOnceAndRepliesOnce) {
+    start();
+    // §2.6: a re-push may carry a new event_id; the message_id is what stays the same.
+    for (const char* event_id : {"ev-original-0001", "ev-repushed-0002"}) {
+        auto response = post_event(receive_event(event_id, k_message_id, "@_user_1 T003 进度 60%"));
+        ASSERT_TRUE(response);
+        EXPECT_EQ(response->status, 200);
+        EXPECT_EQ(nlohmann::json::parse(response->body, nullptr, false).value("msg", ""), "success");
+    }
+    EXPECT_EQ(progress_entries("T003"), 1u);
+    EXPECT_EQ(task("T003").completion, 60);
+    ASSERT_TRUE(m_feishu.wait_for(1, std::chrono::seconds(10)));
+    drain_outbox();
+    EXPECT_EQ(m_feishu.messages().size(), 1u);
+
+    // A redelivery of the re-push (its event_id seen, message_id seen) is refused too, and a
+    // new message in the same chat still goes through.
+    auto again = post_event(receive_event("ev-repushed-0002", k_message_id, "@_user_1 T003 进度 60%"));
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status, 200);
+    auto next = post_event(receive_event("ev-next-0003", "om_next_message", "@_user_1 T003 进度 80%"));
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->status, 200);
+    EXPECT_EQ(progress_entries("T003"), 2u);
+    EXPECT_EQ(task("T003").completion, 80);
+}
+
+TEST_F(FeishuEndToEnd, ConfiguredBotOpenIdDropsTheBotsMentionWhereverItStands) {
+    m_bot_open_id = "ou_bot0000000000";  // the open_id receive_event() gives the bot's mention
+    start();
+    // Not leading, so only the open_id tells it is the bot's (the fallback would keep "@TaskBot").
+    auto response = post_event(receive_event("ev-trailing-mention", k_message_id, "T003 进度 60% 素材已交付 @_user_1"));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    EXPECT_EQ(task("T003").completion, 60);
+    auto log = m_app->store().progress_log("P1", "T003");
+    ASSERT_TRUE(log);
+    ASSERT_FALSE(log->empty());
+    EXPECT_EQ(log->back().actual_content, "素材已交付");
+    ASSERT_TRUE(m_feishu.wait_for(1, std::chrono::seconds(10)));
+    EXPECT_EQ(m_feishu.messages()[0].target, k_message_id);
 }
 
 TEST_F(FeishuEndToEnd, RevokedTokenIsRefreshedAndTheReplyArrivesOnce) {

@@ -1,13 +1,19 @@
-// FakeDingtalk: DingTalk's token endpoint, robot OpenAPI group send and sessionWebhook, as far
-// as the bot uses them.
+// FakeDingtalk: DingTalk's token endpoint, robot OpenAPI group send, sessionWebhook and custom
+// robot webhook, as far as the bot uses them.
 
 #include "tests/support/fake_dingtalk.h"
 
 #include <httplib.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <tuple>
+
+#include "adapters/common/crypto.h"
 
 namespace testing_support {
 namespace {
@@ -31,12 +37,74 @@ std::string string_field(const json& body, const char* name) {
     return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// §3.5: a robot takes 20 messages a minute, then refuses everything for 10 minutes.
+constexpr long long k_robot_window_ms = 60000;
+constexpr std::size_t k_robot_max_per_window = 20;
+constexpr long long k_robot_block_ms = 600000;
+constexpr long long k_robot_timestamp_window_ms = 3600000;
+
+// The value of `name` in the target's query as sent (not decoded), "" when absent.
+std::string raw_query_value(const std::string& target, const std::string& name) {
+    const auto question = target.find('?');
+    if (question == std::string::npos) return {};
+    std::size_t at = question + 1;
+    while (at <= target.size()) {
+        std::size_t end = target.find('&', at);
+        if (end == std::string::npos) end = target.size();
+        const std::string pair = target.substr(at, end - at);
+        if (pair.rfind(name + "=", 0) == 0) return pair.substr(name.size() + 1);
+        at = end + 1;
+    }
+    return {};
+}
+
+// application/x-www-form-urlencoded decoding, as a Java or Python server reads the query.
+std::optional<std::string> form_decode(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '+') {
+            out += ' ';
+        } else if (text[i] == '%') {
+            unsigned value = 0;
+            if (i + 2 >= text.size()) return std::nullopt;
+            auto [end, ec] = std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16);
+            if (ec != std::errc() || end != text.data() + i + 3) return std::nullopt;
+            out += static_cast<char>(value);
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> at_user_ids(const json& body) {
+    std::vector<std::string> ids;
+    if (body.contains("at") && body["at"].is_object() && body["at"].contains("atUserIds") &&
+        body["at"]["atUserIds"].is_array()) {
+        for (const auto& id : body["at"]["atUserIds"])
+            if (id.is_string()) ids.push_back(id.get<std::string>());
+    }
+    return ids;
+}
+
+// text.content or markdown.text; nullopt for another or a malformed msgtype.
+std::optional<std::string> webhook_text(const json& body, const std::string& msgtype) {
+    const char* field = msgtype == "text" ? "content" : msgtype == "markdown" ? "text" : nullptr;
+    if (field == nullptr || !body.contains(msgtype) || !body[msgtype].is_object()) return std::nullopt;
+    const auto it = body[msgtype].find(field);
+    if (it == body[msgtype].end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+}
+
 }  // namespace
 
-FakeDingtalk::FakeDingtalk(std::string app_key, std::string app_secret, std::string robot_code)
+FakeDingtalk::FakeDingtalk(std::string app_key, std::string app_secret, std::string robot_code,
+                           const core::Clock* clock)
     : m_app_key(std::move(app_key)),
       m_app_secret(std::move(app_secret)),
       m_robot_code(std::move(robot_code)),
+      m_clock(clock),
       m_server(std::make_unique<httplib::Server>()) {
     m_server->Post("/v1.0/oauth2/accessToken",
                    [this](const httplib::Request& request, httplib::Response& response) {
@@ -50,6 +118,9 @@ FakeDingtalk::FakeDingtalk(std::string app_key, std::string app_secret, std::str
                    [this](const httplib::Request& request, httplib::Response& response) {
                        handle_session(request, response);
                    });
+    m_server->Post("/robot/send", [this](const httplib::Request& request, httplib::Response& response) {
+        handle_robot_send(request, response);
+    });
     m_port = m_server->bind_to_any_port("127.0.0.1");
     if (m_port <= 0) {
         std::fprintf(stderr, "FakeDingtalk: cannot bind 127.0.0.1\n");
@@ -81,6 +152,29 @@ void FakeDingtalk::revoke_tokens() {
 void FakeDingtalk::fail_session_posts(int count) {
     std::lock_guard lock(m_mutex);
     m_session_failures += count;
+}
+
+std::string FakeDingtalk::custom_robot(const std::string& access_token, const std::string& secret) {
+    std::lock_guard lock(m_mutex);
+    m_robots[access_token].secret = secret;
+    return base_url() + "/robot/send?access_token=" + access_token;
+}
+
+std::vector<RobotRequest> FakeDingtalk::robot_requests() const {
+    std::lock_guard lock(m_mutex);
+    return m_robot_requests;
+}
+
+int FakeDingtalk::robot_throttled() const {
+    std::lock_guard lock(m_mutex);
+    return m_robot_throttled;
+}
+
+long long FakeDingtalk::now_ms() const {
+    if (m_clock != nullptr) return m_clock->now_unix_ms();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 std::vector<DingtalkPost> FakeDingtalk::messages() const {
@@ -197,6 +291,72 @@ void FakeDingtalk::handle_session(const httplib::Request& request, httplib::Resp
     }
     answer_json(response, 200, json{{"errcode", 0}, {"errmsg", "ok"}});
     record(std::move(post));
+}
+
+std::pair<long long, std::string> FakeDingtalk::check_robot(const std::string& token,
+                                                          const std::string& timestamp,
+                                                          const std::string& sign, long long now) {
+    const auto found = m_robots.find(token);
+    if (found == m_robots.end()) return {300001, "token is not exist"};
+    Robot& robot = found->second;
+    if (!robot.secret.empty()) {
+        long long sent_ms = 0;
+        auto [end, ec] = std::from_chars(timestamp.data(), timestamp.data() + timestamp.size(), sent_ms);
+        if (timestamp.empty() || ec != std::errc() || end != timestamp.data() + timestamp.size() ||
+            std::max(now - sent_ms, sent_ms - now) > k_robot_timestamp_window_ms)
+            return {310000, "invalid timestamp"};
+        const std::string expected = adapters::base64_encode(
+            adapters::hmac_sha256(robot.secret, timestamp + "\n" + robot.secret));
+        const auto decoded = form_decode(sign);
+        if (!decoded || *decoded != expected) return {310000, "sign not match"};
+    }
+    const auto recent = std::count_if(robot.accepted_ms.begin(), robot.accepted_ms.end(),
+                                      [&](long long at) { return at >= now - k_robot_window_ms; });
+    if (now < robot.blocked_until_ms || static_cast<std::size_t>(recent) >= k_robot_max_per_window) {
+        if (now >= robot.blocked_until_ms) robot.blocked_until_ms = now + k_robot_block_ms;
+        ++m_robot_throttled;
+        return {130101, "send too fast, exceed 20 times per minute"};
+    }
+    return {0, "ok"};
+}
+
+void FakeDingtalk::handle_robot_send(const httplib::Request& request, httplib::Response& response) {
+    const long long now = now_ms();
+    RobotRequest seen{request.get_param_value("access_token"), raw_query_value(request.target, "timestamp"),
+                      raw_query_value(request.target, "sign"), now, 0};
+    const json body = json::parse(request.body, nullptr, false);
+    DingtalkPost post;
+    post.via = DingtalkPost::Via::custom_robot;
+    post.access_token = seen.access_token;
+    post.received_ms = now;
+    std::string errmsg;
+    bool shown = false;
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_requests;
+        std::tie(seen.errcode, errmsg) = check_robot(seen.access_token, seen.timestamp, seen.sign, now);
+        std::optional<std::string> text;
+        if (seen.errcode == 0 && body.is_object()) {
+            post.msgtype = string_field(body, "msgtype");
+            text = webhook_text(body, post.msgtype);
+        }
+        if (seen.errcode == 0 && !text) {
+            seen.errcode = 40035;
+            errmsg = "缺少参数 json 或不支持的消息类型";
+        }
+        if (seen.errcode == 0) {
+            Robot& robot = m_robots[seen.access_token];
+            robot.accepted_ms.push_back(now);
+            post.text = *text;
+            post.at_user_ids = at_user_ids(body);
+            post.msg_uuid = string_field(body, "msgUuid");
+            // §3.5: the same msgUuid again is not shown twice.
+            shown = post.msg_uuid.empty() || robot.msg_uuids.insert(post.msg_uuid).second;
+        }
+        m_robot_requests.push_back(seen);
+    }
+    answer_json(response, 200, json{{"errcode", seen.errcode}, {"errmsg", errmsg}});
+    if (shown) record(std::move(post));
 }
 
 }  // namespace testing_support

@@ -5,18 +5,28 @@
 //   POST /v1.0/robot/groupMessages/send      x-acs-dingtalk-access-token, robotCode, and msgParam
 //                                            as a JSON string -> {"processQueryKey"}
 //   POST /robot/sendBySession?session=…      a known session only -> {"errcode":0,"errmsg":"ok"}
-// Accepted messages are logged.
+//   POST /robot/send?access_token=…[&timestamp=…&sign=…]   a custom robot (§3.5): a known token
+//        (else 300001); with a secret, timestamp (ms) within 1 hour of the fake's clock and
+//        sign = urlencode(base64(HMAC-SHA256(secret, timestamp + "\n" + secret))) (else 310000
+//        "invalid timestamp" / "sign not match"); 20 accepted messages in any 60 s (both ends
+//        included) per robot, the 21st answered 130101 and the robot blocked for 10 minutes.
+//        A msgUuid seen before is answered ok and not shown again.
+// Accepted messages are logged; so is every custom-robot request, with its time by the clock.
 //
 // Thread safety: safe for concurrent use; the log and the state are guarded by one mutex.
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include "core/clock.h"
 
 namespace httplib {
 class Server;
@@ -27,19 +37,33 @@ struct Response;
 namespace testing_support {
 
 struct DingtalkPost {
-    enum class Via { session_webhook, group_api };
+    enum class Via { session_webhook, group_api, custom_robot };
     Via via = Via::session_webhook;
     std::string session;               // session_webhook: the session query parameter
     std::string open_conversation_id;  // group_api
     std::string msg_key;               // group_api: sampleText / sampleMarkdown
     std::string msgtype;               // session_webhook: text / markdown
     std::string text;                  // the text (content or markdown text) as DingTalk shows it
-    std::vector<std::string> at_user_ids;  // session_webhook: at.atUserIds
+    std::vector<std::string> at_user_ids;  // session_webhook, custom_robot: at.atUserIds
+    std::string access_token;          // custom_robot
+    std::string msg_uuid;              // custom_robot: msgUuid, "" when absent
+    long long received_ms = 0;         // by the fake's clock
+};
+
+// One request to /robot/send, whatever became of it.
+struct RobotRequest {
+    std::string access_token;
+    std::string timestamp;     // the query's timestamp as sent
+    std::string sign;          // the query's sign as sent (still URL-encoded)
+    long long received_ms = 0;  // by the fake's clock
+    long long errcode = 0;      // what the fake answered
 };
 
 class FakeDingtalk {
 public:
-    FakeDingtalk(std::string app_key, std::string app_secret, std::string robot_code);
+    // `clock` checks custom-robot timestamps and stamps requests; the system clock when null.
+    FakeDingtalk(std::string app_key, std::string app_secret, std::string robot_code,
+                 const core::Clock* clock = nullptr);
     ~FakeDingtalk();
     FakeDingtalk(const FakeDingtalk&) = delete;
     FakeDingtalk& operator=(const FakeDingtalk&) = delete;
@@ -51,6 +75,12 @@ public:
     void revoke_tokens();
     // The next `count` sessionWebhook posts answer HTTP 500.
     void fail_session_posts(int count);
+    // A custom robot the fake accepts from now on; its webhook URL (without timestamp/sign).
+    // secret "" = no 加签 (the robot relies on keywords or an IP list, not checked here).
+    std::string custom_robot(const std::string& access_token, const std::string& secret);
+
+    std::vector<RobotRequest> robot_requests() const;  // in arrival order
+    int robot_throttled() const;  // how many times a robot answered 130101
 
     std::vector<DingtalkPost> messages() const;  // accepted, in arrival order
     int token_requests() const;
@@ -62,11 +92,17 @@ private:
     void handle_token(const httplib::Request& request, httplib::Response& response);
     void handle_group_send(const httplib::Request& request, httplib::Response& response);
     void handle_session(const httplib::Request& request, httplib::Response& response);
+    void handle_robot_send(const httplib::Request& request, httplib::Response& response);
+    // Token, timestamp, sign and rate checks; the errcode and errmsg to answer (0 = accept).
+    std::pair<long long, std::string> check_robot(const std::string& token, const std::string& timestamp,
+                                                  const std::string& sign, long long now_ms);
     void record(DingtalkPost post);
+    long long now_ms() const;
 
     const std::string m_app_key;
     const std::string m_app_secret;
     const std::string m_robot_code;
+    const core::Clock* m_clock;
     std::unique_ptr<httplib::Server> m_server;
     int m_port = 0;
     std::jthread m_thread;
@@ -79,6 +115,16 @@ private:
     int m_issued = 0;                      // Guarded by m_mutex.
     int m_requests = 0;                    // Guarded by m_mutex.
     int m_session_failures = 0;            // Guarded by m_mutex.
+
+    struct Robot {
+        std::string secret;
+        std::vector<long long> accepted_ms;   // when messages were accepted
+        long long blocked_until_ms = 0;       // 130101 until then
+        std::set<std::string> msg_uuids;      // seen msgUuids
+    };
+    std::map<std::string, Robot> m_robots;       // Guarded by m_mutex. By access token.
+    std::vector<RobotRequest> m_robot_requests;  // Guarded by m_mutex.
+    int m_robot_throttled = 0;                   // Guarded by m_mutex.
 };
 
 }  // namespace testing_support

@@ -5,8 +5,12 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
+
+#include "adapters/common/crypto.h"
 
 namespace testing_support {
 namespace {
@@ -25,6 +29,24 @@ void answer_code(httplib::Response& response, int status, long long code, const 
 std::string string_field(const json& body, const char* name) {
     const auto it = body.find(name);
     return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+constexpr std::size_t k_hook_body_limit = 20 * 1024;  // §2.8
+constexpr long long k_hook_window_seconds = 3600;     // §2.8: within 1 hour of server time
+constexpr std::size_t k_hook_per_second = 5;          // §2.8: 5/s and 100/min per bot
+constexpr std::size_t k_hook_per_minute = 100;
+
+// A decimal string of seconds, as §2.8 shows it; -1 when it is anything else.
+long long parse_timestamp(const std::string& text) {
+    long long value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return !text.empty() && ec == std::errc() && end == text.data() + text.size() && value >= 0 ? value : -1;
+}
+
+// §2.8, written out here rather than calling the adapter: the key is timestamp + "\n" + secret
+// and the HMAC's message is empty.
+std::string expected_sign(const std::string& timestamp, const std::string& secret) {
+    return adapters::base64_encode(adapters::hmac_sha256(timestamp + "\n" + secret, ""));
 }
 
 }  // namespace
@@ -46,6 +68,10 @@ FakeFeishu::FakeFeishu(std::string app_id, std::string app_secret, const core::C
     m_server->Post(R"(/open-apis/im/v1/messages/([^/]+)/reply)",
                    [this](const httplib::Request& request, httplib::Response& response) {
                        handle_message("reply", request.matches[1], request, response);
+                   });
+    m_server->Post(R"(/open-apis/bot/v2/hook/([^/]+))",
+                   [this](const httplib::Request& request, httplib::Response& response) {
+                       handle_hook(request.matches[1], request, response);
                    });
     m_port = m_server->bind_to_any_port("127.0.0.1");
     if (m_port <= 0) {
@@ -97,6 +123,114 @@ bool FakeFeishu::wait_for(std::size_t count, std::chrono::milliseconds timeout) 
 long long FakeFeishu::now_unix() const {
     if (m_clock != nullptr) return m_clock->now_unix();
     return core::SystemClock().now_unix();
+}
+
+long long FakeFeishu::now_unix_ms() const {
+    if (m_clock != nullptr) return m_clock->now_unix_ms();
+    return core::SystemClock().now_unix_ms();
+}
+
+void FakeFeishu::add_custom_bot(const std::string& hook_token, const std::string& secret) {
+    std::lock_guard lock(m_mutex);
+    m_bot_secrets[hook_token] = secret;
+}
+
+std::string FakeFeishu::hook_url(const std::string& hook_token) const {
+    return api_base() + "/open-apis/bot/v2/hook/" + hook_token;
+}
+
+void FakeFeishu::throttle_next_hooks(int count, long long reset_seconds) {
+    std::lock_guard lock(m_mutex);
+    m_throttle_next = count;
+    m_throttle_reset = reset_seconds;
+}
+
+std::vector<FeishuBotMessage> FakeFeishu::bot_messages() const {
+    std::lock_guard lock(m_mutex);
+    return m_bot_messages;
+}
+
+int FakeFeishu::hook_requests() const {
+    std::lock_guard lock(m_mutex);
+    return m_hook_requests;
+}
+
+int FakeFeishu::hook_refused_for_sign() const {
+    std::lock_guard lock(m_mutex);
+    return m_hook_refused_for_sign;
+}
+
+int FakeFeishu::hook_throttled() const {
+    std::lock_guard lock(m_mutex);
+    return m_hook_throttled;
+}
+
+void FakeFeishu::handle_hook(const std::string& hook_token, const httplib::Request& request,
+                             httplib::Response& response) {
+    std::unique_lock lock(m_mutex);
+    ++m_hook_requests;
+    const auto bot = m_bot_secrets.find(hook_token);
+    if (bot == m_bot_secrets.end())
+        return answer_code(response, 200, 19001, "param invalid: incoming webhook access token invalid");
+    if (m_throttle_next > 0) {
+        --m_throttle_next;
+        ++m_hook_throttled;
+        response.set_header("x-ogw-ratelimit-limit", std::to_string(k_hook_per_second));
+        response.set_header("x-ogw-ratelimit-reset", std::to_string(m_throttle_reset));
+        return answer_code(response, 429, 99991400, "request trigger frequency limit");
+    }
+    if (request.body.size() > k_hook_body_limit)
+        return answer_code(response, 400, 9499, "Bad Request: the request body exceeds 20 KB");
+    const json body = json::parse(request.body, nullptr, false);
+    if (!body.is_object()) return answer_code(response, 400, 9499, "Bad Request");
+
+    FeishuBotMessage message;
+    message.hook_token = hook_token;
+    const std::string& secret = bot->second;
+    if (!secret.empty()) {
+        const std::string timestamp = string_field(body, "timestamp");
+        const long long seconds = parse_timestamp(timestamp);
+        const bool in_window = seconds >= 0 && std::llabs(now_unix() - seconds) <= k_hook_window_seconds;
+        if (!in_window || string_field(body, "sign") != expected_sign(timestamp, secret)) {
+            ++m_hook_refused_for_sign;
+            return answer_code(response, 200, 19021,
+                               "sign match fail or timestamp is not within one hour from current time");
+        }
+        message.timestamp = seconds;
+    }
+
+    const long long now_ms = now_unix_ms();
+    const auto since = [&](long long window_ms) {
+        return static_cast<std::size_t>(std::count_if(m_bot_messages.begin(), m_bot_messages.end(), [&](const auto& m) {
+            return m.hook_token == hook_token && m.received_ms > now_ms - window_ms;
+        }));
+    };
+    if (since(1000) >= k_hook_per_second || since(60000) >= k_hook_per_minute) {
+        ++m_hook_throttled;
+        return answer_code(response, 200, 11232, "frequency limited psm[lark.oapi.app_platform_runtime]");
+    }
+
+    message.msg_type = string_field(body, "msg_type");
+    const auto content = body.find("content");
+    const auto card = body.find("card");
+    if (message.msg_type == "text") {
+        if (content == body.end() || !content->is_object() || !content->contains("text") ||
+            !content->at("text").is_string())
+            return answer_code(response, 400, 9499, "Bad Request: content.text");
+        message.text = content->at("text").get<std::string>();
+    } else if (message.msg_type == "interactive") {
+        if (card == body.end() || !card->is_object()) return answer_code(response, 400, 9499, "Bad Request: card");
+        message.card = card->dump();
+    } else if (message.msg_type == "post" || message.msg_type == "image" || message.msg_type == "share_chat") {
+        if (content == body.end() || !content->is_object()) return answer_code(response, 400, 9499, "Bad Request: content");
+    } else {
+        return answer_code(response, 400, 9499, "Bad Request: msg_type");
+    }
+    message.received_ms = now_ms;
+    m_bot_messages.push_back(std::move(message));
+    answer(response, 200, json{{"code", 0}, {"data", json::object()}, {"msg", "success"}});
+    lock.unlock();
+    m_changed.notify_all();
 }
 
 void FakeFeishu::handle_token(const httplib::Request& request, httplib::Response& response) {

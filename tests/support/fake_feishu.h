@@ -5,6 +5,15 @@
 // as Feishu does (an unknown, expired or revoked token answers code 99991663), that `content` is
 // a JSON-serialised string and that a uuid is present. Accepted messages are logged.
 //
+// Custom group bots (§2.8): POST /open-apis/bot/v2/hook/{token} for bots added with
+// add_custom_bot. It checks, in this order, the token (19001), the body size (at most 20 KB),
+// the JSON (9499), the signature when the bot has a secret (timestamp in seconds as a decimal
+// string within 1 hour of the fake's clock, sign = base64(HMAC-SHA256(key = timestamp + "\n" +
+// secret, message = "")), else 19021), the rate (5 in any second and 100 in any minute per bot,
+// by the fake's clock in ms, else 11232) and the message (text with content.text, interactive
+// with a card object, post/image/share_chat with a content object). Which codes Feishu uses for
+// an unknown token and an oversized body is not documented; 19001 and 9499 are the fake's choice.
+//
 // Thread safety: safe for concurrent use; all state is guarded by one mutex.
 
 #include <chrono>
@@ -36,6 +45,15 @@ struct FeishuMessage {
     std::string message_id;  // the om_… id the fake answered
 };
 
+struct FeishuBotMessage {
+    std::string hook_token;
+    std::string msg_type;
+    std::string text;           // content.text for text messages, else ""
+    std::string card;           // the card object, serialised, for interactive messages, else ""
+    long long timestamp = 0;    // the signed timestamp; 0 when the bot has no secret
+    long long received_ms = 0;  // the fake's clock when it was accepted
+};
+
 class FakeFeishu {
 public:
     // `clock` decides when tokens expire; the system clock when null.
@@ -49,6 +67,17 @@ public:
     void set_token_lifetime(long long seconds);  // "expire" of tokens issued from now on
     void revoke_tokens();                        // every token issued so far becomes invalid
 
+    // Custom bots. secret "" = the bot checks no signature.
+    void add_custom_bot(const std::string& hook_token, const std::string& secret);
+    std::string hook_url(const std::string& hook_token) const;  // api_base() + the hook path
+    // The next `count` hook requests that pass the token check are answered HTTP 429 with
+    // x-ogw-ratelimit-reset: reset_seconds (as Feishu's gateway throttles, §2.9).
+    void throttle_next_hooks(int count, long long reset_seconds);
+    std::vector<FeishuBotMessage> bot_messages() const;  // accepted, in arrival order
+    int hook_requests() const;        // every request to a hook path
+    int hook_refused_for_sign() const;  // answered 19021
+    int hook_throttled() const;       // answered 11232 (over 5/s or 100/min) or 429 (throttle_next_hooks)
+
     std::vector<FeishuMessage> messages() const;  // accepted, in arrival order
     int token_requests() const;                   // every request to the token endpoint
     int refused_for_token() const;                // im/v1 requests refused with 99991663
@@ -59,7 +88,9 @@ private:
     void handle_token(const httplib::Request& request, httplib::Response& response);
     void handle_message(const std::string& endpoint, const std::string& target, const httplib::Request& request,
                         httplib::Response& response);
+    void handle_hook(const std::string& hook_token, const httplib::Request& request, httplib::Response& response);
     long long now_unix() const;
+    long long now_unix_ms() const;
 
     const std::string m_app_id;
     const std::string m_app_secret;
@@ -76,6 +107,13 @@ private:
     int m_token_requests = 0;                   // Guarded by m_mutex.
     int m_refused_for_token = 0;                // Guarded by m_mutex.
     std::vector<FeishuMessage> m_messages;      // Guarded by m_mutex.
+    std::map<std::string, std::string> m_bot_secrets;  // hook token -> secret. Guarded by m_mutex.
+    std::vector<FeishuBotMessage> m_bot_messages;      // Guarded by m_mutex.
+    int m_throttle_next = 0;                    // Guarded by m_mutex.
+    long long m_throttle_reset = 0;             // Guarded by m_mutex.
+    int m_hook_requests = 0;                    // Guarded by m_mutex.
+    int m_hook_refused_for_sign = 0;            // Guarded by m_mutex.
+    int m_hook_throttled = 0;                   // Guarded by m_mutex.
 };
 
 }  // namespace testing_support

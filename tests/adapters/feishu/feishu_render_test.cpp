@@ -139,6 +139,28 @@ TEST(FeishuBotTest, WebhookWithoutSecretOmitsSignAndSendsCardsAsObjects) {
     EXPECT_EQ(body["card"]["header"]["title"]["content"], "Daily digest 2026-08-01");
 }
 
+TEST(FeishuBotTest, SigningAnUnsignedBodyPutsTimestampAndSignInAndKeepsTheRest) {
+    const std::string unsigned_body = render_bot_webhook(digest(), "", 0);
+    auto signed_body = sign_bot_webhook_body(unsigned_body, "demo-secret-abc", 1700000000);
+    ASSERT_TRUE(signed_body) << signed_body.error().message;
+    json body = json::parse(*signed_body);
+    EXPECT_EQ(body["timestamp"], "1700000000");  // a string of seconds (§2.8)
+    EXPECT_EQ(body["sign"], "WOEXvdJJyvLqO/okSxgMAmwaBPP3rV6PWcKFqb6O1Uk=");  // §2.10
+    body.erase("timestamp");
+    body.erase("sign");
+    EXPECT_EQ(body, json::parse(unsigned_body));
+    // Signing again (a retry an hour later) replaces the old pair.
+    auto resigned = sign_bot_webhook_body(*signed_body, "demo-secret-abc", 1599360473);
+    ASSERT_TRUE(resigned);
+    EXPECT_EQ(json::parse(*resigned)["sign"], "+Gk9cV/0R/yNAnWHidIKYJHRaQYGiozmDW9M48JsoVo=");
+    for (std::string bad : {"", "not json", "[1,2]", "\"text\""}) {
+        auto refused = sign_bot_webhook_body(bad, "demo-secret-abc", 1700000000);
+        ASSERT_FALSE(refused) << bad;
+        EXPECT_EQ(refused.error().code, core::ErrorCode::invalid_argument);
+        EXPECT_EQ(refused.error().message.find("demo-secret-abc"), std::string::npos);
+    }
+}
+
 std::vector<std::string> all_sections(const std::vector<core::ChatMessage>& parts) {
     std::vector<std::string> out;
     for (const auto& part : parts) out.insert(out.end(), part.sections.begin(), part.sections.end());

@@ -128,6 +128,7 @@ TEST(FeishuDecodeTest, GoldenGroupMessageDropsTheLeadingBotMentionWhenTheBotIsUn
     EXPECT_EQ(msg.text, "T003 进度 60%");
     EXPECT_TRUE(msg.mentions.empty());
     EXPECT_EQ(msg.dedup_key, "5e3702a84e847582be8db7fb73283c02");
+    EXPECT_EQ(msg.alt_dedup_key, "message_id:om_5ce6d572455d361153b7cb51da133945");  // §2.6 second key
     EXPECT_EQ(msg.message_id, "om_5ce6d572455d361153b7cb51da133945");
     EXPECT_EQ(msg.chat_id, "oc_5ce6d572455d361153b7xx51da133945");
     EXPECT_FALSE(msg.direct);
@@ -270,6 +271,7 @@ TEST(FeishuDecodeTest, LegacyV1MessageUsesUuidAndTextWithoutAtBot) {
     ASSERT_EQ(request->kind, EventRequest::Kind::message);
     const InboundMessage& msg = request->message;
     EXPECT_EQ(msg.dedup_key, "bc447199585340d1f3728d26b1c0297a");
+    EXPECT_EQ(msg.alt_dedup_key, "message_id:om_36686ee62209da697d8775375d0c8e88");
     EXPECT_EQ(msg.message_id, "om_36686ee62209da697d8775375d0c8e88");
     EXPECT_EQ(msg.chat_id, "oc_5ce6d572455d361153b7cb51da133945");
     EXPECT_EQ(msg.sender_id, "ou_18eac85d35a26f989317ad4f02e8bbbb");
