@@ -16,6 +16,11 @@ InboundOptions inbound_options(const config::Config& config) {
     InboundOptions options;
     options.default_timezone = config.timezone;
     options.admins = config.admins;
+    for (const auto& project : config.projects) {  // R8: whoever the ladder may ping may ack
+        auto& contacts = options.escalation_contacts[project.id];
+        if (!project.approver.empty()) contacts.push_back(project.approver);
+        if (!project.department_head.empty()) contacts.push_back(project.department_head);
+    }
     return options;
 }
 
@@ -23,6 +28,15 @@ HttpServerOptions server_options(const config::Config& config) {
     HttpServerOptions options;
     options.max_body_bytes = config.limits.max_body_bytes;
     return options;
+}
+
+// Custom robots / bots sign with a secret at send time; the secret stays out of the database.
+std::map<std::string, std::string> webhook_secrets(const config::Config& config, const std::string& platform) {
+    std::map<std::string, std::string> secrets;
+    for (const auto& chat : config.chats)
+        if (chat.platform == platform && !chat.webhook_url.empty() && !chat.webhook_secret.empty())
+            secrets[chat.webhook_url] = chat.webhook_secret;
+    return secrets;
 }
 
 }  // namespace
@@ -72,14 +86,15 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
         senders["slack"] = m_slack_sender.get();
     }
     if (m_config.dingtalk.enabled) {
-        m_dingtalk_sender = std::make_unique<DingtalkSender>(m_http_client, m_clock, m_config.dingtalk.app_key,
-                                                             m_config.dingtalk.app_secret,
-                                                             m_config.dingtalk.robot_code, m_config.dingtalk.api_base);
+        m_dingtalk_sender = std::make_unique<DingtalkSender>(
+            m_http_client, m_clock, m_config.dingtalk.app_key, m_config.dingtalk.app_secret,
+            m_config.dingtalk.robot_code, m_config.dingtalk.api_base, webhook_secrets(m_config, "dingtalk"));
         senders["dingtalk"] = m_dingtalk_sender.get();
     }
     if (m_config.feishu.enabled) {
         m_feishu_sender = std::make_unique<FeishuSender>(m_http_client, m_clock, m_config.feishu.app_id,
-                                                         m_config.feishu.app_secret, m_config.feishu.api_base);
+                                                         m_config.feishu.app_secret, m_config.feishu.api_base,
+                                                         webhook_secrets(m_config, "feishu"));
         senders["feishu"] = m_feishu_sender.get();
     }
     m_outbox = std::make_unique<OutboxWorker>(*m_store, m_clock, senders);

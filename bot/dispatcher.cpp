@@ -1,5 +1,7 @@
 #include "bot/dispatcher.h"
 
+#include <algorithm>
+
 #include "core/digest.h"
 #include "core/semantics.h"
 
@@ -100,6 +102,12 @@ core::Result<CommandOutcome> Dispatcher::run_mutation(const core::ParsedLine& li
 
     auto allowed = core::check_permission(*task, state->project, context.sender.id, context.is_admin,
                                           command.kind);
+    if (!allowed && command.kind == core::CommandKind::ack && !context.sender.id.empty()) {
+        auto contacts = context.escalation_contacts.find(state->project.id);
+        if (contacts != context.escalation_contacts.end() &&
+            std::find(contacts->second.begin(), contacts->second.end(), context.sender.id) != contacts->second.end())
+            allowed = core::ok();
+    }
     if (!allowed) {
         outcome.kind = CommandOutcome::Kind::forbidden;
         outcome.detail = allowed.error().message;

@@ -6,6 +6,7 @@
 //
 // Thread safety: safe for concurrent use (holds only a reference to the thread-safe Store).
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,9 @@ struct DispatchContext {
     core::Date today{};                     // the chat's local day
     std::vector<core::Mention> mentions;    // people mentioned in the text
     std::vector<std::string> bot_names;     // "@TaskBot" and the like, stripped by the grammar
+    // Project id -> people the R8 ladder may ping besides the task's own contacts (the config's
+    // default approver and department head): they may `ack` any task of that project.
+    std::map<std::string, std::vector<std::string>> escalation_contacts;
 };
 
 struct DispatchResult {

@@ -23,6 +23,7 @@ core::Result<DispatchContext> InboundHandler::context_for(const adapters::Inboun
     context.source = core::ChangeSource{context.sender.id, message.platform, message.chat_id, message.message_id,
                                         m_clock.now_unix()};
     context.bot_names = m_options.bot_names;
+    context.escalation_contacts = m_options.escalation_contacts;
     for (const auto& mentioned : message.mentions) {
         auto person = m_store.find_person_by_platform(message.platform, mentioned.user_id);
         if (!person) return person.error();

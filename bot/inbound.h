@@ -7,6 +7,7 @@
 // Thread safety: safe for concurrent use (the store serialises writes; the rest is read-only).
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +73,7 @@ struct InboundOptions {
     std::string default_timezone = "Asia/Shanghai";
     std::vector<std::string> admins;
     std::vector<std::string> bot_names;
+    std::map<std::string, std::vector<std::string>> escalation_contacts;  // see DispatchContext
 };
 
 class InboundHandler {

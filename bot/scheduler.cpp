@@ -38,10 +38,14 @@ bool is_pushed_warning(core::Rule rule) {
 }
 
 // The newest progress-log entry of the task: a new one means the task changed.
-long long task_revision(const core::ProjectState& state, const std::string& task_id) {
-    long long revision = 0;
+struct Revision {
+    long long id = 0;
+    core::Date day{};  // the day of that entry
+};
+Revision task_revision(const core::ProjectState& state, const std::string& task_id) {
+    Revision revision;
     for (const auto& entry : state.progress)
-        if (!task_id.empty() && entry.task_id == task_id) revision = std::max(revision, entry.id);
+        if (!task_id.empty() && entry.task_id == task_id && entry.id > revision.id) revision = {entry.id, entry.date};
     return revision;
 }
 
@@ -176,8 +180,9 @@ core::Result<std::optional<core::ProjectState>> Scheduler::load(const std::strin
         if (state.error().code == core::ErrorCode::not_found) return std::optional<core::ProjectState>{};
         return state.error();
     }
-    // People named only in the config (an approver, a department head) can be mentioned too.
-    for (const auto& person : m_config.people) state->people.emplace(person.id, person);
+    // The config is the source of platform ids, and people named only there (an approver, a
+    // department head) can be mentioned too.
+    for (const auto& person : m_config.people) state->people.insert_or_assign(person.id, person);
     return std::optional<core::ProjectState>{std::move(*state)};
 }
 
@@ -278,12 +283,14 @@ core::Result<int> Scheduler::run_chat(const core::ProjectState& state, const Cha
             std::string key = ledger::fired_key(cfg.platform, cfg.chat_id, finding.key());
             auto before = ledger::fired(m_store, key);
             if (!before) return before.error();
-            long long revision = task_revision(state, finding.task_id);
-            // Once per task and condition; again after the task changed, at most once a day.
-            if (*before && ((*before)->revision == revision || (*before)->day == today)) continue;
-            auto saved = ledger::set_fired(m_store, key, {revision, today});
+            Revision revision = task_revision(state, finding.task_id);
+            // Once per task and condition; after the task changed it may fire again, but not
+            // on the day of the change: whoever changed it has just seen the reply.
+            if (*before && ((*before)->revision == revision.id || (*before)->day == today || revision.day == today))
+                continue;
+            auto saved = ledger::set_fired(m_store, key, {revision.id, today});
             if (!saved) return saved.error();
-            keys += finding.key() + "#" + std::to_string(revision) + ";";
+            keys += finding.key() + "#" + std::to_string(revision.id) + ";";
             fresh.push_back(finding);
         }
     }

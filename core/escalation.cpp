@@ -114,18 +114,30 @@ std::optional<LadderAction> advance(Ladder& ladder, const Pass& pass) {
     return LadderAction{LadderAction::Kind::ping, ladder, *finding, std::move(to)};
 }
 
-// Opens a ladder for an R1/R2 finding of an open task that has no open ladder and never had
-// one for this same finding.
+// The condition part of a Finding::key() ("R1:P1/T003@2024-03-25" -> "2024-03-25").
+std::string_view trigger_condition(std::string_view key) {
+    auto at = key.rfind('@');
+    return at == std::string_view::npos ? std::string_view{} : key.substr(at + 1);
+}
+
+// Opens a ladder for an R1/R2 finding of an open task unless the task has an open ladder, or
+// a ladder that a report or an ack answered for the same plan (the R1/R2 condition is the
+// planned finish: a delay with a new date starts afresh; R2 turning into R1 does not). A
+// ladder that stopped because the task caught up does not prevent a new one when it falls
+// behind again.
 std::optional<LadderAction> open_ladder(const Finding& finding, std::vector<Ladder>& ladders,
                                         const Pass& pass) {
     if (!is_ladder_rule(finding.rule)) return std::nullopt;
     const Task* task = pass.state.find_task(finding.task_id);
     if (!task || !is_open(*task)) return std::nullopt;
     std::string key = finding.key();
-    for (const auto& ladder : ladders)
-        if (ladder.trigger == key ||
-            (same_task(ladder.task_id, task->id) && ladder.step != LadderStep::stopped))
-            return std::nullopt;
+    for (const auto& ladder : ladders) {
+        if (!same_task(ladder.task_id, task->id)) continue;
+        if (ladder.step != LadderStep::stopped) return std::nullopt;
+        bool answered = ladder.stop_reason == "report" || ladder.stop_reason == "ack";
+        if (answered && trigger_condition(ladder.trigger) == trigger_condition(key)) return std::nullopt;
+        if (!answered && ladder.trigger == key && ladder.stopped_at >= pass.context.now) return std::nullopt;
+    }
     Ladder ladder;
     ladder.project_id = pass.state.project.id;
     ladder.task_id = task->id;

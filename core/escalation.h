@@ -4,9 +4,11 @@
 // findings, and sends what it returns.
 //
 // One ladder per task at a time:
-//   opened        R1 or R2 fires for an open task with no open ladder, and no ladder was ever
-//                 opened for that same finding (Finding::key(), which changes with the planned
-//                 finish): the owner is asked for a deviation report (step asked_owner).
+//   opened        R1 or R2 fires for an open task with no open ladder, unless a report or an
+//                 ack already answered a ladder of the task for the same plan (the finding's
+//                 condition, its planned finish: a re-plan starts afresh, R2 turning into R1
+//                 does not); a ladder that stopped because the task caught up does not count:
+//                 the owner is asked for a deviation report (step asked_owner).
 //   approver      no report `deadline(opened_at)` later (24 working hours, computed by the
 //                 caller): the approver A is pinged — the task's approver, else the project's
 //                 default approver, else the project owner (step pinged_approver). When the task
