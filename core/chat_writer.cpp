@@ -81,4 +81,22 @@ std::string ChatWriter::list_section(const std::string& heading, const std::vect
     return out;
 }
 
+ChatMessage write_message(const ProjectState& state, Locale locale, const Markup& markup,
+                          std::string_view zh_title, std::string_view en_title,
+                          const std::function<std::vector<std::string>(ChatWriter&)>& sections) {
+    ChatMessage message;
+    message.locale = locale;
+    ChatWriter w(state, locale, markup);
+    message.title = w.pick(zh_title, en_title);
+    message.sections = sections(w);
+    message.mention_user_ids = w.user_ids();
+    Markup plain = plain_markup();
+    ChatWriter pw(state, locale, plain);
+    ChatMessage text_only;
+    text_only.title = message.title;
+    text_only.sections = sections(pw);
+    message.fallback_text = text_only.joined_text();
+    return message;
+}
+
 }  // namespace core

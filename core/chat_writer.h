@@ -4,6 +4,7 @@
 // mentioned.
 // One instance per message being rendered; not safe for concurrent use.
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,5 +54,11 @@ private:
     const Markup& m_markup;
     std::vector<std::string> m_user_ids;  // platform ids of everyone mentioned, first mention first
 };
+
+// A message whose sections `sections` writes with mentions in `markup` (their platform ids
+// collected), and its fallback_text written again with plain markup. Titles pick by locale.
+ChatMessage write_message(const ProjectState& state, Locale locale, const Markup& markup,
+                          std::string_view zh_title, std::string_view en_title,
+                          const std::function<std::vector<std::string>(ChatWriter&)>& sections);
 
 }  // namespace core

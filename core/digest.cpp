@@ -141,21 +141,13 @@ Digest build_digest(const ProjectState& state, Date today, std::optional<Date> s
 }
 
 ChatMessage render_digest(const Digest& digest, const ProjectState& state, Locale locale, const Markup& markup) {
-    ChatMessage message;
-    message.locale = locale;
-    ChatWriter w(state, locale, markup);
-    message.title = w.pick("每日简报 · ", "Daily digest · ") + digest.project_name + " · " + format_iso_date(digest.date);
-    message.sections = digest_sections(w, digest);
-    message.mention_user_ids = w.user_ids();
+    std::string suffix = digest.project_name + " · " + format_iso_date(digest.date);
+    ChatMessage message = write_message(state, locale, markup, "每日简报 · " + suffix, "Daily digest · " + suffix,
+                                        [&](ChatWriter& w) { return digest_sections(w, digest); });
+    bool zh = locale == Locale::zh_cn;
     for (const auto& late : digest.late)
-        message.buttons.push_back({w.pick("标记完成 ", "Mark done ") + late.task_id, "task_done",
+        message.buttons.push_back({(zh ? "标记完成 " : "Mark done ") + late.task_id, "task_done",
                                    digest.project_id + "/" + late.task_id});
-    Markup plain = plain_markup();
-    ChatWriter pw(state, locale, plain);
-    ChatMessage text_only;
-    text_only.title = message.title;
-    text_only.sections = digest_sections(pw, digest);
-    message.fallback_text = text_only.joined_text();
     return message;
 }
 

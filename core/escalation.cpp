@@ -284,17 +284,9 @@ std::vector<std::string> ladder_lines(ChatWriter& w, const std::vector<LadderAct
 
 ChatMessage render_ladder_actions(const std::vector<LadderAction>& actions,
                                   const ProjectState& state, Locale locale, const Markup& markup) {
-    ChatMessage message;
-    message.locale = locale;
-    ChatWriter w(state, locale, markup);
-    message.title = w.pick("升级提醒 · ", "Escalation · ") + state.project.name;
-    message.sections = ladder_lines(w, actions);
-    message.mention_user_ids = w.user_ids();
-    Markup plain = plain_markup();
-    ChatWriter pw(state, locale, plain);
-    ChatMessage text_only{message.title, ladder_lines(pw, actions), "", {}, {}, locale};
-    message.fallback_text = text_only.joined_text();
-    return message;
+    return write_message(state, locale, markup, "升级提醒 · " + state.project.name,
+                         "Escalation · " + state.project.name,
+                         [&](ChatWriter& w) { return ladder_lines(w, actions); });
 }
 
 }  // namespace core

@@ -172,32 +172,15 @@ std::string task_list_body(ChatWriter& w, const std::vector<Task>& tasks, Date t
 
 ChatMessage render_findings(const std::vector<Finding>& findings, const ProjectState& state, Locale locale,
                             const Markup& markup) {
-    ChatMessage message;
-    message.locale = locale;
-    ChatWriter w(state, locale, markup);
-    message.title = w.pick("预警 · ", "Warnings · ") + state.project.name;
-    message.sections = finding_sections(w, findings);
-    message.mention_user_ids = w.user_ids();
-    Markup plain = plain_markup();
-    ChatWriter pw(state, locale, plain);
-    ChatMessage text_only{message.title, finding_sections(pw, findings), "", {}, {}, locale};
-    message.fallback_text = text_only.joined_text();
-    return message;
+    return write_message(state, locale, markup, "预警 · " + state.project.name, "Warnings · " + state.project.name,
+                         [&](ChatWriter& w) { return finding_sections(w, findings); });
 }
 
 ChatMessage render_task_list(std::string_view title, const std::vector<Task>& tasks, const ProjectState& state,
                              Date today, Locale locale, const Markup& markup) {
-    ChatMessage message;
-    message.locale = locale;
-    message.title = std::string(title);
-    ChatWriter w(state, locale, markup);
-    message.sections = {task_list_body(w, tasks, today)};
-    message.mention_user_ids = w.user_ids();
-    Markup plain = plain_markup();
-    ChatWriter pw(state, locale, plain);
-    ChatMessage text_only{message.title, {task_list_body(pw, tasks, today)}, "", {}, {}, locale};
-    message.fallback_text = text_only.joined_text();
-    return message;
+    return write_message(state, locale, markup, title, title, [&](ChatWriter& w) {
+        return std::vector<std::string>{task_list_body(w, tasks, today)};
+    });
 }
 
 }  // namespace core

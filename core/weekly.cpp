@@ -246,24 +246,6 @@ std::vector<std::string> reminder_sections(ChatWriter& w, const std::vector<Find
 }
 
 // The message in the platform's markup, with the plain-text fallback rendered alongside.
-template <typename Sections>
-ChatMessage render_with_fallback(const ProjectState& state, Locale locale, const Markup& markup,
-                                 const std::string& zh_title, const std::string& en_title,
-                                 Sections sections) {
-    ChatMessage message;
-    message.locale = locale;
-    ChatWriter w(state, locale, markup);
-    message.title = w.pick(zh_title, en_title);
-    message.sections = sections(w);
-    message.mention_user_ids = w.user_ids();
-    Markup plain = plain_markup();
-    ChatWriter pw(state, locale, plain);
-    ChatMessage text_only;
-    text_only.title = message.title;
-    text_only.sections = sections(pw);
-    message.fallback_text = text_only.joined_text();
-    return message;
-}
 
 }  // namespace
 
@@ -301,7 +283,7 @@ ChatMessage render_weekly_review(const WeeklyReview& review, const ProjectState&
                            format_short_date(review.from) + " – " + format_short_date(review.to);
     std::string en_title = "Weekly review · " + review.project_name + " · " +
                            month_day(review.from) + " – " + month_day(review.to);
-    return render_with_fallback(state, locale, markup, zh_title, en_title,
+    return write_message(state, locale, markup, zh_title, en_title,
                                 [&](ChatWriter& w) { return review_sections(w, review); });
 }
 
@@ -312,7 +294,7 @@ std::optional<ChatMessage> render_update_reminder(const std::vector<Finding>& fi
     for (const auto& f : findings) any = any || f.rule == Rule::r9_stale_update;
     if (!any) return std::nullopt;
     std::string project = state.project.name.empty() ? state.project.id : state.project.name;
-    return render_with_fallback(state, locale, markup, "日清日结 · 今日更新提醒 · " + project,
+    return write_message(state, locale, markup, "日清日结 · 今日更新提醒 · " + project,
                                 "End-of-day update reminder · " + project,
                                 [&](ChatWriter& w) { return reminder_sections(w, findings); });
 }
