@@ -479,7 +479,7 @@ void read_top_level(const Object& root, Config& config, Errors& errors) {
 core::Result<json> parse_json(std::string_view text) {
     try {
         return json::parse(text, nullptr, true, /*ignore_comments=*/true);
-    } catch (const json::parse_error& error) {
+    } catch (const json::exception& error) {  // parse_error, and out_of_range for 1e999
         std::string what = error.what();
         if (size_t end = what.find("] ");
             what.starts_with("[json.exception") && end != std::string::npos)

@@ -282,6 +282,7 @@ TEST(ConfigTest, BadConfigsNameTheJsonPathOfTheBadField) {
         {"empty database", R"({"database": ""})", "database: must not be empty"},
         {"top level array", "[]", "(top level): expected an object, not an array"},
         {"syntax error", R"({"listen": })", "not valid JSON: "},
+        {"number overflow", R"({"limits": {"max_body_bytes": 1e999}})", "not valid JSON: "},
     };
     for (const auto& c : cases) {
         auto config = parse_config(c.json, k_no_env);
