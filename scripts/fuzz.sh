@@ -24,7 +24,7 @@ for target in "${targets[@]}"; do
   log="$work/$target.log"
   if "$BUILD_DIR/tests/fuzz/${target}_fuzz" -max_total_time="$seconds" -timeout=25 \
       -artifact_prefix="$BUILD_DIR/fuzz-artifacts/$target/" "$work/$target" >"$log" 2>&1; then
-    echo "fuzz $target: ok ($(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#') runs," \
+    echo "fuzz $target: ok ($(grep -o "Done [0-9]* runs" "$log" | grep -o "[0-9]*") runs," \
          "$(ls "$work/$target" | wc -l) inputs in corpus)"
   else
     echo "fuzz $target: FAILED" >&2
