@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# scripts/sanitize.sh [address|thread|all]   (default all)
+# address: the whole test suite built with AddressSanitizer + UndefinedBehaviorSanitizer
+#          (any report fails the test that caused it) in ./build-asan.
+# thread:  the concurrent parts — HTTP handlers end to end, the outbox worker, the scheduler, the
+#          inbound write path — built with ThreadSanitizer in ./build-tsan.
+# Run scripts/install-deps.sh first (scripts/test.sh does).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+which=${1:-all}
+jobs=$(nproc)
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+
+# The test executables that run threads against each other (TSan builds only these).
+tsan_targets=(bot_tests integration_tests feishu_integration_tests dingtalk_integration_tests
+              scheduler_tests dispatcher_tests)
+
+if [[ $which == address || $which == all ]]; then
+  BUILD_DIR=build-asan bash scripts/build.sh -DTRACKERD_WERROR=ON -DTRACKERD_SANITIZE=address "${launcher[@]}"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$jobs"
+fi
+
+if [[ $which == thread || $which == all ]]; then
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACKERD_WERROR=ON \
+    -DTRACKERD_SANITIZE=thread "${launcher[@]}" >/dev/null
+  cmake --build build-tsan -j "$jobs" --target "${tsan_targets[@]}"
+  regex=$(IFS='|'; echo "${tsan_targets[*]}")
+  # Only the executables built above: ctest labels each discovered test with its executable.
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --test-dir build-tsan --output-on-failure -j "$jobs" -L "^($regex)\$"
+fi
