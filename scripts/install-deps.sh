@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs what trackerd needs to build, run and test, from Debian's packages (root or sudo).
+# scripts/install-deps.sh [--checks]
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config git tzdata ca-certificates
           libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
           libcpp-httplib-dev libssl-dev libhowardhinnant-date-dev libcli11-dev)
+# --checks: also what .ci/run's extra checks need (clang and its runtimes for libFuzzer).
+if [[ ${1:-} == --checks ]]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
