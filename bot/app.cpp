@@ -12,8 +12,9 @@
 namespace bot {
 namespace {
 
-InboundOptions inbound_options(const config::Config& config) {
+InboundOptions inbound_options(const config::Config& config, CommandLimiter& limiter) {
     InboundOptions options;
+    options.limiter = &limiter;
     options.default_timezone = config.timezone;
     options.admins = config.admins;
     for (const auto& project : config.projects) {  // R8: whoever the ladder may ping may ack
@@ -75,9 +76,11 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
     : m_config(std::move(config)),
       m_clock(clock),
       m_store(std::move(store)),
+      m_limiter(m_clock, CommandLimits{m_config.limits.commands_per_minute_per_person,
+                                       m_config.limits.commands_per_minute_per_chat}),
       m_inbound(*m_store, m_clock,
                 [this](const std::string& platform, const std::string& chat_id) { return chat_settings(platform, chat_id); },
-                inbound_options(m_config)),
+                inbound_options(m_config, m_limiter)),
       m_server(server_options(m_config)) {
     std::map<std::string, Sender*> senders;
     if (m_config.slack.enabled) {

@@ -9,6 +9,7 @@
 #include <vector>
 #include <string>
 
+#include "bot/command_limiter.h"
 #include "bot/dingtalk_sender.h"
 #include "bot/http_client.h"
 #include "bot/http_server.h"
@@ -63,6 +64,7 @@ private:
     std::unique_ptr<OutboxWorker> m_outbox;
     PlatformOuts m_outs;  // how the scheduler writes to each platform
     std::unique_ptr<Scheduler> m_scheduler;
+    CommandLimiter m_limiter;  // limits.commands_per_minute_*, for m_inbound
     InboundHandler m_inbound;
     HttpServer m_server;
     bool m_started = false;

@@ -1,5 +1,6 @@
 #include "bot/inbound.h"
 
+#include "bot/inbound_limit.h"
 #include "bot/local_time.h"
 
 namespace bot {
@@ -45,6 +46,11 @@ core::Result<bool> InboundHandler::remember(const adapters::InboundMessage& mess
 core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessage& message, const PlatformOut& out,
                                                    bool enqueue_reply) {
     ChatSettings chat = m_chats(message.platform, message.chat_id);
+    if (m_options.limiter) {  // before anything changes; see inbound_limit.h
+        auto limited = limit_inbound(*m_options.limiter, m_store, m_clock, chat, message, out, enqueue_reply);
+        if (!limited) return limited.error();
+        if (*limited) return std::move(**limited);
+    }
     InboundResult result;
     auto status = m_store.transaction([&]() -> core::Result<void> {
         auto fresh = remember(message);

@@ -20,6 +20,8 @@
 
 namespace bot {
 
+class CommandLimiter;
+
 // What the config says about one chat.
 struct ChatSettings {
     bool known = false;                    // listed in the config's chats
@@ -64,6 +66,7 @@ std::vector<store::OutboxMessage> make_push_rows(
 
 struct InboundResult {
     bool duplicate = false;    // seen before: nothing done
+    bool limited = false;      // refused by the command limiter (inbound_limit.h): nothing done
     bool changed = false;      // the store changed
     core::ChatMessage reply;
     long long outbox_id = 0;   // 0 when no reply was enqueued
@@ -74,6 +77,7 @@ struct InboundOptions {
     std::vector<std::string> admins;
     std::vector<std::string> bot_names;
     std::map<std::string, std::vector<std::string>> escalation_contacts;  // see DispatchContext
+    CommandLimiter* limiter = nullptr;  // borrowed; null = no command rate limits
 };
 
 class InboundHandler {

@@ -439,10 +439,11 @@ void read_limits_and_log(const json& root, Config& config, Errors& errors) {
             root["limits"], "limits", errors,
             {"max_body_bytes", "commands_per_minute_per_person", "commands_per_minute_per_chat"});
         limits.integer("max_body_bytes", config.limits.max_body_bytes, 1024, 1LL << 30);
+        // 0 turns that limit off.
         limits.integer("commands_per_minute_per_person",
-                       config.limits.commands_per_minute_per_person, 1, 100000);
+                       config.limits.commands_per_minute_per_person, 0, 100000);
         limits.integer("commands_per_minute_per_chat", config.limits.commands_per_minute_per_chat,
-                       1, 100000);
+                       0, 100000);
     }
     if (root.contains("log") && !root["log"].is_null()) {
         Object log(root["log"], "log", errors, {"level", "json"});

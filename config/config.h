@@ -96,8 +96,8 @@ struct DingtalkConfig {
 
 struct Limits {
     long long max_body_bytes = 1024 * 1024;
-    int commands_per_minute_per_person = 30;
-    int commands_per_minute_per_chat = 120;
+    int commands_per_minute_per_person = 30;  // 0 = no limit (bot/command_limiter.h)
+    int commands_per_minute_per_chat = 120;   // 0 = no limit
 };
 
 struct LogConfig {

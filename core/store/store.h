@@ -91,6 +91,8 @@ public:
     Result<bool> remember_inbound(std::string_view platform, std::string_view key,
                                   long long now_unix);
     Result<int> forget_inbound_before(long long unix_seconds);  // pruning; returns rows removed
+    // Whether `key` was remembered for `platform`; reads only (a check ahead of the transaction).
+    Result<bool> seen_inbound(std::string_view platform, std::string_view key);
 
     // The durable outbox (see outbox_types.h).
     // Inserts unless a message with the same dedup_key exists; returns its id and whether new.

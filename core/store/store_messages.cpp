@@ -83,6 +83,16 @@ Result<bool> Store::remember_inbound(std::string_view platform, std::string_view
     });
 }
 
+Result<bool> Store::seen_inbound(std::string_view platform, std::string_view key) {
+    std::lock_guard lock(m_mutex);
+    return detail::guarded("check inbound", [&]() -> Result<bool> {
+        auto q = m_impl->statements.get("SELECT 1 FROM inbound_seen WHERE platform = ?1 AND key = ?2");
+        q->bind(1, std::string(platform));
+        q->bind(2, std::string(key));
+        return q->executeStep();
+    });
+}
+
 Result<int> Store::forget_inbound_before(long long unix_seconds) {
     std::lock_guard lock(m_mutex);
     return detail::write<int>(*this, "forget inbound", [&]() -> Result<int> {

@@ -272,7 +272,7 @@ TEST(ConfigTest, BadConfigsNameTheJsonPathOfTheBadField) {
         {"limit as a string", R"({"limits": {"max_body_bytes": "1MB"}})",
          "limits.max_body_bytes: expected an integer, not a string"},
         {"negative limit", R"({"limits": {"commands_per_minute_per_chat": -1}})",
-         "limits.commands_per_minute_per_chat: must be from 1 to 100000"},
+         "limits.commands_per_minute_per_chat: must be from 0 to 100000"},
         {"huge limit", R"({"limits": {"max_body_bytes": 18446744073709551615}})",
          "limits.max_body_bytes: must be from 1024 to 1073741824"},
         {"log level", R"({"log": {"level": "verbose"}})",
