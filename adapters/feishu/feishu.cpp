@@ -206,8 +206,20 @@ core::Result<EventRequest> decode_v1(const json& payload, const EventConfig& con
         return ignored(std::move(request), "v1 msg_type '" + msg_type + "' is not handled (text only)");
 
     std::string text = text_at(event, "text_without_at_bot");
-    if (text.empty()) text = text_at(event, "text");
+    // Without text_without_at_bot and without the bot's open_id, a group message's opening tag
+    // is taken to be the bot's, as for v2 events (a group message reaches the bot only when it
+    // is mentioned).
+    size_t bot_tag_at = std::string::npos;
+    if (text.empty()) {
+        text = text_at(event, "text");
+        if (config.bot_open_id.empty() && !msg.direct) {
+            size_t lead = text.find_first_not_of(" \t\r\n");
+            auto tags = find_at_tags(text);
+            if (lead != std::string::npos && !tags.empty() && tags.front().begin == lead) bot_tag_at = lead;
+        }
+    }
     std::string result = rewrite_at_tags(text, [&](const AtTag& tag) -> std::string {
+        if (tag.begin == bot_tag_at) return "";
         if (tag.id == "all" || (!config.bot_open_id.empty() && tag.id == config.bot_open_id)) return "";
         std::string display = tag.inner;
         if (!display.empty() && display.front() == '@') display.erase(0, 1);

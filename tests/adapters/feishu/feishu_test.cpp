@@ -282,12 +282,22 @@ TEST(FeishuDecodeTest, LegacyV1MessageUsesUuidAndTextWithoutAtBot) {
     EXPECT_EQ(msg.mentions[0].display, "张三");
 }
 
-TEST(FeishuDecodeTest, LegacyV1WithoutTextWithoutAtBotRemovesTheKnownBot) {
+TEST(FeishuDecodeTest, LegacyV1WithoutTextWithoutAtBotRemovesTheBotsTag) {
     json event = json::parse(read_testdata("v1_message.json"));
     event["event"].erase("text_without_at_bot");
     auto request = decode_event(event.dump(), EventConfig{"v-token-demo", "", "ou_bot"}, {});
     ASSERT_TRUE(request);
     EXPECT_EQ(request->message.text, "T003 进度 60% @张三");
+    auto unknown_bot = decode_event(event.dump(), EventConfig{"v-token-demo", "", ""}, {});
+    ASSERT_TRUE(unknown_bot);
+    EXPECT_EQ(unknown_bot->message.text, "T003 进度 60% @张三") << "the opening tag of a group message is the bot's";
+    ASSERT_EQ(unknown_bot->message.mentions.size(), 1u);
+    EXPECT_EQ(unknown_bot->message.mentions[0].user_id, "ou_zhang");
+    event["event"]["chat_type"] = "private";
+    event["event"]["text"] = "<at open_id=\"ou_zhang\">@张三</at> T003 进度 60%";
+    auto direct = decode_event(event.dump(), EventConfig{"v-token-demo", "", ""}, {});
+    ASSERT_TRUE(direct);
+    EXPECT_EQ(direct->message.text, "@张三 T003 进度 60%") << "in a direct chat nobody needs to mention the bot";
     auto wrong = decode_event(event.dump(), EventConfig{"other", "", ""}, {});
     ASSERT_FALSE(wrong);
     EXPECT_EQ(wrong.error().code, core::ErrorCode::unauthorized);
