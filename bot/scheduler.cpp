@@ -37,15 +37,18 @@ bool is_pushed_warning(core::Rule rule) {
     }
 }
 
-// The newest progress-log entry of the task: a new one means the task changed.
+// The newest progress-log entry of the task: a new one means the task changed. An
+// acknowledgement is logged but is no news about the task (core::TaskUpdate::counts_as_progress).
 struct Revision {
     long long id = 0;
     core::Date day{};  // the day of that entry
 };
 Revision task_revision(const core::ProjectState& state, const std::string& task_id) {
+    static const std::string ack = core::to_string(core::CommandKind::ack);
     Revision revision;
     for (const auto& entry : state.progress)
-        if (!task_id.empty() && entry.task_id == task_id && entry.id > revision.id) revision = {entry.id, entry.date};
+        if (!task_id.empty() && entry.task_id == task_id && entry.id > revision.id && entry.action != ack)
+            revision = {entry.id, entry.date};
     return revision;
 }
 

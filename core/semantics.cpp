@@ -161,7 +161,9 @@ Result<TaskUpdate> plan_update(const Command& command, const Task& task, const P
             update.deviation_report = make_report(command, task, today);  // R8
             break;
         case CommandKind::note:
+            break;
         case CommandKind::ack:
+            update.counts_as_progress = false;
             break;
         default:
             return make_error(ErrorCode::invalid_argument, "not_a_change: " + std::string(to_string(command.kind)) +

@@ -29,6 +29,9 @@ struct TaskUpdate {
     std::string evidence;
     std::optional<double> deviation_rate;
     std::optional<DeviationReport> deviation_report;  // stored too when present
+    // false for an acknowledgement (收到 T003): logged, but it is not news about the task, so
+    // it neither resets R9's last update nor counts as a change that re-arms warnings.
+    bool counts_as_progress = true;
 };
 
 }  // namespace core

@@ -394,7 +394,7 @@ Result<TaskChange> Store::apply(const TaskUpdate& update, const core::ChangeSour
         if (update.planned_finish) after.planned_finish = update.planned_finish;
         if (update.blocked_reason) after.blocked_reason = *update.blocked_reason;
         if (update.blocked_since.has_value()) after.blocked_since = update.blocked_since.value();
-        after.last_update = update.date;
+        if (update.counts_as_progress) after.last_update = update.date;
         detail::write_task_progress(cache, after);
         // R13: one audit row per changed field; last_update is bookkeeping and not audited.
         detail::audit_diff(cache,

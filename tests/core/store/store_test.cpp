@@ -302,6 +302,28 @@ TEST_F(StoreTest, ApplyWritesTheTaskAProgressEntryAndAuditRows) {
     EXPECT_EQ(by_chat[0].at_unix, 1710900000);
 }
 
+TEST_F(StoreTest, AnAcknowledgementIsLoggedButIsNotAnUpdateOfTheTask) {
+    import_plan();
+    auto before = m_store->find_task("T003", {"P1"});
+    ASSERT_TRUE(before && *before);
+    TaskUpdate ack;
+    ack.project_id = "P1";
+    ack.task_id = "T003";
+    ack.action = "ack";
+    ack.date = make_date(2024, 3, 22);
+    ack.counts_as_progress = false;
+    auto change = m_store->apply(ack, chat_source());
+    ASSERT_TRUE(change) << change.error().message;
+    auto after = m_store->find_task("T003", {"P1"});
+    ASSERT_TRUE(after && *after);
+    EXPECT_EQ((*after)->last_update, (*before)->last_update) << "R9 still sees the owner's last update";
+    auto log = m_store->progress_log("P1", "T003");
+    ASSERT_TRUE(log);
+    ASSERT_EQ(log->size(), 1u);
+    EXPECT_EQ(log->front().action, "ack");
+    EXPECT_EQ(log->front().who, "xiaoming");
+}
+
 TEST_F(StoreTest, ApplyAuditsDatesAsIsoAndEnumsByName) {
     import_plan();
     TaskUpdate u;
