@@ -29,13 +29,14 @@ HttpReply json_error(int status, const std::string& reason) {
 
 HttpReply handle_callback(const HttpRequest& request, const config::DingtalkConfig& settings,
                           InboundHandler& inbound, const core::Clock& clock,
-                          const std::function<void()>& wake) {
+                          const std::function<void()>& wake, NotedOutcome& outcome) {
     auto verified = adapters::dingtalk::verify_callback(
         settings.app_secret, request.header("timestamp"), request.header("sign"),
         clock.now_unix_ms(), settings.signature_window_seconds * 1000LL);
     if (!verified) {
         spdlog::warn("dingtalk {}: refused from {}: {}", request.path, request.remote_addr,
                      verified.error().message);
+        outcome = refusal_outcome(verified.error());
         return json_error(401, verified.error().message);
     }
     auto decoded = adapters::dingtalk::decode_callback(request.body);
@@ -45,6 +46,7 @@ HttpReply handle_callback(const HttpRequest& request, const config::DingtalkConf
     }
     if (decoded->kind == adapters::dingtalk::Callback::Kind::ignored) {
         spdlog::debug("dingtalk events: ignored: {}", decoded->ignored_reason);
+        outcome = RequestOutcome::ignored;
         return empty_reply();
     }
     DingtalkOut out(clock, settings.robot_code);
@@ -56,6 +58,7 @@ HttpReply handle_callback(const HttpRequest& request, const config::DingtalkConf
                           "temporarily unable to apply; retry");
     }
     if (handled->duplicate) {
+        outcome = RequestOutcome::duplicate;
         spdlog::info("dingtalk events: duplicate delivery {} ignored", decoded->message.dedup_key);
         return empty_reply();
     }
@@ -116,10 +119,11 @@ std::vector<store::OutboxMessage> DingtalkOut::push(const core::ChatMessage& mes
 
 void add_dingtalk_routes(HttpServer& server, const config::DingtalkConfig& settings,
                          InboundHandler& inbound, const core::Clock& clock,
-                         std::function<void()> wake) {
-    server.post("/dingtalk/events", [&inbound, &clock, settings, wake](const HttpRequest& request) {
-        return handle_callback(request, settings, inbound, clock, wake);
-    });
+                         std::function<void()> wake, DaemonMetrics* metrics) {
+    server.post("/dingtalk/events", counted_route(metrics, "dingtalk", [&inbound, &clock, settings, wake](
+                                                                           const HttpRequest& request, NotedOutcome& outcome) {
+        return handle_callback(request, settings, inbound, clock, wake, outcome);
+    }));
 }
 
 }  // namespace bot

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "bot/daemon_metrics.h"
 #include "bot/http_server.h"
 #include "bot/inbound.h"
 #include "config/config.h"
@@ -42,8 +43,9 @@ private:
 };
 
 // Registers POST /dingtalk/events. `wake` tells the outbox worker that a message was queued.
+// Each request is counted in `metrics` when set.
 void add_dingtalk_routes(HttpServer& server, const config::DingtalkConfig& settings,
                          InboundHandler& inbound, const core::Clock& clock,
-                         std::function<void()> wake);
+                         std::function<void()> wake, DaemonMetrics* metrics = nullptr);
 
 }  // namespace bot

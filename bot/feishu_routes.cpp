@@ -23,7 +23,7 @@ HttpReply json_msg(int status, const std::string& message) {
 }
 
 HttpReply handle_events(const HttpRequest& request, const adapters::feishu::EventConfig& config,
-                        InboundHandler& inbound, const std::function<void()>& wake) {
+                        InboundHandler& inbound, const std::function<void()>& wake, NotedOutcome& outcome) {
     adapters::feishu::SignatureHeaders headers{request.header("x-lark-request-timestamp"),
                                                request.header("x-lark-request-nonce"),
                                                request.header("x-lark-signature")};
@@ -38,10 +38,12 @@ HttpReply handle_events(const HttpRequest& request, const adapters::feishu::Even
     }
     using Kind = adapters::feishu::EventRequest::Kind;
     if (decoded->kind == Kind::url_verification) {  // §2.3: answered in plaintext even when encrypted
+        outcome = RequestOutcome::challenge;
         return HttpReply{200, "application/json", "{\"challenge\":\"" + json_escape(decoded->challenge) + "\"}", {}};
     }
     if (decoded->kind == Kind::ignored) {
         spdlog::debug("feishu events: ignored: {}", decoded->ignored_reason);
+        outcome = RequestOutcome::ignored;
         return json_msg(200, "success");
     }
     FeishuOut out;
@@ -52,6 +54,7 @@ HttpReply handle_events(const HttpRequest& request, const adapters::feishu::Even
         return json_msg(500, "temporarily unable to apply; retry");
     }
     if (handled->duplicate) {
+        outcome = RequestOutcome::duplicate;
         spdlog::info("feishu events: duplicate delivery {} of {} ignored", decoded->message.dedup_key,
                      decoded->message.message_id);
         return json_msg(200, "success");
@@ -95,15 +98,16 @@ std::vector<store::OutboxMessage> FeishuOut::push(const core::ChatMessage& messa
 }
 
 void add_feishu_routes(HttpServer& server, const config::FeishuConfig& config, InboundHandler& inbound,
-                       const core::Clock& clock, std::function<void()> wake) {
+                       const core::Clock& clock, std::function<void()> wake, DaemonMetrics* metrics) {
     // Feishu publishes no replay window and its SDKs check none (§2.5): the clock is unused;
     // replays are caught by event_id and message_id dedup in the inbound handler (§2.6).
     (void)clock;
     // Without the bot's open_id, the decoder takes a group message's leading @ to be the bot's.
     adapters::feishu::EventConfig event_config{config.verification_token, config.encrypt_key, config.bot_open_id};
-    server.post("/feishu/events", [&inbound, event_config, wake](const HttpRequest& request) {
-        return handle_events(request, event_config, inbound, wake);
-    });
+    server.post("/feishu/events", counted_route(metrics, "feishu", [&inbound, event_config, wake](
+                                                                       const HttpRequest& request, NotedOutcome& outcome) {
+        return handle_events(request, event_config, inbound, wake, outcome);
+    }));
 }
 
 }  // namespace bot

@@ -6,6 +6,7 @@
 
 #include <functional>
 
+#include "bot/daemon_metrics.h"
 #include "bot/http_server.h"
 #include "bot/inbound.h"
 #include "config/config.h"
@@ -29,7 +30,8 @@ public:
 std::string feishu_reply_uuid(const std::string& dedup_key);
 
 // Registers POST /feishu/events. `wake` tells the outbox worker that a message was queued.
+// Each request is counted in `metrics` when set.
 void add_feishu_routes(HttpServer& server, const config::FeishuConfig& config, InboundHandler& inbound,
-                       const core::Clock& clock, std::function<void()> wake);
+                       const core::Clock& clock, std::function<void()> wake, DaemonMetrics* metrics = nullptr);
 
 }  // namespace bot

@@ -8,6 +8,7 @@
 #include <exception>
 #include <utility>
 
+#include "bot/daemon_metrics.h"
 #include "bot/http_client.h"
 
 namespace bot {
@@ -78,10 +79,12 @@ void OutboxWorker::start() {
     if (m_thread.joinable()) return;
     m_stopping = false;
     m_thread = std::jthread([this](std::stop_token stop) { loop(std::move(stop)); });
+    m_running = true;
 }
 
 void OutboxWorker::stop() {
     if (!m_thread.joinable()) return;
+    m_running = false;
     m_stopping = true;
     m_thread.request_stop();  // also wakes the condition-variable wait
     m_thread.join();
@@ -256,6 +259,7 @@ void OutboxWorker::record(const store::OutboxMessage& message, const SendOutcome
                           long long done_s, long long next_s, const std::string& note,
                           OutboxPass& pass) {
     const int attempt = message.attempts + 1;
+    if (m_options.metrics) m_options.metrics->count_send(message.platform, outcome, attempt >= m_options.max_attempts);
     Counters& counters = counters_for(message.platform);
     if (outcome.kind == SendOutcome::Kind::sent) {
         log_outcome(message, attempt, outcome, note);

@@ -35,6 +35,8 @@
 
 namespace bot {
 
+class DaemonMetrics;
+
 // At most max_sends requests to one destination in any span of `window`, both ends included.
 struct RateWindow {
     int max_sends = 0;
@@ -58,6 +60,7 @@ struct OutboxWorkerOptions {
     std::map<std::string, std::vector<RateWindow>> windows = default_windows();
     // Let a platform's Sender carry several due rows for one destination in one request.
     bool merge = true;
+    DaemonMetrics* metrics = nullptr;  // borrowed; counts every attempt's outcome when set
 
     // Slack 1/s per channel (protocols §1.7), Feishu custom bot 5/s (§2.8),
     // DingTalk custom robot 20/min (§3.5).
@@ -106,6 +109,7 @@ public:
     void start();
     void stop();   // asks the thread to stop after the message in flight and joins it
     void wake();   // new work was enqueued
+    bool running() const { return m_running.load(); }  // between start() and stop()
     OutboxPass run_once();
 
     OutboxCounts counts(const std::string& platform) const;
@@ -156,6 +160,7 @@ private:
     bool m_woken = false;  // Guarded by m_wake_mutex.
 
     std::atomic<bool> m_stopping{false};
+    std::atomic<bool> m_running{false};
     std::jthread m_thread;  // last: joined first on destruction
 };
 

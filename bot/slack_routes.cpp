@@ -18,11 +18,12 @@ HttpReply json_error(int status, const std::string& reason) {
 
 // Verification before anything else; logs and answers 401 with the reason.
 std::optional<HttpReply> refuse_unverified(const HttpRequest& request, const SlackSettings& settings,
-                                           const core::Clock& clock) {
+                                           const core::Clock& clock, NotedOutcome& outcome) {
     auto verified = adapters::slack::verify_request(settings.signing_secret, request.header("x-slack-request-timestamp"),
                                                     request.header("x-slack-signature"), request.body, clock.now_unix());
     if (verified) return std::nullopt;
     spdlog::warn("slack {}: refused from {}: {}", request.path, request.remote_addr, verified.error().message);
+    outcome = refusal_outcome(verified.error());
     return json_error(401, verified.error().message);
 }
 
@@ -33,8 +34,8 @@ HttpReply store_failure(const HttpRequest& request, const core::Error& error) {
 }
 
 HttpReply handle_events(const HttpRequest& request, const SlackSettings& settings, InboundHandler& inbound,
-                        const core::Clock& clock, const std::function<void()>& wake) {
-    if (auto refused = refuse_unverified(request, settings, clock)) return *refused;
+                        const core::Clock& clock, const std::function<void()>& wake, NotedOutcome& outcome) {
+    if (auto refused = refuse_unverified(request, settings, clock, outcome)) return *refused;
     auto decoded = adapters::slack::decode_events(request.body, settings.bot_user_id);
     if (!decoded) {
         spdlog::warn("slack events: malformed payload: {}", decoded.error().message);
@@ -42,16 +43,19 @@ HttpReply handle_events(const HttpRequest& request, const SlackSettings& setting
     }
     using Kind = adapters::slack::EventsRequest::Kind;
     if (decoded->kind == Kind::url_verification) {
+        outcome = RequestOutcome::challenge;
         return HttpReply{200, "application/json", adapters::slack::render_challenge_response(decoded->challenge), {}};
     }
     if (decoded->kind == Kind::ignored) {
         spdlog::debug("slack events: ignored: {}", decoded->ignored_reason);
+        outcome = RequestOutcome::ignored;
         return HttpReply{200, "application/json", "{}", {}};
     }
     SlackOut out;
     auto handled = inbound.handle(decoded->message, out);
     if (!handled) return store_failure(request, handled.error());
     if (handled->duplicate) {
+        outcome = RequestOutcome::duplicate;
         spdlog::info("slack events: duplicate delivery {} ignored (retry {})", decoded->message.dedup_key,
                      request.header("x-slack-retry-num"));
         return HttpReply{200, "application/json", "{}", {}};
@@ -63,10 +67,12 @@ HttpReply handle_events(const HttpRequest& request, const SlackSettings& setting
 }
 
 HttpReply handle_command(const HttpRequest& request, const SlackSettings& settings, InboundHandler& inbound,
-                         const core::Clock& clock) {
-    if (adapters::slack::is_ssl_check(request.body))
+                         const core::Clock& clock, NotedOutcome& outcome) {
+    if (adapters::slack::is_ssl_check(request.body)) {
+        outcome = RequestOutcome::challenge;
         return HttpReply{200, "text/plain", "", {}};  // Slack's unsigned certificate probe
-    if (auto refused = refuse_unverified(request, settings, clock)) return *refused;
+    }
+    if (auto refused = refuse_unverified(request, settings, clock, outcome)) return *refused;
     auto message = adapters::slack::decode_slash_command(request.body);
     if (!message) {
         spdlog::warn("slack commands: malformed payload: {}", message.error().message);
@@ -75,7 +81,10 @@ HttpReply handle_command(const HttpRequest& request, const SlackSettings& settin
     SlackOut out;
     auto handled = inbound.handle(*message, out, /*enqueue_reply=*/false);
     if (!handled) return store_failure(request, handled.error());
-    if (handled->duplicate) return HttpReply{200, "application/json", "", {}};
+    if (handled->duplicate) {
+        outcome = RequestOutcome::duplicate;
+        return HttpReply{200, "application/json", "", {}};
+    }
     spdlog::info("slack commands: {} in {} handled (changed={})", message->sender_id, message->chat_id,
                  handled->changed);
     // Changes are shown to the channel; answers to questions only to the asker.
@@ -83,8 +92,8 @@ HttpReply handle_command(const HttpRequest& request, const SlackSettings& settin
 }
 
 HttpReply handle_interactive(const HttpRequest& request, const SlackSettings& settings, InboundHandler& inbound,
-                             const core::Clock& clock, const std::function<void()>& wake) {
-    if (auto refused = refuse_unverified(request, settings, clock)) return *refused;
+                             const core::Clock& clock, const std::function<void()>& wake, NotedOutcome& outcome) {
+    if (auto refused = refuse_unverified(request, settings, clock, outcome)) return *refused;
     auto interaction = adapters::slack::decode_interaction(request.body);
     if (!interaction) {
         spdlog::warn("slack interactive: malformed payload: {}", interaction.error().message);
@@ -103,12 +112,15 @@ HttpReply handle_interactive(const HttpRequest& request, const SlackSettings& se
         message.text = "done " + task;
     else if (interaction->action_id == "task_open")
         message.text = "show " + task;
-    else
+    else {
+        outcome = RequestOutcome::ignored;
         return HttpReply{200, "application/json", "", {}};
+    }
     SlackOut out;
     auto handled = inbound.handle(message, out);
     if (!handled) return store_failure(request, handled.error());
-    if (!handled->duplicate) wake();
+    if (handled->duplicate) outcome = RequestOutcome::duplicate;
+    else wake();
     return HttpReply{200, "application/json", "", {}};
 }
 
@@ -138,16 +150,16 @@ std::vector<store::OutboxMessage> SlackOut::push(const core::ChatMessage& messag
 }
 
 void add_slack_routes(HttpServer& server, const SlackSettings& settings, InboundHandler& inbound,
-                      const core::Clock& clock, std::function<void()> wake) {
-    server.post("/slack/events", [&, settings, wake](const HttpRequest& request) {
-        return handle_events(request, settings, inbound, clock, wake);
-    });
-    server.post("/slack/commands", [&, settings](const HttpRequest& request) {
-        return handle_command(request, settings, inbound, clock);
-    });
-    server.post("/slack/interactive", [&, settings, wake](const HttpRequest& request) {
-        return handle_interactive(request, settings, inbound, clock, wake);
-    });
+                      const core::Clock& clock, std::function<void()> wake, DaemonMetrics* metrics) {
+    server.post("/slack/events", counted_route(metrics, "slack", [&, settings, wake](const HttpRequest& request, NotedOutcome& outcome) {
+        return handle_events(request, settings, inbound, clock, wake, outcome);
+    }));
+    server.post("/slack/commands", counted_route(metrics, "slack", [&, settings](const HttpRequest& request, NotedOutcome& outcome) {
+        return handle_command(request, settings, inbound, clock, outcome);
+    }));
+    server.post("/slack/interactive", counted_route(metrics, "slack", [&, settings, wake](const HttpRequest& request, NotedOutcome& outcome) {
+        return handle_interactive(request, settings, inbound, clock, wake, outcome);
+    }));
 }
 
 }  // namespace bot

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "bot/daemon_metrics.h"
 #include "bot/http_server.h"
 #include "bot/inbound.h"
 #include "core/clock.h"
@@ -28,8 +29,8 @@ public:
 };
 
 // Registers POST /slack/events, /slack/commands and /slack/interactive. `wake` tells the outbox
-// worker that a message was queued.
+// worker that a message was queued. Each request is counted in `metrics` when set.
 void add_slack_routes(HttpServer& server, const SlackSettings& settings, InboundHandler& inbound,
-                      const core::Clock& clock, std::function<void()> wake);
+                      const core::Clock& clock, std::function<void()> wake, DaemonMetrics* metrics = nullptr);
 
 }  // namespace bot

@@ -31,6 +31,13 @@ struct OutboxMessage {
     std::string remote_id;    // the platform's id of the sent message (ts, message_id)
 };
 
+struct OutboxStats {
+    long long pending = 0;
+    long long sent = 0;
+    long long dead = 0;
+    long long oldest_pending_created_at = 0;  // 0 = nothing pending
+};
+
 struct EnqueueResult {
     long long id = 0;
     bool inserted = false;  // false: a message with that dedup_key was already there

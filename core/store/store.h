@@ -105,6 +105,11 @@ public:
                              bool dead);
     Result<std::vector<OutboxMessage>> outbox(std::optional<OutboxState> state, int limit);
     Result<void> requeue(long long id, long long now_unix);  // operator: retry a dead message
+    // Rows per state and the oldest pending row's created_at (0 when none), for /metrics.
+    Result<OutboxStats> outbox_stats();
+    // For /readyz: opens `path` afresh, read-only and without creating it, and reads its schema
+    // version — the file is there and SQLite answers. Leaves the file untouched.
+    static Result<int> probe(const std::string& path);
 
     // Generic small key/value state (scheduler ledgers, token caches): survives restarts.
     Result<std::optional<std::string>> get_state(std::string_view key);

@@ -1,0 +1,50 @@
+// App: what the operator's endpoints see (bot/ops_routes.h) — readiness checks and the numbers
+// read at scrape time.
+#include <algorithm>
+
+#include "bot/app.h"
+#include "bot/version.h"
+
+namespace bot {
+namespace {
+
+core::Result<void> failed(std::string detail) { return core::make_error(core::ErrorCode::internal, std::move(detail)); }
+
+}  // namespace
+
+OpsRoutes App::ops_routes() {
+    OpsRoutes routes;
+    routes.version = version();
+    // The file is still there, opens afresh and has our schema; and the daemon's own connection
+    // answers a query (a wedged connection shows here, not in the probe).
+    routes.checks.push_back({"database", [this]() -> core::Result<void> {
+        auto probed = store::Store::probe(m_config.database);
+        if (!probed) return probed.error();
+        if (*probed != store::k_schema_version)
+            return failed("schema version " + std::to_string(*probed) + ", expected " +
+                          std::to_string(store::k_schema_version));
+        auto live = m_store->schema_version();
+        if (!live) return live.error();
+        return core::ok();
+    }});
+    routes.checks.push_back({"outbox_worker", [this]() -> core::Result<void> {
+        return m_outbox->running() ? core::ok() : failed("not running");
+    }});
+    routes.checks.push_back({"scheduler", [this]() -> core::Result<void> {
+        return m_scheduler->running() ? core::ok() : failed("not running");
+    }});
+    routes.refresh_metrics = [this] { refresh_metrics(); };
+    return routes;
+}
+
+void App::refresh_metrics() {
+    m_metrics.set_http_handler_failures(m_server.handler_failures());
+    auto stats = m_store->outbox_stats();
+    if (!stats) return;  // the gauges keep their last values; /readyz reports the database
+    OutboxGauges gauges{stats->pending, stats->sent, stats->dead, 0};
+    if (stats->oldest_pending_created_at > 0)
+        gauges.oldest_pending_age_seconds = std::max(0LL, m_clock.now_unix() - stats->oldest_pending_created_at);
+    m_metrics.set_outbox(gauges);
+}
+
+}  // namespace bot
