@@ -6,15 +6,17 @@
 
 #include "bot/dingtalk_routes.h"
 #include "bot/local_time.h"
+#include "bot/version.h"
 #include "bot/feishu_routes.h"
 #include "bot/slack_routes.h"
 
 namespace bot {
 namespace {
 
-InboundOptions inbound_options(const config::Config& config, CommandLimiter& limiter) {
+InboundOptions inbound_options(const config::Config& config, CommandLimiter& limiter, DaemonMetrics& metrics) {
     InboundOptions options;
     options.limiter = &limiter;
+    options.metrics = &metrics;
     options.default_timezone = config.timezone;
     options.admins = config.admins;
     for (const auto& project : config.projects) {  // R8: whoever the ladder may ping may ack
@@ -76,11 +78,12 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
     : m_config(std::move(config)),
       m_clock(clock),
       m_store(std::move(store)),
+      m_metrics(version(), clock.now_unix()),
       m_limiter(m_clock, CommandLimits{m_config.limits.commands_per_minute_per_person,
                                        m_config.limits.commands_per_minute_per_chat}),
       m_inbound(*m_store, m_clock,
                 [this](const std::string& platform, const std::string& chat_id) { return chat_settings(platform, chat_id); },
-                inbound_options(m_config, m_limiter)),
+                inbound_options(m_config, m_limiter, m_metrics)),
       m_server(server_options(m_config)) {
     std::map<std::string, Sender*> senders;
     if (m_config.slack.enabled) {
@@ -100,10 +103,13 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
                                                          webhook_secrets(m_config, "feishu"));
         senders["feishu"] = m_feishu_sender.get();
     }
-    m_outbox = std::make_unique<OutboxWorker>(*m_store, m_clock, senders);
+    OutboxWorkerOptions outbox_options;
+    outbox_options.metrics = &m_metrics;
+    m_outbox = std::make_unique<OutboxWorker>(*m_store, m_clock, senders, outbox_options);
     m_outs = make_platform_outs(m_config, m_clock);
     m_scheduler = std::make_unique<Scheduler>(*m_store, m_clock, m_config, m_outs.by_platform,
                                               [this] { m_outbox->wake(); });
+    m_scheduler->set_metrics(&m_metrics);
     add_routes();
 }
 
@@ -124,15 +130,15 @@ ChatSettings App::chat_settings(const std::string& platform, const std::string& 
 }
 
 void App::add_routes() {
-    m_server.get("/healthz", [](const HttpRequest&) { return HttpReply{200, "application/json", "{\"status\":\"ok\"}", {}}; });
+    add_ops_routes(m_server, ops_routes(), m_metrics);  // /healthz, /readyz, /metrics
     if (m_config.slack.enabled) {
         SlackSettings slack{m_config.slack.signing_secret, m_config.slack.bot_user_id};
-        add_slack_routes(m_server, slack, m_inbound, m_clock, [this] { m_outbox->wake(); });
+        add_slack_routes(m_server, slack, m_inbound, m_clock, [this] { m_outbox->wake(); }, &m_metrics);
     }
     if (m_config.dingtalk.enabled)
-        add_dingtalk_routes(m_server, m_config.dingtalk, m_inbound, m_clock, [this] { m_outbox->wake(); });
+        add_dingtalk_routes(m_server, m_config.dingtalk, m_inbound, m_clock, [this] { m_outbox->wake(); }, &m_metrics);
     if (m_config.feishu.enabled)
-        add_feishu_routes(m_server, m_config.feishu, m_inbound, m_clock, [this] { m_outbox->wake(); });
+        add_feishu_routes(m_server, m_config.feishu, m_inbound, m_clock, [this] { m_outbox->wake(); }, &m_metrics);
 }
 
 core::Result<int> App::start() {

@@ -10,10 +10,12 @@
 #include <string>
 
 #include "bot/command_limiter.h"
+#include "bot/daemon_metrics.h"
 #include "bot/dingtalk_sender.h"
 #include "bot/http_client.h"
 #include "bot/http_server.h"
 #include "bot/inbound.h"
+#include "bot/ops_routes.h"
 #include "bot/outbox_worker.h"
 #include "bot/feishu_sender.h"
 #include "bot/scheduler.h"
@@ -48,15 +50,19 @@ public:
     store::Store& store() { return *m_store; }
     OutboxWorker& outbox() { return *m_outbox; }
     Scheduler& scheduler() { return *m_scheduler; }
+    DaemonMetrics& metrics() { return m_metrics; }
 
 private:
     App(config::Config config, const core::Clock& clock, std::unique_ptr<store::Store> store);
     ChatSettings chat_settings(const std::string& platform, const std::string& chat_id) const;
     void add_routes();
+    OpsRoutes ops_routes();   // bot/app_ops.cpp: /readyz checks, /metrics refresh
+    void refresh_metrics();  // what /metrics reads at scrape time
 
     config::Config m_config;
     const core::Clock& m_clock;
     std::unique_ptr<store::Store> m_store;
+    DaemonMetrics m_metrics;  // counted into by the parts below; rendered by GET /metrics
     HttpClient m_http_client;
     std::unique_ptr<SlackSender> m_slack_sender;
     std::unique_ptr<DingtalkSender> m_dingtalk_sender;

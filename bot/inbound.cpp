@@ -1,5 +1,6 @@
 #include "bot/inbound.h"
 
+#include "bot/daemon_metrics.h"
 #include "bot/inbound_limit.h"
 #include "bot/local_time.h"
 
@@ -53,6 +54,7 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
     }
     InboundResult result;
     auto status = m_store.transaction([&]() -> core::Result<void> {
+    std::vector<core::CommandOutcome> outcomes;  // counted once committed
         auto fresh = remember(message);
         if (!fresh) return fresh.error();
         if (!*fresh) {
@@ -75,6 +77,7 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
             if (!dispatched) return dispatched.error();
             result.changed = dispatched->changed;
             result.reply = std::move(dispatched->reply);
+            outcomes = std::move(dispatched->outcomes);
         }
         if (!enqueue_reply) return core::ok();
         store::OutboxMessage row = out.reply(result.reply, message);
@@ -88,6 +91,7 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
         return core::ok();
     });
     if (!status) return status.error();
+    if (m_options.metrics) m_options.metrics->count_commands(outcomes);
     return result;
 }
 

@@ -21,6 +21,7 @@
 namespace bot {
 
 class CommandLimiter;
+class DaemonMetrics;
 
 // What the config says about one chat.
 struct ChatSettings {
@@ -78,6 +79,7 @@ struct InboundOptions {
     std::vector<std::string> bot_names;
     std::map<std::string, std::vector<std::string>> escalation_contacts;  // see DispatchContext
     CommandLimiter* limiter = nullptr;  // borrowed; null = no command rate limits
+    DaemonMetrics* metrics = nullptr;   // borrowed; counts each command line once applied
 };
 
 class InboundHandler {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "adapters/common/crypto.h"
+#include "bot/daemon_metrics.h"
 #include "bot/local_time.h"
 #include "bot/scheduler_ledger.h"
 #include "core/digest.h"
@@ -93,10 +94,12 @@ Scheduler::~Scheduler() { stop(); }
 void Scheduler::start() {
     if (m_thread.joinable()) return;
     m_thread = std::jthread([this](std::stop_token stop) { loop(stop); });
+    m_running = true;
 }
 
 void Scheduler::stop() {
     if (!m_thread.joinable()) return;
+    m_running = false;
     m_thread.request_stop();
     m_wake_cv.notify_all();
     m_thread.join();
@@ -197,6 +200,7 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
     if (!*loaded || (*loaded)->project.status != core::ProjectStatus::active) return 0;  // not imported, or closed
     core::ProjectState& state = **loaded;
     int enqueued = 0;
+    m_tally = {};
     auto done = m_store.transaction([&]() -> core::Result<void> {
         for (const auto& chat : chats) {  // digests first: warnings follow the day's digest
             if (!chat.clock.working_time() || chat.clock.minutes < minutes_of(chat.config->digest_time)) continue;
@@ -225,7 +229,16 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
         return core::ok();
     });
     if (!done) return done.error();
+    flush_tally();
     return enqueued;
+}
+
+void Scheduler::flush_tally() {
+    if (m_metrics) {
+        for (const auto& [kind, rows] : m_tally.pushes) m_metrics->count_scheduler_push(kind, rows);
+        for (core::Rule rule : m_tally.fired) m_metrics->count_rule_firing(rule);
+    }
+    m_tally = {};
 }
 
 core::Result<std::vector<core::LadderAction>> Scheduler::run_ladders(core::ProjectState& state,
@@ -295,6 +308,7 @@ core::Result<int> Scheduler::run_chat(const core::ProjectState& state, const Cha
             if (!saved) return saved.error();
             keys += finding.key() + "#" + std::to_string(revision.id) + ";";
             fresh.push_back(finding);
+            m_tally.fired.push_back(finding.rule);
         }
     }
     std::vector<core::LadderAction> shown;
@@ -371,6 +385,7 @@ core::Result<int> Scheduler::push(const Chat& chat, const core::ChatMessage& mes
         if (!result) return result.error();
         if (result->inserted) ++inserted;
     }
+    m_tally.pushes[kind] += inserted;
     if (inserted > 0)
         spdlog::info("scheduler: {} queued for {}/{} ({} row{})", kind, chat.config->platform, chat.config->chat_id,
                      inserted, inserted == 1 ? "" : "s");
@@ -383,6 +398,7 @@ core::Result<int> Scheduler::send_digest_now(const std::string& platform, const 
     if (!config) return core::make_error(core::ErrorCode::not_found, "no chat " + platform + "/" + chat_id + " in the config");
     long long now = m_clock.now_unix();
     int enqueued = 0;
+    m_tally = {};
     for (const auto& project_id : config->projects) {
         auto chats = chats_of(project_id, now);
         auto chat = std::find_if(chats.begin(), chats.end(), [&](const Chat& c) { return c.config == config; });
@@ -402,6 +418,7 @@ core::Result<int> Scheduler::send_digest_now(const std::string& platform, const 
         if (!pushed) return pushed.error();
         enqueued += *pushed;
     }
+    flush_tally();  // each row above was committed on its own
     if (enqueued > 0 && m_wake) m_wake();
     return enqueued;
 }

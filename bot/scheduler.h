@@ -41,6 +41,8 @@
 
 namespace bot {
 
+class DaemonMetrics;
+
 // One push the scheduler made or would make (trackerctl schedule).
 struct ScheduledSend {
     std::string kind;      // "digest" | "reminder" | "weekly" | "escalation"
@@ -74,6 +76,9 @@ public:
 
     void start();
     void stop();
+    bool running() const { return m_running.load(); }  // between start() and stop()
+    // Counts pushes and rule firings there once their transaction committed. Before start().
+    void set_metrics(DaemonMetrics* metrics) { m_metrics = metrics; }
     // One pass at the clock's now.
     SchedulerPass run_once();
 
@@ -100,6 +105,7 @@ private:
     core::Result<std::optional<core::ProjectState>> load(const std::string& project_id);
     std::function<long long(long long)> deadline_in(const std::string& zone) const;
     void loop(std::stop_token stop);
+    void flush_tally();  // to m_metrics, then cleared
 
     store::Store& m_store;
     const core::Clock& m_clock;
@@ -110,6 +116,14 @@ private:
     const core::WorkCalendar m_calendar;
 
     std::mutex m_pass_mutex;
+    DaemonMetrics* m_metrics = nullptr;  // borrowed; set before start()
+    // Pushes (rows per kind) and rule firings of the current transaction, counted once it
+    // commits. Guarded by m_pass_mutex.
+    struct Tally {
+        std::map<std::string, int> pushes;
+        std::vector<core::Rule> fired;
+    } m_tally;
+    std::atomic<bool> m_running{false};
 
     std::mutex m_wake_mutex;
     std::condition_variable_any m_wake_cv;
