@@ -228,6 +228,34 @@ Result<void> Store::transaction(const std::function<Result<void>()>& body) {
     return committed;
 }
 
+Result<void> Store::savepoint(const std::function<Result<void>()>& body) {
+    std::lock_guard lock(m_mutex);
+    if (m_transaction_depth == 0) return make_error(ErrorCode::internal, "savepoint outside a transaction");
+    auto begun = detail::guarded("savepoint", [&]() -> Result<void> {
+        m_db->exec("SAVEPOINT item");
+        return core::ok();
+    });
+    if (!begun) return begun;
+    // A failure nested in this body belongs to it alone, not to the enclosing transaction.
+    std::optional<core::Error> outer_error = std::move(m_nested_error);
+    m_nested_error.reset();
+    Result<void> result = core::ok();
+    try {
+        result = body();
+    } catch (const std::exception& e) {
+        result = make_error(ErrorCode::internal, std::string("savepoint body: ") + e.what());
+    }
+    if (result && m_nested_error) result = *m_nested_error;
+    m_nested_error = std::move(outer_error);
+    auto ended = detail::guarded("end savepoint", [&]() -> Result<void> {
+        if (!result) m_db->exec("ROLLBACK TO item");
+        m_db->exec("RELEASE item");
+        return core::ok();
+    });
+    if (!ended && !m_nested_error) m_nested_error = ended.error();  // cannot isolate it: all goes
+    return result ? ended : result;
+}
+
 Result<void> Store::upsert_person(const core::Person& person) {
     std::lock_guard lock(m_mutex);
     if (person.id.empty()) return make_error(ErrorCode::invalid_argument, "a person needs an id");

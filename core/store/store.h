@@ -52,6 +52,11 @@ public:
     // Runs `body` in one transaction (BEGIN IMMEDIATE ... COMMIT); rolls back when it returns
     // an error. Nested calls join the outer transaction.
     Result<void> transaction(const std::function<Result<void>()>& body);
+    // Runs `body` as a SAVEPOINT inside the current transaction(): when it returns an error
+    // (or a transaction() nested in it failed), only its own writes are undone and the
+    // enclosing transaction goes on; its error is returned. An error undoing it fails the
+    // enclosing transaction. Outside a transaction it is an internal error and runs nothing.
+    Result<void> savepoint(const std::function<Result<void>()>& body);
 
     // People.
     Result<void> upsert_person(const core::Person& person);
