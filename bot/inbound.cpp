@@ -8,7 +8,12 @@ namespace bot {
 
 InboundHandler::InboundHandler(store::Store& store, const core::Clock& clock, ChatLookup chats,
                                InboundOptions options)
-    : m_store(store), m_clock(clock), m_chats(std::move(chats)), m_options(std::move(options)), m_dispatcher(store) {}
+    : m_store(store),
+      m_clock(clock),
+      m_chats(std::move(chats)),
+      m_options(std::move(options)),
+      m_dispatcher(store),
+      m_commits(store) {}
 
 core::Result<DispatchContext> InboundHandler::context_for(const adapters::InboundMessage& message,
                                                           const ChatSettings& chat, const PlatformOut& out) {
@@ -53,8 +58,10 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
         if (*limited) return std::move(**limited);
     }
     InboundResult result;
-    auto status = m_store.transaction([&]() -> core::Result<void> {
     std::vector<core::CommandOutcome> outcomes;  // counted once committed
+    // Group commit: shares one transaction with concurrent deliveries, each in its own
+    // savepoint; returns only after the commit, so the 2xx that follows is durable.
+    auto status = m_commits.run([&]() -> core::Result<void> {
         auto fresh = remember(message);
         if (!fresh) return fresh.error();
         if (!*fresh) {

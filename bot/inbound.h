@@ -2,7 +2,8 @@
 // The platform-independent half of handling a chat message that an adapter has verified and
 // decoded: de-duplicate, resolve the sender and the chat, dispatch, and enqueue the reply —
 // all in one store transaction, so a delivery is applied and answered exactly once even across
-// a restart between two deliveries of it.
+// a restart between two deliveries of it. Concurrent deliveries share one transaction (group
+// commit, core/store/group_commit.h), each in its own savepoint; handle() returns after the commit.
 //
 // Thread safety: safe for concurrent use (the store serialises writes; the rest is read-only).
 
@@ -16,6 +17,7 @@
 #include "bot/dispatcher.h"
 #include "core/clock.h"
 #include "core/message.h"
+#include "core/store/group_commit.h"
 #include "core/store/store.h"
 
 namespace bot {
@@ -104,6 +106,7 @@ private:
     ChatLookup m_chats;
     InboundOptions m_options;
     Dispatcher m_dispatcher;
+    store::GroupCommit m_commits;  // every delivery's transaction goes through it
 };
 
 }  // namespace bot

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what trackerd needs to build, run and test, from Debian's packages (root or sudo).
-# scripts/install-deps.sh [--checks]
+# scripts/install-deps.sh [--checks | --bench]
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config git tzdata ca-certificates
           libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
@@ -8,6 +8,10 @@ packages=(build-essential cmake ninja-build pkg-config git tzdata ca-certificate
 # --checks: also what .ci/run's extra checks need (clang and its runtimes for libFuzzer).
 if [[ ${1:-} == --checks ]]; then
   packages+=(clang libclang-rt-14-dev)
+fi
+# --bench: also what scripts/bench.sh needs (load generator, CLI for the durability count, profilers).
+if [[ ${1:-} == --bench ]]; then
+  packages+=(wrk sqlite3 curl linux-perf valgrind)
 fi
 missing=()
 for p in "${packages[@]}"; do
