@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# The benchmarks of issue 8, end to end; prints a table. Not part of CI.
+#   bash scripts/bench.sh                 # everything
+#   ONLY=ingest|sweep|startup bash scripts/bench.sh
+# Knobs: BUILD_DIR (build-bench), DURATION (10 s per ingest kind), CONNECTIONS (32),
+# PROJECTS (1000), TASKS (100), PORT (18080), KINDS ("slack-commands slack-events feishu dingtalk").
+#
+# What it does: builds trackerd and bench/ (RelWithDebInfo, -DTRACKERD_BENCH=ON), builds the
+# synthetic organisation (PROJECTS x TASKS, cached per day), then
+#   sweep    bench_sweep: load + rules + digest render + platform rows for every chat
+#   startup  trackerd on that database until GET /healthz answers (10 runs), idle RSS
+#   ingest   per kind: pre-signed requests (bench_org requests), wrk -t1 -cCONNECTIONS, then the
+#            progress-log rows written by that platform are counted in the database and
+#            compared with the 2xx wrk saw. CPU per request from /proc/PID/stat, peak RSS VmHWM.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD_DIR=${BUILD_DIR:-build-bench}
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-32}
+PROJECTS=${PROJECTS:-1000}
+TASKS=${TASKS:-100}
+PORT=${PORT:-18080}
+KINDS=${KINDS:-"slack-commands slack-events feishu dingtalk"}
+ONLY=${ONLY:-all}
+
+bash scripts/install-deps.sh --bench >/dev/null
+cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} -DTRACKERD_BENCH=ON >/dev/null
+cmake --build "$BUILD_DIR" -j 2 --target trackerd bench_org bench_sweep >/dev/null
+BIN=$ROOT/$BUILD_DIR
+WORK=$BIN/bench-data
+mkdir -p "$WORK"
+TODAY=$(date -u +%F)
+ORG=$WORK/org-$PROJECTS-$TASKS-$TODAY.db
+if [ ! -f "$ORG" ]; then
+  echo "building the synthetic organisation ($PROJECTS x $TASKS) ..." >&2
+  rm -f "$ORG" "$ORG-wal" "$ORG-shm"
+  "$BIN/bench/bench_org" db "$ORG.tmp" --projects "$PROJECTS" --tasks "$TASKS" --today "$TODAY"
+  sqlite3 "$ORG.tmp" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+  mv "$ORG.tmp" "$ORG"
+fi
+
+now_ms() { date +%s%3N; }
+rss_kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICK=$(getconf CLK_TCK)
+PID=""
+stop_trackerd() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi; }
+trap stop_trackerd EXIT
+
+# start_trackerd DB: runs trackerd on a fresh config for DB; sets PID and STARTUP_MS.
+start_trackerd() {
+  "$BIN/bench/bench_org" config "$WORK/bench.json" --db "$1" --listen "127.0.0.1:$PORT" --projects "$PROJECTS"
+  local t0; t0=$(now_ms)
+  "$BIN/bot/trackerd" --config "$WORK/bench.json" >>"$WORK/trackerd.log" 2>&1 &
+  PID=$!
+  until curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
+    kill -0 "$PID" 2>/dev/null || { echo "trackerd died; see $WORK/trackerd.log" >&2; exit 1; }
+    sleep 0.002
+  done
+  STARTUP_MS=$(( $(now_ms) - t0 ))
+}
+
+declare -a TABLE
+row() { TABLE+=("$(printf '| %-34s | %s |' "$1" "$2")"); }
+
+if [[ $ONLY == all || $ONLY == sweep ]]; then
+  out=$("$BIN/bench/bench_sweep" "$ORG" --projects "$PROJECTS" --today "$TODAY" --repeat 5)
+  echo "$out" >&2
+  get() { awk -v k="$1" '$1 == k {print $2}' <<<"$out"; }
+  row "sweep: $(head -1 <<<"$out" | cut -d, -f1-2)" ""
+  row "sweep: load from SQLite" "$(get load_ms) ms"
+  row "sweep: rules (evaluate)" "$(get evaluate_ms) ms"
+  row "sweep: digest build + render" "$(get digest_ms) ms"
+  row "sweep: platform rows (push)" "$(get push_ms) ms"
+  row "sweep: total (target < 250 ms)" "$(get sweep_ms) ms"
+fi
+
+if [[ $ONLY == all || $ONLY == startup ]]; then
+  cp "$ORG" "$WORK/startup.db"
+  times=()
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    start_trackerd "$WORK/startup.db"
+    times+=("$STARTUP_MS")
+    stop_trackerd
+  done
+  sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+  row "start-up to /healthz (10 runs)" "median $(sed -n 5p <<<"$sorted") ms, max $(tail -1 <<<"$sorted") ms (target < 200)"
+  start_trackerd "$WORK/startup.db"
+  sleep 5
+  row "idle RSS 5 s after start (VmRSS)" "$(( $(rss_kb "$PID" VmRSS) / 1024 )) MB (target < 15)"
+  row "idle peak RSS (VmHWM)" "$(( $(rss_kb "$PID" VmHWM) / 1024 )) MB"
+  stop_trackerd
+fi
+
+if [[ $ONLY == all || $ONLY == ingest ]]; then
+  DB=$WORK/ingest.db
+  rm -f "$DB" "$DB-wal" "$DB-shm"
+  cp "$ORG" "$DB"
+  start_trackerd "$DB"
+  sleep 3  # the scheduler's first pass (1,000 digests into the outbox) happens at start
+  count_rows() {
+    sqlite3 "$DB" "PRAGMA busy_timeout=5000; SELECT count(*) FROM progress_log WHERE source LIKE '$1:%';" | tail -1
+  }
+  run_wrk() {  # kind duration -> prints wrk's BENCH line
+    local platform=${1%%-*}
+    "$BIN/bench/bench_org" requests "$WORK/requests-$1.txt" --kind "$1" --count $(( $2 * 45000 + 20000 )) \
+      --projects "$PROJECTS" --today "$TODAY"
+    BENCH_REQUESTS="$WORK/requests-$1.txt" wrk -t1 -c"$CONNECTIONS" -d"$2s" --latency -s bench/requests.lua \
+      "http://127.0.0.1:$PORT" | grep '^BENCH'
+  }
+  run_wrk slack-commands 2 >/dev/null  # warm-up: caches, statement cache, page cache
+  for kind in $KINDS; do
+    platform=${kind%%-*}
+    before=$(count_rows "$platform")
+    cpu0=$(cpu_ticks "$PID")
+    line=$(run_wrk "$kind" "$DURATION")
+    cpu1=$(cpu_ticks "$PID")
+    after=$(count_rows "$platform")
+    echo "$kind: $line" >&2
+    val() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$line"; }
+    ok=$(val ok); rows=$(( after - before ))
+    cpu_us=$(( (cpu1 - cpu0) * 1000000 / TICK / (ok > 0 ? ok : 1) ))
+    verdict="every 2xx persisted"
+    if [ "$(val wrapped)" != 0 ]; then verdict="REQUEST FILE TOO SHORT (duplicates sent)"
+    elif (( rows < ok )); then verdict="MISSING $(( ok - rows )) ROWS"
+    elif (( rows > ok + CONNECTIONS )); then verdict="$(( rows - ok )) rows without a 2xx (more than in flight)"
+    fi
+    row "$kind: requests/s" "$(val rps) (${ok} 2xx, $(val other) other, $(val errors) errors)"
+    row "$kind: latency p50 / p90 / p99" "$(( $(val p50_us) / 1000 )).$(( $(val p50_us) % 1000 / 100 )) / $(( $(val p90_us) / 1000 )).$(( $(val p90_us) % 1000 / 100 )) / $(( $(val p99_us) / 1000 )).$(( $(val p99_us) % 1000 / 100 )) ms"
+    row "$kind: CPU per request" "${cpu_us} µs (trackerd, user+sys)"
+    row "$kind: durability" "$rows progress rows for $ok 2xx: $verdict"
+  done
+  row "ingest: peak RSS (VmHWM)" "$(( $(rss_kb "$PID" VmHWM) / 1024 )) MB (target < 30)"
+  stop_trackerd
+fi
+
+echo
+echo "trackerd benchmarks — $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(date -u +%F), wrk -t1 -c$CONNECTIONS -d${DURATION}s"
+printf '| %-34s | %s |\n|%s|%s|\n' "measure" "result" "------------------------------------" "--------"
+printf '%s\n' "${TABLE[@]}"
