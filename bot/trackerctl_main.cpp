@@ -12,6 +12,7 @@
 #include "bot/dispatcher.h"
 #include "bot/scheduler.h"
 #include "bot/local_time.h"
+#include "bot/version.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/digest.h"
@@ -233,6 +234,7 @@ int run_outbox(const Options& options, store::Store& store) {
 int main(int argc, char** argv) {
     CLI::App app{"trackerctl: the campaign tracker's local command line"};
     app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("trackerctl ") + bot::version());
     Options options;
     app.add_option("--db", options.db_path, "SQLite database file (default: the config's, or data/trackerd.db)");
     app.add_option("--config", options.config_path, "config file (JSON, comments allowed)");

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "bot/app.h"
+#include "bot/json_log.h"
+#include "bot/version.h"
 
 namespace {
 
@@ -25,7 +27,7 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--config" && i + 1 < argc) config_path = argv[++i];
-        else if (arg == "--version") { std::cout << "trackerd 0.1.0\n"; return 0; }
+        else if (arg == "--version") { std::cout << "trackerd " << bot::version() << "\n"; return 0; }
         else return usage();
     }
     // Block the stop signals before any thread starts, so only sigwait below receives them.
@@ -41,7 +43,7 @@ int main(int argc, char** argv) {
         std::cerr << "trackerd: " << config_path << ": " << config.error().message << "\n";
         return 1;
     }
-    spdlog::set_level(spdlog::level::from_str(config->log.level));
+    bot::configure_logging(config->log);  // level, and JSON lines when log.json
     core::SystemClock clock;
     auto app = bot::App::create(*config, clock);
     if (!app) {
