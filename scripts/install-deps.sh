@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config git tzdata ca-certificates
           libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
-          libcpp-httplib-dev libssl-dev libhowardhinnant-date-dev libcli11-dev)
+          libcpp-httplib-dev libssl-dev libhowardhinnant-date-dev libcli11-dev libboost-dev)
 # --checks: also what .ci/run's extra checks need (clang and its runtimes for libFuzzer).
 if [[ ${1:-} == --checks ]]; then
   packages+=(clang libclang-rt-14-dev)
