@@ -19,6 +19,8 @@ const char* to_string(CommandKind kind) {
         case CommandKind::blocked: return "blocked";
         case CommandKind::digest: return "digest";
         case CommandKind::help: return "help";
+        case CommandKind::confirm_retro: return "confirm_retro";
+        case CommandKind::export_xlsx: return "export";
     }
     return "unknown";
 }
@@ -34,6 +36,7 @@ bool is_mutation(CommandKind kind) {
         case CommandKind::deviation:
         case CommandKind::note:
         case CommandKind::ack:
+        case CommandKind::confirm_retro:
             return true;
         case CommandKind::show:
         case CommandKind::my_tasks:
@@ -41,6 +44,7 @@ bool is_mutation(CommandKind kind) {
         case CommandKind::blocked:
         case CommandKind::digest:
         case CommandKind::help:
+        case CommandKind::export_xlsx:
             return false;
     }
     return false;

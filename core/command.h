@@ -27,6 +27,8 @@ enum class CommandKind {
     blocked,    // "阻塞", "blocked" (the list)
     digest,     // "日报", "digest"
     help,       // "帮助", "help"
+    confirm_retro,  // "确认复盘 [P1] [总结]", "confirm retro [P1] [summary]" (the project's 复盘)
+    export_xlsx,    // "导出 [P1]", "export [P1]": a signed link to the project's Excel workbook
 };
 
 const char* to_string(CommandKind kind);  // "progress", "start", ...
@@ -35,7 +37,8 @@ bool is_mutation(CommandKind kind);
 
 struct Command {
     CommandKind kind = CommandKind::help;
-    std::string task_id;                // normalised ("T003"); empty for list commands
+    std::string task_id;                // normalised ("T003"); empty for list commands; the
+                                        // project id for confirm_retro / export_xlsx when given
     std::optional<int> percent;         // progress: 0..100
     std::string note;                   // progress/start/done/note: free text after the command
     std::string reason;                 // block, delay, deviation: 原因 / because

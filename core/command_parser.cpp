@@ -172,6 +172,7 @@ private:
         switch (*keyword.without_task) {
             case CommandKind::my_tasks: return read_my_tasks(at);
             case CommandKind::help: return read_help(at);
+            case CommandKind::confirm_retro: return finish(with_note(CommandKind::confirm_retro, at));
             default: break;
         }
         if (!only_trailing_noise(m_s.substr(at))) return unknown();

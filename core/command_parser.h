@@ -43,7 +43,9 @@ std::vector<ParsedLine> parse_message(std::string_view text, const ParseContext&
 // 更新/进度/update/progress, 完成/已完成/done/finished, 开始/start, 阻塞/卡住/block,
 // 解除阻塞/unblock, 延期/推迟/delay/postpone, 偏差/deviation, 备注/note, 收到/ack,
 // 查看/详情/show/status; the bare id shows the task. Lists: 我的任务/my tasks/tasks @someone/
-// @someone 的任务, 逾期/延期任务/late, 阻塞/阻塞任务/blocked, 日报/今日简报/digest, 帮助/help/?.
+// @someone 的任务, 逾期/延期任务/late, 阻塞/阻塞任务/blocked, 日报/今日简报/digest, 帮助/help/?;
+// 确认复盘/confirm retro [project id] [summary] and 导出/export [project id], where the optional
+// id (read like a task id) names a project and is returned in task_id.
 // Delay, deviation and block read labelled parts: 原因:/因为/because/reason:/cause:,
 // 影响:/impact:, 措施:/remedy:, and the cause kind 客观/主观/objective/subjective (as a prefix of
 // the reason, "客观原因:", "原因(客观):" or "类型: 主观"). A URL in the text is also the evidence.

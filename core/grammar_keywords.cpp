@@ -49,6 +49,13 @@ constexpr std::array k_keywords = {
     Keyword{"今日简报", none, K::digest},     Keyword{"简报", none, K::digest},
     Keyword{"help", none, K::help},           Keyword{"帮助", none, K::help},
     Keyword{"usage", none, K::help},          Keyword{"?", none, K::help},
+    Keyword{"确认复盘", K::confirm_retro, K::confirm_retro},
+    Keyword{"复盘确认", K::confirm_retro, K::confirm_retro},
+    Keyword{"confirm retro", K::confirm_retro, K::confirm_retro},
+    Keyword{"confirm retrospective", K::confirm_retro, K::confirm_retro},
+    Keyword{"导出", K::export_xlsx, K::export_xlsx},
+    Keyword{"导出表格", K::export_xlsx, K::export_xlsx},
+    Keyword{"export", K::export_xlsx, K::export_xlsx},
 };
 
 bool ends_with_ascii_letter(std::string_view word) {
@@ -166,6 +173,8 @@ std::string example_command(CommandKind kind, Locale language, std::string_view 
         case K::blocked: pattern = zh ? "阻塞任务" : "blocked"; break;
         case K::digest: pattern = zh ? "日报" : "digest"; break;
         case K::help: pattern = zh ? "帮助" : "help"; break;
+        case K::confirm_retro: pattern = zh ? "确认复盘" : "confirm retro"; break;
+        case K::export_xlsx: pattern = zh ? "导出" : "export"; break;
     }
     int shown_percent = percent && *percent >= 0 && *percent <= 100 ? *percent : 60;
     pattern = replace_all(std::move(pattern), "{id}", task_id.empty() ? "T003" : task_id);

@@ -184,14 +184,16 @@ std::vector<std::string> help_sections(Locale locale, const Markup& markup) {
                 "阻塞 / 解除：T003 阻塞 等待客户确认 · T003 解除阻塞\n"
                 "延期：T003 延期 12-05 原因: 供应商产能不足 影响: … 措施: …\n"
                 "偏差说明：T003 偏差 原因: … 影响: … 措施: …\n备注：T003 备注 …\n收到提醒：收到 T003",
-                "查看：T003 · 我的任务 · 逾期 · 阻塞 · 日报 · 帮助"};
+                "查看：T003 · 我的任务 · 逾期 · 阻塞 · 日报 · 帮助",
+                "复盘 / 导出：确认复盘 [总结]（项目收尾后）· 导出（Excel 下载链接）"};
     return {markup.bold("Commands") + " (task ids are case-insensitive; one command per line)",
             "Progress: update T003 60% [note]\nStart / done: start T003 · done T003\n"
             "Block / unblock: block T003 waiting for client sign-off · unblock T003\n"
             "Re-plan: delay T003 to 2026-12-05 because … impact: … remedy: …\n"
             "Deviation report: deviation T003 cause: … impact: … remedy: …\nNote: note T003 …\n"
             "Acknowledge a ping: ack T003",
-            "Look: show T003 · my tasks · late · blocked · digest · help"};
+            "Look: show T003 · my tasks · late · blocked · digest · help",
+            "Retrospective / export: confirm retro [summary] (once the project closes) · export (Excel download link)"};
 }
 
 std::vector<std::string> task_detail_sections(const Task& task, const ProjectState& state, Date today,
@@ -241,7 +243,10 @@ ChatMessage render_replies(const std::vector<CommandOutcome>& outcomes, const Pe
     std::vector<std::string> lines;
     for (const auto& o : outcomes) {
         switch (o.kind) {
-            case CommandOutcome::Kind::applied: lines.push_back(applied_text(o, w, markup)); break;
+            case CommandOutcome::Kind::applied:
+                if (o.before && o.after) lines.push_back(applied_text(o, w, markup));
+                for (const auto& section : o.answer) lines.push_back(section);  // not about a task: 确认复盘
+                break;
             case CommandOutcome::Kind::query:
                 if (!o.answer_title.empty()) lines.push_back(markup.bold(o.answer_title));
                 for (const auto& section : o.answer) lines.push_back(section);

@@ -15,7 +15,7 @@ namespace core {
 // The result of one chat line, as the dispatcher saw it.
 struct CommandOutcome {
     enum class Kind {
-        applied,      // a change was written
+        applied,      // a change was written (`answer` holds the reply when it is not about a task)
         query,        // a read command: `answer` holds the result
         parse_error,  // the grammar could not read the line
         not_found,    // no such task in the chat's projects

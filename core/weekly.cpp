@@ -54,8 +54,57 @@ const DeviationReport* newest_report(const ProjectState& state, const Task& task
     return newest;
 }
 
+// Every deviation report on the task dated within the period, oldest first.
+std::vector<DeviationReport> reports_in(const ProjectState& state, const Task& task, Date from, Date to) {
+    std::vector<DeviationReport> out;
+    for (const auto& report : state.deviation_reports)
+        if (within(report.date, from, to) && same_task(report.task_id, task.id)) out.push_back(report);
+    std::stable_sort(out.begin(), out.end(), [](const DeviationReport& a, const DeviationReport& b) {
+        return a.date != b.date ? a.date < b.date : a.at_unix < b.at_unix;
+    });
+    return out;
+}
+
+// A task blocked at some point and unblocked within the period (not blocked now): the newest
+// "unblock" entry in the period and the "block" entry before it. The log is oldest first.
+std::optional<WeeklyReview::Blocked> cleared_block(const ProjectState& state, const Task& task, Date from,
+                                                   Date to) {
+    std::optional<size_t> unblock;
+    for (size_t i = 0; i < state.progress.size(); ++i) {
+        const auto& entry = state.progress[i];
+        if (entry.action == "unblock" && within(entry.date, from, to) && same_task(entry.task_id, task.id))
+            unblock = i;
+    }
+    if (!unblock) return std::nullopt;
+    const ProgressEntry& end = state.progress[*unblock];
+    WeeklyReview::Blocked line{{task.id, task.name, task.owner, reports_in(state, task, from, to)}, "", 0, end.date};
+    for (size_t i = *unblock; i-- > 0;) {
+        const auto& entry = state.progress[i];
+        if (entry.action != "block" || !same_task(entry.task_id, task.id)) continue;
+        line.reason = entry.problem.empty() ? entry.actual_content : entry.problem;
+        line.days_blocked = std::max(0, days_between(entry.date, end.date));
+        break;
+    }
+    return line;
+}
+
+WeeklyReview::RiskLine risk_line(const RiskItem& risk) {
+    return {risk.id, risk.title, risk.impact, risk.owner, risk.status, risk.opened, risk.closed};
+}
+
+void add_risks(WeeklyReview& r, const ProjectState& state) {
+    r.has_risk_register = !state.risks.empty();
+    for (const auto& risk : state.risks) {
+        bool closed_by_end = risk.status == RiskStatus::resolved && (!risk.closed || *risk.closed <= r.to);
+        if (risk.opened && within(*risk.opened, r.from, r.to)) r.risks_opened.push_back(risk_line(risk));
+        if (risk.status == RiskStatus::resolved && risk.closed && within(*risk.closed, r.from, r.to))
+            r.risks_closed.push_back(risk_line(risk));
+        if (!closed_by_end && (!risk.opened || *risk.opened <= r.to)) ++r.risks_open;
+    }
+}
+
 void add_task_lines(WeeklyReview& r, const ProjectState& state, const Task& task) {
-    WeeklyReview::TaskLine line{task.id, task.name, task.owner};
+    WeeklyReview::TaskLine line{task.id, task.name, task.owner, reports_in(state, task, r.from, r.to)};
     bool done = task.status == Status::done;
     if (done && task.actual_finish && within(*task.actual_finish, r.from, r.to)) {
         bool on_time = !task.planned_finish || *task.actual_finish <= *task.planned_finish;
@@ -69,9 +118,10 @@ void add_task_lines(WeeklyReview& r, const ProjectState& state, const Task& task
             // Open at the end of the period: late as of `to`, even if finished since.
             int late_days = open ? std::max(0, days_between(*task.planned_finish, r.to))
                                  : days_late(task, r.to);
-            WeeklyReview::Slipped slipped{line, *task.planned_finish, late_days, "", ""};
+            WeeklyReview::Slipped slipped{line, *task.planned_finish, late_days, "", "", ""};
             if (const DeviationReport* report = newest_report(state, task, r.from, r.to)) {
                 slipped.cause = report->cause;
+                slipped.impact = report->impact;
                 slipped.remedy = report->remedy;
             }
             r.slipped.push_back(std::move(slipped));
@@ -126,6 +176,8 @@ std::string finished_section(ChatWriter& w, const WeeklyReview& r) {
         if (!t.on_time)
             line +=
                 w.pick("（晚于计划 " + w.days(late) + "）", " (" + w.days(late) + " after plan)");
+        if (!t.on_time && !t.reports.empty() && !t.reports.back().cause.empty())
+            line += w.pick("；原因：", "; cause: ") + t.reports.back().cause;
         lines.push_back(line);
     }
     return list_or_none(w, w.pick("本周完成", "Finished this week"), lines);
@@ -145,8 +197,12 @@ std::string slipped_line(ChatWriter& w, const WeeklyReview::Slipped& t, Date rev
     else
         line += w.pick("逾期 " + w.days(t.days_late), w.days(t.days_late) + " late");
     if (!t.cause.empty()) line += w.pick("；原因：", "; cause: ") + t.cause;
+    if (!t.impact.empty()) line += w.pick("；影响：", "; impact: ") + t.impact;
     if (!t.remedy.empty()) line += w.pick("；措施：", "; remedy: ") + t.remedy;
     if (t.cause.empty() && !done) line += w.pick("；尚无偏差说明", "; no deviation report yet");
+    if (t.reports.size() > 1)
+        line += w.pick("（本周共 " + std::to_string(t.reports.size()) + " 份偏差说明）",
+                       " (" + std::to_string(t.reports.size()) + " deviation reports this week)");
     return line;
 }
 
@@ -158,11 +214,16 @@ std::string slipped_section(ChatWriter& w, const WeeklyReview& r) {
 
 std::string blocked_section(ChatWriter& w, const WeeklyReview& r) {
     std::vector<std::string> lines;
-    for (const auto& t : r.blocked)
-        lines.push_back(w.task_ref(t.task_id, t.name, t.owner) + " " +
-                        w.pick("阻塞 " + w.days(t.days_blocked) + "：",
-                               "blocked " + w.days(t.days_blocked) + ": ") +
-                        t.reason);
+    for (const auto& t : r.blocked) {
+        std::string line = w.task_ref(t.task_id, t.name, t.owner) + " ";
+        if (t.cleared)
+            line += w.pick("曾阻塞 " + w.days(t.days_blocked) + "，" + format_short_date(*t.cleared) + " 已解除",
+                           "was blocked " + w.days(t.days_blocked) + ", cleared " + format_short_date(*t.cleared));
+        else
+            line += w.pick("阻塞 " + w.days(t.days_blocked), "blocked " + w.days(t.days_blocked));
+        if (!t.reason.empty()) line += w.pick("：", ": ") + t.reason;
+        lines.push_back(line);
+    }
     return list_or_none(w, w.pick("阻塞", "Blocked"), lines);
 }
 
@@ -197,6 +258,38 @@ std::string kpi_section(ChatWriter& w, const WeeklyReview& r) {
     return w.list_section(w.pick("指标", "KPIs"), lines);
 }
 
+std::string risk_level_text(const ChatWriter& w, RiskLevel level) {
+    switch (level) {
+        case RiskLevel::high: return w.pick("高", "high");
+        case RiskLevel::medium: return w.pick("中", "medium");
+        case RiskLevel::low: return w.pick("低", "low");
+        case RiskLevel::none: break;
+    }
+    return w.pick("无", "none");
+}
+
+// "R002 KOL 档期冲突（影响 高）@小明" — the register's owner is mentioned.
+std::string risk_ref(ChatWriter& w, const WeeklyReview::RiskLine& risk) {
+    std::string who = risk.owner.empty() ? "" : " " + w.mention(risk.owner);
+    return risk.risk_id + " " + risk.title + w.pick("（影响 ", " (impact ") + risk_level_text(w, risk.impact) +
+           w.pick("）", ")") + who;
+}
+
+// Only for a project that keeps a risk register (seed 001 表4).
+std::string risk_section(ChatWriter& w, const WeeklyReview& r) {
+    std::vector<std::string> lines;
+    for (const auto& risk : r.risks_opened)
+        lines.push_back(w.pick("新增 ", "opened ") + risk_ref(w, risk) +
+                        (risk.opened ? " " + format_short_date(*risk.opened) : ""));
+    for (const auto& risk : r.risks_closed)
+        lines.push_back(w.pick("已解决 ", "closed ") + risk_ref(w, risk) +
+                        (risk.closed ? " " + format_short_date(*risk.closed) : ""));
+    std::string open = w.pick("未解决 " + std::to_string(r.risks_open) + " 项",
+                              std::to_string(r.risks_open) + " still open");
+    if (lines.empty()) return w.bold(w.pick("风险", "Risks")) + w.pick("：本周无新增或解决，", ": none opened or closed, ") + open;
+    return w.list_section(w.pick("风险", "Risks"), lines) + "\n" + open;
+}
+
 std::string due_next_section(ChatWriter& w, const WeeklyReview& r) {
     std::vector<std::string> lines;
     for (const auto& t : r.due_next)
@@ -207,9 +300,11 @@ std::string due_next_section(ChatWriter& w, const WeeklyReview& r) {
 }
 
 std::vector<std::string> review_sections(ChatWriter& w, const WeeklyReview& r) {
-    return {progress_section(w, r), finished_section(w, r), slipped_section(w, r),
-            blocked_section(w, r),  on_time_section(w, r),  kpi_section(w, r),
-            due_next_section(w, r)};
+    std::vector<std::string> sections{progress_section(w, r), finished_section(w, r), slipped_section(w, r),
+                                      blocked_section(w, r), on_time_section(w, r), kpi_section(w, r)};
+    if (r.has_risk_register) sections.push_back(risk_section(w, r));
+    sections.push_back(due_next_section(w, r));
+    return sections;
 }
 
 // "@小明 请更新 T003 创意定稿（3 天未更新）…，回复 `T003 进度 60%`"
@@ -263,8 +358,13 @@ WeeklyReview build_weekly_review(const ProjectState& state, Date from, Date to) 
     for (const auto& f : findings) {
         if (f.rule != Rule::r5_blocked) continue;
         const Task* task = state.find_task(f.task_id);
-        if (task) r.blocked.push_back({{task->id, task->name, task->owner}, f.detail, f.days});
+        if (task)
+            r.blocked.push_back({{task->id, task->name, task->owner, reports_in(state, *task, from, to)}, f.detail,
+                                 f.days, std::nullopt});
     }
+    for (const Task* task : leaf_tasks(state))
+        if (task->status != Status::blocked && task->status != Status::cancelled)
+            if (auto cleared = cleared_block(state, *task, from, to)) r.blocked.push_back(std::move(*cleared));
     r.on_time = on_time_rate(state, to);
     for (const auto& kpi : state.kpis) {
         bool below = false;
@@ -274,6 +374,7 @@ WeeklyReview build_weekly_review(const ProjectState& state, Date from, Date to) 
     }
     for (const auto& report : state.deviation_reports)
         if (within(report.date, from, to)) ++r.deviation_reports;
+    add_risks(r, state);
     return r;
 }
 

@@ -518,6 +518,38 @@ TEST(CommandParserTest, ArbitraryBytesNeverCrashAndAlwaysYieldValidUtf8) {
     }
 }
 
+TEST(CommandParserTest, RetrospectiveConfirmationAndExportTakeAnOptionalProjectId) {
+    const ParseContext context = make_context();
+    struct ReportRow {
+        const char* input;
+        CommandKind kind;
+        const char* project;
+        const char* note;
+    };
+    const ReportRow rows[] = {
+        {"确认复盘", CommandKind::confirm_retro, "", ""},
+        {"确认复盘 P1", CommandKind::confirm_retro, "P1", ""},
+        {"确认复盘 p1 提前锁定主播档期", CommandKind::confirm_retro, "P1", "提前锁定主播档期"},
+        {"确认复盘 经验：提前锁定档期", CommandKind::confirm_retro, "", "经验：提前锁定档期"},
+        {"Confirm retro NPL-2024 good launch", CommandKind::confirm_retro, "NPL-2024", "good launch"},
+        {"导出", CommandKind::export_xlsx, "", ""},
+        {"导出 P1", CommandKind::export_xlsx, "P1", ""},
+        {"export", CommandKind::export_xlsx, "", ""},
+        {"/export q3", CommandKind::export_xlsx, "Q3", ""},
+    };
+    for (const auto& row : rows) {
+        ParsedLine line = parse_line(row.input, context);
+        ASSERT_TRUE(line.command) << row.input << ": " << line.error;
+        EXPECT_EQ(line.command->kind, row.kind) << row.input;
+        EXPECT_EQ(line.command->task_id, row.project) << row.input;
+        EXPECT_EQ(line.command->note, row.note) << row.input;
+    }
+    EXPECT_FALSE(parse_line("导出 全部表格", context).command);  // only an id may follow
+    ParsedLine typo = parse_line("导出来 P1", context);  // unreadable: the suggestion is a valid command
+    EXPECT_FALSE(typo.command);
+    EXPECT_TRUE(parse_line(typo.suggestion, context).command) << typo.suggestion;
+}
+
 TEST(CommandKindTest, NamesAndMutationsFollowTheContract) {
     const struct {
         CommandKind kind;
@@ -532,6 +564,7 @@ TEST(CommandKindTest, NamesAndMutationsFollowTheContract) {
         {CommandKind::my_tasks, "my_tasks", false}, {CommandKind::late, "late", false},
         {CommandKind::blocked, "blocked", false},  {CommandKind::digest, "digest", false},
         {CommandKind::help, "help", false},
+        {CommandKind::confirm_retro, "confirm_retro", true}, {CommandKind::export_xlsx, "export", false},
     };
     for (const auto& c : cases) {
         EXPECT_EQ(to_string(c.kind), c.name);

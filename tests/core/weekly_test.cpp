@@ -323,4 +323,78 @@ TEST(UpdateReminderTest, NothingIsSentWithoutAStaleUpdateFinding) {
         core::render_update_reminder(others, state, Locale::en, core::plain_markup()).has_value());
 }
 
+// --- issue 9: risks, cleared blocks, every deviation report of the period ---------------------
+
+core::RiskItem risk(const char* id, const char* title, const char* opened, const char* closed) {
+    core::RiskItem r;
+    r.id = id;
+    r.title = title;
+    r.owner = "小明";
+    r.impact = core::RiskLevel::high;
+    if (opened) r.opened = day(opened);
+    if (closed) {
+        r.closed = day(closed);
+        r.status = core::RiskStatus::resolved;
+    }
+    return r;
+}
+
+TEST(WeeklyReviewTest, RisksOpenedAndClosedInThePeriodAreListedWithTheOpenCount) {
+    auto state = festival_week();
+    state.risks = {risk("R1", "KOL 档期冲突", "2024-03-19", nullptr), risk("R2", "物料延迟", "2024-03-01", "2024-03-22"),
+                   risk("R3", "预算超支", "2024-03-01", nullptr), risk("R4", "下周才登记", "2024-03-26", nullptr)};
+    auto review = core::build_weekly_review(state, day("2024-03-18"), day("2024-03-24"));
+    ASSERT_EQ(review.risks_opened.size(), 1u);
+    EXPECT_EQ(review.risks_opened[0].risk_id, "R1");
+    ASSERT_EQ(review.risks_closed.size(), 1u);
+    EXPECT_EQ(review.risks_closed[0].risk_id, "R2");
+    EXPECT_EQ(review.risks_open, 2);  // R1 and R3; R4 opens after the period
+    const std::string text =
+        core::render_weekly_review(review, state, Locale::zh_cn, slack_like()).joined_text();
+    for (const char* part : {"*风险 (2)*", "· 新增 R1 KOL 档期冲突（影响 高） <@U1> 03-19",
+                             "· 已解决 R2 物料延迟（影响 高） <@U1> 03-22", "未解决 2 项"})
+        EXPECT_TRUE(contains(text, part)) << part << "\n" << text;
+    // A project without a register gets no risk section at all.
+    auto plain = core::build_weekly_review(festival_week(), day("2024-03-18"), day("2024-03-24"));
+    EXPECT_FALSE(contains(core::render_weekly_review(plain, festival_week(), Locale::zh_cn, slack_like()).joined_text(),
+                          "风险"));
+}
+
+TEST(WeeklyReviewTest, ATaskBlockedAndClearedWithinTheWeekIsListedWithItsReason) {
+    auto state = festival_week();
+    core::ProgressEntry block = logged("T4", "2024-03-19", 10);
+    block.action = "block";
+    block.problem = "印厂停电";
+    core::ProgressEntry unblock = logged("T4", "2024-03-21", 10);
+    unblock.action = "unblock";
+    state.progress.push_back(block);
+    state.progress.push_back(unblock);
+    auto review = core::build_weekly_review(state, day("2024-03-18"), day("2024-03-24"));
+    ASSERT_EQ(review.blocked.size(), 2u);  // T3 blocked now first, then T4 cleared
+    EXPECT_EQ(review.blocked[0].task_id, "T3");
+    EXPECT_FALSE(review.blocked[0].cleared);
+    EXPECT_EQ(review.blocked[1].task_id, "T4");
+    EXPECT_EQ(review.blocked[1].cleared, day("2024-03-21"));
+    EXPECT_EQ(review.blocked[1].days_blocked, 2);
+    EXPECT_EQ(review.blocked[1].reason, "印厂停电");
+    const std::string text = core::render_weekly_review(review, state, Locale::en, core::plain_markup()).joined_text();
+    EXPECT_TRUE(contains(text, "T4 物料印刷 @小明 was blocked 2 days, cleared 03-21: 印厂停电")) << text;
+    // Cleared before the period: not listed.
+    auto next = core::build_weekly_review(state, day("2024-03-25"), day("2024-03-31"));
+    EXPECT_EQ(next.blocked.size(), 1u);
+}
+
+TEST(WeeklyReviewTest, SlippedTaskCarriesEveryReportOfThePeriodAndTheImpact) {
+    auto state = festival_week();
+    state.deviation_reports[1].impact = "海报晚 3 天上线";
+    auto review = core::build_weekly_review(state, day("2024-03-18"), day("2024-03-24"));
+    ASSERT_EQ(review.slipped.size(), 1u);
+    ASSERT_EQ(review.slipped[0].reports.size(), 2u);  // 03-20 and 03-22, oldest first
+    EXPECT_EQ(review.slipped[0].reports[0].cause, "旧原因");
+    EXPECT_EQ(review.slipped[0].impact, "海报晚 3 天上线");
+    const std::string text = core::render_weekly_review(review, state, Locale::zh_cn, core::plain_markup()).joined_text();
+    EXPECT_TRUE(contains(text, "原因：供应商产能不足；影响：海报晚 3 天上线；措施：更换供应商（本周共 2 份偏差说明）")) << text;
+    EXPECT_TRUE(review.finished[0].reports.empty());  // T2's report is from the week before
+}
+
 }  // namespace
