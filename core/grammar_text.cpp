@@ -1,6 +1,7 @@
 #include "core/grammar_text.h"
 
 #include <algorithm>
+#include <array>
 
 namespace core::grammar {
 namespace {
@@ -62,12 +63,19 @@ bool is_unicode_space(char32_t cp) {
 
 bool is_zero_width(char32_t cp) { return (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF; }
 
-std::vector<char32_t> code_points(std::string_view text, std::size_t limit) {
-    std::vector<char32_t> out;
-    for (std::size_t i = 0; i < text.size() && out.size() < limit;) {
+// The first k_max_distance_input code points of `text`, on the stack: edit_distance runs for
+// every word of an unreadable line against every keyword, so it must not allocate.
+struct CodePoints {
+    std::array<char32_t, k_max_distance_input> points{};
+    std::size_t size = 0;
+};
+
+CodePoints code_points(std::string_view text) {
+    CodePoints out;
+    for (std::size_t i = 0; i < text.size() && out.size < out.points.size();) {
         char32_t cp = 0;
         i += decode_utf8(text, i, cp);
-        out.push_back(cp);
+        out.points[out.size++] = cp;
     }
     return out;
 }
@@ -204,22 +212,25 @@ std::size_t code_point_count(std::string_view text) {
 }
 
 int edit_distance(std::string_view a_text, std::string_view b_text) {
-    const std::vector<char32_t> a = code_points(a_text, k_max_distance_input);
-    const std::vector<char32_t> b = code_points(b_text, k_max_distance_input);
-    const std::size_t width = b.size() + 1;
-    std::vector<int> d((a.size() + 1) * width, 0);
+    const CodePoints a_points = code_points(a_text);
+    const CodePoints b_points = code_points(b_text);
+    const char32_t* a = a_points.points.data();
+    const char32_t* b = b_points.points.data();
+    const std::size_t a_size = a_points.size, b_size = b_points.size;
+    const std::size_t width = b_size + 1;
+    std::array<int, (k_max_distance_input + 1) * (k_max_distance_input + 1)> d;  // every cell read is written first
     const auto at = [&](std::size_t i, std::size_t j) -> int& { return d[i * width + j]; };
-    for (std::size_t i = 0; i <= a.size(); ++i) at(i, 0) = static_cast<int>(i);
-    for (std::size_t j = 0; j <= b.size(); ++j) at(0, j) = static_cast<int>(j);
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        for (std::size_t j = 1; j <= b.size(); ++j) {
+    for (std::size_t i = 0; i <= a_size; ++i) at(i, 0) = static_cast<int>(i);
+    for (std::size_t j = 0; j <= b_size; ++j) at(0, j) = static_cast<int>(j);
+    for (std::size_t i = 1; i <= a_size; ++i) {
+        for (std::size_t j = 1; j <= b_size; ++j) {
             int cost = a[i - 1] == b[j - 1] ? 0 : 1;
             at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost});
             if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
                 at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
         }
     }
-    return at(a.size(), b.size());
+    return at(a_size, b_size);
 }
 
 std::string first_url(std::string_view text) {

@@ -11,7 +11,15 @@ namespace {
 // Plans are small (tens of nodes); walking the whole list per query keeps this simple.
 constexpr int k_max_depth = 32;  // guards roll-ups and chains against cyclic data
 
-bool same_id(std::string_view a, std::string_view b) { return normalize_id(a) == normalize_id(b); }
+// normalize_id(a) == normalize_id(b) without building two strings: it runs in every scan of the
+// plan and of the progress log (it was the top symbol of the 100,000-task sweep).
+bool same_id(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    auto upper = [](char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; };
+    for (size_t i = 0; i < a.size(); ++i)
+        if (upper(a[i]) != upper(b[i])) return false;
+    return true;
+}
 
 std::vector<const Task*> children_of(const ProjectState& state, std::string_view id) {
     std::vector<const Task*> out;
