@@ -126,19 +126,30 @@ std::optional<CommandKind> nearest_command(std::string_view folded, bool about_a
     std::size_t words = 0;
     for_each_word(folded, [&](std::string_view word) {
         if (++words > 32) return;  // a typo sits near the start; long prose is not a command
+        const std::size_t word_length = code_point_count(word);
+        const bool cjk = !word.empty() && static_cast<unsigned char>(word[0]) >= 0x80;
         for (const Keyword& keyword : k_keywords) {
             if (about_a_task && !keyword.with_task) continue;
             int limit = tolerance(keyword.text);
             if (limit < 0) continue;
-            int distance = edit_distance(word, keyword.text);
+            // An edit distance is at least the difference in length: words that cannot come
+            // within the limit skip the computation (unreadable lines cost milliseconds before).
+            const std::size_t keyword_length = code_point_count(keyword.text);
+            auto reachable = [&](std::size_t length) {
+                return (length > keyword_length ? length - keyword_length : keyword_length - length) <=
+                       static_cast<std::size_t>(limit);
+            };
+            int distance = reachable(word_length) ? edit_distance(word, keyword.text) : limit + 1;
             // A CJK run may carry the rest of the sentence ("完城了"): compare its head too.
-            std::size_t head_length = 0;
-            for (std::size_t n = 0; head_length < word.size() && n < code_point_count(keyword.text); ++n) {
-                char32_t cp = 0;
-                head_length += decode_utf8(word, head_length, cp);
+            if (cjk) {
+                std::size_t head_length = 0, head_points = 0;
+                for (; head_length < word.size() && head_points < keyword_length; ++head_points) {
+                    char32_t cp = 0;
+                    head_length += decode_utf8(word, head_length, cp);
+                }
+                if (reachable(head_points))
+                    distance = std::min(distance, edit_distance(word.substr(0, head_length), keyword.text));
             }
-            if (word.size() > 0 && static_cast<unsigned char>(word[0]) >= 0x80)
-                distance = std::min(distance, edit_distance(word.substr(0, head_length), keyword.text));
             if (distance <= limit && distance < best_distance) {
                 best_distance = distance;
                 best = kind_of(keyword);
