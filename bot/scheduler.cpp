@@ -10,6 +10,7 @@
 #include "bot/daemon_metrics.h"
 #include "bot/local_time.h"
 #include "bot/scheduler_ledger.h"
+#include "bot/scheduler_retro.h"
 #include "core/digest.h"
 #include "core/escalation.h"
 #include "core/rules.h"
@@ -197,11 +198,17 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
     if (chats.empty()) return 0;
     auto loaded = load(project_id);
     if (!loaded) return loaded.error();
-    if (!*loaded || (*loaded)->project.status != core::ProjectStatus::active) return 0;  // not imported, or closed
+    if (!*loaded || (*loaded)->project.status == core::ProjectStatus::archived) return 0;  // not imported, or archived
     core::ProjectState& state = **loaded;
     int enqueued = 0;
     m_tally = {};
     auto done = m_store.transaction([&]() -> core::Result<void> {
+        if (state.project.status == core::ProjectStatus::closed) {  // only the 复盘 is left to send
+            auto retro = run_retro(state, chats, now);
+            if (!retro) return retro.error();
+            enqueued += *retro;
+            return core::ok();
+        }
         for (const auto& chat : chats) {  // digests first: warnings follow the day's digest
             if (!chat.clock.working_time() || chat.clock.minutes < minutes_of(chat.config->digest_time)) continue;
             auto key = ledger::day_key("digest", chat.config->platform, chat.config->chat_id, project_id);
@@ -226,6 +233,9 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
             if (!pushed) return pushed.error();
             enqueued += *pushed;
         }
+        auto retro = run_retro(state, chats, now);  // every task done: the 复盘 draft
+        if (!retro) return retro.error();
+        enqueued += *retro;
         return core::ok();
     });
     if (!done) return done.error();
@@ -373,6 +383,28 @@ core::Result<int> Scheduler::run_chat(const core::ProjectState& state, const Cha
             if (!saved) return saved.error();
         }
     }
+    return enqueued;
+}
+
+core::Result<int> Scheduler::run_retro(const core::ProjectState& state, const std::vector<Chat>& chats, long long now) {
+    std::vector<RetroChat> retro_chats;
+    for (const auto& chat : chats)
+        retro_chats.push_back({chat.config, chat.out, chat.locale, chat.clock.day, chat.clock.minutes, chat.clock.working_time()});
+    int enqueued = 0;
+    auto done = m_store.transaction([&]() -> core::Result<void> {
+        auto pushed = run_retrospective(m_store, m_calendar, state, retro_chats,
+                                        [&](const RetroChat& chat, const core::ChatMessage& message,
+                                            const std::string& kind, const std::string& dedup_key) {
+                                            Chat target;  // push needs the chat's config and platform only
+                                            target.config = chat.config;
+                                            target.out = chat.out;
+                                            return push(target, message, kind, dedup_key, now);
+                                        });
+        if (!pushed) return pushed.error();
+        enqueued = *pushed;
+        return core::ok();
+    });
+    if (!done) return done.error();
     return enqueued;
 }
 

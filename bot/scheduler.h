@@ -12,6 +12,8 @@
 //   reminder  working days, from reminder_time (17:00), only when some task is past its R9
 //             cadence
 //   weekly    the first working day on or after weekly_time's weekday (Mon 09:30) of each week
+//   retro     when the project closes (core::closing_day), the 复盘 draft once per chat (working
+//             time, from digest_time); one reminder per chat after its due day if not confirmed
 //   escalate  R8 pings whenever a deadline (24 working hours) passes — the only thing sent
 //             outside working time; the owner is first asked in working time, with the warnings
 // "Working time" = a working day (core::WorkCalendar) outside the chat's quiet hours. A digest,
@@ -99,6 +101,8 @@ private:
                                                               long long now);
     core::Result<int> run_chat(const core::ProjectState& state, const Chat& chat,
                                const std::vector<core::LadderAction>& actions, long long now);
+    // The retrospective (复盘) of a closed project: scheduler_retro.h. Joins or opens a transaction.
+    core::Result<int> run_retro(const core::ProjectState& state, const std::vector<Chat>& chats, long long now);
     core::Result<int> push(const Chat& chat, const core::ChatMessage& message, const std::string& kind,
                            const std::string& dedup_key, long long now);
     std::vector<Chat> chats_of(const std::string& project_id, long long now) const;

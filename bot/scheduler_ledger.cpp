@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <stdexcept>
+
 namespace bot::ledger {
 namespace {
 
@@ -97,6 +99,44 @@ core::Result<std::vector<core::Ladder>> ladders(store::Store& store, std::string
 core::Result<void> set_ladders(store::Store& store, std::string_view project_id,
                                const std::vector<core::Ladder>& ladders) {
     return store.put_state(join({"ladders", project_id}), encode_ladders(ladders));
+}
+
+}  // namespace bot::ledger
+
+namespace bot::ledger {
+
+core::Result<std::optional<Retro>> retro(store::Store& store, std::string_view project_id) {
+    auto value = store.get_state(join({"retro", project_id}));
+    if (!value) return value.error();
+    if (!*value) return std::optional<Retro>{};
+    auto json = nlohmann::json::parse(**value, nullptr, false);
+    Retro out;
+    try {
+        auto closed_on = core::parse_iso_date(json.at("closed_on").get<std::string>());
+        auto drafted = core::parse_iso_date(json.at("drafted").get<std::string>());
+        if (!closed_on || !drafted) throw std::invalid_argument("date");
+        out.closed_on = *closed_on;
+        out.drafted = *drafted;
+        out.confirmed_by = json.at("confirmed_by").get<std::string>();
+        out.confirmed_at = json.at("confirmed_at").get<long long>();
+        out.confirmed_from = json.at("confirmed_from").get<std::string>();
+        out.summary = json.at("summary").get<std::string>();
+    } catch (const std::exception&) {
+        return core::make_error(core::ErrorCode::internal,
+                                "the retrospective ledger of " + std::string(project_id) + " cannot be read");
+    }
+    return std::optional<Retro>{std::move(out)};
+}
+
+core::Result<void> set_retro(store::Store& store, std::string_view project_id, const Retro& retro) {
+    nlohmann::json json{{"closed_on", core::format_iso_date(retro.closed_on)},
+                        {"drafted", core::format_iso_date(retro.drafted)},
+                        {"confirmed_by", retro.confirmed_by},
+                        {"confirmed_at", retro.confirmed_at},
+                        {"confirmed_from", retro.confirmed_from},
+                        {"summary", retro.summary}};
+    return store.put_state(join({"retro", project_id}),
+                           json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace bot::ledger

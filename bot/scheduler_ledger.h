@@ -37,6 +37,22 @@ core::Result<std::vector<core::Ladder>> ladders(store::Store& store, std::string
 core::Result<void> set_ladders(store::Store& store, std::string_view project_id,
                                const std::vector<core::Ladder>& ladders);
 
+// The retrospective (复盘) of a project: drafted once when the project closes, confirmed from
+// chat (`确认复盘`). "sched/retro/<project>" as JSON; a value that cannot be read is an internal
+// error. Per chat, the draft and the reminder are day keys ("retro", "retro-reminder").
+struct Retro {
+    core::Date closed_on{};    // the day the project counted as closed (core::closing_day)
+    core::Date drafted{};      // the day the draft was made (the first chat's local day)
+    std::string confirmed_by;  // person id; "" while not confirmed
+    long long confirmed_at = 0;
+    std::string confirmed_from;  // ChangeSource::describe() of the confirming message
+    std::string summary;         // what the confirming message added ("确认复盘 提前锁定 KOL 档期")
+    bool confirmed() const { return !confirmed_by.empty(); }
+    friend bool operator==(const Retro&, const Retro&) = default;
+};
+core::Result<std::optional<Retro>> retro(store::Store& store, std::string_view project_id);
+core::Result<void> set_retro(store::Store& store, std::string_view project_id, const Retro& retro);
+
 std::string encode_ladders(const std::vector<core::Ladder>& ladders);
 std::optional<std::vector<core::Ladder>> decode_ladders(std::string_view json);
 

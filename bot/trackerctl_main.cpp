@@ -11,6 +11,7 @@
 #include "bot/app.h"
 #include "bot/dispatcher.h"
 #include "bot/scheduler.h"
+#include "bot/xlsx_export.h"
 #include "bot/local_time.h"
 #include "bot/version.h"
 #include "config/config.h"
@@ -33,6 +34,7 @@ struct Options {
     std::string locale;
     std::string state;
     std::string chat;
+    std::string xlsx_file;
     bool send = false;
     bool english_headers = false;
 };
@@ -113,12 +115,22 @@ core::Result<std::string> single_project(const Options& options, store::Store& s
     return core::make_error(core::ErrorCode::invalid_argument, "several projects: pick one with --project");
 }
 
-int run_export(const Options& options, store::Store& store) {
+int run_export(const Options& options, const config::Config& config, store::Store& store) {
     auto project = single_project(options, store);
     if (!project) return fail(project.error().message);
     auto state = store.load_project(*project);
     if (!state) return fail(state.error().message);
     core::Locale headers = options.english_headers ? core::Locale::en : core::Locale::zh_cn;
+    if (!options.xlsx_file.empty()) {  // the workbook: tracking table, progress log, risks, KPIs, weekly review
+        auto day = today(options, config);
+        if (!day) return fail(day.error().message);
+        auto written = bot::write_project_xlsx(*state, bot::XlsxOptions{headers, *day}, options.xlsx_file);
+        if (!written) return fail(written.error().message);
+        std::cout << "wrote " << options.xlsx_file << " (" << state->project.id << ": " << state->tasks.size()
+                  << " rows, " << state->progress.size() << " log entries, " << state->risks.size() << " risks, "
+                  << state->kpis.size() << " KPIs)\n";
+        return 0;
+    }
     std::cout << (options.kpi_file == "-" ? core::export_kpi_csv(state->kpis, headers)
                                           : core::export_tracking_csv(*state, headers));
     return 0;
@@ -244,10 +256,13 @@ int main(int argc, char** argv) {
     import->add_option("file", options.file, "CSV file")->required();
     import->add_option("--kpis", options.kpi_file, "KPI table CSV for the same project");
     import->add_option("--project", options.project, "project id (default: the phase row's id)");
-    auto* export_cmd = app.add_subcommand("export", "print a project's tracking table as CSV");
+    auto* export_cmd = app.add_subcommand("export", "print a project's tracking table as CSV, or write it as Excel");
     export_cmd->add_option("--project", options.project, "project id");
     export_cmd->add_flag("--english", options.english_headers, "English column headers");
     export_cmd->add_flag_callback("--kpis", [&] { options.kpi_file = "-"; }, "print the KPI table instead");
+    export_cmd->add_option("--xlsx", options.xlsx_file,
+                           "write the Excel workbook (tracking table, progress log, risks, KPIs, weekly review) to FILE");
+    export_cmd->add_option("--date", options.date, "with --xlsx: the weekly review ends on YYYY-MM-DD (default: today)");
     auto* say = app.add_subcommand("say", "run a chat command as a person and print the reply");
     say->add_option("--as", options.as_person, "person id or name")->required();
     say->add_option("text", options.text, "the chat message")->required();
@@ -285,7 +300,7 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (import->parsed()) return run_import(options, **store);
-    if (export_cmd->parsed()) return run_export(options, **store);
+    if (export_cmd->parsed()) return run_export(options, *config, **store);
     if (say->parsed()) return run_say(options, *config, **store);
     if (digest->parsed() && options.send) {
         if (options.chat.empty()) return fail("digest --send needs --chat");

@@ -5,6 +5,9 @@ set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config git tzdata ca-certificates
           libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
           libcpp-httplib-dev libssl-dev libhowardhinnant-date-dev libcli11-dev libboost-dev)
+# The Excel export (libxlsxwriter) and its test: unzip reads the workbook's XML, LibreOffice
+# (headless Calc, ~80 MB) converts it back to CSV to compare with the store.
+packages+=(libxlsxwriter-dev unzip libreoffice-calc-nogui)
 # --checks: also what .ci/run's extra checks need (clang and its runtimes for libFuzzer).
 if [[ ${1:-} == --checks ]]; then
   packages+=(clang libclang-rt-14-dev)
