@@ -385,6 +385,22 @@ Result<core::ProjectState> Store::load_project(std::string_view project_id) {
     });
 }
 
+Result<core::ProjectState> Store::load_plan(std::string_view project_id) {
+    std::lock_guard lock(m_mutex);
+    auto& cache = m_impl->statements;
+    return detail::write<core::ProjectState>(*this, "load plan", [&]() -> Result<core::ProjectState> {
+        auto project = detail::read_project(cache, project_id);
+        if (!project)
+            return make_error(ErrorCode::not_found, "project " + std::string(project_id) + " not found");
+        core::ProjectState state;
+        state.project = std::move(*project);
+        state.tasks = detail::read_tasks(cache, state.project.id);
+        for (const auto& id : referenced_people(state))
+            if (auto person = detail::read_person(cache, id)) state.people.emplace(id, std::move(*person));
+        return state;
+    });
+}
+
 Result<std::optional<core::Task>> Store::find_task(std::string_view task_id,
                                                   const std::vector<std::string>& project_ids) {
     std::lock_guard lock(m_mutex);

@@ -74,6 +74,10 @@ public:
     // the progress log; one transaction. Audit rows record what the import changed.
     Result<void> import_project(const core::ProjectState& state, const core::ChangeSource& source);
     Result<core::ProjectState> load_project(std::string_view project_id);
+    // The project, its tasks and the people they name; no progress log, deviation reports,
+    // KPIs or risks (empty). What a command needs to be checked and applied: a fraction of
+    // load_project's cost, which grows with the log.
+    Result<core::ProjectState> load_plan(std::string_view project_id);
     // Finds a task by id (case-insensitive) within the given projects (all when empty).
     // More than one match is a conflict error naming the projects.
     Result<std::optional<core::Task>> find_task(std::string_view task_id,

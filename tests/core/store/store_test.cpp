@@ -189,6 +189,25 @@ TEST_F(StoreTest, ImportThenLoadGivesTheSamePlan) {
     EXPECT_EQ(state->people.count("boss"), 0u);
 }
 
+TEST_F(StoreTest, LoadPlanGivesTheTasksAndPeopleOfLoadProjectWithoutTheHistory) {
+    import_plan();
+    ASSERT_TRUE(m_store->apply(progress_update("T003", 60), chat_source()));
+    auto full = m_store->load_project("p1");
+    auto plan = m_store->load_plan("p1");
+    ASSERT_TRUE(full && plan);
+    EXPECT_EQ(plan->project.id, "P1");
+    EXPECT_EQ(plan->project.owner, full->project.owner);
+    ASSERT_EQ(plan->tasks.size(), full->tasks.size());
+    for (size_t i = 0; i < plan->tasks.size(); ++i) expect_same_task(plan->tasks[i], full->tasks[i]);
+    ASSERT_EQ(plan->people.size(), full->people.size());
+    EXPECT_EQ(plan->people.at("xiaoming").feishu, "ou_1");
+    EXPECT_FALSE(full->progress.empty());
+    EXPECT_TRUE(plan->progress.empty());
+    EXPECT_TRUE(plan->kpis.empty());
+    EXPECT_TRUE(plan->risks.empty());
+    EXPECT_EQ(m_store->load_plan("nope").error().code, core::ErrorCode::not_found);
+}
+
 TEST_F(StoreTest, ProjectIdsMatchWhateverTheCase) {
     import_plan();
     auto state = m_store->load_project("p1");
