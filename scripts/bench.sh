@@ -2,7 +2,7 @@
 # The benchmarks of issue 8, end to end; prints a table. Not part of CI.
 #   bash scripts/bench.sh                 # everything
 #   ONLY=ingest|sweep|startup bash scripts/bench.sh
-# Knobs: BUILD_DIR (build-bench), DURATION (10 s per ingest kind), CONNECTIONS (32),
+# Knobs: BUILD_DIR (build-bench), BIN (a build dir to measure instead of building one), DURATION (10 s per ingest kind), CONNECTIONS (32),
 # PROJECTS (1000), TASKS (100), PORT (18080), KINDS ("slack-commands slack-events feishu dingtalk").
 #
 # What it does: builds trackerd and bench/ (RelWithDebInfo, -DTRACKERD_BENCH=ON), builds the
@@ -25,10 +25,12 @@ KINDS=${KINDS:-"slack-commands slack-events feishu dingtalk"}
 ONLY=${ONLY:-all}
 
 bash scripts/install-deps.sh --bench >/dev/null
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} -DTRACKERD_BENCH=ON >/dev/null
-cmake --build "$BUILD_DIR" -j 2 --target trackerd bench_org bench_sweep >/dev/null
-BIN=$ROOT/$BUILD_DIR
-WORK=$BIN/bench-data
+if [ -z "${BIN:-}" ]; then  # BIN=another build dir measures that build instead (before/after)
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} -DTRACKERD_BENCH=ON >/dev/null
+  cmake --build "$BUILD_DIR" -j 2 --target trackerd bench_org bench_sweep >/dev/null
+  BIN=$ROOT/$BUILD_DIR
+fi
+WORK=$ROOT/$BUILD_DIR/bench-data
 mkdir -p "$WORK"
 TODAY=$(date -u +%F)
 ORG=$WORK/org-$PROJECTS-$TASKS-$TODAY.db
