@@ -49,6 +49,8 @@ HttpServer::HttpServer(HttpServerOptions options) : m_impl(std::make_unique<Impl
     server.set_payload_max_length(options.max_body_bytes);
     server.set_read_timeout(options.read_timeout_seconds, 0);
     server.set_write_timeout(options.write_timeout_seconds, 0);
+    server.set_keep_alive_max_count(options.keep_alive_max_requests);
+    server.set_keep_alive_timeout(options.keep_alive_timeout_seconds);
     size_t threads = options.worker_threads;
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server.set_error_handler([](const httplib::Request& request, httplib::Response& response) {

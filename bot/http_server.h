@@ -41,7 +41,12 @@ struct HttpServerOptions {
     size_t max_body_bytes = 1 << 20;
     int read_timeout_seconds = 5;
     int write_timeout_seconds = 5;
-    size_t worker_threads = 8;
+    // cpp-httplib gives each connection a worker thread for as long as it stays open, so a
+    // keep-alive connection beyond this many waits for another to close: size it above the
+    // connections expected at once (threads are cheap here: 8 MB of stack is only reserved).
+    size_t worker_threads = 64;
+    size_t keep_alive_max_requests = 1000;  // per connection, then closed (httplib's default: 5)
+    int keep_alive_timeout_seconds = 5;     // an idle keep-alive connection frees its thread
 };
 
 class HttpServer {
