@@ -110,6 +110,9 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
     m_scheduler = std::make_unique<Scheduler>(*m_store, m_clock, m_config, m_outs.by_platform,
                                               [this] { m_outbox->wake(); });
     m_scheduler->set_metrics(&m_metrics);
+    m_connections = std::make_unique<LongConnections>(LongConnectionsDeps{
+        m_config, m_http_client, m_inbound, *m_store, m_clock, [this] { m_outbox->wake(); }, m_outs.by_platform,
+        &m_metrics});
     add_routes();
 }
 
@@ -131,13 +134,14 @@ ChatSettings App::chat_settings(const std::string& platform, const std::string& 
 
 void App::add_routes() {
     add_ops_routes(m_server, ops_routes(), m_metrics);  // /healthz, /readyz, /metrics
-    if (m_config.slack.enabled) {
+    using config::ConnectionMode;  // a platform in socket mode has no request URL
+    if (m_config.slack.enabled && m_config.slack.mode == ConnectionMode::webhook) {
         SlackSettings slack{m_config.slack.signing_secret, m_config.slack.bot_user_id};
         add_slack_routes(m_server, slack, m_inbound, m_clock, [this] { m_outbox->wake(); }, &m_metrics);
     }
-    if (m_config.dingtalk.enabled)
+    if (m_config.dingtalk.enabled && m_config.dingtalk.mode == ConnectionMode::webhook)
         add_dingtalk_routes(m_server, m_config.dingtalk, m_inbound, m_clock, [this] { m_outbox->wake(); }, &m_metrics);
-    if (m_config.feishu.enabled)
+    if (m_config.feishu.enabled && m_config.feishu.mode == ConnectionMode::webhook)
         add_feishu_routes(m_server, m_config.feishu, m_inbound, m_clock, [this] { m_outbox->wake(); }, &m_metrics);
 }
 
@@ -147,6 +151,7 @@ core::Result<int> App::start() {
     m_outbox->start();
     m_scheduler->start();
     m_server.start();
+    m_connections->start();
     m_started = true;
     spdlog::info("trackerd listening on {}:{} (database {}, slack {})", m_config.host, *port, m_config.database,
                  m_config.slack.enabled ? "on" : "off");
@@ -157,6 +162,7 @@ void App::stop() {
     if (!m_started) return;
     m_started = false;
     m_server.stop();
+    m_connections->stop();
     m_scheduler->stop();
     m_outbox->stop();
     spdlog::info("trackerd stopped");

@@ -15,6 +15,7 @@
 #include "bot/http_client.h"
 #include "bot/http_server.h"
 #include "bot/inbound.h"
+#include "bot/long_connections.h"
 #include "bot/ops_routes.h"
 #include "bot/outbox_worker.h"
 #include "bot/feishu_sender.h"
@@ -73,6 +74,7 @@ private:
     CommandLimiter m_limiter;  // limits.commands_per_minute_*, for m_inbound
     InboundHandler m_inbound;
     HttpServer m_server;
+    std::unique_ptr<LongConnections> m_connections;  // the platforms in "mode": "socket"
     bool m_started = false;
 };
 

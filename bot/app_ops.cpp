@@ -33,12 +33,15 @@ OpsRoutes App::ops_routes() {
     routes.checks.push_back({"scheduler", [this]() -> core::Result<void> {
         return m_scheduler->running() ? core::ok() : failed("not running");
     }});
+    if (m_connections)  // one per long connection: up, or its state and last error
+        for (auto& check : m_connections->readiness_checks()) routes.checks.push_back(std::move(check));
     routes.refresh_metrics = [this] { refresh_metrics(); };
     return routes;
 }
 
 void App::refresh_metrics() {
     m_metrics.set_http_handler_failures(m_server.handler_failures());
+    if (m_connections) m_connections->refresh_metrics();
     auto stats = m_store->outbox_stats();
     if (!stats) return;  // the gauges keep their last values; /readyz reports the database
     OutboxGauges gauges{stats->pending, stats->sent, stats->dead, 0};

@@ -99,25 +99,13 @@ HttpReply handle_interactive(const HttpRequest& request, const SlackSettings& se
         spdlog::warn("slack interactive: malformed payload: {}", interaction.error().message);
         return json_error(400, interaction.error().message);
     }
-    // Buttons carry "PROJECT/TASK"; they run the same command a person would type.
-    std::string task = interaction->value.substr(interaction->value.find('/') + 1);
-    adapters::InboundMessage message;
-    message.platform = "slack";
-    message.dedup_key = "interaction:" + interaction->trigger_id;
-    message.chat_id = interaction->channel_id;
-    message.sender_id = interaction->user_id;
-    message.message_id = interaction->message_ts;
-    message.thread_id = interaction->message_ts;
-    if (interaction->action_id == "task_done")
-        message.text = "done " + task;
-    else if (interaction->action_id == "task_open")
-        message.text = "show " + task;
-    else {
+    auto message = interaction_message(*interaction);
+    if (!message) {
         outcome = RequestOutcome::ignored;
         return HttpReply{200, "application/json", "", {}};
     }
     SlackOut out;
-    auto handled = inbound.handle(message, out);
+    auto handled = inbound.handle(*message, out);
     if (!handled) return store_failure(request, handled.error());
     if (handled->duplicate) outcome = RequestOutcome::duplicate;
     else wake();
@@ -125,6 +113,25 @@ HttpReply handle_interactive(const HttpRequest& request, const SlackSettings& se
 }
 
 }  // namespace
+
+std::optional<adapters::InboundMessage> interaction_message(const adapters::slack::Interaction& interaction) {
+    // Buttons carry "PROJECT/TASK"; they run the same command a person would type.
+    std::string task = interaction.value.substr(interaction.value.find('/') + 1);
+    adapters::InboundMessage message;
+    message.platform = "slack";
+    message.dedup_key = "interaction:" + interaction.trigger_id;
+    message.chat_id = interaction.channel_id;
+    message.sender_id = interaction.user_id;
+    message.message_id = interaction.message_ts;
+    message.thread_id = interaction.message_ts;
+    if (interaction.action_id == "task_done")
+        message.text = "done " + task;
+    else if (interaction.action_id == "task_open")
+        message.text = "show " + task;
+    else
+        return std::nullopt;
+    return message;
+}
 
 core::Markup SlackOut::markup() const { return adapters::slack::slack_markup(); }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bot/daemon_metrics.h"
+#include "adapters/slack/slack.h"
 #include "bot/http_server.h"
 #include "bot/inbound.h"
 #include "core/clock.h"
@@ -27,6 +28,10 @@ public:
                                            const std::string& kind, const std::string& dedup_key,
                                            long long now_unix) const override;
 };
+
+// The command a digest button runs ("done T003" / "show T003", from its "PROJECT/TASK" value)
+// as an inbound message; nullopt for other actions. Used by the request URL and Socket Mode.
+std::optional<adapters::InboundMessage> interaction_message(const adapters::slack::Interaction& interaction);
 
 // Registers POST /slack/events, /slack/commands and /slack/interactive. `wake` tells the outbox
 // worker that a message was queued. Each request is counted in `metrics` when set.

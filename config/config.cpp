@@ -202,8 +202,9 @@ void read_slack(const json& root, Config& config, const EnvLookup& env, Errors& 
     override_from_env(slack.bot_token, "TRACKERD_SLACK_BOT_TOKEN", env);
     override_from_env(slack.app_token, "TRACKERD_SLACK_APP_TOKEN", env);
     if (!slack.enabled) return;
-    require(section, slack.signing_secret, "signing_secret", "TRACKERD_SLACK_SIGNING_SECRET",
-            errors);
+    if (slack.mode == ConnectionMode::webhook)  // Socket Mode is authenticated by the app token
+        require(section, slack.signing_secret, "signing_secret", "TRACKERD_SLACK_SIGNING_SECRET",
+                errors);
     require(section, slack.bot_token, "bot_token", "TRACKERD_SLACK_BOT_TOKEN", errors);
     if (slack.mode == ConnectionMode::socket)
         require(section, slack.app_token, "app_token", "TRACKERD_SLACK_APP_TOKEN", errors);
@@ -232,8 +233,9 @@ void read_feishu(const json& root, Config& config, const EnvLookup& env, Errors&
     if (!feishu.enabled) return;
     require(section, feishu.app_id, "app_id", nullptr, errors);
     require(section, feishu.app_secret, "app_secret", "TRACKERD_FEISHU_APP_SECRET", errors);
-    require(section, feishu.verification_token, "verification_token",
-            "TRACKERD_FEISHU_VERIFICATION_TOKEN", errors);
+    if (feishu.mode == ConnectionMode::webhook)  // the long connection is opened with the app secret
+        require(section, feishu.verification_token, "verification_token",
+                "TRACKERD_FEISHU_VERIFICATION_TOKEN", errors);
 }
 
 void read_dingtalk(const json& root, Config& config, const EnvLookup& env, Errors& errors) {
@@ -457,6 +459,23 @@ void read_limits_and_log(const json& root, Config& config, Errors& errors) {
     }
 }
 
+void read_socket(const json& root, Config& config, Errors& errors) {
+    if (!root.contains("socket") || root["socket"].is_null()) return;
+    SocketConfig& socket = config.socket;
+    Object section(root["socket"], "socket", errors,
+                   {"ca_file", "reconnect_min_ms", "reconnect_max_ms", "down_alert_seconds", "alert_chat"});
+    section.string("ca_file", socket.ca_file);
+    section.integer("reconnect_min_ms", socket.reconnect_min_ms, 1, 3600000);
+    section.integer("reconnect_max_ms", socket.reconnect_max_ms, 1, 3600000);
+    section.integer("down_alert_seconds", socket.down_alert_seconds, 0, 7 * 86400);
+    section.string("alert_chat", socket.alert_chat);
+    if (!errors.failed() && socket.reconnect_max_ms < socket.reconnect_min_ms)
+        errors.fail("socket.reconnect_max_ms", "must not be below reconnect_min_ms");
+    if (!errors.failed() && !socket.alert_chat.empty() && !config.find_chat(socket.alert_chat.substr(0, socket.alert_chat.find(':')),
+                                                                              socket.alert_chat.substr(socket.alert_chat.find(':') + 1)))
+        errors.fail("socket.alert_chat", "must be \"platform:chat_id\" of a chat in chats");
+}
+
 void read_top_level(const Object& root, Config& config, Errors& errors) {
     root.string("listen", config.listen);
     if (!errors.failed() && !parse_listen(config.listen, config.host, config.port))
@@ -506,7 +525,7 @@ core::Result<Config> parse_config(std::string_view json_text, const EnvLookup& e
     try {
         Object top(root, "", errors,
                    {"listen", "database", "timezone", "locale", "admins", "people", "projects",
-                    "chats", "calendar", "slack", "feishu", "dingtalk", "limits", "log"});
+                    "chats", "calendar", "slack", "feishu", "dingtalk", "limits", "log", "socket"});
         if (errors.failed()) return errors.error();
         read_top_level(top, config, errors);
         read_people(top, config, errors);
@@ -519,6 +538,7 @@ core::Result<Config> parse_config(std::string_view json_text, const EnvLookup& e
         });
         read_calendar(root, config, errors);
         read_limits_and_log(root, config, errors);
+        read_socket(root, config, errors);
     } catch (const std::exception& error) {  // a nlohmann accessor we did not expect to throw
         return core::make_error(core::ErrorCode::internal, std::string("config: ") + error.what());
     }

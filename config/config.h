@@ -100,6 +100,16 @@ struct Limits {
     int commands_per_minute_per_chat = 120;   // 0 = no limit
 };
 
+// The long connections (mode "socket"): Slack Socket Mode, DingTalk Stream, Feishu long connection.
+struct SocketConfig {
+    std::string ca_file;          // PEM file of CAs trusted for wss://; "" = the system's trust store
+    int reconnect_min_ms = 1000;  // first reconnect backoff; doubles per failure, jittered
+    int reconnect_max_ms = 60000; // backoff cap
+    // A connection down at least this long is reported (log, and alert_chat) once it is back.
+    int down_alert_seconds = 300;
+    std::string alert_chat;       // "platform:chat_id" told when a connection was down; "" = log only
+};
+
 struct LogConfig {
     std::string level = "info";  // trace | debug | info | warn | error | critical | off
     bool json = false;
@@ -122,6 +132,7 @@ struct Config {
     DingtalkConfig dingtalk;
     Limits limits;
     LogConfig log;
+    SocketConfig socket;
 
     const core::Person* find_person(std::string_view id) const;
     // The person whose platform user id is `user_id` ("slack" -> Person::slack ...), or nullptr.

@@ -1,0 +1,75 @@
+#include "adapters/dingtalk/stream.h"
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/common/form.h"
+
+namespace adapters::dingtalk {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string text_of(const Json& object, const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+}  // namespace
+
+std::string render_stream_open_request(std::string_view client_id, std::string_view client_secret) {
+    Json body{{"clientId", std::string(client_id)},
+              {"clientSecret", std::string(client_secret)},
+              {"subscriptions", Json::array({Json{{"type", "CALLBACK"}, {"topic", std::string(k_bot_message_topic)}}})},
+              {"ua", "trackerd"},
+              {"localIp", ""}};
+    return dump(body);
+}
+
+core::Result<StreamEndpoint> parse_stream_open_response(int http_status, std::string_view body) {
+    Json parsed = Json::parse(body, nullptr, false);
+    if (http_status != 200) {
+        std::string detail;
+        if (parsed.is_object()) detail = text_of(parsed, "code") + " " + text_of(parsed, "message");
+        return core::make_error(core::ErrorCode::upstream,
+                                "gateway/connections/open: HTTP " + std::to_string(http_status) +
+                                    (detail.size() > 1 ? ": " + detail : ""));
+    }
+    if (!parsed.is_object())
+        return core::make_error(core::ErrorCode::upstream, "gateway/connections/open: unparseable body");
+    StreamEndpoint endpoint{text_of(parsed, "endpoint"), text_of(parsed, "ticket")};
+    if (endpoint.endpoint.rfind("wss://", 0) != 0 || endpoint.ticket.empty())
+        return core::make_error(core::ErrorCode::upstream, "gateway/connections/open: no wss:// endpoint or ticket");
+    return endpoint;
+}
+
+std::string stream_url(const StreamEndpoint& endpoint) {
+    return endpoint.endpoint + (endpoint.endpoint.find('?') == std::string::npos ? "?" : "&") +
+           "ticket=" + url_encode(endpoint.ticket);
+}
+
+core::Result<StreamFrame> decode_stream_frame(std::string_view text) {
+    Json parsed = Json::parse(text, nullptr, false);
+    if (!parsed.is_object()) return core::make_error(core::ErrorCode::invalid_argument, "DingTalk stream frame: not a JSON object");
+    StreamFrame frame;
+    frame.type = text_of(parsed, "type");
+    if (auto headers = parsed.find("headers"); headers != parsed.end() && headers->is_object()) {
+        frame.topic = text_of(*headers, "topic");
+        frame.message_id = text_of(*headers, "messageId");
+    }
+    frame.data = text_of(parsed, "data");
+    if (frame.type.empty() || frame.message_id.empty())
+        return core::make_error(core::ErrorCode::invalid_argument, "DingTalk stream frame: missing type or headers.messageId");
+    return frame;
+}
+
+std::string render_stream_ack(std::string_view message_id, std::string_view data, int code) {
+    Json ack{{"code", code},
+             {"headers", Json{{"contentType", "application/json"}, {"messageId", std::string(message_id)}}},
+             {"message", code == 200 ? "OK" : "error"},
+             {"data", std::string(data)}};
+    return dump(ack);
+}
+
+}  // namespace adapters::dingtalk

@@ -1,0 +1,229 @@
+// trackerd with Slack in Socket Mode, end to end: the real App, a real SQLite file, a fake
+// Slack whose apps.connections.open hands out single-use wss:// URLs to a TLS WebSocket server
+// on 127.0.0.1 (test certificate), and the fake Web API for the replies. No request URL is
+// served: everything arrives over the connection trackerd opens.
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "bot/app.h"
+#include "tests/support/demo_data.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/fake_slack.h"
+#include "tests/support/fake_socket_platform.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_tls.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testing_support::FakeSocketPlatform;
+
+constexpr const char* k_app_token = "xapp-1-A123-test";
+constexpr const char* k_bot_token = "xoxb-test-token";
+constexpr long long k_event_time = 1700000000;
+constexpr auto k_wait = 10s;
+
+testing_support::SocketDialect slack_dialect() {
+    testing_support::SocketDialect dialect;
+    dialect.open_path = "/api/apps.connections.open";
+    dialect.open = [](const std::string&, const std::string& authorization, const std::string& url) {
+        if (authorization != std::string("Bearer ") + k_app_token)
+            return std::pair<int, std::string>{200, R"({"ok":false,"error":"invalid_auth"})"};
+        return std::pair<int, std::string>{200, json{{"ok", true}, {"url", url}}.dump()};
+    };
+    dialect.greeting = [] {
+        return R"({"type":"hello","num_connections":1,"debug_info":{"host":"applink-test"},"connection_info":{"app_id":"A123"}})";
+    };
+    // `body` is the envelope without its id; Slack numbers redeliveries in retry_attempt.
+    dialect.frame = [](const std::string& id, const std::string& body, int attempt) {
+        json envelope = json::parse(body);
+        envelope["envelope_id"] = id;
+        envelope["retry_attempt"] = attempt;
+        envelope["retry_reason"] = attempt > 0 ? "timeout" : "";
+        return envelope.dump();
+    };
+    dialect.acked_id = [](const bot::WsFrame& message) {
+        json ack = json::parse(message.data, nullptr, false);
+        return ack.is_object() && ack.contains("envelope_id") ? ack["envelope_id"].get<std::string>() : std::string();
+    };
+    return dialect;
+}
+
+std::string events_envelope() {
+    json payload = json::parse(testing_support::read_file(TRACKERD_TESTDATA_DIR "/../integration/testdata/slack_app_mention.json"));
+    return json{{"type", "events_api"}, {"accepts_response_payload", false}, {"payload", payload}}.dump();
+}
+
+class SlackSocketMode : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_clock.set_unix(k_event_time);
+        m_db = m_dir.file("trackerd.db");
+        ASSERT_EQ(testing_support::import_demo(m_db, k_event_time), "");
+    }
+    void TearDown() override {
+        if (m_app) m_app->stop();
+    }
+
+    config::Config make_config() {
+        config::Config config = config::default_config();
+        config.database = m_db;
+        config.host = "127.0.0.1";
+        config.port = 0;
+        config.slack.enabled = true;
+        config.slack.mode = config::ConnectionMode::socket;
+        config.slack.app_token = k_app_token;
+        config.slack.bot_token = k_bot_token;
+        config.slack.bot_user_id = "U0LAN0Z89";
+        config.slack.api_base = m_platform.base_url() + "/api";
+        config.socket.ca_file = m_tls.ca_file;
+        config.socket.reconnect_min_ms = 10;
+        config.socket.reconnect_max_ms = 50;
+        config.people.push_back(core::Person{"小明", "小明", "市场部", "U061F7AUR", "", ""});
+        config::ChatConfig chat;
+        chat.platform = "slack";
+        chat.chat_id = "C123ABC456";
+        chat.projects = {"P1"};
+        config.chats.push_back(chat);
+        return config;
+    }
+
+    void start() {
+        auto app = bot::App::create(make_config(), m_clock);
+        ASSERT_TRUE(app) << app.error().message;
+        m_app = std::move(*app);
+        auto port = m_app->start();
+        ASSERT_TRUE(port) << port.error().message;
+        m_port = *port;
+        ASSERT_TRUE(m_platform.wait_until([&] { return m_platform.ws().connections() == 1; }, k_wait));
+    }
+
+    core::Task task(const std::string& id) {
+        auto found = m_app->store().find_task(id, {"P1"});
+        EXPECT_TRUE(found && *found);
+        return found && *found ? **found : core::Task{};
+    }
+    size_t progress_entries(const std::string& id) {
+        auto log = m_app->store().progress_log("P1", id);
+        size_t count = 0;
+        if (log)
+            for (const auto& entry : *log)
+                if (entry.action != "import") ++count;
+        return count;
+    }
+    bool wait(const std::function<bool()>& predicate) { return m_platform.wait_until(predicate, k_wait); }
+
+    testing_support::TempDir m_dir;
+    testing_support::TestTls m_tls = testing_support::make_test_tls(m_dir.path().string());
+    std::string m_db;
+    testing_support::FakeClock m_clock;
+    testing_support::FakeSlack m_slack{k_bot_token, &m_clock};
+    FakeSocketPlatform m_platform{m_tls, slack_dialect(), m_slack.base_url()};
+    std::unique_ptr<bot::App> m_app;
+    int m_port = 0;
+};
+
+TEST_F(SlackSocketMode, AMentionOverTheSocketUpdatesTheTaskAndIsAnsweredInTheThread) {
+    start();
+    m_platform.deliver("env-1", events_envelope());
+    ASSERT_TRUE(wait([&] { return m_platform.acks("env-1") == 1; }));
+    EXPECT_EQ(task("T003").completion, 60);
+    EXPECT_EQ(task("T003").status, core::Status::in_progress);
+    ASSERT_TRUE(m_slack.wait_for(1, k_wait));
+    auto messages = m_slack.messages();
+    ASSERT_EQ(messages.size(), 1u);
+    EXPECT_EQ(messages[0].channel, "C123ABC456");
+    EXPECT_EQ(messages[0].thread_ts, "1700000000.000100");
+    EXPECT_NE(messages[0].text.find("<@U061F7AUR>"), std::string::npos) << messages[0].text;
+    // No request URL in socket mode: nothing to sign, nothing to expose.
+    httplib::Client client("127.0.0.1", m_port);
+    auto refused = client.Post("/slack/events", "{}", "application/json");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 404);
+}
+
+TEST_F(SlackSocketMode, AConnectionDroppedBeforeTheAckIsRedeliveredAndAppliedOnce) {
+    start();
+    m_platform.deliver("env-1", events_envelope(), /*drop_after=*/true);
+    ASSERT_TRUE(wait([&] { return m_platform.ws().connections() == 2 && m_platform.acks("env-1") == 1; }));
+    EXPECT_EQ(m_platform.deliveries("env-1"), 2);  // the first delivery's ack never arrived
+    EXPECT_EQ(m_platform.opens(), 2);              // a fresh URL for the new connection
+    EXPECT_EQ(task("T003").completion, 60);
+    EXPECT_EQ(progress_entries("T003"), 1u);
+    ASSERT_TRUE(m_slack.wait_for(1, k_wait));
+    for (int i = 0; i < 5; ++i) m_app->outbox().run_once();
+    EXPECT_EQ(m_slack.messages().size(), 1u);
+}
+
+TEST_F(SlackSocketMode, DisconnectRefreshRequestedOpensAFreshConnectionThatKeepsWorking) {
+    start();
+    m_platform.send_raw(R"({"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"applink-test"}})");
+    ASSERT_TRUE(wait([&] { return m_platform.ws().connections() == 2; }));
+    EXPECT_EQ(m_platform.opens(), 2);
+    m_platform.deliver("env-2", events_envelope());
+    ASSERT_TRUE(wait([&] { return m_platform.acks("env-2") == 1; }));
+    EXPECT_EQ(task("T003").completion, 60);
+}
+
+TEST_F(SlackSocketMode, ASlashCommandIsAnsweredInItsAcknowledgement) {
+    start();
+    json payload = {{"token", "XXYYZZ"},         {"team_id", "T123ABC456"}, {"channel_id", "C123ABC456"},
+                    {"channel_name", "launch"},  {"user_id", "U061F7AUR"},  {"user_name", "xiaoming"},
+                    {"command", "/track"},       {"text", "update T003 50%"},
+                    {"response_url", m_slack.response_url("T1/1/abc")},   {"trigger_id", "13345224609.738474920.8088930838d88f008e0"}};
+    m_platform.deliver("env-slash", json{{"type", "slash_commands"}, {"accepts_response_payload", true}, {"payload", payload}}.dump());
+    ASSERT_TRUE(wait([&] { return m_platform.acks("env-slash") == 1; }));
+    EXPECT_EQ(task("T003").completion, 50);
+    json ack;
+    for (const auto& message : m_platform.received()) {
+        json parsed = json::parse(message.data, nullptr, false);
+        if (parsed.is_object() && parsed.value("envelope_id", "") == "env-slash") ack = parsed;
+    }
+    ASSERT_TRUE(ack.contains("payload")) << ack.dump();
+    EXPECT_EQ(ack["payload"]["response_type"], "in_channel");
+    EXPECT_NE(ack["payload"].dump().find("50%"), std::string::npos) << ack.dump();
+}
+
+TEST_F(SlackSocketMode, PingsAreAnsweredAndReadyzAndMetricsShowTheConnection) {
+    start();
+    m_platform.ws().ping();
+    ASSERT_TRUE(wait([&] { return m_platform.ws().pongs() == 1; }));
+    httplib::Client client("127.0.0.1", m_port);
+    ASSERT_TRUE(wait([&] {
+        auto ready = client.Get("/readyz");
+        return ready && ready->status == 200 && ready->body.find("slack_socket") != std::string::npos;
+    }));
+
+    m_platform.ws().drop();
+    ASSERT_TRUE(wait([&] { return m_platform.ws().connections() == 2; }));
+    ASSERT_TRUE(wait([&] {
+        auto metrics = client.Get("/metrics");
+        return metrics && metrics->body.find("trackerd_socket_reconnects_total{platform=\"slack\"} 1") != std::string::npos &&
+               metrics->body.find("trackerd_socket_up{platform=\"slack\"} 1") != std::string::npos;
+    }));
+}
+
+TEST_F(SlackSocketMode, AConnectionThatStaysDownIsNotReadyUntilItIsBack) {
+    start();
+    m_platform.ws().drop();
+    // Stop serving the socket: every new connection is cut at once.
+    m_platform.ws().drop();
+    httplib::Client client("127.0.0.1", m_port);
+    bool saw_down = wait([&] {
+        auto ready = client.Get("/readyz");
+        if (ready && ready->status == 503 && ready->body.find("slack_socket") != std::string::npos) return true;
+        m_platform.ws().drop();
+        return false;
+    });
+    EXPECT_TRUE(saw_down);
+    ASSERT_TRUE(wait([&] {
+        auto ready = client.Get("/readyz");
+        return ready && ready->status == 200;
+    }));
+}
+
+}  // namespace
