@@ -27,6 +27,11 @@ InboundOptions inbound_options(const config::Config& config, CommandLimiter& lim
     return options;
 }
 
+InboundOptions with_links(InboundOptions options, const config::Config& config, const LinkSigner& signer) {
+    if (config.web.enabled) options.links = LinkSettings{&signer, config.web.public_url, config.web.link_ttl_hours * 3600LL};
+    return options;
+}
+
 HttpServerOptions server_options(const config::Config& config) {
     HttpServerOptions options;
     options.max_body_bytes = config.limits.max_body_bytes;
@@ -71,6 +76,11 @@ core::Result<std::unique_ptr<App>> App::create(config::Config config, const core
         auto saved = (*store)->upsert_person(person);
         if (!saved) return saved.error();
     }
+    if (config.web.enabled) {  // links sent in chat stay valid across restarts
+        auto secret = link_secret(config.web.link_secret, **store);
+        if (!secret) return core::make_error(secret.error().code, "web: " + secret.error().message);
+        config.web.link_secret = std::move(*secret);
+    }
     return std::unique_ptr<App>(new App(std::move(config), clock, std::move(*store)));
 }
 
@@ -81,9 +91,10 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
       m_metrics(version(), clock.now_unix()),
       m_limiter(m_clock, CommandLimits{m_config.limits.commands_per_minute_per_person,
                                        m_config.limits.commands_per_minute_per_chat}),
+      m_link_signer(m_config.web.link_secret),
       m_inbound(*m_store, m_clock,
                 [this](const std::string& platform, const std::string& chat_id) { return chat_settings(platform, chat_id); },
-                inbound_options(m_config, m_limiter, m_metrics)),
+                with_links(inbound_options(m_config, m_limiter, m_metrics), m_config, m_link_signer)),
       m_server(server_options(m_config)) {
     std::map<std::string, Sender*> senders;
     if (m_config.slack.enabled) {
@@ -143,6 +154,10 @@ void App::add_routes() {
         add_dingtalk_routes(m_server, m_config.dingtalk, m_inbound, m_clock, [this] { m_outbox->wake(); }, &m_metrics);
     if (m_config.feishu.enabled && m_config.feishu.mode == ConnectionMode::webhook)
         add_feishu_routes(m_server, m_config.feishu, m_inbound, m_clock, [this] { m_outbox->wake(); }, &m_metrics);
+    if (m_config.web.enabled) {
+        m_web_routes = std::make_unique<WebRoutes>(m_config, m_link_signer, *m_store, m_clock);
+        m_web_routes->add_to(m_server);
+    }
 }
 
 core::Result<int> App::start() {

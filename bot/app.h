@@ -20,7 +20,9 @@
 #include "bot/outbox_worker.h"
 #include "bot/feishu_sender.h"
 #include "bot/scheduler.h"
+#include "bot/signed_link.h"
 #include "bot/slack_sender.h"
+#include "bot/web_routes.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/store/store.h"
@@ -72,8 +74,10 @@ private:
     PlatformOuts m_outs;  // how the scheduler writes to each platform
     std::unique_ptr<Scheduler> m_scheduler;
     CommandLimiter m_limiter;  // limits.commands_per_minute_*, for m_inbound
+    LinkSigner m_link_signer;  // web.link_secret, resolved in create()
     InboundHandler m_inbound;
     HttpServer m_server;
+    std::unique_ptr<WebRoutes> m_web_routes;  // GET /web/…, when web.enabled
     std::unique_ptr<LongConnections> m_connections;  // the platforms in "mode": "socket"
     bool m_started = false;
 };

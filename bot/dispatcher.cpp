@@ -11,6 +11,33 @@ namespace {
 using core::CommandKind;
 using core::CommandOutcome;
 
+// "看板 [P1]" / "web [P1]": one signed link per project of the chat (or the one named).
+std::vector<std::string> web_link_answer(const core::Command& command, const std::vector<core::ProjectState>& states,
+                                         const DispatchContext& context, bool zh) {
+    const LinkSettings& links = context.links;
+    if (!links.signer)
+        return {zh ? "网页看板没有开启(配置 web.enabled)。" : "The web view is turned off (config web.enabled)."};
+    if (links.public_url.empty())
+        return {zh ? "还不能发送看板链接:请管理员在配置里设置 web.public_url(trackerd 的对外地址)。"
+                   : "I cannot send web view links yet: an admin must set web.public_url (trackerd's public address) "
+                     "in the config."};
+    const long long expires = context.source.at_unix + links.ttl_seconds;
+    const long long hours = links.ttl_seconds / 3600;
+    std::vector<std::string> answer;
+    for (const auto& state : states) {
+        if (!command.task_id.empty() && state.project.id != command.task_id) continue;
+        std::string url = links.signer->sign_url(links.public_url, "/web/p/" + state.project.id, expires) +
+                          (zh ? "&lang=zh-CN" : "&lang=en");
+        answer.push_back(context.markup.bold(state.project.name) + (zh ? " 看板(" : " web view (") +
+                         std::to_string(hours) + (zh ? " 小时内有效):" : " h): ") + url);
+    }
+    if (answer.empty())
+        answer.push_back(command.task_id.empty() ? (zh ? "还没有项目。" : "No projects yet.")
+                                                 : (zh ? "这个群没有项目 " : "This chat has no project ") +
+                                                       command.task_id + (zh ? "。" : "."));
+    return answer;
+}
+
 core::Locale reply_locale(const std::vector<core::ParsedLine>& lines, const DispatchContext& context) {
     if (context.locale) return *context.locale;
     // No chat language configured: Chinese as soon as any line is written in Chinese.
@@ -173,6 +200,10 @@ core::Result<CommandOutcome> Dispatcher::run_query(const core::ParsedLine& line,
         }
         outcome.kind = CommandOutcome::Kind::not_found;
         outcome.detail = command.task_id;
+        return outcome;
+    }
+    if (command.kind == CommandKind::web_link) {
+        outcome.answer = web_link_answer(command, *states, context, zh);
         return outcome;
     }
     if (command.kind == CommandKind::digest) {

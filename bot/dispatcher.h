@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bot/signed_link.h"
 #include "core/command_parser.h"
 #include "core/message.h"
 #include "core/model.h"
@@ -34,6 +35,7 @@ struct DispatchContext {
     // Project id -> people the R8 ladder may ping besides the task's own contacts (the config's
     // default approver and department head): they may `ack` any task of that project.
     std::map<std::string, std::vector<std::string>> escalation_contacts;
+    LinkSettings links;  // "看板" / "web": signed links to the web view (source.at_unix + ttl)
 };
 
 struct DispatchResult {

@@ -13,6 +13,11 @@ std::string HttpRequest::header(const std::string& lower_name) const {
     return it == headers.end() ? std::string() : it->second;
 }
 
+std::string HttpRequest::query_param(const std::string& name) const {
+    auto it = query.find(name);
+    return it == query.end() ? std::string() : it->second;
+}
+
 struct HttpServer::Impl {
     httplib::Server server;
     HttpServerOptions options;
@@ -32,6 +37,8 @@ HttpRequest to_request(const httplib::Request& in) {
     out.body = in.body;
     out.remote_addr = in.remote_addr;
     for (const auto& [name, value] : in.headers) out.headers.emplace(lower(name), value);
+    for (const auto& [name, value] : in.params) out.query.emplace(name, value);
+    for (size_t i = 1; i < in.matches.size(); ++i) out.path_params.push_back(in.matches[i].str());
     return out;
 }
 

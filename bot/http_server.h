@@ -25,7 +25,10 @@ struct HttpRequest {
     std::map<std::string, std::string> headers;  // names lower-cased
     std::string body;                            // the raw bytes, as signed
     std::string remote_addr;
+    std::map<std::string, std::string> query;  // decoded query parameters, the first of each name
+    std::vector<std::string> path_params;      // the route pattern's capture groups, in order
     std::string header(const std::string& lower_name) const;
+    std::string query_param(const std::string& name) const;  // "" when absent
 };
 
 struct HttpReply {
@@ -56,6 +59,8 @@ public:
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
+    // `path` is a regular expression matched against the whole (decoded) path, so
+    // "/web/p/([^/]+)" puts the segment in HttpRequest::path_params.
     void post(const std::string& path, HttpHandler handler);
     void get(const std::string& path, HttpHandler handler);
     // Binds host:port (port 0 picks a free one); returns the bound port.

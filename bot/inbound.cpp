@@ -31,6 +31,7 @@ core::Result<DispatchContext> InboundHandler::context_for(const adapters::Inboun
                                         m_clock.now_unix()};
     context.bot_names = m_options.bot_names;
     context.escalation_contacts = m_options.escalation_contacts;
+    context.links = m_options.links;
     for (const auto& mentioned : message.mentions) {
         auto person = m_store.find_person_by_platform(message.platform, mentioned.user_id);
         if (!person) return person.error();

@@ -80,6 +80,7 @@ struct InboundOptions {
     std::vector<std::string> admins;
     std::vector<std::string> bot_names;
     std::map<std::string, std::vector<std::string>> escalation_contacts;  // see DispatchContext
+    LinkSettings links;  // see DispatchContext
     CommandLimiter* limiter = nullptr;  // borrowed; null = no command rate limits
     DaemonMetrics* metrics = nullptr;   // borrowed; counts each command line once applied
 };

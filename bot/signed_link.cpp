@@ -7,6 +7,7 @@
 
 #include "adapters/common/crypto.h"
 #include "core/date.h"
+#include "core/html.h"
 #include "core/store/store.h"
 
 namespace bot {
@@ -31,17 +32,21 @@ core::Error refused(std::string reason) {
 
 }  // namespace
 
-core::Result<std::unique_ptr<LinkSigner>> LinkSigner::create(std::string_view configured_secret,
-                                                             store::Store& store) {
-    if (!configured_secret.empty())
-        return std::make_unique<LinkSigner>(std::string(configured_secret));
+core::Result<std::string> link_secret(std::string_view configured_secret, store::Store& store) {
+    if (!configured_secret.empty()) return std::string(configured_secret);
     auto kept = store.get_state(k_link_secret_state_key);
     if (!kept) return kept.error();
-    if (kept->has_value() && !(*kept)->empty()) return std::make_unique<LinkSigner>(**kept);
+    if (kept->has_value() && !(*kept)->empty()) return **kept;
     std::string secret = adapters::to_hex(adapters::random_bytes(k_secret_bytes));
-    if (auto stored = store.put_state(k_link_secret_state_key, secret); !stored)
-        return stored.error();
-    return std::make_unique<LinkSigner>(std::move(secret));
+    if (auto stored = store.put_state(k_link_secret_state_key, secret); !stored) return stored.error();
+    return secret;
+}
+
+core::Result<std::unique_ptr<LinkSigner>> LinkSigner::create(std::string_view configured_secret,
+                                                             store::Store& store) {
+    auto secret = link_secret(configured_secret, store);
+    if (!secret) return secret.error();
+    return std::make_unique<LinkSigner>(std::move(*secret));
 }
 
 LinkSigner::LinkSigner(std::string secret) : m_secret(std::move(secret)) {}
@@ -55,7 +60,7 @@ std::string LinkSigner::signature(std::string_view path, std::string_view exp) c
 
 std::string LinkSigner::sign(std::string_view path, std::int64_t expires_unix) const {
     const std::string exp = std::to_string(expires_unix);
-    return std::string(path) + "?exp=" + exp + "&sig=" + signature(path, exp);
+    return core::url_encode_path(path) + "?exp=" + exp + "&sig=" + signature(path, exp);
 }
 
 std::string LinkSigner::sign_url(std::string_view public_url, std::string_view path,

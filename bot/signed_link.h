@@ -26,15 +26,19 @@ namespace bot {
 
 inline constexpr std::string_view k_link_secret_state_key = "web.link_secret";
 
+// The secret links are signed with: `configured_secret` when not empty, else the one kept in
+// the store (generated, 32 random bytes as hex, and stored on first use).
+core::Result<std::string> link_secret(std::string_view configured_secret, store::Store& store);
+
 class LinkSigner {
 public:
-    // `configured_secret` (config web.link_secret) when not empty; else the secret kept in the
-    // store, generated and stored on first use. Fails only when the store fails.
+    // A signer with link_secret(configured_secret, store). Fails only when the store fails.
     static core::Result<std::unique_ptr<LinkSigner>> create(std::string_view configured_secret,
                                                             store::Store& store);
     explicit LinkSigner(std::string secret);
 
-    // `path` is a URL path without query ("/web/p/P001"); returns it with "?exp=…&sig=…".
+    // `path` is a decoded URL path without query ("/web/p/P001", "/web/p/新品"): the path the
+    // server sees. Returns it percent-encoded (each segment; '/' kept) with "?exp=…&sig=…".
     std::string sign(std::string_view path, std::int64_t expires_unix) const;
     // public_url (a trailing '/' dropped) + sign(path, expires_unix): the absolute link for chat.
     std::string sign_url(std::string_view public_url, std::string_view path,
@@ -49,6 +53,13 @@ private:
     std::string signature(std::string_view path, std::string_view exp) const;
 
     std::string m_secret;
+};
+
+// What a chat command needs to answer with a link (the dispatcher's DispatchContext::links).
+struct LinkSettings {
+    const LinkSigner* signer = nullptr;  // borrowed; null = the web view is off (web.enabled)
+    std::string public_url;              // web.public_url; "" = not set (the reply says so)
+    long long ttl_seconds = 72 * 3600;   // web.link_ttl_hours
 };
 
 }  // namespace bot

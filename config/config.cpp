@@ -476,6 +476,26 @@ void read_socket(const json& root, Config& config, Errors& errors) {
         errors.fail("socket.alert_chat", "must be \"platform:chat_id\" of a chat in chats");
 }
 
+void read_web(const json& root, Config& config, const EnvLookup& env, Errors& errors) {
+    WebConfig& web = config.web;
+    if (root.contains("web") && !root["web"].is_null()) {
+        Object section(root["web"], "web", errors,
+                       {"enabled", "public_url", "token", "link_secret", "link_ttl_hours"});
+        section.boolean("enabled", web.enabled);
+        read_url(section, "public_url", web.public_url, errors);
+        section.string("token", web.token);
+        section.string("link_secret", web.link_secret);
+        section.integer("link_ttl_hours", web.link_ttl_hours, 1, 24 * 366);
+    }
+    override_from_env(web.token, "TRACKERD_WEB_TOKEN", env);
+    override_from_env(web.link_secret, "TRACKERD_WEB_LINK_SECRET", env);
+    // A guessable token or secret would open every project's plan to anyone.
+    if (!errors.failed() && !web.token.empty() && web.token.size() < 16)
+        errors.fail("web.token", "must be at least 16 characters");
+    if (!errors.failed() && !web.link_secret.empty() && web.link_secret.size() < 16)
+        errors.fail("web.link_secret", "must be at least 16 characters");
+}
+
 void read_top_level(const Object& root, Config& config, Errors& errors) {
     root.string("listen", config.listen);
     if (!errors.failed() && !parse_listen(config.listen, config.host, config.port))
@@ -525,7 +545,7 @@ core::Result<Config> parse_config(std::string_view json_text, const EnvLookup& e
     try {
         Object top(root, "", errors,
                    {"listen", "database", "timezone", "locale", "admins", "people", "projects",
-                    "chats", "calendar", "slack", "feishu", "dingtalk", "limits", "log", "socket"});
+                    "chats", "calendar", "slack", "feishu", "dingtalk", "limits", "log", "socket", "web"});
         if (errors.failed()) return errors.error();
         read_top_level(top, config, errors);
         read_people(top, config, errors);
@@ -538,6 +558,7 @@ core::Result<Config> parse_config(std::string_view json_text, const EnvLookup& e
         });
         read_calendar(root, config, errors);
         read_limits_and_log(root, config, errors);
+        read_web(root, config, env, errors);
         read_socket(root, config, errors);
     } catch (const std::exception& error) {  // a nlohmann accessor we did not expect to throw
         return core::make_error(core::ErrorCode::internal, std::string("config: ") + error.what());

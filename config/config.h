@@ -12,6 +12,8 @@
 //   TRACKERD_FEISHU_VERIFICATION_TOKEN  feishu.verification_token
 //   TRACKERD_FEISHU_ENCRYPT_KEY         feishu.encrypt_key
 //   TRACKERD_DINGTALK_APP_SECRET        dingtalk.app_secret
+//   TRACKERD_WEB_TOKEN                  web.token
+//   TRACKERD_WEB_LINK_SECRET            web.link_secret
 // Every error names the JSON path of the bad field ("chats[1].platform: ..."); unknown keys are
 // errors so that a typo never passes silently. See demo/trackerd.example.json for every key.
 
@@ -110,6 +112,16 @@ struct SocketConfig {
     std::string alert_chat;       // "platform:chat_id" told when a connection was down; "" = log only
 };
 
+// The read-only web view (bot/web_routes.h): opened with a signed link sent in chat or with the
+// operator's bearer token.
+struct WebConfig {
+    bool enabled = true;      // the /web/ routes and the chat command that sends a link
+    std::string public_url;   // absolute base of links sent in chat ("https://track.example.com")
+    std::string token;        // static bearer token for operators; "" = links only
+    std::string link_secret;  // "" = generated once and kept in the database
+    int link_ttl_hours = 72;  // how long a link sent in chat stays valid
+};
+
 struct LogConfig {
     std::string level = "info";  // trace | debug | info | warn | error | critical | off
     bool json = false;
@@ -132,6 +144,7 @@ struct Config {
     DingtalkConfig dingtalk;
     Limits limits;
     LogConfig log;
+    WebConfig web;
     SocketConfig socket;
 
     const core::Person* find_person(std::string_view id) const;

@@ -19,6 +19,7 @@ const char* to_string(CommandKind kind) {
         case CommandKind::blocked: return "blocked";
         case CommandKind::digest: return "digest";
         case CommandKind::help: return "help";
+        case CommandKind::web_link: return "web";
         case CommandKind::confirm_retro: return "confirm_retro";
         case CommandKind::export_xlsx: return "export";
     }
@@ -44,6 +45,7 @@ bool is_mutation(CommandKind kind) {
         case CommandKind::blocked:
         case CommandKind::digest:
         case CommandKind::help:
+        case CommandKind::web_link:
         case CommandKind::export_xlsx:
             return false;
     }

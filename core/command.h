@@ -27,6 +27,7 @@ enum class CommandKind {
     blocked,    // "阻塞", "blocked" (the list)
     digest,     // "日报", "digest"
     help,       // "帮助", "help"
+    web_link,   // "看板 [P1]", "web [P1]", "链接", "link": a signed link to the web view
     confirm_retro,  // "确认复盘 [P1] [总结]", "confirm retro [P1] [summary]" (the project's 复盘)
     export_xlsx,    // "导出 [P1]", "export [P1]": a signed link to the project's Excel workbook
 };

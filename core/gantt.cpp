@@ -252,7 +252,10 @@ void render_axis(const GanttLayout& layout, Locale locale, std::string& out) {
         if (iso_weekday(day) >= 5)
             out += rect("weekend", x, layout.header_height, layout.day_width, layout.height - layout.header_height - 8);
         auto ymd = std::chrono::year_month_day{day};
-        if (unsigned(ymd.day()) == 1 || i == 0) {
+        // A month's name at its first day, and at the chart's start unless a month begins within
+        // the week (the two names would overlap); none so near the right edge it would be cut.
+        const bool month_starts_soon = unsigned(ymd.day()) > 24;
+        if ((unsigned(ymd.day()) == 1 || (i == 0 && !month_starts_soon)) && x + 70 < layout.width) {
             std::string month = zh ? std::to_string(int(ymd.year())) + "年" + std::to_string(unsigned(ymd.month())) + "月"
                                    : format_iso_date(day).substr(0, 7);
             out += "<text class=\"month\" x=\"" + num(x + 2) + "\" y=\"16\">" + html_escape(month) + "</text>";
@@ -329,7 +332,7 @@ std::string render_gantt_svg(const GanttLayout& layout, Locale locale) {
     if (layout.first) {
         out += "<line class=\"today\" x1=\"" + num(layout.today_x) + "\" y1=\"24\" x2=\"" + num(layout.today_x) +
                "\" y2=\"" + num(layout.height - 4) + "\"/>";
-        out += "<text class=\"today-label\" x=\"" + num(layout.today_x + 3) + "\" y=\"" + num(layout.header_height - 2) +
+        out += "<text class=\"today-label\" x=\"" + num(layout.today_x + 3) + "\" y=\"" + num(layout.header_height - 6) +
                "\">" + (zh ? "今天 " : "today ") + format_short_date(layout.today) + "</text>";
     }
     out += "</svg>";

@@ -36,7 +36,7 @@ std::vector<std::string> at_risk_tasks(const ProjectState& state, Date today);
 struct GanttOptions {
     double label_width = 300;
     double row_height = 30;
-    double header_height = 44;
+    double header_height = 58;
     double chart_width = 960;  // the day columns share this width ...
     double min_day_width = 6;  // ... within these bounds
     double max_day_width = 32;

@@ -49,6 +49,9 @@ constexpr std::array k_keywords = {
     Keyword{"今日简报", none, K::digest},     Keyword{"简报", none, K::digest},
     Keyword{"help", none, K::help},           Keyword{"帮助", none, K::help},
     Keyword{"usage", none, K::help},          Keyword{"?", none, K::help},
+    Keyword{"看板", K::web_link, K::web_link},  Keyword{"甘特图", K::web_link, K::web_link},
+    Keyword{"链接", K::web_link, K::web_link},  Keyword{"web", K::web_link, K::web_link},
+    Keyword{"gantt", K::web_link, K::web_link}, Keyword{"link", K::web_link, K::web_link},
     Keyword{"确认复盘", K::confirm_retro, K::confirm_retro},
     Keyword{"复盘确认", K::confirm_retro, K::confirm_retro},
     Keyword{"confirm retro", K::confirm_retro, K::confirm_retro},
@@ -184,6 +187,7 @@ std::string example_command(CommandKind kind, Locale language, std::string_view 
         case K::blocked: pattern = zh ? "阻塞任务" : "blocked"; break;
         case K::digest: pattern = zh ? "日报" : "digest"; break;
         case K::help: pattern = zh ? "帮助" : "help"; break;
+        case K::web_link: pattern = zh ? "看板" : "web"; break;
         case K::confirm_retro: pattern = zh ? "确认复盘" : "confirm retro"; break;
         case K::export_xlsx: pattern = zh ? "导出" : "export"; break;
     }

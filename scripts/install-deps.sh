@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(build-essential cmake ninja-build pkg-config git tzdata ca-certificates
           libsqlitecpp-dev libsqlite3-dev nlohmann-json3-dev libspdlog-dev libgtest-dev libgmock-dev
-          libcpp-httplib-dev libssl-dev libhowardhinnant-date-dev libcli11-dev libboost-dev)
+          libcpp-httplib-dev libssl-dev libhowardhinnant-date-dev libcli11-dev libboost-dev
+          chromium fonts-noto-cjk)  # headless Chromium + CJK fonts: the web view test and its screenshot
 # The Excel export (libxlsxwriter) and its test: unzip reads the workbook's XML, LibreOffice
 # (headless Calc, ~80 MB) converts it back to CSV to compare with the store.
 packages+=(libxlsxwriter-dev unzip libreoffice-calc-nogui)

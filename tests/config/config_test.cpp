@@ -302,6 +302,34 @@ TEST(ConfigTest, FeishuBotOpenIdIsReadAndDefaultsToEmpty) {
     EXPECT_EQ(parse_ok(R"({"feishu": {)" + section + R"(, "bot_open_id": ""}})").feishu.bot_open_id, "");
 }
 
+TEST(ConfigTest, TheWebSectionIsReadWithItsDefaultsAndTheEnvironmentWinsForItsSecrets) {
+    const Config defaults = default_config();
+    EXPECT_TRUE(defaults.web.enabled);
+    EXPECT_EQ(defaults.web.link_ttl_hours, 72);
+    EXPECT_EQ(defaults.web.public_url, "");
+    auto config = parse_ok(R"({"web": {"enabled": false, "public_url": "https://track.example.com",
+        "token": "file-token-0123456789", "link_secret": "file-secret-0123456789", "link_ttl_hours": 24}})",
+                           env_of({{"TRACKERD_WEB_TOKEN", "env-token-0123456789"}}));
+    EXPECT_FALSE(config.web.enabled);
+    EXPECT_EQ(config.web.public_url, "https://track.example.com");
+    EXPECT_EQ(config.web.token, "env-token-0123456789");
+    EXPECT_EQ(config.web.link_secret, "file-secret-0123456789");
+    EXPECT_EQ(config.web.link_ttl_hours, 24);
+    const std::pair<const char*, const char*> bad[] = {
+        {R"({"web": {"tokn": "x"}})", "web.tokn: unknown key"},
+        {R"({"web": {"public_url": "track.example.com"}})", "web.public_url: must start with http:// or https://"},
+        {R"({"web": {"token": "short"}})", "web.token: must be at least 16 characters"},
+        {R"({"web": {"link_secret": "short"}})", "web.link_secret: must be at least 16 characters"},
+        {R"({"web": {"link_ttl_hours": 0}})", "web.link_ttl_hours: must be from 1 to 8784"},
+        {R"({"web": {"enabled": "yes"}})", "web.enabled:"},
+    };
+    for (const auto& [json, error] : bad) {
+        auto parsed = parse_config(json, k_no_env);
+        ASSERT_FALSE(parsed.has_value()) << json;
+        EXPECT_EQ(parsed.error().message.rfind(error, 0), 0u) << parsed.error().message;
+    }
+}
+
 TEST(ConfigTest, EnvironmentCanSupplyARequiredSecret) {
     const std::string text = R"({"dingtalk": {"app_key": "k"}})";
     EXPECT_FALSE(parse_config(text, k_no_env).has_value());
