@@ -17,10 +17,6 @@ using detail::StatementCache;
 
 namespace {
 
-bool same_id(std::string_view a, std::string_view b) {
-    return core::normalize_id(a) == core::normalize_id(b);
-}
-
 // `merge`: empty fields of `incoming` keep the stored values (a plan table names people but
 // knows nothing of their platform ids, which come from the config).
 void save_person(StatementCache& cache, const core::Person& incoming,
@@ -407,11 +403,20 @@ Result<std::optional<core::Task>> Store::find_task(std::string_view task_id,
     using Found = std::optional<core::Task>;
     return detail::guarded("find task", [&]() -> Result<Found> {
         std::vector<core::Task> matches;
-        for (auto& task : detail::read_tasks_with_id(m_impl->statements, task_id)) {
-            bool wanted = project_ids.empty() ||
-                          std::any_of(project_ids.begin(), project_ids.end(),
-                                      [&](const std::string& p) { return same_id(p, task.project_id); });
-            if (wanted) matches.push_back(std::move(task));
+        if (project_ids.empty()) {
+            matches = detail::read_tasks_with_id(m_impl->statements, task_id);
+        } else {
+            // One indexed lookup per bound project: "T001" exists in every project of a large
+            // organisation, and reading them all to keep one cost more than the update itself.
+            for (const auto& project_id : project_ids) {
+                auto task = detail::read_task(m_impl->statements, project_id, task_id);
+                bool seen = task && std::any_of(matches.begin(), matches.end(), [&](const core::Task& t) {
+                                return t.project_id == task->project_id;
+                            });
+                if (task && !seen) matches.push_back(std::move(*task));
+            }
+            std::sort(matches.begin(), matches.end(),
+                      [](const core::Task& a, const core::Task& b) { return a.project_id < b.project_id; });
         }
         if (matches.empty()) return Found{};
         if (matches.size() == 1) return Found{std::move(matches.front())};

@@ -488,6 +488,16 @@ TEST_F(StoreTest, FindTaskIgnoresCaseAndNamesProjectsWhenAmbiguous) {
     auto missing = m_store->find_task("T404", {});
     ASSERT_TRUE(missing);
     EXPECT_FALSE(missing->has_value());
+
+    auto bound_to_both = m_store->find_task("t003", {"p2", "P1"});
+    ASSERT_FALSE(bound_to_both);
+    EXPECT_EQ(bound_to_both.error().message, "task T003 exists in several projects: P1, P2");
+    auto listed_twice = m_store->find_task("T003", {"P1", "p1"});
+    ASSERT_TRUE(listed_twice && *listed_twice);
+    EXPECT_EQ((*listed_twice)->project_id, "P1");
+    auto missing_in_bound = m_store->find_task("T404", {"P1", "P2"});
+    ASSERT_TRUE(missing_in_bound);
+    EXPECT_FALSE(missing_in_bound->has_value());
 }
 
 TEST_F(StoreTest, FindPersonByIdThenNameThenPlatform) {
