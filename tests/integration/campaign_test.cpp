@@ -140,7 +140,13 @@ struct Daemon {
                       }
                       return settings;
                   },
-                  bot::InboundOptions{k_zone, config.admins, {}, {{"P1", {"总监"}}}}) {}
+                  [&] {
+                      bot::InboundOptions options;  // by name: new fields keep their defaults
+                      options.default_timezone = k_zone;
+                      options.admins = config.admins;
+                      options.escalation_contacts = {{"P1", {"总监"}}};
+                      return options;
+                  }()) {}
 
     // As App::create does: open the file and bring the config's people into it.
     static std::unique_ptr<store::Store> open(const config::Config& config) {
