@@ -99,7 +99,7 @@ protected:
         auto port = m_app->start();
         ASSERT_TRUE(port) << port.error().message;
         m_port = *port;
-        ASSERT_TRUE(m_platform.wait_until([&] { return m_platform.ws().connections() == 1; }, k_wait));
+        ASSERT_TRUE(m_platform.wait_until([&] { return m_platform.connections() == 1; }, k_wait));
     }
 
     core::Task task(const std::string& id) {
@@ -149,7 +149,7 @@ TEST_F(SlackSocketMode, AMentionOverTheSocketUpdatesTheTaskAndIsAnsweredInTheThr
 TEST_F(SlackSocketMode, AConnectionDroppedBeforeTheAckIsRedeliveredAndAppliedOnce) {
     start();
     m_platform.deliver("env-1", events_envelope(), /*drop_after=*/true);
-    ASSERT_TRUE(wait([&] { return m_platform.ws().connections() == 2 && m_platform.acks("env-1") == 1; }));
+    ASSERT_TRUE(wait([&] { return m_platform.connections() == 2 && m_platform.acks("env-1") == 1; }));
     EXPECT_EQ(m_platform.deliveries("env-1"), 2);  // the first delivery's ack never arrived
     EXPECT_EQ(m_platform.opens(), 2);              // a fresh URL for the new connection
     EXPECT_EQ(task("T003").completion, 60);
@@ -162,7 +162,7 @@ TEST_F(SlackSocketMode, AConnectionDroppedBeforeTheAckIsRedeliveredAndAppliedOnc
 TEST_F(SlackSocketMode, DisconnectRefreshRequestedOpensAFreshConnectionThatKeepsWorking) {
     start();
     m_platform.send_raw(R"({"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"applink-test"}})");
-    ASSERT_TRUE(wait([&] { return m_platform.ws().connections() == 2; }));
+    ASSERT_TRUE(wait([&] { return m_platform.connections() == 2; }));
     EXPECT_EQ(m_platform.opens(), 2);
     m_platform.deliver("env-2", events_envelope());
     ASSERT_TRUE(wait([&] { return m_platform.acks("env-2") == 1; }));
@@ -199,7 +199,7 @@ TEST_F(SlackSocketMode, PingsAreAnsweredAndReadyzAndMetricsShowTheConnection) {
     }));
 
     m_platform.ws().drop();
-    ASSERT_TRUE(wait([&] { return m_platform.ws().connections() == 2; }));
+    ASSERT_TRUE(wait([&] { return m_platform.connections() == 2; }));
     ASSERT_TRUE(wait([&] {
         auto metrics = client.Get("/metrics");
         return metrics && metrics->body.find("trackerd_socket_reconnects_total{platform=\"slack\"} 1") != std::string::npos &&

@@ -76,8 +76,9 @@ bool FakeSocketPlatform::on_connect(const std::string& target) {
     std::vector<int> attempts;
     {
         std::lock_guard lock(m_mutex);
-        std::string ticket = target.substr(target.find("ticket=") == std::string::npos ? target.size()
-                                                                                       : target.find("ticket=") + 7);
+        size_t at = target.find("ticket=");
+        std::string ticket = at == std::string::npos ? "" : target.substr(at + 7);
+        ticket = ticket.substr(0, ticket.find('&'));
         if (!m_tickets.erase(ticket)) return false;  // unknown or used ticket: single use
         pending = m_pending;
         for (const auto& [id, body] : pending) attempts.push_back(m_deliveries[id]++);
@@ -88,6 +89,8 @@ bool FakeSocketPlatform::on_connect(const std::string& target) {
     }
     for (size_t i = 0; i < pending.size(); ++i)
         m_ws->send(m_dialect.frame(pending[i].first, pending[i].second, attempts[i]), m_dialect.binary);
+    std::lock_guard lock(m_mutex);
+    ++m_connections;
     return true;
 }
 
@@ -115,6 +118,11 @@ void FakeSocketPlatform::send_raw(const std::string& data) { m_ws->send(data, m_
 int FakeSocketPlatform::opens() const {
     std::lock_guard lock(m_mutex);
     return m_opens;
+}
+
+int FakeSocketPlatform::connections() const {
+    std::lock_guard lock(m_mutex);
+    return m_connections;
 }
 
 int FakeSocketPlatform::deliveries(const std::string& id) const {

@@ -63,6 +63,7 @@ public:
     FakeWsServer& ws() { return *m_ws; }
 
     int opens() const;                        // answered open requests
+    int connections() const;                  // accepted connections, greeted and caught up
     int deliveries(const std::string& id) const;
     int acks(const std::string& id) const;
     std::vector<bot::WsFrame> received() const;  // everything the client sent, in order
@@ -81,6 +82,7 @@ private:
 
     mutable std::mutex m_mutex;
     int m_opens = 0;                                  // Guarded by m_mutex.
+    int m_connections = 0;                            // Guarded by m_mutex.
     std::set<std::string> m_tickets;                  // Guarded by m_mutex; issued, unused
     std::vector<std::pair<std::string, std::string>> m_pending;  // Guarded by m_mutex; (id, body), unacked
     std::map<std::string, int> m_deliveries;          // Guarded by m_mutex.

@@ -1,0 +1,193 @@
+// trackerd with DingTalk in Stream mode, end to end: the real App, a real SQLite file, a fake
+// DingTalk whose gateway/connections/open hands out an endpoint and a single-use ticket for a
+// TLS WebSocket server on 127.0.0.1 (test certificate), and the fake DingTalk HTTP API for the
+// sessionWebhook replies.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "bot/app.h"
+#include "tests/support/demo_data.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/fake_dingtalk.h"
+#include "tests/support/fake_socket_platform.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_tls.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testing_support::FakeSocketPlatform;
+
+constexpr const char* k_app_key = "dingappkey0001";
+constexpr const char* k_app_secret = "demoAppSecret_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij";
+constexpr const char* k_robot_code = "dingxxxx";
+constexpr const char* k_chat = "cidAsXSBLnA==";
+constexpr const char* k_staff_id = "16650246698";
+constexpr long long k_time_ms = 1700000000000;
+constexpr auto k_wait = 10s;
+
+std::string stream_frame(const std::string& type, const std::string& topic, const std::string& message_id,
+                         const std::string& data) {
+    return json{{"specVersion", "1.0"},
+                {"type", type},
+                {"headers",
+                 {{"appId", "app-1"}, {"connectionId", "conn-1"}, {"contentType", "application/json"},
+                  {"messageId", message_id}, {"time", std::to_string(k_time_ms)}, {"topic", topic}}},
+                {"data", data}}
+        .dump();
+}
+
+testing_support::SocketDialect dingtalk_dialect() {
+    testing_support::SocketDialect dialect;
+    dialect.open_path = "/v1.0/gateway/connections/open";
+    dialect.open = [](const std::string& body, const std::string&, const std::string& url) {
+        json request = json::parse(body, nullptr, false);
+        bool subscribed = false;
+        if (request.is_object() && request["subscriptions"].is_array())
+            for (const auto& subscription : request["subscriptions"])
+                subscribed |= subscription.value("type", "") == "CALLBACK" &&
+                              subscription.value("topic", "") == "/v1.0/im/bot/messages/get";
+        if (!request.is_object() || request.value("clientId", "") != k_app_key ||
+            request.value("clientSecret", "") != k_app_secret || !subscribed)
+            return std::pair<int, std::string>{401, R"({"code":"InvalidAuthentication","message":"bad client"})"};
+        size_t query = url.find("?ticket=");
+        return std::pair<int, std::string>{
+            200, json{{"endpoint", url.substr(0, query)}, {"ticket", url.substr(query + 8)}}.dump()};
+    };
+    dialect.frame = [](const std::string& id, const std::string& body, int) {
+        return stream_frame("CALLBACK", "/v1.0/im/bot/messages/get", id, body);
+    };
+    dialect.acked_id = [](const bot::WsFrame& message) {
+        json ack = json::parse(message.data, nullptr, false);
+        if (!ack.is_object() || ack.value("code", 0) != 200 || !ack["headers"].is_object()) return std::string();
+        return ack["headers"].value("messageId", std::string());
+    };
+    return dialect;
+}
+
+class DingtalkStreamMode : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_clock.set_unix_ms(k_time_ms);
+        m_db = m_dir.file("trackerd.db");
+        ASSERT_EQ(testing_support::import_demo(m_db, k_time_ms / 1000), "");
+    }
+    void TearDown() override {
+        if (m_app) m_app->stop();
+    }
+
+    // The §3.2 robot message, its reply URL pointing at the fake; msgId as given.
+    std::string robot_message(const std::string& msg_id = "msgLICYeHgY4JtMQw==") {
+        json body = json::parse(testing_support::read_file(TRACKERD_TESTDATA_DIR "/../integration/testdata/dingtalk_callback.json"));
+        body["sessionWebhook"] = m_dingtalk.session_webhook("76da36b4");
+        body["msgId"] = msg_id;
+        return body.dump();
+    }
+
+    void start() {
+        config::Config config = config::default_config();
+        config.database = m_db;
+        config.host = "127.0.0.1";
+        config.port = 0;
+        config.dingtalk.enabled = true;
+        config.dingtalk.mode = config::ConnectionMode::socket;
+        config.dingtalk.app_key = k_app_key;
+        config.dingtalk.app_secret = k_app_secret;
+        config.dingtalk.robot_code = k_robot_code;
+        config.dingtalk.api_base = m_platform.base_url();
+        config.socket.ca_file = m_tls.ca_file;
+        config.socket.reconnect_min_ms = 10;
+        config.socket.reconnect_max_ms = 50;
+        config.people.push_back(core::Person{"小明", "小明", "市场部", "", "", k_staff_id});
+        config::ChatConfig chat;
+        chat.platform = "dingtalk";
+        chat.chat_id = k_chat;
+        chat.projects = {"P1"};
+        config.chats.push_back(chat);
+        auto app = bot::App::create(config, m_clock);
+        ASSERT_TRUE(app) << app.error().message;
+        m_app = std::move(*app);
+        ASSERT_TRUE(m_app->start());
+        ASSERT_TRUE(wait([&] { return m_platform.connections() == 1; }));
+    }
+
+    core::Task task(const std::string& id) {
+        auto found = m_app->store().find_task(id, {"P1"});
+        EXPECT_TRUE(found && *found);
+        return found && *found ? **found : core::Task{};
+    }
+    size_t progress_entries(const std::string& id) {
+        auto log = m_app->store().progress_log("P1", id);
+        size_t count = 0;
+        if (log)
+            for (const auto& entry : *log)
+                if (entry.action != "import") ++count;
+        return count;
+    }
+    bool wait(const std::function<bool()>& predicate) { return m_platform.wait_until(predicate, k_wait); }
+
+    testing_support::TempDir m_dir;
+    testing_support::TestTls m_tls = testing_support::make_test_tls(m_dir.path().string());
+    std::string m_db;
+    testing_support::FakeClock m_clock;
+    testing_support::FakeDingtalk m_dingtalk{k_app_key, k_app_secret, k_robot_code, &m_clock};
+    FakeSocketPlatform m_platform{m_tls, dingtalk_dialect(), m_dingtalk.base_url()};
+    std::unique_ptr<bot::App> m_app;
+};
+
+TEST_F(DingtalkStreamMode, ARobotMessageOverTheStreamUpdatesTheTaskAndIsAnsweredThroughTheSessionWebhook) {
+    start();
+    m_platform.deliver("frame-1", robot_message());
+    ASSERT_TRUE(wait([&] { return m_platform.acks("frame-1") == 1; }));
+    EXPECT_EQ(task("T003").completion, 60);
+    ASSERT_TRUE(m_dingtalk.wait_for(1, k_wait));
+    auto messages = m_dingtalk.messages();
+    ASSERT_EQ(messages.size(), 1u);
+    EXPECT_EQ(messages[0].via, testing_support::DingtalkPost::Via::session_webhook);
+    EXPECT_EQ(messages[0].at_user_ids, std::vector<std::string>{k_staff_id});
+}
+
+TEST_F(DingtalkStreamMode, AConnectionDroppedBeforeTheAckIsRedeliveredAndAppliedOnce) {
+    start();
+    m_platform.deliver("frame-1", robot_message(), /*drop_after=*/true);
+    ASSERT_TRUE(wait([&] { return m_platform.connections() == 2 && m_platform.acks("frame-1") == 1; }));
+    EXPECT_EQ(m_platform.deliveries("frame-1"), 2);
+    EXPECT_EQ(m_platform.opens(), 2);  // a ticket is single use: a new one per connection
+    EXPECT_EQ(progress_entries("T003"), 1u);
+    ASSERT_TRUE(m_dingtalk.wait_for(1, k_wait));
+    for (int i = 0; i < 5; ++i) m_app->outbox().run_once();
+    EXPECT_EQ(m_dingtalk.messages().size(), 1u);
+}
+
+TEST_F(DingtalkStreamMode, TheSameMessageUnderANewFrameIdIsAcknowledgedAndAppliedOnce) {
+    start();
+    m_platform.deliver("frame-1", robot_message());
+    m_platform.deliver("frame-2", robot_message());  // §3.4: redelivery; msgId is the same
+    ASSERT_TRUE(wait([&] { return m_platform.acks("frame-1") == 1 && m_platform.acks("frame-2") == 1; }));
+    EXPECT_EQ(progress_entries("T003"), 1u);
+}
+
+TEST_F(DingtalkStreamMode, SystemPingIsEchoedAndDisconnectOpensANewConnection) {
+    start();
+    m_platform.send_raw(stream_frame("SYSTEM", "ping", "ping-1", R"({"opaque":"5c1f"})"));
+    ASSERT_TRUE(wait([&] { return m_platform.acks("ping-1") == 1; }));
+    json pong;
+    for (const auto& message : m_platform.received()) {
+        json parsed = json::parse(message.data, nullptr, false);
+        if (parsed.is_object() && parsed["headers"].is_object() && parsed["headers"].value("messageId", "") == "ping-1")
+            pong = parsed;
+    }
+    EXPECT_EQ(pong.value("data", ""), R"({"opaque":"5c1f"})");
+
+    m_platform.send_raw(stream_frame("SYSTEM", "disconnect", "bye-1", R"({"reason":"server restart"})"));
+    ASSERT_TRUE(wait([&] { return m_platform.connections() == 2; }));
+    EXPECT_EQ(m_platform.opens(), 2);
+    m_platform.deliver("frame-3", robot_message("msgAfterReconnect=="));
+    ASSERT_TRUE(wait([&] { return m_platform.acks("frame-3") == 1; }));
+    EXPECT_EQ(task("T003").completion, 60);
+}
+
+}  // namespace

@@ -1,0 +1,205 @@
+// trackerd with Feishu over the long connection, end to end: the real App, a real SQLite file,
+// a fake Feishu whose callback/ws/endpoint hands out single-use wss:// URLs to a TLS WebSocket
+// server on 127.0.0.1 (test certificate) speaking the SDKs' protobuf frames, and the fake
+// Feishu HTTP API (tenant token, im/v1 reply) for the answers.
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/feishu/long_connection.h"
+#include "bot/app.h"
+#include "tests/support/demo_data.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/fake_feishu.h"
+#include "tests/support/fake_socket_platform.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_tls.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+using testing_support::FakeSocketPlatform;
+namespace fs = adapters::feishu;
+
+constexpr const char* k_app_id = "cli_9f5343c580712544";
+constexpr const char* k_app_secret = "test-app-secret-0123456789";
+constexpr const char* k_sender = "ou_84aad35d084aa403a838cf73ee18467";
+constexpr const char* k_chat = "oc_5ce6d572455d361153b7xx51da133945";
+constexpr const char* k_bot = "ou_bot0000000000";
+constexpr int k_service_id = 7;
+constexpr long long k_event_time = 1700000000;
+constexpr auto k_wait = 10s;
+
+// §2.7's im.message.receive_v1, as the long connection carries it (plaintext, no token check).
+std::string receive_event(const std::string& event_id, const std::string& message_id, const std::string& text) {
+    json mention = {{"key", "@_user_1"}, {"id", {{"open_id", k_bot}}}, {"name", "TaskBot"}};
+    return json{{"schema", "2.0"},
+                {"header", {{"event_id", event_id}, {"event_type", "im.message.receive_v1"},
+                            {"create_time", "1700000000000"}, {"token", ""}, {"app_id", k_app_id}}},
+                {"event",
+                 {{"sender", {{"sender_id", {{"open_id", k_sender}}}, {"sender_type", "user"}}},
+                  {"message", {{"message_id", message_id}, {"chat_id", k_chat}, {"chat_type", "group"},
+                               {"message_type", "text"}, {"create_time", "1700000000000"},
+                               {"content", json{{"text", text}}.dump()}, {"mentions", json::array({mention})}}}}}}
+        .dump();
+}
+
+fs::PbFrame data_frame(const std::string& id, const std::string& payload, int sum = 1, int seq = 0) {
+    fs::PbFrame frame;
+    frame.seq_id = 1;
+    frame.log_id = 42;
+    frame.service = k_service_id;
+    frame.method = fs::k_frame_data;
+    frame.headers = {{"type", "event"}, {"message_id", id}, {"sum", std::to_string(sum)}, {"seq", std::to_string(seq)},
+                     {"trace_id", "trace-" + id}};
+    frame.payload = payload;
+    return frame;
+}
+
+class FeishuLongConnectionMode : public ::testing::Test {
+protected:
+    FeishuLongConnectionMode() : m_platform(m_tls, dialect(), m_feishu.api_base()) {}
+
+    testing_support::SocketDialect dialect() {
+        testing_support::SocketDialect dialect;
+        dialect.open_path = "/callback/ws/endpoint";
+        dialect.binary = true;
+        dialect.open = [](const std::string& body, const std::string&, const std::string& url) {
+            json request = json::parse(body, nullptr, false);
+            if (!request.is_object() || request.value("AppID", "") != k_app_id ||
+                request.value("AppSecret", "") != k_app_secret)
+                return std::pair<int, std::string>{200, R"({"code":1000040343,"msg":"invalid app"})"};
+            json data = {{"URL", url + "&device_id=dev-1&service_id=" + std::to_string(k_service_id)},
+                         {"ClientConfig", {{"PingInterval", 120}, {"ReconnectCount", -1}, {"ReconnectInterval", 120},
+                                           {"ReconnectNonce", 30}}}};
+            return std::pair<int, std::string>{200, json{{"code", 0}, {"msg", "ok"}, {"data", data}}.dump()};
+        };
+        dialect.frame = [](const std::string& id, const std::string& body, int) {
+            return fs::encode_frame(data_frame(id, body));
+        };
+        // Answers pings with a pong (as the server does) and reads {"code":200} answers.
+        dialect.acked_id = [this](const bot::WsFrame& message) {
+            auto frame = fs::decode_frame(message.data);
+            if (!frame) return std::string();
+            if (frame->method == fs::k_frame_control && frame->header("type") == "ping") {
+                ++m_pings;
+                if (frame->service == k_service_id) ++m_pings_with_service;
+                fs::PbFrame pong = *frame;
+                pong.headers = {{"type", "pong"}};
+                pong.payload = R"({"PingInterval":90})";
+                m_platform.send_raw(fs::encode_frame(pong));
+                return std::string();
+            }
+            json answer = json::parse(frame->payload, nullptr, false);
+            if (frame->method != fs::k_frame_data || !answer.is_object() || answer.value("code", 0) != 200 ||
+                frame->header("biz_rt").empty())
+                return std::string();
+            return frame->header("message_id");
+        };
+        return dialect;
+    }
+
+    void SetUp() override {
+        m_clock.set_unix(k_event_time);
+        m_db = m_dir.file("trackerd.db");
+        ASSERT_EQ(testing_support::import_demo(m_db, k_event_time), "");
+    }
+    void TearDown() override {
+        if (m_app) m_app->stop();
+    }
+
+    void start() {
+        config::Config config = config::default_config();
+        config.database = m_db;
+        config.host = "127.0.0.1";
+        config.port = 0;
+        config.feishu.enabled = true;
+        config.feishu.mode = config::ConnectionMode::socket;
+        config.feishu.app_id = k_app_id;
+        config.feishu.app_secret = k_app_secret;
+        config.feishu.bot_open_id = k_bot;
+        config.feishu.api_base = m_platform.base_url();
+        config.socket.ca_file = m_tls.ca_file;
+        config.socket.reconnect_min_ms = 10;
+        config.socket.reconnect_max_ms = 50;
+        config.people.push_back(core::Person{"小明", "小明", "市场部", "", k_sender, ""});
+        config::ChatConfig chat;
+        chat.platform = "feishu";
+        chat.chat_id = k_chat;
+        chat.projects = {"P1"};
+        config.chats.push_back(chat);
+        auto app = bot::App::create(config, m_clock);
+        ASSERT_TRUE(app) << app.error().message;
+        m_app = std::move(*app);
+        ASSERT_TRUE(m_app->start());
+        ASSERT_TRUE(wait([&] { return m_platform.connections() == 1; }));
+    }
+
+    core::Task task(const std::string& id) {
+        auto found = m_app->store().find_task(id, {"P1"});
+        EXPECT_TRUE(found && *found);
+        return found && *found ? **found : core::Task{};
+    }
+    size_t progress_entries(const std::string& id) {
+        auto log = m_app->store().progress_log("P1", id);
+        size_t count = 0;
+        if (log)
+            for (const auto& entry : *log)
+                if (entry.action != "import") ++count;
+        return count;
+    }
+    bool wait(const std::function<bool()>& predicate) { return m_platform.wait_until(predicate, k_wait); }
+
+    testing_support::TempDir m_dir;
+    testing_support::TestTls m_tls = testing_support::make_test_tls(m_dir.path().string());
+    std::string m_db;
+    testing_support::FakeClock m_clock;
+    testing_support::FakeFeishu m_feishu{k_app_id, k_app_secret, &m_clock};
+    std::atomic<int> m_pings{0};
+    std::atomic<int> m_pings_with_service{0};
+    FakeSocketPlatform m_platform;
+    std::unique_ptr<bot::App> m_app;
+};
+
+TEST_F(FeishuLongConnectionMode, AnEventOverTheConnectionUpdatesTheTaskAndIsAnsweredThroughImV1) {
+    start();
+    ASSERT_TRUE(wait([&] { return m_pings_with_service >= 1; }));  // pings at once, with the URL's service_id
+    m_platform.deliver("msg-1", receive_event("ev-1", "om_1", "@_user_1 T003 进度 60%"));
+    ASSERT_TRUE(wait([&] { return m_platform.acks("msg-1") == 1; }));
+    EXPECT_EQ(task("T003").completion, 60);
+    ASSERT_TRUE(m_feishu.wait_for(1, k_wait));
+    auto messages = m_feishu.messages();
+    ASSERT_EQ(messages.size(), 1u);
+    EXPECT_EQ(messages[0].endpoint, "reply");
+    EXPECT_EQ(messages[0].target, "om_1");
+}
+
+TEST_F(FeishuLongConnectionMode, AConnectionDroppedBeforeTheAnswerIsPushedAgainAndAppliedOnce) {
+    start();
+    m_platform.deliver("msg-1", receive_event("ev-1", "om_1", "@_user_1 T003 进度 60%"), /*drop_after=*/true);
+    ASSERT_TRUE(wait([&] { return m_platform.connections() == 2 && m_platform.acks("msg-1") == 1; }));
+    EXPECT_EQ(m_platform.deliveries("msg-1"), 2);
+    EXPECT_EQ(m_platform.opens(), 2);
+    EXPECT_EQ(progress_entries("T003"), 1u);
+    ASSERT_TRUE(m_feishu.wait_for(1, k_wait));
+    for (int i = 0; i < 5; ++i) m_app->outbox().run_once();
+    EXPECT_EQ(m_feishu.messages().size(), 1u);
+}
+
+TEST_F(FeishuLongConnectionMode, ASplitEventIsJoinedAndARePushUnderANewEventIdIsAppliedOnce) {
+    start();
+    std::string payload = receive_event("ev-1", "om_1", "@_user_1 T003 进度 60%");
+    size_t half = payload.size() / 2;
+    m_platform.send_raw(fs::encode_frame(data_frame("msg-split", payload.substr(half), 2, 1)));
+    m_platform.send_raw(fs::encode_frame(data_frame("msg-split", payload.substr(0, half), 2, 0)));
+    ASSERT_TRUE(wait([&] { return m_platform.acks("msg-split") == 1; }));
+    EXPECT_EQ(task("T003").completion, 60);
+    // §2.6: the same message pushed again under another event_id is caught by its message_id.
+    m_platform.deliver("msg-2", receive_event("ev-2", "om_1", "@_user_1 T003 进度 60%"));
+    ASSERT_TRUE(wait([&] { return m_platform.acks("msg-2") == 1; }));
+    EXPECT_EQ(progress_entries("T003"), 1u);
+}
+
+}  // namespace
