@@ -204,6 +204,14 @@ std::vector<core::Task> read_tasks(StatementCache& cache, std::string_view proje
     return all_rows<core::Task>(q, task_row);
 }
 
+std::vector<core::Task> read_child_tasks(StatementCache& cache, std::string_view project_id,
+                                         std::string_view parent_id) {
+    auto q = cache.get(TRACKERD_TASK_COLUMNS "WHERE project_id = ?1 AND parent_id = ?2 ORDER BY position, rowid");
+    bind_text(*q, 1, project_id);
+    bind_text(*q, 2, core::normalize_id(parent_id));
+    return all_rows<core::Task>(q, task_row);
+}
+
 std::vector<core::Task> read_tasks_with_id(StatementCache& cache, std::string_view task_id) {
     auto q = cache.get(TRACKERD_TASK_COLUMNS "WHERE id = ?1 ORDER BY project_id");
     bind_text(*q, 1, core::normalize_id(task_id));

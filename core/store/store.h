@@ -78,6 +78,11 @@ public:
     // KPIs or risks (empty). What a command needs to be checked and applied: a fraction of
     // load_project's cost, which grows with the log.
     Result<core::ProjectState> load_plan(std::string_view project_id);
+    // load_plan cut down to one task: the project, the task, its predecessors and its direct
+    // children (all a change to it reads: rolls-up check, predecessors' warnings) and the people
+    // they name. Not found when the project or the task is missing. Cost independent of the
+    // plan's size.
+    Result<core::ProjectState> load_task_plan(std::string_view project_id, std::string_view task_id);
     // Finds a task by id (case-insensitive) within the given projects (all when empty).
     // More than one match is a conflict error naming the projects.
     Result<std::optional<core::Task>> find_task(std::string_view task_id,

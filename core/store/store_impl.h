@@ -152,6 +152,8 @@ std::optional<core::Task> read_task(StatementCache& cache, std::string_view proj
                                     std::string_view task_id);
 std::vector<core::Task> read_tasks(StatementCache& cache, std::string_view project_id);
 std::vector<core::Task> read_tasks_with_id(StatementCache& cache, std::string_view task_id);
+std::vector<core::Task> read_child_tasks(StatementCache& cache, std::string_view project_id,
+                                         std::string_view parent_id);
 void insert_task(StatementCache& cache, const core::Task& task);
 void write_task_progress(StatementCache& cache, const core::Task& task);
 

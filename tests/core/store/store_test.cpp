@@ -208,6 +208,24 @@ TEST_F(StoreTest, LoadPlanGivesTheTasksAndPeopleOfLoadProjectWithoutTheHistory) 
     EXPECT_EQ(m_store->load_plan("nope").error().code, core::ErrorCode::not_found);
 }
 
+TEST_F(StoreTest, LoadTaskPlanGivesTheTaskItsPredecessorsAndChildren) {
+    import_plan();  // PH1 > T002; T003 after T002
+    auto t003 = m_store->load_task_plan("p1", "t003");
+    ASSERT_TRUE(t003) << t003.error().message;
+    EXPECT_EQ(t003->project.id, "P1");
+    ASSERT_EQ(t003->tasks.size(), 2u);
+    EXPECT_EQ(t003->tasks[0].id, "T003");
+    EXPECT_EQ(t003->tasks[1].id, "T002");
+    for (const auto& [id, person] : t003->people) EXPECT_EQ(m_store->load_plan("P1")->people.count(id), 1u) << id;
+    auto phase = m_store->load_task_plan("P1", "PH1");
+    ASSERT_TRUE(phase);
+    ASSERT_EQ(phase->tasks.size(), 3u);  // its children: a change must see it rolls up
+    EXPECT_EQ(phase->tasks[1].id, "T002");
+    EXPECT_EQ(phase->tasks[2].id, "T003");
+    EXPECT_EQ(m_store->load_task_plan("P1", "T404").error().code, core::ErrorCode::not_found);
+    EXPECT_EQ(m_store->load_task_plan("P9", "T003").error().code, core::ErrorCode::not_found);
+}
+
 TEST_F(StoreTest, ProjectIdsMatchWhateverTheCase) {
     import_plan();
     auto state = m_store->load_project("p1");
