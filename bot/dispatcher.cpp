@@ -121,7 +121,8 @@ core::Result<CommandOutcome> Dispatcher::run_mutation(const core::ParsedLine& li
         outcome.detail = command.task_id;
         return outcome;
     }
-    auto state = m_store.load_plan((*found)->project_id);  // no history: a change does not read it
+    // Only what a change reads (the task, its predecessors and children): not the whole plan.
+    auto state = m_store.load_task_plan((*found)->project_id, (*found)->id);
     if (!state) return state.error();
     const core::Task* task = state->find_task(command.task_id);
     if (!task) return core::make_error(core::ErrorCode::internal, "task vanished while loading its project");
