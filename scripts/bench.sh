@@ -100,9 +100,22 @@ if [[ $ONLY == all || $ONLY == ingest ]]; then
   rm -f "$DB" "$DB-wal" "$DB-shm"
   cp "$ORG" "$DB"
   start_trackerd "$DB"
-  sleep 3  # the scheduler's first pass (1,000 digests into the outbox) happens at start
-  count_rows() {
-    sqlite3 "$DB" "PRAGMA busy_timeout=5000; SELECT count(*) FROM progress_log WHERE source LIKE '$1:%';" | tail -1
+  # The scheduler's first pass queues the day's digests and warnings of every chat: let it
+  # finish (outbox stops growing) so it is not counted in the first kind's numbers.
+  last=-1
+  for _ in $(seq 120); do
+    n=$(sqlite3 "$DB" "PRAGMA busy_timeout=5000; SELECT count(*) FROM outbox;" | tail -1)
+    [ "$n" = "$last" ] && [ "$n" != 0 ] && break
+    last=$n; sleep 1
+  done
+  count_rows() {  # once requests still in flight when wrk stopped have landed
+    local last=-1 now
+    while :; do
+      now=$(sqlite3 "$DB" "PRAGMA busy_timeout=5000; SELECT count(*) FROM progress_log WHERE source LIKE '$1:%';" | tail -1)
+      [ "$now" = "$last" ] && break
+      last=$now; sleep 0.5
+    done
+    echo "$now"
   }
   run_wrk() {  # kind duration -> prints wrk's BENCH line
     local platform=${1%%-*}
