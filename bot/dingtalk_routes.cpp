@@ -123,7 +123,7 @@ void add_dingtalk_routes(HttpServer& server, const config::DingtalkConfig& setti
     server.post("/dingtalk/events", counted_route(metrics, "dingtalk", [&inbound, &clock, settings, wake](
                                                                            const HttpRequest& request, NotedOutcome& outcome) {
         return handle_callback(request, settings, inbound, clock, wake, outcome);
-    }));
+    }), "application/json");
 }
 
 }  // namespace bot

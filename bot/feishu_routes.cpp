@@ -107,7 +107,7 @@ void add_feishu_routes(HttpServer& server, const config::FeishuConfig& config, I
     server.post("/feishu/events", counted_route(metrics, "feishu", [&inbound, event_config, wake](
                                                                        const HttpRequest& request, NotedOutcome& outcome) {
         return handle_events(request, event_config, inbound, wake, outcome);
-    }));
+    }), "application/json");
 }
 
 }  // namespace bot

@@ -5,6 +5,8 @@
 
 #include <cctype>
 #include <exception>
+#include <optional>
+#include <string_view>
 
 namespace bot {
 
@@ -48,6 +50,28 @@ void write_reply(const HttpReply& reply, httplib::Response& out) {
     out.set_content(reply.body, reply.content_type);
 }
 
+// The media type of a Content-Type value, lower-cased, parameters and spaces dropped; a byte
+// outside a token's characters becomes '?' and it stops at 64, so it is safe to log and echo.
+std::string media_type_of(const std::string& content_type) {
+    std::string type;
+    for (char c : content_type.substr(0, content_type.find(';'))) {
+        if (c == ' ' || c == '\t') continue;
+        bool token = std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$&^_.+-/").find(c) != std::string_view::npos;
+        type += token ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : '?';
+        if (type.size() == 64) break;
+    }
+    return type;
+}
+
+std::optional<HttpReply> refuse_media_type(const httplib::Request& in, const std::string& expected) {
+    if (expected.empty()) return std::nullopt;
+    std::string got = media_type_of(in.get_header_value("Content-Type"));
+    if (got == expected) return std::nullopt;
+    std::string reason = "unsupported content type " + (got.empty() ? std::string("(none)") : got) + ", expected " + expected;
+    spdlog::warn("http POST {} -> 415 ({})", in.path, reason);
+    return HttpReply{415, "application/json", "{\"error\":\"" + reason + "\"}", {}};
+}
+
 }  // namespace
 
 HttpServer::HttpServer(HttpServerOptions options) : m_impl(std::make_unique<Impl>()) {
@@ -72,8 +96,10 @@ HttpServer::HttpServer(HttpServerOptions options) : m_impl(std::make_unique<Impl
 
 HttpServer::~HttpServer() { stop(); }
 
-void HttpServer::post(const std::string& path, HttpHandler handler) {
-    m_impl->server.Post(path, [this, handler = std::move(handler)](const httplib::Request& in, httplib::Response& out) {
+void HttpServer::post(const std::string& path, HttpHandler handler, std::string media_type) {
+    m_impl->server.Post(path, [this, handler = std::move(handler), media_type = std::move(media_type)](
+                                  const httplib::Request& in, httplib::Response& out) {
+        if (auto refused = refuse_media_type(in, media_type)) return write_reply(*refused, out);
         try {
             write_reply(handler(to_request(in)), out);
         } catch (const std::exception& e) {

@@ -61,7 +61,10 @@ public:
 
     // `path` is a regular expression matched against the whole (decoded) path, so
     // "/web/p/([^/]+)" puts the segment in HttpRequest::path_params.
-    void post(const std::string& path, HttpHandler handler);
+    // With `media_type` ("application/json"), a request whose Content-Type names another media
+    // type (parameters such as charset aside) is answered 415 with the reason, and logged,
+    // before `handler` sees it.
+    void post(const std::string& path, HttpHandler handler, std::string media_type = {});
     void get(const std::string& path, HttpHandler handler);
     // Binds host:port (port 0 picks a free one); returns the bound port.
     core::Result<int> bind(const std::string& host, int port);

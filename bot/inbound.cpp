@@ -4,7 +4,40 @@
 #include "bot/inbound_limit.h"
 #include "bot/local_time.h"
 
+#include <spdlog/spdlog.h>
+
 namespace bot {
+namespace {
+
+// For logs: printable ASCII of a word a person typed, at most 40 bytes.
+std::string loggable(std::string_view text) {
+    std::string out;
+    for (char c : text.substr(0, 40)) out += (c > 0x20 && c < 0x7f) ? c : '?';
+    return out;
+}
+
+// One log line naming why a message changed nothing for its sender: the chat is not bound to a
+// project, or a line could not be read, named no task here or was not theirs to change.
+void log_refusals(const adapters::InboundMessage& message, bool unbound_chat,
+                  const std::vector<core::CommandOutcome>& outcomes) {
+    using Kind = core::CommandOutcome::Kind;
+    std::string reasons = unbound_chat ? "chat not bound to a project" : "";
+    for (const auto& o : outcomes) {
+        std::string task = o.line.command ? loggable(o.line.command->task_id) : "";
+        std::string reason;
+        if (o.kind == Kind::parse_error) reason = "parse_error (" + (o.line.error.empty() ? "unreadable" : loggable(o.line.error)) + ")";
+        if (o.kind == Kind::not_found) reason = "not_found " + task;
+        if (o.kind == Kind::forbidden) reason = "forbidden " + task;
+        if (o.kind == Kind::rejected) reason = "rejected " + task;
+        if (o.kind == Kind::unknown_person) reason = "unknown_person";
+        if (!reason.empty()) reasons += (reasons.empty() ? "" : "; ") + reason;
+    }
+    if (reasons.empty()) return;
+    spdlog::info("{} {} from {} in {}: refused: {}", message.platform, loggable(message.dedup_key),
+                 loggable(message.sender_id), loggable(message.chat_id), reasons);
+}
+
+}  // namespace
 
 InboundHandler::InboundHandler(store::Store& store, const core::Clock& clock, ChatLookup chats,
                                InboundOptions options)
@@ -99,6 +132,7 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
         return core::ok();
     });
     if (!status) return status.error();
+    if (!result.duplicate) log_refusals(message, !chat.known && !message.direct, outcomes);
     if (m_options.metrics) m_options.metrics->count_commands(outcomes);
     return result;
 }

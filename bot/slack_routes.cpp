@@ -2,18 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include "adapters/slack/slack.h"
 
 namespace bot {
 namespace {
 
+// A parser's reason may quote the body's bytes: invalid UTF-8 is replaced, so the answer is JSON.
 HttpReply json_error(int status, const std::string& reason) {
-    std::string escaped;
-    for (char c : reason) {
-        if (c == '"' || c == '\\') escaped += '\\';
-        if (static_cast<unsigned char>(c) >= 0x20) escaped += c;
-    }
-    return HttpReply{status, "application/json", "{\"error\":\"" + escaped + "\"}", {}};
+    nlohmann::json body{{"error", reason}};
+    return HttpReply{status, "application/json", body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
 }
 
 // Verification before anything else; logs and answers 401 with the reason.
@@ -160,13 +159,13 @@ void add_slack_routes(HttpServer& server, const SlackSettings& settings, Inbound
                       const core::Clock& clock, std::function<void()> wake, DaemonMetrics* metrics) {
     server.post("/slack/events", counted_route(metrics, "slack", [&, settings, wake](const HttpRequest& request, NotedOutcome& outcome) {
         return handle_events(request, settings, inbound, clock, wake, outcome);
-    }));
+    }), "application/json");
     server.post("/slack/commands", counted_route(metrics, "slack", [&, settings](const HttpRequest& request, NotedOutcome& outcome) {
         return handle_command(request, settings, inbound, clock, outcome);
-    }));
+    }), "application/x-www-form-urlencoded");
     server.post("/slack/interactive", counted_route(metrics, "slack", [&, settings, wake](const HttpRequest& request, NotedOutcome& outcome) {
         return handle_interactive(request, settings, inbound, clock, wake, outcome);
-    }));
+    }), "application/x-www-form-urlencoded");
 }
 
 }  // namespace bot

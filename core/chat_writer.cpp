@@ -91,6 +91,7 @@ ChatMessage write_message(const ProjectState& state, Locale locale, const Markup
     message.sections = sections(w);
     message.mention_user_ids = w.user_ids();
     Markup plain = plain_markup();
+    plain.escape = markup.escape;  // the fallback is shown by the same platform
     ChatWriter pw(state, locale, plain);
     ChatMessage text_only;
     text_only.title = message.title;

@@ -24,6 +24,8 @@ public:
     bool zh() const { return m_locale == Locale::zh_cn; }
     std::string pick(std::string_view zh_text, std::string_view en_text) const;
     std::string bold(std::string_view text) const { return m_markup.bold(text); }
+    // What a person wrote (a reason, a cause), inert in the markup (Markup::literal).
+    std::string literal(std::string_view text) const { return m_markup.literal(text); }
     std::string days(int n) const;  // "15 天" / "1 day" / "15 days"
     // "2 天后到期 (03-25)" / "due today (03-25)" / "1 day past planned finish (03-25)".
     std::string due_phrase(int days_left, Date finish) const;

@@ -36,7 +36,7 @@ std::vector<std::string> task_problem_sections(ChatWriter& w, const Digest& d) {
     for (const auto& t : d.blocked)
         lines.push_back(w.task_ref(t.task_id, t.name, t.owner) + " " +
                         (w.zh() ? "阻塞 " + w.days(t.days_blocked) + "：" : "blocked " + w.days(t.days_blocked) + ": ") +
-                        t.reason);
+                        w.literal(t.reason));
     flush("阻塞", "Blocked");
     for (const auto& t : d.due_soon)
         lines.push_back(w.task_ref(t.task_id, t.name, t.owner) + " " + w.due_phrase(t.days_left, t.planned_finish));

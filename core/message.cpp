@@ -11,6 +11,8 @@ std::string Markup::bold(std::string_view text) const {
     return std::string(text);
 }
 
+std::string Markup::literal(std::string_view text) const { return escape ? escape(text) : std::string(text); }
+
 std::string Markup::mention_of(const Person& person) const {
     if (mention) return mention(person);
     return "@" + (person.name.empty() ? person.id : person.name);

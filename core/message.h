@@ -24,9 +24,14 @@ struct Markup {
     std::function<std::string(const Person&)> mention;  // must not be empty
     // Platform user id of a person, "" when unknown (DingTalk at.atUserIds, Feishu, Slack).
     std::function<std::string(const Person&)> user_id;
+    // Text a person wrote (an unreadable line, a note, a reason), made inert in this markup so
+    // that echoing it cannot mention or ping anyone (Slack "<!channel>" -> "&lt;!channel&gt;",
+    // Feishu "<at user_id=\"all\">" -> "＜at …＞"). Empty = shown as it is.
+    std::function<std::string(std::string_view)> escape;
 
     std::string bold(std::string_view text) const;
     std::string mention_of(const Person& person) const;
+    std::string literal(std::string_view text) const;  // escape(text), or text when unset
 };
 
 // Markup for the command line: plain text, "@name" mentions.

@@ -54,7 +54,8 @@ std::string applied_text(const CommandOutcome& o, const Words& w, const Markup& 
             out = "✅ " + task_label(after, m) + w.pick("：进度 ", ": ") + percent(before.completion) +
                   " → " + percent(after.completion) + w.pick("，", ", ") + label(after.status, w.locale) +
                   w.pick("。", ".");
-            if (!c.note.empty()) out += w.pick("备注已记录：" + c.note + "。", " Note logged: " + c.note + ".");
+            if (!c.note.empty())
+                out += w.pick("备注已记录：" + m.literal(c.note) + "。", " Note logged: " + m.literal(c.note) + ".");
             if (after.status == Status::done)
                 out += w.pick("干得好！", " Well done!");
             else if (after.status == Status::blocked)
@@ -83,7 +84,7 @@ std::string applied_text(const CommandOutcome& o, const Words& w, const Markup& 
             break;
         }
         case CommandKind::block:
-            out = "⛔ " + task_label(after, m) + w.pick(" 已标记为阻塞：", " is now blocked: ") + c.reason +
+            out = "⛔ " + task_label(after, m) + w.pick(" 已标记为阻塞：", " is now blocked: ") + m.literal(c.reason) +
                   w.pick("。解除后回复", ". When it clears, reply ") +
                   w.quote(id + " 解除阻塞", "unblock " + id) + w.pick("。", ".");
             break;
@@ -95,12 +96,12 @@ std::string applied_text(const CommandOutcome& o, const Words& w, const Markup& 
             out = "📅 " + task_label(after, m) + w.pick(" 计划完成日 ", " planned finish ") +
                   date_text(before.planned_finish) + " → " + date_text(after.planned_finish) +
                   w.pick("，偏差说明已记录", "; deviation report recorded");
-            if (!c.reason.empty()) out += w.pick("（原因：", " (cause: ") + c.reason + w.pick("）", ")");
+            if (!c.reason.empty()) out += w.pick("（原因：", " (cause: ") + m.literal(c.reason) + w.pick("）", ")");
             out += w.pick("。", ".");
             break;
         case CommandKind::deviation:
             out = "📝 " + task_label(after, m) + w.pick(" 偏差说明已记录", ": deviation report recorded");
-            if (!c.reason.empty()) out += w.pick("（原因：", " (cause: ") + c.reason + w.pick("）", ")");
+            if (!c.reason.empty()) out += w.pick("（原因：", " (cause: ") + m.literal(c.reason) + w.pick("）", ")");
             out += w.pick("。", ".");
             break;
         case CommandKind::note:
@@ -117,7 +118,7 @@ std::string applied_text(const CommandOutcome& o, const Words& w, const Markup& 
     return out;
 }
 
-std::string parse_error_text(const CommandOutcome& o, const Words& w) {
+std::string parse_error_text(const CommandOutcome& o, const Words& w, const Markup& m) {
     const std::string& error = o.line.error;
     std::string out;
     if (error == "missing_reason")
@@ -130,9 +131,9 @@ std::string parse_error_text(const CommandOutcome& o, const Words& w) {
     else if (error == "too_long")
         out = w.pick("🤔 这条消息太长了，请拆成几条。", "🤔 That line is too long; please split it.");
     else
-        out = w.pick("🤔 没看懂「" + o.line.text + "」。", "🤔 I did not understand \"" + o.line.text + "\".");
+        out = w.pick("🤔 没看懂「" + m.literal(o.line.text) + "」。", "🤔 I did not understand \"" + m.literal(o.line.text) + "\".");
     if (!o.line.suggestion.empty())
-        out += w.pick("试试：", " Try: ") + w.quote(o.line.suggestion, o.line.suggestion) +
+        out += w.pick("试试：", " Try: ") + w.quote(m.literal(o.line.suggestion), m.literal(o.line.suggestion)) +
                w.pick("。", ".");
     out += w.pick("发送「帮助」查看全部命令。", " Send \"help\" for every command.");
     return out;
@@ -221,7 +222,7 @@ std::vector<std::string> task_detail_sections(const Task& task, const ProjectSta
                                            std::to_string(-left) + " days past the planned finish"));
     }
     if (task.status == Status::blocked && !task.blocked_reason.empty())
-        body += "\n" + w.pick("阻塞原因：", "Blocked: ") + task.blocked_reason;
+        body += "\n" + w.pick("阻塞原因：", "Blocked: ") + markup.literal(task.blocked_reason);
     if (!task.predecessors.empty()) {
         body += "\n" + w.pick("前置任务：", "Depends on: ");
         for (size_t i = 0; i < task.predecessors.size(); ++i) body += (i ? ", " : "") + task.predecessors[i];
@@ -251,7 +252,7 @@ ChatMessage render_replies(const std::vector<CommandOutcome>& outcomes, const Pe
                 if (!o.answer_title.empty()) lines.push_back(markup.bold(o.answer_title));
                 for (const auto& section : o.answer) lines.push_back(section);
                 break;
-            case CommandOutcome::Kind::parse_error: lines.push_back(parse_error_text(o, w)); break;
+            case CommandOutcome::Kind::parse_error: lines.push_back(parse_error_text(o, w, markup)); break;
             case CommandOutcome::Kind::not_found:
                 lines.push_back(w.pick("🔍 找不到任务 " + o.detail + "。发送「我的任务」查看你的任务。",
                                        "🔍 No task " + o.detail + " here. Send \"my tasks\" to list yours."));

@@ -152,7 +152,7 @@ std::string task_line(ChatWriter& w, const Task& task, Date today) {
     std::string who = w.mention(task.owner);
     if (!who.empty()) line += " · " + who;
     if (status == Status::blocked && !task.blocked_reason.empty())
-        line += w.pick(" · 阻塞原因：", " · blocked: ") + task.blocked_reason;
+        line += w.pick(" · 阻塞原因：", " · blocked: ") + w.literal(task.blocked_reason);
     else if (task.status != Status::done && is_late(task, today, t))
         line += " · " + w.pick("逾期 " + w.days(days_late(task, today)), w.days(days_late(task, today)) + " late");
     return line;

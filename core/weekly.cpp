@@ -177,7 +177,7 @@ std::string finished_section(ChatWriter& w, const WeeklyReview& r) {
             line +=
                 w.pick("（晚于计划 " + w.days(late) + "）", " (" + w.days(late) + " after plan)");
         if (!t.on_time && !t.reports.empty() && !t.reports.back().cause.empty())
-            line += w.pick("；原因：", "; cause: ") + t.reports.back().cause;
+            line += w.pick("；原因：", "; cause: ") + w.literal(t.reports.back().cause);
         lines.push_back(line);
     }
     return list_or_none(w, w.pick("本周完成", "Finished this week"), lines);
@@ -196,9 +196,9 @@ std::string slipped_line(ChatWriter& w, const WeeklyReview::Slipped& t, Date rev
         line += w.pick("今天到期未完成", "due today, not done");
     else
         line += w.pick("逾期 " + w.days(t.days_late), w.days(t.days_late) + " late");
-    if (!t.cause.empty()) line += w.pick("；原因：", "; cause: ") + t.cause;
-    if (!t.impact.empty()) line += w.pick("；影响：", "; impact: ") + t.impact;
-    if (!t.remedy.empty()) line += w.pick("；措施：", "; remedy: ") + t.remedy;
+    if (!t.cause.empty()) line += w.pick("；原因：", "; cause: ") + w.literal(t.cause);
+    if (!t.impact.empty()) line += w.pick("；影响：", "; impact: ") + w.literal(t.impact);
+    if (!t.remedy.empty()) line += w.pick("；措施：", "; remedy: ") + w.literal(t.remedy);
     if (t.cause.empty() && !done) line += w.pick("；尚无偏差说明", "; no deviation report yet");
     if (t.reports.size() > 1)
         line += w.pick("（本周共 " + std::to_string(t.reports.size()) + " 份偏差说明）",
@@ -221,7 +221,7 @@ std::string blocked_section(ChatWriter& w, const WeeklyReview& r) {
                            "was blocked " + w.days(t.days_blocked) + ", cleared " + format_short_date(*t.cleared));
         else
             line += w.pick("阻塞 " + w.days(t.days_blocked), "blocked " + w.days(t.days_blocked));
-        if (!t.reason.empty()) line += w.pick("：", ": ") + t.reason;
+        if (!t.reason.empty()) line += w.pick("：", ": ") + w.literal(t.reason);
         lines.push_back(line);
     }
     return list_or_none(w, w.pick("阻塞", "Blocked"), lines);

@@ -129,6 +129,13 @@ core::Markup feishu_markup(bool card_form) {
         return "<at user_id=\"" + person.feishu + "\">" + display_name(person) + "</at>";
     };
     markup.user_id = [](const core::Person& person) { return person.feishu; };
+    // Feishu reads <at …> (and card tags) in text and lark_md and has no escape for them: a
+    // person's '<' and '>' come back full-width, as readable and inert.
+    markup.escape = [](std::string_view text) {
+        std::string out;
+        for (char c : text) out += c == '<' ? "＜" : c == '>' ? "＞" : std::string(1, c);
+        return out;
+    };
     return markup;
 }
 

@@ -179,6 +179,7 @@ core::Markup slack_markup() {
         return "@" + (person.name.empty() ? person.id : person.name);
     };
     markup.user_id = [](const core::Person& person) { return person.slack; };
+    markup.escape = [](std::string_view text) { return escape_text(text); };
     return markup;
 }
 
