@@ -37,6 +37,7 @@ struct Options {
     std::string xlsx_file;
     bool send = false;
     bool english_headers = false;
+    bool allow_readable_config = false;
 };
 
 int fail(const std::string& message) {
@@ -54,7 +55,10 @@ core::Result<std::string> read_file(const std::string& path) {
 
 core::Result<config::Config> load_config(const Options& options) {
     if (options.config_path.empty()) return config::default_config();
-    return config::load_config_file(options.config_path);
+    auto loaded = config::load_config_file(options.config_path, {options.allow_readable_config});
+    if (!loaded && loaded.error().code == core::ErrorCode::forbidden)
+        return core::make_error(core::ErrorCode::forbidden, loaded.error().message + " (or pass --allow-readable-config)");
+    return loaded;
 }
 
 core::Result<std::unique_ptr<store::Store>> open_store(const Options& options, const config::Config& config) {
@@ -250,6 +254,8 @@ int main(int argc, char** argv) {
     Options options;
     app.add_option("--db", options.db_path, "SQLite database file (default: the config's, or data/trackerd.db)");
     app.add_option("--config", options.config_path, "config file (JSON, comments allowed)");
+    app.add_flag("--allow-readable-config", options.allow_readable_config,
+                 "load a config file that other users may read (refused by default: it holds secrets)");
 
     auto* init = app.add_subcommand("init", "create or migrate the database");
     auto* import = app.add_subcommand("import", "import a tracking table (the seeds' CSV format)");

@@ -14,9 +14,10 @@
 namespace {
 
 int usage() {
-    std::cerr << "usage: trackerd [--config FILE] [--version]\n"
+    std::cerr << "usage: trackerd [--config FILE] [--allow-readable-config] [--version]\n"
                  "With no config, runs on the embedded default: SQLite in data/trackerd.db,\n"
-                 "listening on 127.0.0.1:8080, no platform enabled.\n";
+                 "listening on 127.0.0.1:8080, no platform enabled. The config file holds secrets:\n"
+                 "it is refused when other users may read it, unless --allow-readable-config.\n";
     return 2;
 }
 
@@ -24,9 +25,11 @@ int usage() {
 
 int main(int argc, char** argv) {
     std::string config_path;
+    config::LoadOptions load_options;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--config" && i + 1 < argc) config_path = argv[++i];
+        else if (arg == "--allow-readable-config") load_options.allow_readable = true;
         else if (arg == "--version") { std::cout << "trackerd " << bot::version() << "\n"; return 0; }
         else return usage();
     }
@@ -38,9 +41,11 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     auto config = config_path.empty() ? core::Result<config::Config>(config::default_config())
-                                      : config::load_config_file(config_path);
-    if (!config) {
-        std::cerr << "trackerd: " << config_path << ": " << config.error().message << "\n";
+                                      : config::load_config_file(config_path, load_options);
+    if (!config) {  // the message starts with the path
+        std::cerr << "trackerd: " << config.error().message
+                  << (config.error().code == core::ErrorCode::forbidden ? " (or pass --allow-readable-config)" : "")
+                  << "\n";
         return 1;
     }
     bot::configure_logging(config->log);  // level, and JSON lines when log.json

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -567,9 +570,32 @@ core::Result<Config> parse_config(std::string_view json_text, const EnvLookup& e
     return config;
 }
 
-core::Result<Config> load_config_file(const std::string& path) {
+namespace {
+
+// "0644" for the permission bits of `path`; nullopt when they cannot be read.
+std::optional<std::string> readable_mode(const std::string& path) {
+    std::error_code ec;
+    auto permissions = std::filesystem::status(path, ec).permissions();
+    if (ec) return std::nullopt;
+    auto bits = static_cast<unsigned>(permissions) & 0777u;
+    if ((bits & 077u) == 0) return std::string();
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", bits);
+    return std::string(mode);
+}
+
+}  // namespace
+
+core::Result<Config> load_config_file(const std::string& path, LoadOptions options) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return core::make_error(core::ErrorCode::io, path + ": cannot open the config file");
+    if (!options.allow_readable) {
+        auto mode = readable_mode(path);
+        if (mode && !mode->empty())
+            return core::make_error(core::ErrorCode::forbidden,
+                                    path + ": readable by other users (mode " + *mode +
+                                        ") and it may hold secrets; run: chmod 600 " + path);
+    }
     std::stringstream buffer;
     buffer << in.rdbuf();
     if (in.bad())

@@ -161,8 +161,13 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 Config default_config();
 // Errors are ErrorCode::invalid_argument with the JSON path first.
 core::Result<Config> parse_config(std::string_view json_text, const EnvLookup& env);
+struct LoadOptions {
+    // The file holds secrets: unless this is set, a file that group or other users may read
+    // (mode & 077) is refused with ErrorCode::forbidden naming the file, its mode and the fix.
+    bool allow_readable = false;
+};
 // Reads `path` (ErrorCode::io when it cannot) and the real environment; errors start with the path.
-core::Result<Config> load_config_file(const std::string& path);
+core::Result<Config> load_config_file(const std::string& path, LoadOptions options = {});
 
 // For logs: "****" and the last 4 characters; "****" alone when the secret is shorter than 8
 // characters, "" when it is empty.

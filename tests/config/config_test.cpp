@@ -2,8 +2,12 @@
 // the example file, and bad configs whose errors name the JSON path of the bad field.
 
 #include "config/config.h"
+#include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include <map>
 
@@ -338,7 +342,7 @@ TEST(ConfigTest, EnvironmentCanSupplyARequiredSecret) {
 }
 
 TEST(ConfigTest, TheExampleFileInDemoParses) {
-    auto loaded = load_config_file(demo_path());
+    auto loaded = load_config_file(demo_path(), LoadOptions{.allow_readable = true});  // 0644 in git
     ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
     const Config& config = *loaded;
     EXPECT_EQ(config.port, 8080);
@@ -360,6 +364,50 @@ TEST(ConfigTest, LoadingAMissingFileIsAnIoErrorNamingThePath) {
     ASSERT_FALSE(config.has_value());
     EXPECT_EQ(config.error().code, core::ErrorCode::io);
     EXPECT_NE(config.error().message.find("/nonexistent/trackerd.json"), std::string::npos);
+}
+
+// A config file in a fresh directory with the given mode.
+class ConfigFileMode : public ::testing::Test {
+protected:
+    std::string write(const std::string& text, std::filesystem::perms mode) {
+        std::string path = m_dir.file("trackerd.json");
+        std::ofstream(path) << text;
+        std::filesystem::permissions(path, mode);
+        return path;
+    }
+    testing_support::TempDir m_dir;
+};
+
+TEST_F(ConfigFileMode, AFileOtherUsersCanReadIsRefusedNamingTheFileItsModeAndTheFix) {
+    using std::filesystem::perms;
+    for (auto [mode, text] : {std::pair{perms::owner_read | perms::owner_write | perms::group_read | perms::others_read, "0644"},
+                              std::pair{perms::owner_read | perms::owner_write | perms::group_read, "0640"},
+                              std::pair{perms::owner_read | perms::others_read, "0404"}}) {
+        std::string path = write(R"({"listen": "127.0.0.1:9000"})", mode);
+        auto loaded = load_config_file(path);
+        ASSERT_FALSE(loaded.has_value()) << text;
+        EXPECT_EQ(loaded.error().code, core::ErrorCode::forbidden);
+        EXPECT_NE(loaded.error().message.find(path + ": "), std::string::npos) << loaded.error().message;
+        EXPECT_NE(loaded.error().message.find(std::string("mode ") + text), std::string::npos) << loaded.error().message;
+        EXPECT_NE(loaded.error().message.find("chmod 600 " + path), std::string::npos) << loaded.error().message;
+    }
+}
+
+TEST_F(ConfigFileMode, AFileOnlyItsOwnerCanReadLoads) {
+    using std::filesystem::perms;
+    for (auto mode : {perms::owner_read | perms::owner_write, perms::owner_read}) {
+        auto loaded = load_config_file(write(R"({"listen": "127.0.0.1:9000"})", mode));
+        ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+        EXPECT_EQ(loaded->port, 9000);
+    }
+}
+
+TEST_F(ConfigFileMode, AllowReadableLoadsAFileOthersCanRead) {
+    using std::filesystem::perms;
+    auto loaded = load_config_file(write(R"({"listen": "127.0.0.1:9000"})", perms::owner_all | perms::group_read | perms::others_read),
+                                   LoadOptions{.allow_readable = true});
+    ASSERT_TRUE(loaded.has_value()) << loaded.error().message;
+    EXPECT_EQ(loaded->port, 9000);
 }
 
 TEST(ConfigTest, RedactKeepsOnlyTheLastFourCharacters) {
