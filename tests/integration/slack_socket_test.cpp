@@ -92,8 +92,10 @@ protected:
         return config;
     }
 
-    void start() {
-        auto app = bot::App::create(make_config(), m_clock);
+    void start(const std::function<void(config::Config&)>& adjust = {}) {
+        config::Config config = make_config();
+        if (adjust) adjust(config);
+        auto app = bot::App::create(config, m_clock);
         ASSERT_TRUE(app) << app.error().message;
         m_app = std::move(*app);
         auto port = m_app->start();
@@ -224,6 +226,21 @@ TEST_F(SlackSocketMode, AConnectionThatStaysDownIsNotReadyUntilItIsBack) {
         auto ready = client.Get("/readyz");
         return ready && ready->status == 200;
     }));
+}
+
+TEST_F(SlackSocketMode, AConnectionBackFromADownTimeIsReportedInTheAlertChat) {
+    start([](config::Config& config) {
+        config.socket.down_alert_seconds = 0;  // any down time counts, so the test need not wait
+        config.socket.alert_chat = "slack:C123ABC456";
+    });
+    EXPECT_TRUE(m_slack.messages().empty());  // the first connection is no comeback
+    m_platform.ws().drop();
+    ASSERT_TRUE(wait([&] { return m_platform.connections() == 2; }));
+    ASSERT_TRUE(m_slack.wait_for(1, k_wait));
+    auto messages = m_slack.messages();
+    ASSERT_EQ(messages.size(), 1u);
+    EXPECT_EQ(messages[0].channel, "C123ABC456");
+    EXPECT_NE(messages[0].text.find("现已恢复"), std::string::npos) << messages[0].text;
 }
 
 }  // namespace
