@@ -14,7 +14,8 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 # The test executables that run threads against each other (TSan builds only these).
 tsan_targets=(bot_tests integration_tests feishu_integration_tests dingtalk_integration_tests
-              scheduler_tests dispatcher_tests)
+              scheduler_tests dispatcher_tests group_commit_tests socket_mode_tests ops_tests
+              hostile_input_tests command_limiter_tests faulty_platform_tests)
 
 if [[ $which == address || $which == all ]]; then
   BUILD_DIR=build-asan bash scripts/build.sh -DTRACKERD_WERROR=ON -DTRACKERD_SANITIZE=address "${launcher[@]}"
