@@ -250,6 +250,8 @@ int run_outbox(const Options& options, store::Store& store) {
 int main(int argc, char** argv) {
     CLI::App app{"trackerctl: the campaign tracker's local command line"};
     app.require_subcommand(1);
+    // Global options may follow the subcommand too: "trackerctl check --config FILE".
+    app.fallthrough();
     app.set_version_flag("--version", std::string("trackerctl ") + bot::version());
     Options options;
     app.add_option("--db", options.db_path, "SQLite database file (default: the config's, or data/trackerd.db)");
