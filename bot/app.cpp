@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "bot/dingtalk_routes.h"
+#include "bot/export_route.h"
 #include "bot/local_time.h"
 #include "bot/version.h"
 #include "bot/feishu_routes.h"
@@ -157,6 +158,7 @@ void App::add_routes() {
     if (m_config.web.enabled) {
         m_web_routes = std::make_unique<WebRoutes>(m_config, m_link_signer, *m_store, m_clock);
         m_web_routes->add_to(m_server);
+        add_export_route(m_server, m_link_signer, *m_store, m_clock, m_config.timezone);  // GET /export/<project>.xlsx (导出)
     }
 }
 

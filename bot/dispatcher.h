@@ -59,6 +59,15 @@ private:
     core::Result<core::CommandOutcome> run_query(const core::ParsedLine& line, const DispatchContext& context,
                                                  core::Locale locale);
     core::Result<std::vector<core::ProjectState>> load_projects(const DispatchContext& context);
+    // dispatcher_reports.cpp: "确认复盘" (the project's retrospective) and "导出" (the workbook link).
+    core::Result<core::CommandOutcome> run_confirm_retro(const core::ParsedLine& line, const DispatchContext& context,
+                                                         core::Locale locale);
+    core::Result<core::CommandOutcome> run_export(const core::ParsedLine& line, const DispatchContext& context,
+                                                  core::Locale locale);
+    // The projects a report command is about: the one it names (if the chat has it), else the
+    // chat's, else every project whatever its status.
+    core::Result<std::vector<core::Project>> report_projects(const core::Command& command,
+                                                             const DispatchContext& context);
 
     store::Store& m_store;
 };
