@@ -84,6 +84,8 @@ HttpReply handle_command(const HttpRequest& request, const SlackSettings& settin
         outcome = RequestOutcome::duplicate;
         return HttpReply{200, "application/json", "", {}};
     }
+    // Rate-limited after the chat was told once: an empty 200 shows the asker nothing.
+    if (handled->limited && handled->reply.sections.empty()) return HttpReply{200, "application/json", "", {}};
     spdlog::info("slack commands: {} in {} handled (changed={})", message->sender_id, message->chat_id,
                  handled->changed);
     // Changes are shown to the channel; answers to questions only to the asker.
