@@ -3,7 +3,11 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cctype>
+#include <chrono>
+#include <memory>
+#include <thread>
 #include <exception>
 #include <optional>
 #include <string_view>
@@ -133,7 +137,14 @@ core::Result<int> HttpServer::bind(const std::string& host, int port) {
 }
 
 void HttpServer::start() {
-    m_thread = std::jthread([this] { m_impl->server.listen_after_bind(); });
+    auto finished = std::make_shared<std::atomic<bool>>(false);
+    m_thread = std::jthread([this, finished] {
+        m_impl->server.listen_after_bind();
+        *finished = true;
+    });
+    // cpp-httplib's stop() does nothing until listen_after_bind has begun, so a stop() right
+    // after start() would leave the thread serving for ever: return once it listens.
+    while (!m_impl->server.is_running() && !*finished) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void HttpServer::stop() {

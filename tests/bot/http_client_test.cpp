@@ -2,9 +2,11 @@
 // listener that never answers.
 
 #include "bot/http_client.h"
+#include "bot/http_server.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -151,6 +153,20 @@ TEST(HttpClientTest, RedactUrlKeepsOnlySchemeAndHost) {
         {"https://user@host/x", "(url)"},
     };
     for (const auto& c : cases) EXPECT_EQ(redact_url(c.input), c.expected) << c.input;
+}
+
+TEST(HttpServerTest, StopRightAfterStartReturnsAndFreesThePort) {
+    for (int round = 0; round < 20; ++round) {
+        HttpServer server(HttpServerOptions{});
+        server.get("/ping", [](const HttpRequest&) { return HttpReply{200, "text/plain", "pong", {}}; });
+        auto port = server.bind("127.0.0.1", 0);
+        ASSERT_TRUE(port) << port.error().message;
+        server.start();
+        server.stop();  // hung for ever when the listening thread had not begun yet
+        httplib::Client client("127.0.0.1", *port);
+        client.set_connection_timeout(1, 0);
+        EXPECT_FALSE(client.Get("/ping")) << "round " << round << ": still serving after stop()";
+    }
 }
 
 }  // namespace
