@@ -11,6 +11,7 @@
 #include "bot/local_time.h"
 #include "bot/scheduler_ledger.h"
 #include "bot/scheduler_retro.h"
+#include "core/command.h"
 #include "core/digest.h"
 #include "core/escalation.h"
 #include "core/rules.h"
