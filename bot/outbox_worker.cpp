@@ -146,11 +146,65 @@ OutboxPass OutboxWorker::run_pass() {
         pass.failed = true;
         return pass;
     }
-    std::vector<bool> done(due->size(), false);  // delivered in this pass, alone or merged
+    // Each destination's rows, destinations in the order of their oldest row.
+    std::vector<std::vector<size_t>> destinations;
+    std::map<std::string, size_t> index_of;
     for (size_t i = 0; i < due->size(); ++i) {
+        const std::string key = destination_key((*due)[i]);
+        const auto [at, added] = index_of.try_emplace(key, destinations.size());
+        if (added) {
+            destinations.emplace_back();
+            // Created here, so that concurrent destinations never insert into the maps.
+            m_ready_at_ms.try_emplace(key, 0);
+            m_answered_ms.try_emplace(key);
+        }
+        destinations[at->second].push_back(i);
+    }
+    std::vector<OutboxPass> passes(destinations.size());
+    const size_t threads =
+        std::min(destinations.size(), static_cast<size_t>(std::max(m_options.max_parallel_sends, 1)));
+    if (threads <= 1) {
+        for (size_t d = 0; d < destinations.size(); ++d) run_destination(*due, destinations[d], passes[d]);
+    } else {
+        std::atomic<size_t> next{0};
+        std::mutex failure_mutex;
+        std::exception_ptr failure;  // Guarded by failure_mutex. Rethrown to run_once's net.
+        auto work = [&] {
+            for (size_t d = next++; d < destinations.size(); d = next++) {
+                try {
+                    run_destination(*due, destinations[d], passes[d]);
+                } catch (...) {
+                    std::lock_guard lock(failure_mutex);
+                    if (!failure) failure = std::current_exception();
+                }
+            }
+        };
+        {
+            std::vector<std::jthread> helpers;
+            for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+            work();
+        }  // joined
+        if (failure) std::rethrow_exception(failure);
+    }
+    for (const OutboxPass& part : passes) {
+        pass.sent += part.sent;
+        pass.retried += part.retried;
+        pass.dead += part.dead;
+        pass.held += part.held;
+        pass.merged += part.merged;
+        if (part.next_ready_ms > 0)
+            pass.next_ready_ms = pass.next_ready_ms == 0 ? part.next_ready_ms : std::min(pass.next_ready_ms, part.next_ready_ms);
+    }
+    return pass;
+}
+
+void OutboxWorker::run_destination(const std::vector<store::OutboxMessage>& due, const std::vector<size_t>& rows,
+                                   OutboxPass& pass) {
+    std::vector<bool> done(rows.size(), false);  // delivered in this pass, alone or merged
+    for (size_t r = 0; r < rows.size(); ++r) {
         if (m_stopping) break;
-        if (done[i]) continue;
-        const store::OutboxMessage& message = (*due)[i];
+        if (done[r]) continue;
+        const store::OutboxMessage& message = due[rows[r]];
         const long long now_ms = m_clock.now_unix_ms();
         const std::string key = destination_key(message);
         if (const long long until = held_until_ms(message, now_ms); until > now_ms) {
@@ -163,25 +217,24 @@ OutboxPass OutboxWorker::run_pass() {
         }
         // This destination's rows still waiting in this pass, oldest first: maybe one request.
         std::vector<size_t> same;
-        for (size_t j = i; j < due->size(); ++j) {
-            if (!done[j] && destination_key((*due)[j]) == key) same.push_back(j);
+        for (size_t j = r; j < rows.size(); ++j) {
+            if (!done[j]) same.push_back(j);
         }
         MergedRows merged;
         const auto sender = m_senders.find(message.platform);
         if (m_options.merge && same.size() > 1 && sender != m_senders.end() && sender->second) {
-            std::vector<store::OutboxMessage> rows;
-            for (size_t j : same) rows.push_back((*due)[j]);
-            merged = sender->second->merge(rows);
+            std::vector<store::OutboxMessage> merging;
+            for (size_t j : same) merging.push_back(due[rows[j]]);
+            merged = sender->second->merge(merging);
         }
         const size_t count = merged.count > 1 ? std::min(merged.count, same.size()) : 1;
         std::vector<const store::OutboxMessage*> carried;
         for (size_t k = 0; k < count; ++k) {
-            carried.push_back(&(*due)[same[k]]);
+            carried.push_back(&due[rows[same[k]]]);
             done[same[k]] = true;
         }
         deliver(carried, count > 1 ? merged.message : message, now_ms, pass);
     }
-    return pass;
 }
 
 long long OutboxWorker::held_until_ms(const store::OutboxMessage& message, long long now_ms) const {
@@ -306,6 +359,7 @@ long long OutboxWorker::retry_at_unix(const store::OutboxMessage& message, const
     if (m_options.jitter > 0) {
         // Shorten by a random share so rows that failed together do not retry together.
         std::uniform_real_distribution<double> share(0.0, std::min(m_options.jitter, 1.0));
+        std::lock_guard lock(m_random_mutex);
         delay_ms -= static_cast<long long>(static_cast<double>(delay_ms) * share(m_random));
     }
     return ceil_seconds(now_ms + std::max(delay_ms, 0LL));

@@ -8,6 +8,10 @@
 // pass. When several rows are due for one destination, the platform's Sender may carry them in
 // one request (Sender::merge: DingTalk custom robots); every row it carries gets its outcome.
 //
+// A pass works on up to max_parallel_sends destinations at once (each destination's rows in
+// order, on one thread), so a destination that hangs until the HTTP client's timeout holds up
+// only its own rows in that pass; the pass itself ends when its slowest request does.
+//
 // Delivery is at least once: a row is marked sent only after the platform accepted it, so a
 // crash between the two re-sends it after a restart.
 //
@@ -60,6 +64,9 @@ struct OutboxWorkerOptions {
     std::map<std::string, std::vector<RateWindow>> windows = default_windows();
     // Let a platform's Sender carry several due rows for one destination in one request.
     bool merge = true;
+    // Destinations sent to at the same time within a pass; 1 = one after another. Senders are
+    // safe for concurrent use (bot/sender.h).
+    int max_parallel_sends = 8;
     DaemonMetrics* metrics = nullptr;  // borrowed; counts every attempt's outcome when set
 
     // Slack 1/s per channel (protocols §1.7), Feishu custom bot 5/s (§2.8),
@@ -123,6 +130,11 @@ private:
     };
 
     OutboxPass run_pass();
+    // One destination's due rows (indexes into `due`, oldest first), in order, on one thread.
+    // Touches only that destination's entries of m_ready_at_ms / m_answered_ms, which run_pass
+    // creates beforehand, so destinations may run concurrently.
+    void run_destination(const std::vector<store::OutboxMessage>& due, const std::vector<size_t>& rows,
+                         OutboxPass& pass);
     // The rows that must wait for `message`'s destination: its pacing or back-off, then its
     // rate windows; 0 when it is free now.
     long long held_until_ms(const store::OutboxMessage& message, long long now_ms) const;
@@ -153,7 +165,8 @@ private:
     // windows; kept for the longest window. Guarded by m_pass_mutex.
     std::map<std::string, std::deque<long long>> m_answered_ms;
     long long m_longest_window_ms = 0;  // set by the constructor, then constant
-    std::mt19937_64 m_random;                       // Guarded by m_pass_mutex.
+    std::mutex m_random_mutex;
+    std::mt19937_64 m_random;  // Guarded by m_random_mutex.
 
     std::mutex m_wake_mutex;
     std::condition_variable_any m_wake_cv;

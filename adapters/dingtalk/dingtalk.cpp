@@ -196,6 +196,9 @@ ApiOutcome parse_api_response(int status, std::string_view body) {
             return out;
         }
     }
+    // A success status with a body that is not JSON (cut off, or a proxy's page) says nothing
+    // about the message: try again, within the worker's attempts.
+    if (!has_json && status >= 200 && status < 300) return outcome(Kind::retry, 0, described + ", unreadable body");
     return outcome(Kind::fatal, 0, has_json ? described : described + ", unreadable body");
 }
 

@@ -242,10 +242,16 @@ ApiOutcome parse_api_response(int http_status, std::string_view ratelimit_reset_
     if (http_status == 429) {
         out.kind = Kind::retry;
         out.retry_after_seconds = reset > 0 ? reset : 1;
+        if (out.message.empty()) out.message = "HTTP 429";
     } else if (http_status >= 500) {
         out.kind = Kind::retry;
         out.retry_after_seconds = reset;
         if (out.message.empty()) out.message = "HTTP " + std::to_string(http_status);
+    } else if (!has_json && http_status >= 200 && http_status < 300) {
+        // A success status with a body that is not JSON (cut off, or a proxy's page): whether
+        // Feishu took the message is unknown; the uuid makes another attempt safe.
+        out.kind = Kind::retry;
+        out.message = "HTTP " + std::to_string(http_status) + ": unreadable answer (not a JSON object)";
     } else if (!has_json || out.code < 0) {
         out.kind = Kind::fatal;
         out.code = 0;

@@ -22,9 +22,12 @@ using testing_support::TempDir;
 
 constexpr const char* k_token = "xoxb-outbox-test";
 
+// These tests script "the next request fails" and count requests in order: one destination at
+// a time keeps that order (the concurrent passes are covered by faulty_platform_tests).
 OutboxWorkerOptions no_jitter() {
     OutboxWorkerOptions options;
     options.jitter = 0;
+    options.max_parallel_sends = 1;
     return options;
 }
 

@@ -319,6 +319,9 @@ TEST(DingTalkApiResponseTest, ClassifiesEveryKnownAnswer) {
         {503, "<html>", Kind::retry, 0, 0, "503"},
         {400, R"({"code":"invalidParameter","message":"msgParam too long"})", Kind::fatal, 0, 0, "invalidParameter"},
         {200, "{}", Kind::fatal, 0, 0, "200"},
+        {200, "<html><body>maintenance</body></html>", Kind::retry, 0, 0, "unreadable"},
+        {200, R"({"processQueryKey":"pq)", Kind::retry, 0, 0, "unreadable"},
+        {404, "<html>not found</html>", Kind::fatal, 0, 0, "unreadable"},
     };
     for (const auto& c : cases) {
         ApiOutcome got = parse_api_response(c.status, c.body);

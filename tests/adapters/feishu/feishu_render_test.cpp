@@ -249,6 +249,10 @@ TEST(FeishuApiResponseTest, ClassifiesEveryKnownAnswer) {
         {400, "", R"({"code":230002,"msg":"The bot can not be outside the group."})", Kind::fatal, 230002, 0, "230002"},
         {404, "", "not found", Kind::fatal, 0, 0, "404"},
         {200, "", "{}", Kind::fatal, 0, 0, "no code"},
+        {429, "", "", Kind::retry, 0, 1, "HTTP 429"},
+        {200, "", "<html><body>maintenance</body></html>", Kind::retry, 0, 0, "unreadable"},
+        {200, "", R"({"code":0,"data":{"mess)", Kind::retry, 0, 0, "unreadable"},
+        {404, "", "<html>not found</html>", Kind::fatal, 0, 0, "404"},
     };
     for (const auto& c : cases) {
         ApiOutcome got = parse_api_response(c.status, c.reset, c.body);
