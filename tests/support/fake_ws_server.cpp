@@ -9,6 +9,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <deque>
+#include <future>
 #include <thread>
 
 namespace testing_support {
@@ -195,12 +196,15 @@ FakeWsServer::FakeWsServer(const TestTls& tls, Handlers handlers) : m_impl(std::
 
 FakeWsServer::~FakeWsServer() {
     Impl& impl = *m_impl;
-    asio::post(impl.ioc, [&impl] {
+    std::promise<void> closed;
+    asio::post(impl.ioc, [&impl, &closed] {
         beast::error_code ec;
         impl.acceptor.close(ec);
         for (auto& session : impl.sessions) session->cut();
         impl.current.reset();
+        closed.set_value();
     });
+    closed.get_future().wait_for(std::chrono::seconds(5));  // the sockets close on the server's thread
     impl.ioc.stop();
     impl.thread.join();
     impl.sessions.clear();
