@@ -36,6 +36,7 @@ inline constexpr std::string_view k_all_secrets[] = {
     "5e3702a8-custom-bot", "custom-bot-secret-0123",                        // feishu_webhook_test
     "xoxb-123-456-secret",                                                  // slack_sender_test
     "xoxb-outbox-test",                                                     // outbox_worker_test
+    "xoxb-faulty", "faulty-feishu-secret", "faulty-dingtalk-secret",      // faulty_platform_test
 };
 
 }  // namespace testing_support::secrets
