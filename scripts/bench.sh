@@ -2,8 +2,9 @@
 # The benchmarks of issue 8, end to end; prints a table. Not part of CI.
 #   bash scripts/bench.sh                 # everything
 #   ONLY=ingest|sweep|startup bash scripts/bench.sh
-# Knobs: BUILD_DIR (build-bench), BIN (a build dir to measure instead of building one), DURATION (10 s per ingest kind), CONNECTIONS (32),
-# PROJECTS (1000), TASKS (100), PORT (18080), KINDS ("slack-commands slack-events feishu dingtalk").
+# Knobs: BUILD_DIR (build-bench), BIN (a build dir to measure instead of building one),
+# DURATION (10 s per ingest kind), CONNECTIONS (32), PROJECTS (1000), TASKS (100), PORT (18080),
+# KINDS ("slack-commands slack-events feishu dingtalk").
 #
 # What it does: builds trackerd and bench/ (RelWithDebInfo, -DTRACKERD_BENCH=ON), builds the
 # synthetic organisation (PROJECTS x TASKS, cached per day), then
@@ -123,6 +124,7 @@ if [[ $ONLY == all || $ONLY == ingest ]]; then
       --projects "$PROJECTS" --today "$TODAY"
     BENCH_REQUESTS="$WORK/requests-$1.txt" wrk -t1 -c"$CONNECTIONS" -d"$2s" --latency -s bench/requests.lua \
       "http://127.0.0.1:$PORT" | grep '^BENCH'
+    rm -f "$WORK/requests-$1.txt"  # hundreds of MB
   }
   run_wrk slack-commands 2 >/dev/null  # warm-up: caches, statement cache, page cache
   for kind in $KINDS; do
