@@ -1,6 +1,7 @@
 // The chat grammar: see command_parser.h for the contract and the forms it reads.
 #include "core/command_parser.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/grammar_keywords.h"
@@ -318,7 +319,10 @@ private:
     ParsedLine read_help(std::size_t at) {
         Command command = make(CommandKind::help);
         std::string_view topic = grammar::trim_spaces(m_s.substr(at));
-        if (!only_trailing_noise(topic)) command.help_topic = grammar::help_topic(topic.substr(0, 64));
+        // At most 64 bytes, cut on a character boundary (the text is valid UTF-8 here).
+        std::size_t cut = std::min<std::size_t>(topic.size(), 64);
+        while (cut > 0 && cut < topic.size() && (static_cast<unsigned char>(topic[cut]) & 0xC0) == 0x80) --cut;
+        if (!only_trailing_noise(topic)) command.help_topic = grammar::help_topic(topic.substr(0, cut));
         return finish(std::move(command));
     }
 

@@ -481,6 +481,15 @@ TEST(CommandParserTest, HelpTopicIsNormalisedToTheCommandName) {
     EXPECT_EQ(parse_line("help", context).command->help_topic, "");
 }
 
+TEST(CommandParserTest, ALongHelpTopicIsCutOnACharacterBoundary) {
+    // Found by grammar_fuzz: the 64-byte cut split a Chinese character into invalid UTF-8.
+    const ParseContext context = make_context();
+    std::string topic = std::string(62, 'a') + "进度进度";  // the 64th byte is inside 进
+    auto line = parse_line("help " + topic, context);
+    ASSERT_TRUE(line.command.has_value()) << line.error;
+    EXPECT_EQ(line.command->help_topic, std::string(62, 'a'));
+}
+
 TEST(CommandParserTest, OverlongLineIsRefusedWithoutReadingIt) {
     std::string line = "T003 60% " + std::string(1 << 20, 'x');
     ParsedLine parsed = parse_line(line, make_context());

@@ -2,6 +2,7 @@
 // header promises every string in the result is valid UTF-8, progress percents are 0..100,
 // at most 50 lines (+1 "too_many_lines") come back, and a failed line suggests a valid command.
 
+#include <cstdio>
 #include <string>
 
 #include "adapters/common/form.h"
@@ -24,9 +25,15 @@ void check_utf8(const core::ParsedLine& line) {
     FUZZ_CHECK(adapters::is_valid_utf8(line.suggestion));
     if (!line.command) return;
     const core::Command& c = *line.command;
+    const char* names[] = {"task_id", "note", "reason", "impact", "remedy", "evidence", "target_person", "help_topic"};
+    int field = 0;
     for (const std::string* s : {&c.task_id, &c.note, &c.reason, &c.impact, &c.remedy, &c.evidence,
                                  &c.target_person, &c.help_topic}) {
+        if (!adapters::is_valid_utf8(*s))
+            std::fprintf(stderr, "kind %s, field %s: '%s' (line '%s')\n", core::to_string(c.kind), names[field],
+                         s->c_str(), line.text.c_str());
         FUZZ_CHECK(adapters::is_valid_utf8(*s));
+        ++field;
     }
 }
 
