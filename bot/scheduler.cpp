@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <set>
 
 #include "adapters/common/crypto.h"
@@ -171,7 +172,7 @@ SchedulerPass Scheduler::pass(long long now) {
         for (const auto& id : chat.projects)
             if (std::find(projects.begin(), projects.end(), id) == projects.end()) projects.push_back(id);
     for (const auto& project_id : projects) {
-        auto enqueued = run_project(project_id, now);
+        auto enqueued = run_project(project_id, now, result.settled);
         if (!enqueued) {
             ++result.failed;
             spdlog::warn("scheduler: project {}: {}", project_id, enqueued.error().message);
@@ -194,12 +195,53 @@ core::Result<std::optional<core::ProjectState>> Scheduler::load(const std::strin
     return std::optional<core::ProjectState>{std::move(*state)};
 }
 
-core::Result<int> Scheduler::run_project(const std::string& project_id, long long now) {
+std::vector<long long> Scheduler::clock_key(const std::vector<Chat>& chats) {
+    std::vector<long long> key;
+    for (const auto& chat : chats) {
+        const auto& cfg = *chat.config;
+        int flags = (chat.clock.working_day ? 1 : 0) | (chat.clock.quiet ? 2 : 0) |
+                    (chat.clock.minutes >= minutes_of(cfg.digest_time) ? 4 : 0) |
+                    (chat.clock.minutes >= minutes_of(cfg.reminder_time) ? 8 : 0) |
+                    (chat.clock.minutes >= minutes_of(cfg.weekly_time.time) ? 16 : 0);
+        key.push_back(static_cast<long long>(chat.clock.day.time_since_epoch().count()) * 32 + flags);
+    }
+    return key;
+}
+
+void Scheduler::settle(const std::string& project_id, std::uint64_t generation, std::vector<long long> clocks,
+                       const std::vector<Chat>& chats, long long now) {
+    auto after = m_store.change_generation(project_id);
+    if (!after || *after != generation) return;  // it wrote, or someone else did: run it again
+    auto ladders = ledger::ladders(m_store, project_id);
+    if (!ladders) return;
+    long long until = std::numeric_limits<long long>::max();
+    auto deadline = deadline_in(chats.front().clock.zone);
+    for (const auto& ladder : *ladders) {
+        if (ladder.step != core::LadderStep::stopped) until = std::min(until, deadline(ladder.stepped_at));
+        else if (ladder.stopped_at >= now) until = std::min(until, ladder.stopped_at + 1);  // may reopen then
+    }
+    m_settled[project_id] = Settled{generation, std::move(clocks), until};
+}
+
+core::Result<int> Scheduler::run_project(const std::string& project_id, long long now, int& settled) {
     auto chats = chats_of(project_id, now);
     if (chats.empty()) return 0;
+    auto generation = m_store.change_generation(project_id);
+    if (!generation) return generation.error();
+    auto clocks = clock_key(chats);
+    if (auto last = m_settled.find(project_id); last != m_settled.end()) {
+        if (last->second.generation == *generation && last->second.clocks == clocks && now < last->second.until) {
+            ++settled;
+            return 0;
+        }
+        m_settled.erase(last);
+    }
     auto loaded = load(project_id);
     if (!loaded) return loaded.error();
-    if (!*loaded || (*loaded)->project.status == core::ProjectStatus::archived) return 0;  // not imported, or archived
+    if (!*loaded || (*loaded)->project.status == core::ProjectStatus::archived) {  // not imported, or archived
+        settle(project_id, *generation, std::move(clocks), chats, now);
+        return 0;
+    }
     core::ProjectState& state = **loaded;
     int enqueued = 0;
     m_tally = {};
@@ -241,6 +283,7 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
     });
     if (!done) return done.error();
     flush_tally();
+    if (enqueued == 0) settle(project_id, *generation, std::move(clocks), chats, now);
     return enqueued;
 }
 

@@ -26,6 +26,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -62,6 +63,7 @@ struct ScheduledSend {
 struct SchedulerPass {
     int enqueued = 0;  // outbox rows written
     int failed = 0;    // chats or projects whose work failed (logged; retried next pass)
+    int settled = 0;   // projects not reloaded: nothing they read changed since a pass that did nothing
 };
 
 class Scheduler {
@@ -96,7 +98,8 @@ private:
     struct Chat;
     SchedulerPass pass(long long now);
     // Everything due for one project and the chats bound to it, in one store transaction.
-    core::Result<int> run_project(const std::string& project_id, long long now);
+    // Counts a project skipped as settled (see Settled) in `settled`.
+    core::Result<int> run_project(const std::string& project_id, long long now, int& settled);
     core::Result<std::vector<core::LadderAction>> run_ladders(core::ProjectState& state, const std::vector<Chat>& chats,
                                                               long long now);
     core::Result<int> run_chat(const core::ProjectState& state, const Chat& chat,
@@ -119,7 +122,22 @@ private:
     const std::chrono::milliseconds m_tick;
     const core::WorkCalendar m_calendar;
 
+    // A project whose last pass did nothing (no push, no write) is not run again while nothing
+    // it reads has changed (Store::change_generation) and its chats' clocks have crossed no
+    // threshold (day, working time, quiet hours, digest / reminder / weekly times) and no
+    // escalation deadline has come (`until`): such a pass would do nothing again. Most projects
+    // of a large organisation are quiet most of the time; this keeps the tick cheap.
+    struct Settled {
+        std::uint64_t generation = 0;
+        std::vector<long long> clocks;  // clock_key() of its chats
+        long long until = 0;            // unix seconds: the next ladder deadline
+    };
+    static std::vector<long long> clock_key(const std::vector<Chat>& chats);
+    void settle(const std::string& project_id, std::uint64_t generation, std::vector<long long> clocks,
+                const std::vector<Chat>& chats, long long now);
+
     std::mutex m_pass_mutex;
+    std::map<std::string, Settled> m_settled;  // by project id; guarded by m_pass_mutex
     DaemonMetrics* m_metrics = nullptr;  // borrowed; set before start()
     // Pushes (rows per kind) and rule firings of the current transaction, counted once it
     // commits. Guarded by m_pass_mutex.

@@ -187,6 +187,32 @@ void Store::rollback() {
     }
 }
 
+void Store::note_project_write(std::string_view project_id) {
+    std::lock_guard lock(m_mutex);
+    std::string key = core::normalize_id(project_id);
+    auto it = m_project_writes.find(key);
+    if (it == m_project_writes.end()) it = m_project_writes.emplace(std::move(key), 0).first;
+    ++it->second;
+}
+
+void Store::note_shared_write() {
+    std::lock_guard lock(m_mutex);
+    ++m_shared_writes;
+}
+
+Result<std::uint64_t> Store::change_generation(std::string_view project_id) {
+    std::lock_guard lock(m_mutex);
+    return detail::guarded("read change generation", [&]() -> Result<std::uint64_t> {
+        long long version = m_db->execAndGet("PRAGMA data_version").getInt64();
+        if (version != m_data_version) {  // another connection committed
+            m_data_version = version;
+            ++m_shared_writes;
+        }
+        auto it = m_project_writes.find(core::normalize_id(project_id));
+        return m_shared_writes + (it == m_project_writes.end() ? 0 : it->second);
+    });
+}
+
 Result<void> Store::transaction(const std::function<Result<void>()>& body) {
     std::lock_guard lock(m_mutex);
     auto run_body = [&]() -> Result<void> {
@@ -257,6 +283,7 @@ Result<void> Store::savepoint(const std::function<Result<void>()>& body) {
 Result<void> Store::upsert_person(const core::Person& person) {
     std::lock_guard lock(m_mutex);
     if (person.id.empty()) return make_error(ErrorCode::invalid_argument, "a person needs an id");
+    note_shared_write();
     core::ChangeSource source{"", "store", "", "", 0};
     return detail::write_void(*this, "save person " + person.id, [&]() -> Result<void> {
         save_person(m_impl->statements, person, source, false);
@@ -300,6 +327,7 @@ Result<std::vector<core::Person>> Store::people() {
 Result<void> Store::upsert_project(const core::Project& project, const core::ChangeSource& source) {
     std::lock_guard lock(m_mutex);
     if (project.id.empty()) return make_error(ErrorCode::invalid_argument, "a project needs an id");
+    note_project_write(project.id);
     return detail::write_void(*this, "save project " + project.id, [&]() -> Result<void> {
         save_project(m_impl->statements, project, source);
         return core::ok();
@@ -323,6 +351,8 @@ Result<std::optional<core::Project>> Store::find_project(std::string_view projec
 Result<void> Store::import_project(const core::ProjectState& state, const core::ChangeSource& source) {
     std::lock_guard lock(m_mutex);
     if (auto checked = check_plan(state); !checked) return checked;
+    note_project_write(state.project.id);
+    note_shared_write();  // and the people it names
     auto& cache = m_impl->statements;
     return detail::write_void(*this, "import project " + state.project.id, [&]() -> Result<void> {
         std::string pid = save_project(cache, state.project, source);
@@ -456,6 +486,7 @@ Result<TaskChange> Store::apply(const TaskUpdate& update, const core::ChangeSour
     if (update.completion && (*update.completion < 0 || *update.completion > 100))
         return make_error(ErrorCode::invalid_argument,
                           "completion must be 0..100, got " + std::to_string(*update.completion));
+    note_project_write(update.project_id);
     auto& cache = m_impl->statements;
     return detail::write<TaskChange>(*this, "apply update", [&]() -> Result<TaskChange> {
         auto before = detail::read_task(cache, update.project_id, update.task_id);
@@ -508,6 +539,7 @@ Result<TaskChange> Store::apply(const TaskUpdate& update, const core::ChangeSour
 Result<void> Store::upsert_kpi(const core::Kpi& kpi, const core::ChangeSource& source) {
     std::lock_guard lock(m_mutex);
     if (kpi.id.empty()) return make_error(ErrorCode::invalid_argument, "a KPI needs an id");
+    note_project_write(kpi.project_id);
     auto& cache = m_impl->statements;
     return detail::write_void(*this, "save KPI " + kpi.id, [&]() -> Result<void> {
         auto project = detail::read_project(cache, kpi.project_id);
@@ -526,6 +558,7 @@ Result<void> Store::upsert_kpi(const core::Kpi& kpi, const core::ChangeSource& s
 Result<void> Store::upsert_risk(const core::RiskItem& risk, const core::ChangeSource& source) {
     std::lock_guard lock(m_mutex);
     if (risk.id.empty()) return make_error(ErrorCode::invalid_argument, "a risk needs an id");
+    note_project_write(risk.project_id);
     auto& cache = m_impl->statements;
     return detail::write_void(*this, "save risk " + risk.id, [&]() -> Result<void> {
         auto project = detail::read_project(cache, risk.project_id);

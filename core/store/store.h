@@ -6,7 +6,9 @@
 // Thread safety: safe for concurrent use. One connection, every public method takes m_mutex
 // (recursive, so `transaction()` bodies may call other methods on the same thread).
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -129,11 +131,21 @@ public:
     Result<std::optional<std::string>> get_state(std::string_view key);
     Result<void> put_state(std::string_view key, std::string_view value);
 
+    // A number that changes whenever something a project's scheduled pushes are computed from
+    // may have changed: a write through this store to the project's rows (committed or rolled
+    // back), any write of people or key/value state (which every project may read), or a
+    // commit by another connection (trackerctl import). Equal numbers mean none of that
+    // happened in between. Reads no table (PRAGMA data_version only).
+    Result<std::uint64_t> change_generation(std::string_view project_id);
+
 private:
     explicit Store(std::unique_ptr<SQLite::Database> db);
     Result<void> migrate();
 
     void rollback();
+    // Called by every write method before it writes (change_generation).
+    void note_project_write(std::string_view project_id);
+    void note_shared_write();
 
     // The statement cache and other internals (core/store/store_impl.h).
     struct Impl;
@@ -144,6 +156,11 @@ private:
     int m_transaction_depth = 0;             // Guarded by m_mutex.
     // The first error a nested transaction body returned: the outer one rolls back.
     std::optional<core::Error> m_nested_error;  // Guarded by m_mutex.
+    // change_generation(): writes per project (by normalised id), writes every project may
+    // read, and the last PRAGMA data_version seen. Guarded by m_mutex.
+    std::map<std::string, std::uint64_t, std::less<>> m_project_writes;
+    std::uint64_t m_shared_writes = 0;
+    long long m_data_version = -1;
 };
 
 }  // namespace store

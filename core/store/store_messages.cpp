@@ -215,6 +215,7 @@ Result<std::optional<std::string>> Store::get_state(std::string_view key) {
 
 Result<void> Store::put_state(std::string_view key, std::string_view value) {
     std::lock_guard lock(m_mutex);
+    note_shared_write();
     return detail::write_void(*this, "write state", [&]() -> Result<void> {
         auto q = m_impl->statements.get(
             "INSERT INTO state (key, value) VALUES (?1, ?2)"

@@ -6,6 +6,8 @@
 
 #include <map>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "bot/local_time.h"
 #include "bot/scheduler.h"
 #include "bot/slack_routes.h"
@@ -197,6 +199,54 @@ TEST_F(SchedulerTest, WarningsAreMergedIntoOneMessagePerChatAndNotRepeated) {
         if (bot::local_date(row.created_at, zone) == core::make_date(2024, 3, 19)) {
             EXPECT_EQ(row.body.find("T001"), std::string::npos) << row.body;
         }
+}
+
+TEST_F(SchedulerTest, AQuietProjectIsNotReloadedUntilItChangesOrItsChatCrossesATime) {
+    m_config.chats = {chat("C1")};
+    const std::string zone = "Asia/Shanghai";
+    auto s = scheduler();
+    auto pass_at = [&](int hh, int mm) {
+        m_clock.set_unix(at(zone, 2024, 3, 18, hh, mm));
+        return s->run_once();
+    };
+    EXPECT_EQ(pass_at(9, 0).settled, 0);  // digest and warnings queued
+    EXPECT_EQ(pass_at(9, 5).settled, 0);  // the pass after a push runs again, and does nothing
+    EXPECT_EQ(pass_at(9, 10).settled, 1);
+    EXPECT_EQ(pass_at(9, 15).settled, 1);
+
+    // A change through the store: run again.
+    core::TaskUpdate update;
+    update.project_id = "P1";
+    update.task_id = "T003";
+    update.completion = 20;
+    update.date = core::make_date(2024, 3, 18);
+    ASSERT_TRUE(m_store->apply(update, core::ChangeSource{"小明", "slack", "C1", "m1", at(zone, 2024, 3, 18, 9, 16)}));
+    EXPECT_EQ(pass_at(9, 20).settled, 0);
+    pass_at(9, 25);  // runs again if the pass before wrote (a ladder the update stopped)
+    EXPECT_EQ(pass_at(9, 26).settled, 1);
+
+    // A plan change made by another process (trackerctl import, an operator's SQL): T004 falls
+    // late. The next pass sees it and warns, without anything in this process noticing.
+    auto warnings = rows("warning").size();
+    {
+        SQLite::Database other(m_db, SQLite::OPEN_READWRITE);
+        other.exec("UPDATE tasks SET planned_start = '2024-03-10', planned_finish = '2024-03-15' WHERE id = 'T004'");
+    }
+    EXPECT_EQ(pass_at(9, 30).settled, 0);
+    ASSERT_EQ(rows("warning").size(), warnings + 1);
+    EXPECT_NE(rows("warning").back().body.find("T004"), std::string::npos) << rows("warning").back().body;
+    EXPECT_EQ(pass_at(9, 35).settled, 0);
+    EXPECT_EQ(pass_at(9, 40).settled, 1);
+
+    // The reminder time (17:00) and the next day are thresholds of the chat's clock.
+    EXPECT_EQ(pass_at(16, 55).settled, 1);
+    EXPECT_EQ(pass_at(17, 0).settled, 0);
+    pass_at(17, 5);
+    EXPECT_EQ(pass_at(17, 10).settled, 1);
+    auto digests_before = rows("digest").size();
+    m_clock.set_unix(at(zone, 2024, 3, 19, 9, 0));
+    EXPECT_EQ(s->run_once().settled, 0);
+    EXPECT_EQ(rows("digest").size(), digests_before + 1);
 }
 
 TEST_F(SchedulerTest, ScheduleListsEachChatsPushesWithTheirState) {
