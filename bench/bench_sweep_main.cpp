@@ -59,15 +59,17 @@ Pass sweep(store::Store& store, const std::map<std::string, const bot::PlatformO
     }
     pass.load = ms_since(start);
     start = Clock::now();
+    std::vector<std::vector<core::Finding>> findings;  // the scheduler evaluates once per project and day
     for (const auto& state : states) {
-        pass.findings += core::evaluate(state, today).size();
+        findings.push_back(core::evaluate(state, today));
+        pass.findings += findings.back().size();
         pass.tasks += state.tasks.size();
     }
     pass.evaluate = ms_since(start);
     start = Clock::now();
     std::vector<core::ChatMessage> messages;
     for (const auto& state : states) {
-        core::Digest digest = core::build_digest(state, today, core::add_days(today, -1));
+        core::Digest digest = core::build_digest(state, today, core::add_days(today, -1), findings[messages.size()]);
         messages.push_back(core::render_digest(digest, state, core::Locale::zh_cn,
                                                outs.at(bench::chat_platform(static_cast<int>(messages.size())))->markup()));
     }

@@ -245,6 +245,7 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
     core::ProjectState& state = **loaded;
     int enqueued = 0;
     m_tally = {};
+    FindingsByDay findings;
     auto done = m_store.transaction([&]() -> core::Result<void> {
         if (state.project.status == core::ProjectStatus::closed) {  // only the 复盘 is left to send
             auto retro = run_retro(state, chats, now);
@@ -258,7 +259,8 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
             auto last = ledger::last_day(m_store, key);
             if (!last) return last.error();
             if (*last == chat.clock.day) continue;
-            core::Digest digest = core::build_digest(state, chat.clock.day, *last);
+            core::Digest digest =
+                core::build_digest(state, chat.clock.day, *last, findings_on(findings, state, chat.clock.day));
             auto message = core::render_digest(digest, state, chat.locale, chat.out->markup());
             auto pushed = push(chat, message, "digest",
                                "digest/" + chat.config->platform + "/" + chat.config->chat_id + "/" + project_id +
@@ -269,10 +271,10 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
             auto saved = ledger::set_last_day(m_store, key, chat.clock.day);
             if (!saved) return saved.error();
         }
-        auto actions = run_ladders(state, chats, now);
+        auto actions = run_ladders(state, chats, findings, now);
         if (!actions) return actions.error();
         for (const auto& chat : chats) {
-            auto pushed = run_chat(state, chat, *actions, now);
+            auto pushed = run_chat(state, chat, *actions, findings, now);
             if (!pushed) return pushed.error();
             enqueued += *pushed;
         }
@@ -295,8 +297,16 @@ void Scheduler::flush_tally() {
     m_tally = {};
 }
 
+const std::vector<core::Finding>& Scheduler::findings_on(FindingsByDay& cache, const core::ProjectState& state,
+                                                         core::Date day) {
+    auto it = cache.find(day);
+    if (it == cache.end()) it = cache.emplace(day, core::evaluate(state, day)).first;
+    return it->second;
+}
+
 core::Result<std::vector<core::LadderAction>> Scheduler::run_ladders(core::ProjectState& state,
-                                                                     const std::vector<Chat>& chats, long long now) {
+                                                                     const std::vector<Chat>& chats,
+                                                                     FindingsByDay& evaluated, long long now) {
     const Chat& primary = chats.front();  // the project's first chat sets the ladder's clock
     auto ladders = ledger::ladders(m_store, state.project.id);
     if (!ladders) return ladders.error();
@@ -306,13 +316,13 @@ core::Result<std::vector<core::LadderAction>> Scheduler::run_ladders(core::Proje
     // The owner is first asked in working time, with that day's warnings; pings follow deadlines.
     bool may_open = primary.clock.working_time() && *digest_day == primary.clock.day;
     std::vector<core::Finding> findings;
-    for (auto& finding : core::evaluate(state, primary.clock.day)) {
+    for (const auto& finding : findings_on(evaluated, state, primary.clock.day)) {
         bool trigger = finding.rule == core::Rule::r1_late || finding.rule == core::Rule::r2_deviation;
         bool has_open = std::any_of(ladders->begin(), ladders->end(), [&](const core::Ladder& l) {
             return l.task_id == finding.task_id && l.step != core::LadderStep::stopped;
         });
         if (trigger && !may_open && !has_open) continue;
-        findings.push_back(std::move(finding));
+        findings.push_back(finding);
     }
     core::LadderContext context;
     context.now = now;
@@ -335,12 +345,13 @@ core::Result<std::vector<core::LadderAction>> Scheduler::run_ladders(core::Proje
 }
 
 core::Result<int> Scheduler::run_chat(const core::ProjectState& state, const Chat& chat,
-                                      const std::vector<core::LadderAction>& actions, long long now) {
+                                      const std::vector<core::LadderAction>& actions, FindingsByDay& evaluated,
+                                      long long now) {
     const auto& cfg = *chat.config;
     const core::Date today = chat.clock.day;
     const std::string where = cfg.platform + "/" + cfg.chat_id + "/" + state.project.id;
     int enqueued = 0;
-    std::vector<core::Finding> findings = core::evaluate(state, today);
+    const std::vector<core::Finding>& findings = findings_on(evaluated, state, today);
 
     // Warnings (working time, after the day's digest) and R8 asks/pings (any time).
     std::vector<core::Finding> fresh;

@@ -100,10 +100,15 @@ private:
     // Everything due for one project and the chats bound to it, in one store transaction.
     // Counts a project skipped as settled (see Settled) in `settled`.
     core::Result<int> run_project(const std::string& project_id, long long now, int& settled);
+    // The rules evaluated once per local day within a project's pass (chats in different time
+    // zones may be on different days).
+    using FindingsByDay = std::map<core::Date, std::vector<core::Finding>>;
+    static const std::vector<core::Finding>& findings_on(FindingsByDay& cache, const core::ProjectState& state,
+                                                         core::Date day);
     core::Result<std::vector<core::LadderAction>> run_ladders(core::ProjectState& state, const std::vector<Chat>& chats,
-                                                              long long now);
+                                                              FindingsByDay& findings, long long now);
     core::Result<int> run_chat(const core::ProjectState& state, const Chat& chat,
-                               const std::vector<core::LadderAction>& actions, long long now);
+                               const std::vector<core::LadderAction>& actions, FindingsByDay& findings, long long now);
     // The retrospective (复盘) of a closed project: scheduler_retro.h. Joins or opens a transaction.
     core::Result<int> run_retro(const core::ProjectState& state, const std::vector<Chat>& chats, long long now);
     core::Result<int> push(const Chat& chat, const core::ChatMessage& message, const std::string& kind,

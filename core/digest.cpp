@@ -120,6 +120,11 @@ bool Digest::all_on_track() const {
 }
 
 Digest build_digest(const ProjectState& state, Date today, std::optional<Date> since) {
+    return build_digest(state, today, since, evaluate(state, today));
+}
+
+Digest build_digest(const ProjectState& state, Date today, std::optional<Date> since,
+                    const std::vector<Finding>& findings) {
     Digest d;
     d.project_id = state.project.id;
     d.project_name = state.project.name;
@@ -135,7 +140,7 @@ Digest build_digest(const ProjectState& state, Date today, std::optional<Date> s
         if (task->status == Status::done && task->actual_finish && *task->actual_finish >= from &&
             *task->actual_finish <= today)
             d.done_since.push_back({{task->id, task->name, task->owner}, task->actual_finish});
-    for (const auto& finding : evaluate(state, today)) add_finding_to_digest(d, state, finding);
+    for (const auto& finding : findings) add_finding_to_digest(d, state, finding);
     d.on_time = on_time_rate(state, today);
     return d;
 }

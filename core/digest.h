@@ -60,6 +60,10 @@ struct Digest {
 
 // Builds the digest of `today`. Without `since`, "done since" covers yesterday and today.
 Digest build_digest(const ProjectState& state, Date today, std::optional<Date> since = {});
+// The same with the rules already evaluated: `findings` is evaluate(state, today) (a caller that
+// needs them anyway — the scheduler, for warnings and escalations — evaluates once).
+Digest build_digest(const ProjectState& state, Date today, std::optional<Date> since,
+                    const std::vector<Finding>& findings);
 
 // Title "每日简报 · 新品上市推广 · 2024-03-23" / "Daily digest · … · 2024-03-23"; owners mentioned
 // with the markup, their platform ids in mention_user_ids; a "mark done" button per late task;
