@@ -62,8 +62,10 @@ struct FakeWsServer::Impl {
         void on_request(beast::error_code ec) {
             if (ec || !websocket::is_upgrade(request)) return;
             auto self = shared_from_this();
-            ws.control_callback([self](websocket::frame_type kind, beast::string_view) {
-                if (kind == websocket::frame_type::pong) self->server.count_pong();
+            // The callback is stored in ws, which the session owns: it must not hold the session
+            // (a shared_ptr here is a cycle, and every session leaked). The server outlives it.
+            ws.control_callback([&owner = server](websocket::frame_type kind, beast::string_view) {
+                if (kind == websocket::frame_type::pong) owner.count_pong();
             });
             ws.async_accept(request, [self](beast::error_code e) {
                 if (e) return;
