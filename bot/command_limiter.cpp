@@ -48,6 +48,16 @@ LimitDecision CommandLimiter::admit(const std::string& platform, const std::stri
     return LimitDecision{};
 }
 
+bool CommandLimiter::has_room(const std::string& platform, const std::string& sender_id, const std::string& chat_id) {
+    const long long now_ms = m_clock.now_unix_ms();
+    std::lock_guard lock(m_mutex);
+    auto room = [&](std::map<Key, Window>& windows, const std::string& id, int limit) {
+        auto it = windows.find(Key{platform, id});
+        return it == windows.end() || wait_ms(it->second, limit, now_ms) == 0;
+    };
+    return room(m_people, sender_id, m_limits.per_person_per_minute) && room(m_chats, chat_id, m_limits.per_chat_per_minute);
+}
+
 // Windows with nothing in the last minute and no notice pending hold no state worth keeping.
 void CommandLimiter::forget_idle(long long now_ms) {
     for (auto* windows : {&m_people, &m_chats}) {

@@ -40,6 +40,9 @@ public:
 
     // Counts one command from `sender_id` in `chat_id` when both windows have room.
     LimitDecision admit(const std::string& platform, const std::string& sender_id, const std::string& chat_id);
+    // Whether admit() would let a command in now; counts nothing. Callers ask it before a
+    // costlier check that only matters for a refusal (is this a redelivery?).
+    bool has_room(const std::string& platform, const std::string& sender_id, const std::string& chat_id);
 
 private:
     struct Window {

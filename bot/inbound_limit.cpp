@@ -33,9 +33,14 @@ core::Result<std::optional<InboundResult>> limit_inbound(CommandLimiter& limiter
                                                          const core::Clock& clock, const ChatSettings& chat,
                                                          const adapters::InboundMessage& message,
                                                          const PlatformOut& out, bool enqueue_reply) {
-    auto seen = seen_before(store, message);
-    if (!seen) return seen.error();
-    if (*seen) return std::optional<InboundResult>();
+    // A redelivery of something already applied is answered as a duplicate, never limited. The
+    // store is asked only when the limiter would refuse: the question costs a query, and with
+    // room in both windows the answer does not matter (a redelivery admitted here is counted).
+    if (!limiter.has_room(message.platform, message.sender_id, message.chat_id)) {
+        auto seen = seen_before(store, message);
+        if (!seen) return seen.error();
+        if (*seen) return std::optional<InboundResult>();
+    }
     LimitDecision decision = limiter.admit(message.platform, message.sender_id, message.chat_id);
     if (decision.allowed) return std::optional<InboundResult>();
     spdlog::warn("{}: command {} from {} in {} refused: rate limit per {} reached, retry in {} s{}", message.platform,

@@ -1,8 +1,9 @@
 #pragma once
 // The command limiter's place in the inbound pipeline: after the adapter verified and decoded a
-// message and before InboundHandler's transaction changes anything. A message whose dedup key
-// was seen before goes on untouched (the handler answers it as a duplicate and it is not
-// counted); any other message is counted by the CommandLimiter. A limited message changes
+// message and before InboundHandler's transaction changes anything. A message the limiter would
+// refuse but whose dedup key was seen before goes on untouched (the handler answers it as a
+// duplicate); any other message is counted by the CommandLimiter (the store is asked about
+// redeliveries only when the limiter would refuse — with room, being counted does no harm). A limited message changes
 // nothing in the store — not even the de-duplication mark, so a later delivery of it is judged
 // afresh — and the first refusal of a stretch gets a short reply in the chat's language ("太频繁
 // 了，请 N 秒后再试" / "Too many commands, try again in N s"), queued in the outbox under its

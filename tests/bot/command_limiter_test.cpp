@@ -34,6 +34,23 @@ TEST(CommandLimiter, ARunawaySenderIsLimitedWhileAnotherPersonInTheSameChatIsNot
     EXPECT_TRUE(limiter.admit("slack", "U2", "C1").allowed);
 }
 
+TEST(CommandLimiter, HasRoomSaysWhatAdmitWouldDoWithoutCountingAnything) {
+    FakeClock clock;
+    CommandLimiter limiter(clock, CommandLimits{2, 3});
+    EXPECT_TRUE(limiter.has_room("slack", "U1", "C1"));  // never seen
+    for (int i = 0; i < 10; ++i) EXPECT_TRUE(limiter.has_room("slack", "U1", "C1"));
+    EXPECT_TRUE(limiter.admit("slack", "U1", "C1").allowed);  // the asking counted nothing
+    EXPECT_TRUE(limiter.admit("slack", "U1", "C1").allowed);
+    EXPECT_FALSE(limiter.has_room("slack", "U1", "C1"));  // the person's window is full
+    EXPECT_TRUE(limiter.has_room("slack", "U2", "C1"));
+    EXPECT_TRUE(limiter.admit("slack", "U2", "C1").allowed);
+    EXPECT_FALSE(limiter.has_room("slack", "U3", "C1"));  // now the chat's is
+    EXPECT_FALSE(limiter.admit("slack", "U3", "C1").allowed);
+    EXPECT_TRUE(limiter.has_room("dingtalk", "U3", "C1"));  // another platform's chat
+    clock.advance_seconds(60);
+    EXPECT_TRUE(limiter.has_room("slack", "U1", "C1"));
+}
+
 TEST(CommandLimiter, ARunawayChatDoesNotAffectAnotherChat) {
     FakeClock clock;
     CommandLimiter limiter(clock, CommandLimits{100, 4});
