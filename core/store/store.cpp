@@ -230,7 +230,7 @@ Result<void> Store::transaction(const std::function<Result<void>()>& body) {
         return result;
     }
     auto begun = detail::guarded("begin transaction", [&]() -> Result<void> {
-        m_db->exec("BEGIN IMMEDIATE");
+        m_impl->statements.run("BEGIN IMMEDIATE");
         return core::ok();
     });
     if (!begun) return begun;
@@ -245,7 +245,7 @@ Result<void> Store::transaction(const std::function<Result<void>()>& body) {
         return result;
     }
     auto committed = detail::guarded("commit", [&]() -> Result<void> {
-        m_db->exec("COMMIT");
+        m_impl->statements.run("COMMIT");
         return core::ok();
     });
     if (!committed) rollback();
@@ -256,7 +256,7 @@ Result<void> Store::savepoint(const std::function<Result<void>()>& body) {
     std::lock_guard lock(m_mutex);
     if (m_transaction_depth == 0) return make_error(ErrorCode::internal, "savepoint outside a transaction");
     auto begun = detail::guarded("savepoint", [&]() -> Result<void> {
-        m_db->exec("SAVEPOINT item");
+        m_impl->statements.run("SAVEPOINT item");
         return core::ok();
     });
     if (!begun) return begun;
@@ -272,8 +272,8 @@ Result<void> Store::savepoint(const std::function<Result<void>()>& body) {
     if (result && m_nested_error) result = *m_nested_error;
     m_nested_error = std::move(outer_error);
     auto ended = detail::guarded("end savepoint", [&]() -> Result<void> {
-        if (!result) m_db->exec("ROLLBACK TO item");
-        m_db->exec("RELEASE item");
+        if (!result) m_impl->statements.run("ROLLBACK TO item");
+        m_impl->statements.run("RELEASE item");
         return core::ok();
     });
     if (!ended && !m_nested_error) m_nested_error = ended.error();  // cannot isolate it: all goes

@@ -43,6 +43,9 @@ class StatementCache {
 public:
     explicit StatementCache(SQLite::Database& db) : m_db(db) {}
     Query get(const char* sql);  // reset, bindings cleared
+    // Runs a statement without bindings or rows (BEGIN, COMMIT, SAVEPOINT ...): prepared once
+    // instead of parsed on every call as Database::exec would.
+    void run(const char* sql) { get(sql)->exec(); }
     SQLite::Database& db() { return m_db; }
 
 private:
