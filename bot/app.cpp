@@ -82,7 +82,20 @@ core::Result<std::unique_ptr<App>> App::create(config::Config config, const core
         if (!secret) return core::make_error(secret.error().code, "web: " + secret.error().message);
         config.web.link_secret = std::move(*secret);
     }
-    return std::unique_ptr<App>(new App(std::move(config), clock, std::move(*store)));
+    std::unique_ptr<store::Checkpointer> checkpointer;
+    if (config.database != ":memory:") {
+        store::CheckpointerOptions options;
+        options.on_error = [](const core::Error& error) { spdlog::warn("store: {}", error.message); };
+        options.finish = [writer = store->get()] { return writer->checkpoint_wal(); };  // outlived by the store
+        auto opened = store::Checkpointer::open(config.database, options);
+        if (!opened) return opened.error();
+        auto off = (*store)->set_auto_checkpoint(0);  // commits no longer stop to checkpoint
+        if (!off) return off.error();
+        checkpointer = std::move(*opened);
+    }
+    auto app = std::unique_ptr<App>(new App(std::move(config), clock, std::move(*store)));
+    app->m_checkpointer = std::move(checkpointer);
+    return app;
 }
 
 App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store::Store> store)
@@ -165,6 +178,7 @@ void App::add_routes() {
 core::Result<int> App::start() {
     auto port = m_server.bind(m_config.host, m_config.port);
     if (!port) return port.error();
+    if (m_checkpointer) m_checkpointer->start();
     m_outbox->start();
     m_scheduler->start();
     m_server.start();
@@ -182,6 +196,7 @@ void App::stop() {
     m_connections->stop();
     m_scheduler->stop();
     m_outbox->stop();
+    if (m_checkpointer) m_checkpointer->stop();
     spdlog::info("trackerd stopped");
 }
 

@@ -14,6 +14,7 @@
 #include "bot/dingtalk_sender.h"
 #include "bot/http_client.h"
 #include "bot/http_server.h"
+#include "core/store/checkpointer.h"
 #include "bot/inbound.h"
 #include "bot/long_connections.h"
 #include "bot/ops_routes.h"
@@ -65,6 +66,7 @@ private:
     config::Config m_config;
     const core::Clock& m_clock;
     std::unique_ptr<store::Store> m_store;
+    std::unique_ptr<store::Checkpointer> m_checkpointer;  // WAL checkpoints off the write path (file databases)
     DaemonMetrics m_metrics;  // counted into by the parts below; rendered by GET /metrics
     HttpClient m_http_client;
     std::unique_ptr<SlackSender> m_slack_sender;

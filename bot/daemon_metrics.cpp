@@ -74,7 +74,10 @@ DaemonMetrics::DaemonMetrics(std::string version, long long start_unix)
       m_outbox_oldest_pending_age(m_registry.gauge("outbox_oldest_pending_age_seconds",
                                                    "Age of the oldest pending outbox row (0 when none).")),
       m_handler_failures(m_registry.counter("http_handler_failures",
-                                            "HTTP requests answered 500 by the last-resort catch.")) {
+                                            "HTTP requests answered 500 by the last-resort catch.")),
+      m_wal_checkpoints(m_registry.counter("wal_checkpoints", "Background WAL checkpoints run, by mode.", {"mode"})),
+      m_wal_checkpoint_failures(m_registry.counter("wal_checkpoint_failures", "Background WAL checkpoints that failed.")),
+      m_wal_frames(m_registry.gauge("wal_frames", "Frames in the WAL after the last background checkpoint.")) {
     m_registry.gauge("build_info", "trackerd's version.", {"version"}).with({version}).set(1);
     m_registry.gauge("process_start_time_seconds", "Start time of the process since the Unix epoch.")
         .get()
@@ -82,6 +85,9 @@ DaemonMetrics::DaemonMetrics(std::string version, long long start_unix)
     for (const char* state : {"pending", "sent", "dead"}) m_outbox_messages.with({state});
     m_outbox_oldest_pending_age.get();
     m_handler_failures.get();
+    for (const char* mode : {"passive", "restart"}) m_wal_checkpoints.with({mode});
+    m_wal_checkpoint_failures.get();
+    m_wal_frames.get();
 }
 
 void DaemonMetrics::count_request(std::string_view platform, RequestOutcome outcome) {
@@ -125,5 +131,12 @@ void DaemonMetrics::set_outbox(const OutboxGauges& gauges) {
 }
 
 void DaemonMetrics::set_http_handler_failures(long long total) { m_handler_failures.get().advance_to(total); }
+
+void DaemonMetrics::set_wal(const store::CheckpointStats& stats) {
+    m_wal_checkpoints.with({"passive"}).advance_to(stats.passes);
+    m_wal_checkpoints.with({"restart"}).advance_to(stats.restarts);
+    m_wal_checkpoint_failures.get().advance_to(stats.failures);
+    m_wal_frames.get().set(static_cast<double>(stats.wal_frames));
+}
 
 }  // namespace bot

@@ -17,6 +17,10 @@
 //   trackerd_outbox_messages{state}                    rows pending / sent / dead (at scrape)
 //   trackerd_outbox_oldest_pending_age_seconds         age of the oldest pending row (at scrape)
 //   trackerd_http_handler_failures_total               requests that hit the last-resort catch
+//   trackerd_wal_checkpoints_total{mode}               background WAL checkpoints (passive; restart: the
+//                                                      finishing one that lets the WAL start over)
+//   trackerd_wal_checkpoint_failures_total             of which failed (logged)
+//   trackerd_wal_frames                                frames in the WAL after the last checkpoint
 //   trackerd_build_info{version}, trackerd_process_start_time_seconds
 //
 // Thread safety: safe for concurrent use.
@@ -33,6 +37,7 @@
 #include "core/replies.h"
 #include "core/result.h"
 #include "core/rules.h"
+#include "core/store/checkpointer.h"
 
 namespace bot {
 
@@ -75,6 +80,7 @@ public:
     void count_scheduler_push(std::string_view kind, int rows);
     void set_outbox(const OutboxGauges& gauges);
     void set_http_handler_failures(long long total);
+    void set_wal(const store::CheckpointStats& stats);
 
     std::string render() const { return m_registry.render(); }
     MetricsRegistry& registry() { return m_registry; }
@@ -90,6 +96,9 @@ private:
     GaugeFamily& m_outbox_messages;
     GaugeFamily& m_outbox_oldest_pending_age;
     CounterFamily& m_handler_failures;
+    CounterFamily& m_wal_checkpoints;
+    CounterFamily& m_wal_checkpoint_failures;
+    GaugeFamily& m_wal_frames;
 };
 
 // A platform route's handler that may note a finer outcome than its status tells (duplicate,

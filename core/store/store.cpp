@@ -8,6 +8,8 @@
 
 #include "core/store/store_impl.h"
 
+#include <sqlite3.h>
+
 namespace store {
 
 using core::ErrorCode;
@@ -210,6 +212,29 @@ Result<std::uint64_t> Store::change_generation(std::string_view project_id) {
         }
         auto it = m_project_writes.find(core::normalize_id(project_id));
         return m_shared_writes + (it == m_project_writes.end() ? 0 : it->second);
+    });
+}
+
+Result<void> Store::set_auto_checkpoint(int pages) {
+    std::lock_guard lock(m_mutex);
+    if (pages < 0) return make_error(ErrorCode::invalid_argument, "wal_autocheckpoint must be >= 0");
+    return detail::guarded("set wal_autocheckpoint", [&]() -> Result<void> {
+        m_db->exec("PRAGMA wal_autocheckpoint=" + std::to_string(pages));
+        return core::ok();
+    });
+}
+
+Result<void> Store::checkpoint_wal() {
+    std::lock_guard lock(m_mutex);
+    if (m_transaction_depth > 0) return make_error(ErrorCode::internal, "checkpoint_wal inside a transaction");
+    return detail::guarded("checkpoint the WAL", [&]() -> Result<void> {
+        int log_frames = 0, copied = 0;
+        // PASSIVE: with this connection (the only writer) held, nothing is added meanwhile, so it
+        // copies everything unless another connection's reader pins part of the WAL.
+        int rc = sqlite3_wal_checkpoint_v2(m_db->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+            return make_error(ErrorCode::io, std::string("checkpoint the WAL: ") + sqlite3_errstr(rc));
+        return core::ok();
     });
 }
 

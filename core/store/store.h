@@ -137,6 +137,12 @@ public:
     // commit by another connection (trackerctl import). Equal numbers mean none of that
     // happened in between. Reads no table (PRAGMA data_version only).
     Result<std::uint64_t> change_generation(std::string_view project_id);
+    // Pages of WAL after which a COMMIT checkpoints (PRAGMA wal_autocheckpoint; 10,000 when
+    // opened). 0: never — a Checkpointer (checkpointer.h) does it off the write path.
+    Result<void> set_auto_checkpoint(int pages);
+    // Checkpoints the whole WAL on this connection, between two transactions, so that the next
+    // commit writes the WAL from its beginning again (Checkpointer's `finish`).
+    Result<void> checkpoint_wal();
 
 private:
     explicit Store(std::unique_ptr<SQLite::Database> db);

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "adapters/common/crypto.h"
 #include "bot/app.h"
@@ -201,6 +203,25 @@ TEST_F(OpsEndToEnd, TheOldestPendingReplysAgeGrowsWhileTheWorkerIsStopped) {
     std::string text = metrics();
     EXPECT_EQ(sample_value(text, "trackerd_outbox_messages{state=\"pending\"}"), 1);
     EXPECT_EQ(sample_value(text, "trackerd_outbox_oldest_pending_age_seconds"), 90);
+}
+
+TEST_F(OpsEndToEnd, TheBackgroundCheckpointerCopiesTheWalAndShowsItInMetrics) {
+    start();
+    ASSERT_EQ(post_event(m_body, m_clock.now_unix()), 200);  // a commit: frames in the WAL
+    // The checkpointer's first pass may have run before the commit; wait for one after it.
+    std::string text;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    do {
+        text = metrics();
+        if (sample_value(text, "trackerd_wal_checkpoints_total{mode=\"passive\"}") >= 2 &&
+            sample_value(text, "trackerd_wal_frames") > 0)
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    } while (std::chrono::steady_clock::now() < deadline);
+    EXPECT_GE(sample_value(text, "trackerd_wal_checkpoints_total{mode=\"passive\"}"), 2);
+    EXPECT_GT(sample_value(text, "trackerd_wal_frames"), 0);
+    EXPECT_EQ(sample_value(text, "trackerd_wal_checkpoint_failures_total"), 0);
+    EXPECT_EQ(sample_value(text, "trackerd_wal_checkpoints_total{mode=\"restart\"}"), 0);  // a small WAL
 }
 
 TEST_F(OpsEndToEnd, ScheduledWarningsCountOneFiringPerLateTaskAndTheDigestOnePush) {

@@ -1,0 +1,92 @@
+#include "core/store/checkpointer.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+
+#include "core/store/store_impl.h"
+
+namespace store {
+
+using core::ErrorCode;
+using core::make_error;
+
+core::Result<std::unique_ptr<Checkpointer>> Checkpointer::open(const std::string& path, CheckpointerOptions options) {
+    if (path.empty() || path == ":memory:")
+        return make_error(ErrorCode::invalid_argument, "checkpointer: needs a database file, not " + path);
+    return detail::guarded("checkpointer: open " + path, [&]() -> core::Result<std::unique_ptr<Checkpointer>> {
+        // A TRUNCATE pass waits (busy handler) for the writer to finish the commit it is in.
+        auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX, 5000);
+        std::string mode = db->execAndGet("PRAGMA journal_mode").getString();
+        if (mode != "wal")
+            return make_error(ErrorCode::invalid_argument, "checkpointer: " + path + " is not in WAL mode (" + mode + ")");
+        db->exec("PRAGMA wal_autocheckpoint=0");  // only the passes below, and closing, checkpoint
+        return std::unique_ptr<Checkpointer>(new Checkpointer(std::move(db), path, std::move(options)));
+    });
+}
+
+Checkpointer::Checkpointer(std::unique_ptr<SQLite::Database> db, std::string path, CheckpointerOptions options)
+    : m_path(std::move(path)), m_options(std::move(options)), m_db(std::move(db)) {}
+
+Checkpointer::~Checkpointer() { stop(); }
+
+void Checkpointer::start() {
+    if (m_thread.joinable()) return;
+    m_thread = std::jthread([this](std::stop_token stop) { loop(stop); });
+}
+
+void Checkpointer::stop() {
+    if (!m_thread.joinable()) return;
+    m_thread.request_stop();
+    m_wake_cv.notify_all();
+    m_thread.join();
+}
+
+void Checkpointer::loop(std::stop_token stop) {
+    while (!stop.stop_requested()) {
+        auto copied = run_once();
+        if (!copied && m_options.on_error) m_options.on_error(copied.error());
+        bool busy = copied && *copied > 0;
+        std::unique_lock lock(m_wake_mutex);
+        m_wake_cv.wait_for(lock, stop, busy ? m_options.busy_interval : m_options.interval, [] { return false; });
+    }
+}
+
+core::Result<long long> Checkpointer::run_once() {
+    std::lock_guard lock(m_mutex);
+    auto checkpoint = [&](int mode, int& log_frames, int& copied) -> core::Result<void> {
+        int rc = sqlite3_wal_checkpoint_v2(m_db->getHandle(), nullptr, mode, &log_frames, &copied);
+        // BUSY: another connection is checkpointing, or (RESTART) the writer held on past the
+        // busy timeout; what was copied stays copied and the next pass goes on from there.
+        if (rc == SQLITE_OK || rc == SQLITE_BUSY) return core::ok();
+        ++m_stats.failures;
+        return make_error(ErrorCode::io, std::string("checkpoint of ") + m_path + ": " + sqlite3_errstr(rc));
+    };
+    int log_frames = 0, copied = 0;
+    ++m_stats.passes;
+    if (auto passive = checkpoint(SQLITE_CHECKPOINT_PASSIVE, log_frames, copied); !passive) return passive.error();
+    m_stats.frames_copied += std::max(copied, 0);
+    m_stats.wal_frames = std::max(log_frames, 0);
+    if (log_frames > m_options.restart_at_frames) {
+        ++m_stats.restarts;
+        if (m_options.finish) {
+            if (auto finished = m_options.finish(); !finished) {
+                ++m_stats.failures;
+                return finished.error();
+            }
+        } else {
+            int restart_log = 0, restart_copied = 0;
+            if (auto restarted = checkpoint(SQLITE_CHECKPOINT_RESTART, restart_log, restart_copied); !restarted)
+                return restarted.error();
+        }
+    }
+    return static_cast<long long>(std::max(copied, 0));
+}
+
+CheckpointStats Checkpointer::stats() const {
+    std::lock_guard lock(m_mutex);
+    return m_stats;
+}
+
+}  // namespace store

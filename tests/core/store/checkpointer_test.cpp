@@ -1,0 +1,159 @@
+// The background WAL checkpointer (core/store/checkpointer.h) on a real SQLite file: it copies
+// the WAL into the database while the store's connection goes on committing, lets a WAL that
+// grew past its limit start over, and loses nothing either way.
+
+#include "core/store/checkpointer.h"
+
+#include <gtest/gtest.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "core/store/store.h"
+#include "tests/support/temp_dir.h"
+
+namespace {
+
+using testing_support::TempDir;
+
+std::unique_ptr<store::Store> open_store(const std::string& path) {
+    auto store = store::Store::open(path);
+    EXPECT_TRUE(store) << store.error().message;
+    if (!store) return nullptr;
+    EXPECT_TRUE((*store)->set_auto_checkpoint(0));  // as trackerd runs it: only the checkpointer checkpoints
+    return std::move(*store);
+}
+
+long long wal_bytes(const std::string& db) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(db + "-wal", ec);
+    return ec ? -1 : static_cast<long long>(size);
+}
+
+// Every key0..key{n-1} has its value, read by a connection of its own; and the file is sound.
+void expect_all_there(const std::string& db, int n, const std::string& value) {
+    SQLite::Database check(db, SQLite::OPEN_READONLY);
+    EXPECT_EQ(check.execAndGet("PRAGMA integrity_check").getString(), "ok");
+    SQLite::Statement count(check, "SELECT count(*) FROM state WHERE key LIKE 'key%' AND value = ?1");
+    count.bind(1, value);
+    ASSERT_TRUE(count.executeStep());
+    EXPECT_EQ(count.getColumn(0).getInt(), n);
+}
+
+TEST(Checkpointer, CopiesTheWalIntoTheDatabaseWhileTheWriterGoesOnCommitting) {
+    TempDir dir;
+    const std::string db = dir.file("t.db");
+    auto store = open_store(db);
+    store::CheckpointerOptions options;
+    options.interval = std::chrono::milliseconds(2);
+    auto checkpointer = store::Checkpointer::open(db, options);
+    ASSERT_TRUE(checkpointer) << checkpointer.error().message;
+    (*checkpointer)->start();
+    const int n = 3000;
+    std::atomic<int> failed{0};
+    std::thread writer([&] {
+        for (int i = 0; i < n; ++i)
+            if (!store->put_state("key" + std::to_string(i), std::string(200, 'v'))) ++failed;
+    });
+    writer.join();
+    (*checkpointer)->stop();
+    ASSERT_TRUE((*checkpointer)->run_once());
+    EXPECT_EQ(failed.load(), 0);
+    auto stats = (*checkpointer)->stats();
+    EXPECT_GT(stats.passes, 1);
+    EXPECT_GT(stats.frames_copied, 0);
+    EXPECT_EQ(stats.failures, 0);
+    expect_all_there(db, n, std::string(200, 'v'));
+}
+
+// Without the finishing checkpoint the WAL grows by every commit; with it, the WAL starts over
+// from its beginning once over the limit and its file stops growing.
+TEST(Checkpointer, AWalOverItsLimitStartsOverAndItsFileStaysBounded) {
+    for (bool on_writer : {true, false}) {
+        SCOPED_TRACE(on_writer ? "finished on the writer's connection" : "RESTART on its own connection");
+        TempDir dir;
+        const std::string db = dir.file("t.db");
+        auto store = open_store(db);
+        store::CheckpointerOptions options;
+        options.restart_at_frames = 64;
+        if (on_writer) options.finish = [&] { return store->checkpoint_wal(); };
+        auto checkpointer = store::Checkpointer::open(db, options);
+        ASSERT_TRUE(checkpointer) << checkpointer.error().message;
+        const int n = 1000;
+        for (int i = 0; i < n; ++i) {
+            ASSERT_TRUE(store->put_state("key" + std::to_string(i), std::string(1000, 'w')));
+            if (i % 50 == 49) {
+                ASSERT_TRUE((*checkpointer)->run_once());
+            }
+        }
+        auto stats = (*checkpointer)->stats();
+        EXPECT_GT(stats.restarts, 0);
+        EXPECT_EQ(stats.failures, 0);
+        // ~2 pages per commit: 1,000 commits would be ~8 MB of WAL; 64 frames plus 50 commits' worth is
+        // under 1 MB.
+        EXPECT_LT(wal_bytes(db), 1024 * 1024);
+        expect_all_there(db, n, std::string(1000, 'w'));
+    }
+}
+
+TEST(Checkpointer, WithoutItTheWalHoldsEveryCommit) {
+    TempDir dir;
+    const std::string db = dir.file("t.db");
+    auto store = open_store(db);
+    for (int i = 0; i < 1000; ++i) ASSERT_TRUE(store->put_state("key" + std::to_string(i), std::string(1000, 'w')));
+    EXPECT_GT(wal_bytes(db), 4 * 1024 * 1024);  // the baseline the test above bounds
+}
+
+TEST(Checkpointer, KeepsTheWalBoundedWhileTheWriterCommitsWithoutPause) {
+    TempDir dir;
+    const std::string db = dir.file("t.db");
+    auto store = open_store(db);
+    store::CheckpointerOptions options;
+    options.restart_at_frames = 64;
+    options.busy_interval = std::chrono::milliseconds(1);
+    options.finish = [&] { return store->checkpoint_wal(); };
+    auto checkpointer = store::Checkpointer::open(db, options);
+    ASSERT_TRUE(checkpointer) << checkpointer.error().message;
+    (*checkpointer)->start();
+    const int n = 2000;
+    std::thread writer([&] {
+        for (int i = 0; i < n; ++i) EXPECT_TRUE(store->put_state("key" + std::to_string(i), std::string(1000, 'x')));
+    });
+    writer.join();
+    (*checkpointer)->stop();
+    auto stats = (*checkpointer)->stats();
+    EXPECT_GT(stats.restarts, 0);
+    EXPECT_EQ(stats.failures, 0);
+    EXPECT_LT(wal_bytes(db), 8 * 1024 * 1024);  // ~16 MB of commits
+    expect_all_there(db, n, std::string(1000, 'x'));
+}
+
+TEST(Checkpointer, ASmallWalIsCheckpointedButNotFinished) {
+    TempDir dir;
+    const std::string db = dir.file("t.db");
+    auto store = open_store(db);
+    auto checkpointer = store::Checkpointer::open(db);  // 64 MB limit
+    ASSERT_TRUE(checkpointer);
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE(store->put_state("key" + std::to_string(i), "s"));
+    ASSERT_TRUE((*checkpointer)->run_once());
+    auto stats = (*checkpointer)->stats();
+    EXPECT_EQ(stats.passes, 1);
+    EXPECT_EQ(stats.restarts, 0);
+    EXPECT_GT(stats.frames_copied, 0);
+    expect_all_there(db, 20, "s");
+}
+
+TEST(Checkpointer, RefusesADatabaseThatIsNotAFile) {
+    auto memory = store::Checkpointer::open(":memory:");
+    ASSERT_FALSE(memory);
+    EXPECT_EQ(memory.error().code, core::ErrorCode::invalid_argument);
+    TempDir dir;
+    auto missing = store::Checkpointer::open(dir.file("none.db"));  // never created by a store
+    EXPECT_FALSE(missing);
+}
+
+}  // namespace
