@@ -2,7 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -33,6 +38,12 @@ int main(int argc, char** argv) {
         else if (arg == "--version") { std::cout << "trackerd " << bot::version() << "\n"; return 0; }
         else return usage();
     }
+#ifdef __GLIBC__
+    // glibc gives each thread that allocates its own malloc arena (up to 8 per core); with 64
+    // HTTP workers the partly used arenas were ~10 MB of RSS under load (36-39 MB peak against
+    // 24-26 MB with two arenas, and no fewer requests per second). MALLOC_ARENA_MAX still wins.
+    if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 2);
+#endif
     // Block the stop signals before any thread starts, so only sigwait below receives them.
     sigset_t signals;
     sigemptyset(&signals);
