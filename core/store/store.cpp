@@ -117,6 +117,21 @@ core::Error task_not_found(std::string_view project_id, std::string_view task_id
                                                 " not found in project " + std::string(project_id));
 }
 
+// What load_project / load_plan / load_task_plan share: the project (or not_found), what
+// `fill` reads of it, then the people the result names (by id: an organisation has thousands
+// of people, a project names a handful).
+template <typename Fill>
+Result<core::ProjectState> read_state(StatementCache& cache, std::string_view project_id, Fill fill) {
+    auto project = detail::read_project(cache, project_id);
+    if (!project) return make_error(ErrorCode::not_found, "project " + std::string(project_id) + " not found");
+    core::ProjectState state;
+    state.project = std::move(*project);
+    if (Result<void> filled = fill(state); !filled) return filled.error();
+    for (const auto& id : referenced_people(state))
+        if (auto person = detail::read_person(cache, id)) state.people.emplace(id, std::move(*person));
+    return state;
+}
+
 }  // namespace
 
 Store::Store(std::unique_ptr<SQLite::Database> db)
@@ -419,22 +434,15 @@ Result<core::ProjectState> Store::load_project(std::string_view project_id) {
     auto& cache = m_impl->statements;
     // One read transaction so the tables agree with each other; one query per table.
     return detail::write<core::ProjectState>(*this, "load project", [&]() -> Result<core::ProjectState> {
-        auto project = detail::read_project(cache, project_id);
-        if (!project)
-            return make_error(ErrorCode::not_found, "project " + std::string(project_id) + " not found");
-        core::ProjectState state;
-        state.project = std::move(*project);
-        const std::string& pid = state.project.id;
-        state.tasks = detail::read_tasks(cache, pid);
-        state.kpis = detail::read_kpis(cache, pid);
-        state.risks = detail::read_risks(cache, pid);
-        state.deviation_reports = detail::read_deviations(cache, pid);
-        state.progress = detail::read_progress(cache, pid, "");
-        // By id, not by reading everyone: an organisation has thousands of people, a project
-        // names a handful (this was half of a 1,000-project sweep).
-        for (const auto& id : referenced_people(state))
-            if (auto person = detail::read_person(cache, id)) state.people.emplace(id, std::move(*person));
-        return state;
+        return read_state(cache, project_id, [&](core::ProjectState& state) -> Result<void> {
+            const std::string& pid = state.project.id;
+            state.tasks = detail::read_tasks(cache, pid);
+            state.kpis = detail::read_kpis(cache, pid);
+            state.risks = detail::read_risks(cache, pid);
+            state.deviation_reports = detail::read_deviations(cache, pid);
+            state.progress = detail::read_progress(cache, pid, "");
+            return core::ok();
+        });
     });
 }
 
@@ -442,15 +450,10 @@ Result<core::ProjectState> Store::load_plan(std::string_view project_id) {
     std::lock_guard lock(m_mutex);
     auto& cache = m_impl->statements;
     return detail::write<core::ProjectState>(*this, "load plan", [&]() -> Result<core::ProjectState> {
-        auto project = detail::read_project(cache, project_id);
-        if (!project)
-            return make_error(ErrorCode::not_found, "project " + std::string(project_id) + " not found");
-        core::ProjectState state;
-        state.project = std::move(*project);
-        state.tasks = detail::read_tasks(cache, state.project.id);
-        for (const auto& id : referenced_people(state))
-            if (auto person = detail::read_person(cache, id)) state.people.emplace(id, std::move(*person));
-        return state;
+        return read_state(cache, project_id, [&](core::ProjectState& state) -> Result<void> {
+            state.tasks = detail::read_tasks(cache, state.project.id);
+            return core::ok();
+        });
     });
 }
 
@@ -458,21 +461,16 @@ Result<core::ProjectState> Store::load_task_plan(std::string_view project_id, st
     std::lock_guard lock(m_mutex);
     auto& cache = m_impl->statements;
     return detail::write<core::ProjectState>(*this, "load task plan", [&]() -> Result<core::ProjectState> {
-        auto project = detail::read_project(cache, project_id);
-        if (!project)
-            return make_error(ErrorCode::not_found, "project " + std::string(project_id) + " not found");
-        core::ProjectState state;
-        state.project = std::move(*project);
-        const std::string& pid = state.project.id;
-        auto task = detail::read_task(cache, pid, task_id);
-        if (!task) return task_not_found(pid, task_id);
-        for (const auto& predecessor : task->predecessors)
-            if (auto found = detail::read_task(cache, pid, predecessor)) state.tasks.push_back(std::move(*found));
-        for (auto& child : detail::read_child_tasks(cache, pid, task->id)) state.tasks.push_back(std::move(child));
-        state.tasks.insert(state.tasks.begin(), std::move(*task));
-        for (const auto& id : referenced_people(state))
-            if (auto person = detail::read_person(cache, id)) state.people.emplace(id, std::move(*person));
-        return state;
+        return read_state(cache, project_id, [&](core::ProjectState& state) -> Result<void> {
+            const std::string& pid = state.project.id;
+            auto task = detail::read_task(cache, pid, task_id);
+            if (!task) return task_not_found(pid, task_id);
+            for (const auto& predecessor : task->predecessors)
+                if (auto found = detail::read_task(cache, pid, predecessor)) state.tasks.push_back(std::move(*found));
+            for (auto& child : detail::read_child_tasks(cache, pid, task->id)) state.tasks.push_back(std::move(child));
+            state.tasks.insert(state.tasks.begin(), std::move(*task));
+            return core::ok();
+        });
     });
 }
 
