@@ -109,6 +109,7 @@ struct FakeWsServer::Impl {
             auto self = shared_from_this();
             ws.binary(queue.front().binary);
             ws.async_write(asio::buffer(queue.front().data), [self](beast::error_code ec, std::size_t) {
+                if (self->queue.empty()) return;  // cut() emptied the queue while this write was in flight
                 bool drop = self->queue.front().drop_after;
                 self->queue.pop_front();
                 if (ec || drop) {
