@@ -84,6 +84,7 @@ struct WsConnection::Impl {
     websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws{ioc, tls};
     beast::flat_buffer buffer;
     std::string where;  // host:port/path, for messages (no query: it may carry a ticket)
+    std::chrono::milliseconds send_timeout{10000};
 
     bool reading = false;                   // an async_read is in flight
     std::optional<core::Result<WsFrame>> ready;  // a completed read not yet returned
@@ -222,6 +223,7 @@ core::Result<std::unique_ptr<WsConnection>> WsConnection::open(const std::string
     auto impl = std::make_unique<Impl>();
     std::string path = parts->target.substr(0, parts->target.find('?'));
     impl->where = parts->host + ":" + parts->port + path;
+    impl->send_timeout = options.send_timeout;
     auto ok = impl->handshake(*parts, options);
     if (!ok) return ok.error();
     return std::unique_ptr<WsConnection>(new WsConnection(std::move(impl)));
@@ -261,8 +263,16 @@ core::Result<void> WsConnection::send(std::string_view data, bool binary) {
         ec = e;
         done = true;
     });
-    impl.run_until(done);
-    if (!done) return upstream("send did not complete");
+    impl.run_until(done, std::chrono::steady_clock::now() + impl.send_timeout);
+    if (!done) {
+        // Closing the socket aborts the write, whose handler (it refers to this frame) then runs.
+        beast::error_code ignored;
+        beast::get_lowest_layer(impl.ws).socket().close(ignored);
+        impl.run_until(done);
+        impl.broken = "send timed out";
+        return upstream("send to " + impl.where + " timed out after " + std::to_string(impl.send_timeout.count()) +
+                        " ms (the server is not reading)");
+    }
     if (ec) return upstream("send failed: " + ec.message());
     return core::ok();
 }

@@ -28,6 +28,9 @@ struct WsOptions {
     // No frame (data, ping or pong) for this long and the connection is dead. Beast pings the
     // server when half of it has passed in silence, so a live but quiet server answers in time.
     std::chrono::milliseconds idle_timeout{30000};
+    // A message not written by then — the server stopped reading and the TCP buffers are full —
+    // breaks the connection (the caller reconnects) instead of blocking its thread for good.
+    std::chrono::milliseconds send_timeout{10000};
 };
 
 struct WsFrame {
@@ -50,6 +53,8 @@ public:
     // Error (upstream): closed by the server (with its close code and reason), idle timeout,
     // reset, or interrupted. After an error the connection is unusable.
     core::Result<std::optional<WsFrame>> read(std::chrono::milliseconds wait);
+    // Error (upstream): broken before, failed, or not written within WsOptions::send_timeout
+    // (the connection is then closed and unusable).
     core::Result<void> send(std::string_view data, bool binary = false);
     // Sends a close frame and waits briefly for the server's; errors are ignored.
     void close();

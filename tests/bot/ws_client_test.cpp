@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 
 #include "bot/ws_client.h"
@@ -87,6 +88,31 @@ TEST_F(WsTest, TextAndBinaryMessagesTravelBothWaysOverVerifiedTls) {
     EXPECT_TRUE(binary->binary);
     std::lock_guard lock(m_mutex);
     EXPECT_EQ(m_targets, std::vector<std::string>{"/link?ticket=abc"});
+}
+
+TEST_F(WsTest, ASendTheServerDoesNotReadTimesOutAndBreaksTheConnection) {
+    // The server's only thread blocks on its first message until `held` goes; the mutex is shared
+    // so that it outlives this body while the server thread finishes (m_server goes after it).
+    auto gate = std::make_shared<std::mutex>();
+    std::unique_lock held(*gate);
+    FakeWsServer::Handlers handlers;
+    handlers.on_connect = [](int, const std::string&) { return true; };
+    handlers.on_message = [gate](int, const bot::WsFrame&) { std::lock_guard wait(*gate); };
+    m_server = std::make_unique<FakeWsServer>(m_tls, handlers);
+    auto opts = options();
+    opts.send_timeout = 300ms;
+    auto connection = bot::WsConnection::open(m_server->url("/stuck"), opts);
+    ASSERT_TRUE(connection) << connection.error().message;
+    const std::string chunk(1 << 20, 'x');
+    core::Result<void> sent = core::ok();
+    int written = 0;
+    for (; written < 256 && sent; ++written) sent = (*connection)->send(chunk);  // fills both TCP buffers
+    held.unlock();
+    ASSERT_FALSE(sent) << "256 MB written to a server that reads nothing";
+    EXPECT_NE(sent.error().message.find("timed out"), std::string::npos) << sent.error().message;
+    EXPECT_GT(written, 1);
+    EXPECT_FALSE((*connection)->send("again"));  // unusable: the caller reconnects
+    EXPECT_FALSE((*connection)->read(10ms));
 }
 
 TEST_F(WsTest, AServerWhoseCertificateIsNotTrustedIsRefused) {
