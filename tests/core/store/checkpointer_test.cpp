@@ -108,12 +108,13 @@ TEST(Checkpointer, WithoutItTheWalHoldsEveryCommit) {
     EXPECT_GT(wal_bytes(db), 4 * 1024 * 1024);  // the baseline the test above bounds
 }
 
-TEST(Checkpointer, KeepsTheWalBoundedWhileTheWriterCommitsWithoutPause) {
+TEST(Checkpointer, RestartsTheWalWhileTheWriterCommitsWithoutPauseAndLosesNothing) {
     TempDir dir;
     const std::string db = dir.file("t.db");
     auto store = open_store(db);
     store::CheckpointerOptions options;
     options.restart_at_frames = 64;
+    options.interval = std::chrono::milliseconds(1);  // its first pass may find the WAL empty
     options.busy_interval = std::chrono::milliseconds(1);
     options.finish = [&] { return store->checkpoint_wal(); };
     auto checkpointer = store::Checkpointer::open(db, options);
@@ -128,7 +129,8 @@ TEST(Checkpointer, KeepsTheWalBoundedWhileTheWriterCommitsWithoutPause) {
     auto stats = (*checkpointer)->stats();
     EXPECT_GT(stats.restarts, 0);
     EXPECT_EQ(stats.failures, 0);
-    EXPECT_LT(wal_bytes(db), 8 * 1024 * 1024);  // ~16 MB of commits
+    // How far the WAL got depends on how the two threads were scheduled (the bound itself is
+    // checked deterministically above); what must hold whatever the timing: nothing is lost.
     expect_all_there(db, n, std::string(1000, 'x'));
 }
 
