@@ -157,6 +157,23 @@ TEST(ConfigTest, CalendarDates) {
     EXPECT_EQ(config.calendar.workdays, std::vector<core::Date>{core::make_date(2024, 9, 29)});
 }
 
+TEST(ConfigTest, TheSocketSectionSetsTheLongConnections) {
+    auto config = parse_ok("{" + k_slack + R"(, "chats": [{"platform": "slack", "chat_id": "C1", "projects": ["P1"]}],
+        "socket": {"ca_file": "/etc/ssl/corp.pem", "reconnect_min_ms": 500, "reconnect_max_ms": 30000,
+                   "down_alert_seconds": 120, "alert_chat": "slack:C1"}})");
+    EXPECT_EQ(config.socket.ca_file, "/etc/ssl/corp.pem");
+    EXPECT_EQ(config.socket.reconnect_min_ms, 500);
+    EXPECT_EQ(config.socket.reconnect_max_ms, 30000);
+    EXPECT_EQ(config.socket.down_alert_seconds, 120);
+    EXPECT_EQ(config.socket.alert_chat, "slack:C1");
+    auto defaults = parse_ok("{}");
+    EXPECT_EQ(defaults.socket.ca_file, "");
+    EXPECT_EQ(defaults.socket.reconnect_min_ms, 1000);
+    EXPECT_EQ(defaults.socket.reconnect_max_ms, 60000);
+    EXPECT_EQ(defaults.socket.down_alert_seconds, 300);
+    EXPECT_EQ(defaults.socket.alert_chat, "");
+}
+
 struct BadConfig {
     const char* name;
     std::string json;
@@ -190,6 +207,16 @@ TEST(ConfigTest, BadConfigsNameTheJsonPathOfTheBadField) {
         {"slack socket without app token",
          R"({"slack": {"signing_secret": "s", "bot_token": "b", "mode": "socket"}})",
          "slack.app_token: required"},
+        {"socket backoff cap below its start", R"({"socket": {"reconnect_min_ms": 5000, "reconnect_max_ms": 1000}})",
+         "socket.reconnect_max_ms: must not be below reconnect_min_ms"},
+        {"socket backoff of zero", R"({"socket": {"reconnect_min_ms": 0}})", "socket.reconnect_min_ms: must be from 1"},
+        {"socket alert chat not in chats",
+         "{" + k_slack + R"(, "chats": [)" + chat + R"(], "socket": {"alert_chat": "slack:C9"}})",
+         "socket.alert_chat: must be \"platform:chat_id\" of a chat in chats"},
+        {"socket alert chat without platform",
+         "{" + k_slack + R"(, "chats": [)" + chat + R"(], "socket": {"alert_chat": "C1"}})",
+         "socket.alert_chat: must be"},
+        {"typo in the socket section", R"({"socket": {"reconect_min_ms": 10}})", "socket.reconect_min_ms: unknown key"},
         {"slack bad mode", R"({"slack": {"signing_secret": "s", "bot_token": "b", "mode": "rtm"}})",
          "slack.mode: must be webhook or socket"},
         {"slack api_base not http",
