@@ -16,7 +16,7 @@ core::Result<std::unique_ptr<Checkpointer>> Checkpointer::open(const std::string
     if (path.empty() || path == ":memory:")
         return make_error(ErrorCode::invalid_argument, "checkpointer: needs a database file, not " + path);
     return detail::guarded("checkpointer: open " + path, [&]() -> core::Result<std::unique_ptr<Checkpointer>> {
-        // A TRUNCATE pass waits (busy handler) for the writer to finish the commit it is in.
+        // A RESTART pass (no `finish` given) waits (busy handler) for the writer's commit in progress.
         auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX, 5000);
         std::string mode = db->execAndGet("PRAGMA journal_mode").getString();
         if (mode != "wal")
@@ -63,12 +63,22 @@ core::Result<long long> Checkpointer::run_once() {
         ++m_stats.failures;
         return make_error(ErrorCode::io, std::string("checkpoint of ") + m_path + ": " + sqlite3_errstr(rc));
     };
-    int log_frames = 0, copied = 0;
+    int log_frames = 0, done = 0;
     ++m_stats.passes;
-    if (auto passive = checkpoint(SQLITE_CHECKPOINT_PASSIVE, log_frames, copied); !passive) return passive.error();
-    m_stats.frames_copied += std::max(copied, 0);
-    m_stats.wal_frames = std::max(log_frames, 0);
-    if (log_frames > m_options.restart_at_frames) {
+    if (auto passive = checkpoint(SQLITE_CHECKPOINT_PASSIVE, log_frames, done); !passive) return passive.error();
+    log_frames = std::max(log_frames, 0);
+    done = std::max(done, 0);
+    // SQLite reports every frame of the WAL checkpointed so far; this pass copied the difference
+    // (from zero when the WAL started over since the last pass).
+    bool started_over = log_frames < m_last_log_frames || done < m_last_done;
+    long long copied = done - (started_over ? 0 : m_last_done);
+    m_last_log_frames = log_frames;
+    m_last_done = done;
+    m_stats.frames_copied += copied;
+    m_stats.wal_frames = log_frames;
+    // All copied: the next commit starts the WAL over by itself. Frames left (the writer kept
+    // adding during the pass) in a WAL over the limit: finish between two commits.
+    if (log_frames > m_options.restart_at_frames && done < log_frames) {
         ++m_stats.restarts;
         if (m_options.finish) {
             if (auto finished = m_options.finish(); !finished) {
@@ -76,12 +86,12 @@ core::Result<long long> Checkpointer::run_once() {
                 return finished.error();
             }
         } else {
-            int restart_log = 0, restart_copied = 0;
-            if (auto restarted = checkpoint(SQLITE_CHECKPOINT_RESTART, restart_log, restart_copied); !restarted)
+            int restart_log = 0, restart_done = 0;
+            if (auto restarted = checkpoint(SQLITE_CHECKPOINT_RESTART, restart_log, restart_done); !restarted)
                 return restarted.error();
         }
     }
-    return static_cast<long long>(std::max(copied, 0));
+    return copied;
 }
 
 CheckpointStats Checkpointer::stats() const {

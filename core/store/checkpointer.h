@@ -10,7 +10,8 @@
 //     what it can without waiting for anybody; the writer goes on committing meanwhile;
 //   - SQLite starts writing the WAL from its beginning again only once a checkpoint has copied
 //     all of it, which a passive pass never does while the writer keeps adding. So when the WAL
-//     holds more than `restart_at_frames` frames, `finish` runs one more checkpoint on the
+//     holds more than `restart_at_frames` frames and the passive pass left some uncopied,
+//     `finish` runs one more checkpoint on the
 //     writer's own connection, between two commits (Store::checkpoint_wal): it copies the
 //     little the passive passes left (one `busy_interval` of commits) and the next commit
 //     restarts the WAL. The WAL file stays about restart_at_frames pages long whatever the load.
@@ -49,7 +50,7 @@ struct CheckpointerOptions {
 
 struct CheckpointStats {
     long long passes = 0;          // passive checkpoints run
-    long long restarts = 0;        // finishing checkpoints run (the WAL restarts after each)
+    long long restarts = 0;        // finishing checkpoints run (the WAL starts over after each)
     long long frames_copied = 0;   // WAL frames copied into the database by the passive passes
     long long failures = 0;        // passes that failed (CheckpointerOptions::on_error)
     long long wal_frames = 0;      // frames in the WAL after the last pass
@@ -65,8 +66,8 @@ public:
 
     void start();  // a thread that calls run_once() every interval (busy_interval)
     void stop();
-    // One pass now: passive, then the finishing checkpoint when the WAL is over the limit.
-    // Returns the frames the passive pass copied.
+    // One pass now: passive, then the finishing checkpoint when the WAL is over the limit and
+    // the passive pass could not copy all of it. Returns the frames the passive pass copied.
     core::Result<long long> run_once();
     CheckpointStats stats() const;
 
@@ -79,6 +80,8 @@ private:
     mutable std::mutex m_mutex;              // guards m_db and m_stats
     std::unique_ptr<SQLite::Database> m_db;  // guarded by m_mutex
     CheckpointStats m_stats;                 // guarded by m_mutex
+    long long m_last_log_frames = 0;         // guarded by m_mutex: the WAL after the last pass
+    long long m_last_done = 0;               // guarded by m_mutex: frames checkpointed by then
     std::mutex m_wake_mutex;
     std::condition_variable_any m_wake_cv;
     std::jthread m_thread;  // last: joined first
