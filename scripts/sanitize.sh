@@ -7,6 +7,10 @@
 # Run scripts/install-deps.sh first (scripts/test.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# -O1 -g1 (line tables): what the sanitizers' documentation recommends, and half the compile time
+# of RelWithDebInfo's -O2 -g (ws_client.cpp under ASan: 110 s instead of 215 s) — these builds
+# are the longest part of CI on a fresh machine. Reports still carry file:line.
+sanitizer_flags=(-DCMAKE_BUILD_TYPE=None "-DCMAKE_CXX_FLAGS=-O1 -g1 -DNDEBUG")
 which=${1:-all}
 jobs=$(nproc)
 launcher=()
@@ -35,7 +39,7 @@ asan_targets=(adapters_common_tests adapters_dingtalk_tests adapters_feishu_test
               hostile_input_tests faulty_platform_tests crash_tests secrets_never_logged)
 
 if [[ $which == address || $which == all ]]; then
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACKERD_WERROR=ON \
+  cmake -S . -B build-asan -G Ninja "${sanitizer_flags[@]}" -DTRACKERD_WERROR=ON \
     -DTRACKERD_SANITIZE=address "${launcher[@]}" >/dev/null
   cmake --build build-asan -j "$jobs" --target "${asan_targets[@]}"
   regex=$(IFS='|'; echo "${asan_targets[*]}")
@@ -45,7 +49,7 @@ if [[ $which == address || $which == all ]]; then
 fi
 
 if [[ $which == thread || $which == all ]]; then
-  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRACKERD_WERROR=ON \
+  cmake -S . -B build-tsan -G Ninja "${sanitizer_flags[@]}" -DTRACKERD_WERROR=ON \
     -DTRACKERD_SANITIZE=thread "${launcher[@]}" >/dev/null
   cmake --build build-tsan -j "$jobs" --target "${tsan_targets[@]}"
   regex=$(IFS='|'; echo "${tsan_targets[*]}")
