@@ -42,6 +42,8 @@ OpsRoutes App::ops_routes() {
 void App::refresh_metrics() {
     m_metrics.set_http_handler_failures(m_server.handler_failures());
     if (m_checkpointer) m_metrics.set_wal(m_checkpointer->stats());
+    auto commits = m_inbound.commit_counts();
+    m_metrics.set_commits(commits.batches, commits.items);
     if (m_connections) m_connections->refresh_metrics();
     auto stats = m_store->outbox_stats();
     if (!stats) return;  // the gauges keep their last values; /readyz reports the database

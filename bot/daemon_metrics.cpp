@@ -77,7 +77,9 @@ DaemonMetrics::DaemonMetrics(std::string version, long long start_unix)
                                             "HTTP requests answered 500 by the last-resort catch.")),
       m_wal_checkpoints(m_registry.counter("wal_checkpoints", "Background WAL checkpoints run, by mode.", {"mode"})),
       m_wal_checkpoint_failures(m_registry.counter("wal_checkpoint_failures", "Background WAL checkpoints that failed.")),
-      m_wal_frames(m_registry.gauge("wal_frames", "Frames in the WAL after the last background checkpoint.")) {
+      m_wal_frames(m_registry.gauge("wal_frames", "Frames in the WAL after the last background checkpoint.")),
+      m_commit_batches(m_registry.counter("inbound_commits", "Transactions committed for inbound deliveries (group commit).")),
+      m_commit_items(m_registry.counter("inbound_committed_deliveries", "Inbound deliveries those transactions carried.")) {
     m_registry.gauge("build_info", "trackerd's version.", {"version"}).with({version}).set(1);
     m_registry.gauge("process_start_time_seconds", "Start time of the process since the Unix epoch.")
         .get()
@@ -88,6 +90,8 @@ DaemonMetrics::DaemonMetrics(std::string version, long long start_unix)
     for (const char* mode : {"passive", "restart"}) m_wal_checkpoints.with({mode});
     m_wal_checkpoint_failures.get();
     m_wal_frames.get();
+    m_commit_batches.get();
+    m_commit_items.get();
 }
 
 void DaemonMetrics::count_request(std::string_view platform, RequestOutcome outcome) {
@@ -137,6 +141,11 @@ void DaemonMetrics::set_wal(const store::CheckpointStats& stats) {
     m_wal_checkpoints.with({"restart"}).advance_to(stats.restarts);
     m_wal_checkpoint_failures.get().advance_to(stats.failures);
     m_wal_frames.get().set(static_cast<double>(stats.wal_frames));
+}
+
+void DaemonMetrics::set_commits(long long batches, long long items) {
+    m_commit_batches.get().advance_to(batches);
+    m_commit_items.get().advance_to(items);
 }
 
 }  // namespace bot

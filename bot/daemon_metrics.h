@@ -81,6 +81,9 @@ public:
     void set_outbox(const OutboxGauges& gauges);
     void set_http_handler_failures(long long total);
     void set_wal(const store::CheckpointStats& stats);
+    // Group commit: transactions committed and deliveries they carried (items / batches is the
+    // average batch; a batch of 1 under load means deliveries are not overlapping).
+    void set_commits(long long batches, long long items);
 
     std::string render() const { return m_registry.render(); }
     MetricsRegistry& registry() { return m_registry; }
@@ -99,6 +102,8 @@ private:
     CounterFamily& m_wal_checkpoints;
     CounterFamily& m_wal_checkpoint_failures;
     GaugeFamily& m_wal_frames;
+    CounterFamily& m_commit_batches;
+    CounterFamily& m_commit_items;
 };
 
 // A platform route's handler that may note a finer outcome than its status tells (duplicate,

@@ -95,6 +95,7 @@ public:
     // was applied and the platform should be told to retry (HTTP 5xx).
     core::Result<InboundResult> handle(const adapters::InboundMessage& message, const PlatformOut& out,
                                        bool enqueue_reply = true);
+    store::GroupCommit::Counts commit_counts() const { return m_commits.counts(); }
 
 private:
     // Inside the transaction: true when neither dedup_key nor alt_dedup_key was seen; records both.

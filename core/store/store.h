@@ -30,7 +30,7 @@ namespace store {
 using core::Result;
 
 // The schema version this build writes. Migrations run in order from the file's version.
-inline constexpr int k_schema_version = 2;
+inline constexpr int k_schema_version = 3;
 
 // A change to one task (core/task_update.h). Applying it writes the task, one progress-log
 // entry and one audit row per changed field, all in one transaction.

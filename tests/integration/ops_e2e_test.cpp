@@ -193,6 +193,11 @@ TEST_F(OpsEndToEnd, ASignedSlackRequestMovesTheRequestCommandAndSendCounters) {
     EXPECT_EQ(sample_value(last, "trackerd_inbound_requests_total{platform=\"slack\",outcome=\"refused_stale\"}"), 1);
     EXPECT_EQ(sample_value(last, ok), 1);
     EXPECT_EQ(sample_value(last, progress), 1);  // the duplicate ran no command
+    // One delivery at a time: each verified one (the first and the retry) is its own commit;
+    // the refused ones never reach the store.
+    EXPECT_EQ(sample_value(before, "trackerd_inbound_commits_total"), 0);
+    EXPECT_EQ(sample_value(last, "trackerd_inbound_commits_total"), 2);
+    EXPECT_EQ(sample_value(last, "trackerd_inbound_committed_deliveries_total"), 2);
 }
 
 TEST_F(OpsEndToEnd, TheOldestPendingReplysAgeGrowsWhileTheWorkerIsStopped) {

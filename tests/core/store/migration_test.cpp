@@ -180,7 +180,7 @@ TEST(MigrationTest, FreshFileIsCreatedAtTheCurrentVersion) {
     ASSERT_TRUE(store) << store.error().message;
     auto version = (*store)->schema_version();
     ASSERT_TRUE(version);
-    EXPECT_EQ(*version, 2);
+    EXPECT_EQ(*version, 3);
     EXPECT_EQ(*version, store::k_schema_version);
 }
 
@@ -194,7 +194,7 @@ TEST(MigrationTest, ReopeningAMigratedFileKeepsItsVersionAndData) {
     }
     auto store = store::Store::open(path);
     ASSERT_TRUE(store) << store.error().message;
-    EXPECT_EQ(*(*store)->schema_version(), 2);
+    EXPECT_EQ(*(*store)->schema_version(), 3);
     EXPECT_EQ((*store)->get_state("k")->value_or(""), "v");
 }
 
@@ -222,7 +222,7 @@ TEST(MigrationTest, VersionOneFileIsUpgradedKeepingItsRows) {
     auto opened = store::Store::open(path);
     ASSERT_TRUE(opened) << opened.error().message;
     auto& store = **opened;
-    EXPECT_EQ(*store.schema_version(), 2);
+    EXPECT_EQ(*store.schema_version(), 3);
 
     auto state = store.load_project("P1");
     ASSERT_TRUE(state) << state.error().message;
@@ -246,7 +246,14 @@ TEST(MigrationTest, VersionOneFileIsUpgradedKeepingItsRows) {
     ASSERT_TRUE(enqueued) << enqueued.error().message;
     EXPECT_TRUE(enqueued->inserted);
     ASSERT_TRUE(store.put_state("ledger", "x"));
-    EXPECT_EQ(user_version(path), 2);
+    // Version 3: a change reads its task's children through an index, not the whole project.
+    SQLite::Database raw(path, SQLite::OPEN_READONLY);
+    SQLite::Statement plan(raw, "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE project_id = 'P1' AND parent_id = 'M1' ORDER BY position");
+    std::string detail;
+    while (plan.executeStep()) detail += plan.getColumn(3).getString() + "\n";
+    EXPECT_NE(detail.find("tasks_by_parent"), std::string::npos) << detail;
+    EXPECT_EQ(detail.find("TEMP B-TREE"), std::string::npos) << detail;
+    EXPECT_EQ(user_version(path), 3);
 }
 
 TEST(MigrationTest, FileFromANewerBuildIsRefusedAndLeftAlone) {
