@@ -124,7 +124,9 @@ core::Result<CommandOutcome> Dispatcher::run_mutation(const core::ParsedLine& li
         return outcome;
     }
     // Only what a change reads (the task, its predecessors and children): not the whole plan.
-    auto state = m_store.load_task_plan((*found)->project_id, (*found)->id);
+    // Inside handle()'s transaction: the row find_task read is current, so neither this nor
+    // apply() reads it again.
+    auto state = m_store.load_task_plan(**found);
     if (!state) return state.error();
     const core::Task* task = state->find_task(command.task_id);
     if (!task) return core::make_error(core::ErrorCode::internal, "task vanished while loading its project");
@@ -152,7 +154,7 @@ core::Result<CommandOutcome> Dispatcher::run_mutation(const core::ParsedLine& li
     }
     core::ChangeSource source = context.source;
     source.person_id = context.sender.id;
-    auto change = m_store.apply(*update, source);
+    auto change = m_store.apply(*update, source, &**found);
     if (!change) return change.error();
     outcome.kind = CommandOutcome::Kind::applied;
     outcome.after = change->after;

@@ -457,18 +457,38 @@ Result<core::ProjectState> Store::load_plan(std::string_view project_id) {
     });
 }
 
+namespace {
+
+// load_task_plan's reads around a task already read: its predecessors and direct children.
+void fill_task_plan(StatementCache& cache, core::ProjectState& state, core::Task task) {
+    const std::string& pid = state.project.id;
+    for (const auto& predecessor : task.predecessors)
+        if (auto found = detail::read_task(cache, pid, predecessor)) state.tasks.push_back(std::move(*found));
+    for (auto& child : detail::read_child_tasks(cache, pid, task.id)) state.tasks.push_back(std::move(child));
+    state.tasks.insert(state.tasks.begin(), std::move(task));
+}
+
+}  // namespace
+
 Result<core::ProjectState> Store::load_task_plan(std::string_view project_id, std::string_view task_id) {
     std::lock_guard lock(m_mutex);
     auto& cache = m_impl->statements;
     return detail::write<core::ProjectState>(*this, "load task plan", [&]() -> Result<core::ProjectState> {
         return read_state(cache, project_id, [&](core::ProjectState& state) -> Result<void> {
-            const std::string& pid = state.project.id;
-            auto task = detail::read_task(cache, pid, task_id);
-            if (!task) return task_not_found(pid, task_id);
-            for (const auto& predecessor : task->predecessors)
-                if (auto found = detail::read_task(cache, pid, predecessor)) state.tasks.push_back(std::move(*found));
-            for (auto& child : detail::read_child_tasks(cache, pid, task->id)) state.tasks.push_back(std::move(child));
-            state.tasks.insert(state.tasks.begin(), std::move(*task));
+            auto task = detail::read_task(cache, state.project.id, task_id);
+            if (!task) return task_not_found(state.project.id, task_id);
+            fill_task_plan(cache, state, std::move(*task));
+            return core::ok();
+        });
+    });
+}
+
+Result<core::ProjectState> Store::load_task_plan(const core::Task& task) {
+    std::lock_guard lock(m_mutex);
+    auto& cache = m_impl->statements;
+    return detail::write<core::ProjectState>(*this, "load task plan", [&]() -> Result<core::ProjectState> {
+        return read_state(cache, task.project_id, [&](core::ProjectState& state) -> Result<void> {
+            fill_task_plan(cache, state, task);
             return core::ok();
         });
     });
@@ -504,7 +524,7 @@ Result<std::optional<core::Task>> Store::find_task(std::string_view task_id,
     });
 }
 
-Result<TaskChange> Store::apply(const TaskUpdate& update, const core::ChangeSource& source) {
+Result<TaskChange> Store::apply(const TaskUpdate& update, const core::ChangeSource& source, const core::Task* current) {
     std::lock_guard lock(m_mutex);
     if (update.completion && (*update.completion < 0 || *update.completion > 100))
         return make_error(ErrorCode::invalid_argument,
@@ -512,7 +532,10 @@ Result<TaskChange> Store::apply(const TaskUpdate& update, const core::ChangeSour
     note_project_write(update.project_id);
     auto& cache = m_impl->statements;
     return detail::write<TaskChange>(*this, "apply update", [&]() -> Result<TaskChange> {
-        auto before = detail::read_task(cache, update.project_id, update.task_id);
+        if (current && (current->id != core::normalize_id(update.task_id) ||
+                        core::normalize_id(current->project_id) != core::normalize_id(update.project_id)))
+            return make_error(ErrorCode::internal, "apply: the row given is not the task updated");
+        auto before = current ? std::optional<core::Task>(*current) : detail::read_task(cache, update.project_id, update.task_id);
         if (!before) return task_not_found(update.project_id, update.task_id);
         core::Task after = *before;
         if (update.status) after.status = *update.status;

@@ -85,11 +85,17 @@ public:
     // they name. Not found when the project or the task is missing. Cost independent of the
     // plan's size.
     Result<core::ProjectState> load_task_plan(std::string_view project_id, std::string_view task_id);
+    // The same around `task`, a row the caller read earlier in the current transaction
+    // (find_task): it is not read again. Outside a transaction, the rest may be newer than it.
+    Result<core::ProjectState> load_task_plan(const core::Task& task);
     // Finds a task by id (case-insensitive) within the given projects (all when empty).
     // More than one match is a conflict error naming the projects.
     Result<std::optional<core::Task>> find_task(std::string_view task_id,
                                                const std::vector<std::string>& project_ids);
-    Result<TaskChange> apply(const TaskUpdate& update, const core::ChangeSource& source);
+    // `current`, when given, is the task's row as read earlier in the current transaction (the
+    // dispatcher's find_task): it is used instead of reading the row again.
+    Result<TaskChange> apply(const TaskUpdate& update, const core::ChangeSource& source,
+                             const core::Task* current = nullptr);
 
     // KPIs and risks.
     Result<void> upsert_kpi(const core::Kpi& kpi, const core::ChangeSource& source);

@@ -226,6 +226,41 @@ TEST_F(StoreTest, LoadTaskPlanGivesTheTaskItsPredecessorsAndChildren) {
     EXPECT_EQ(m_store->load_task_plan("P9", "T003").error().code, core::ErrorCode::not_found);
 }
 
+TEST_F(StoreTest, LoadTaskPlanAroundARowAlreadyReadGivesTheSameSlice) {
+    import_plan();
+    for (const char* id : {"T003", "PH1", "T002"}) {
+        auto row = m_store->find_task(id, {"P1"});
+        ASSERT_TRUE(row && *row) << id;
+        auto by_row = m_store->load_task_plan(**row);
+        auto by_id = m_store->load_task_plan("P1", id);
+        ASSERT_TRUE(by_row && by_id) << id;
+        EXPECT_EQ(by_row->project.id, by_id->project.id);
+        ASSERT_EQ(by_row->tasks.size(), by_id->tasks.size()) << id;
+        for (size_t i = 0; i < by_row->tasks.size(); ++i) expect_same_task(by_row->tasks[i], by_id->tasks[i]);
+        EXPECT_EQ(by_row->people.size(), by_id->people.size()) << id;
+    }
+}
+
+TEST_F(StoreTest, ApplyOnARowAlreadyReadChangesTheSameAndRefusesAnotherTasksRow) {
+    import_plan();
+    auto row = m_store->find_task("T003", {"P1"});
+    ASSERT_TRUE(row && *row);
+    auto change = m_store->apply(progress_update("t003", 60), chat_source(), &**row);
+    ASSERT_TRUE(change) << change.error().message;
+    EXPECT_EQ(change->before.completion, 30);
+    EXPECT_EQ(change->after.completion, 60);
+    EXPECT_EQ((*m_store->find_task("T003", {"P1"}))->completion, 60);
+    ASSERT_EQ(m_store->progress_log("P1", "T003")->size(), 1u);
+
+    auto other = m_store->find_task("T002", {"P1"});
+    ASSERT_TRUE(other && *other);
+    auto refused = m_store->apply(progress_update("t003", 80), chat_source(), &**other);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, core::ErrorCode::internal);
+    EXPECT_EQ((*m_store->find_task("T003", {"P1"}))->completion, 60);  // nothing written
+    EXPECT_EQ(m_store->progress_log("P1", "T003")->size(), 1u);
+}
+
 TEST_F(StoreTest, ProjectIdsMatchWhateverTheCase) {
     import_plan();
     auto state = m_store->load_project("p1");
