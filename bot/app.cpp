@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "bot/dingtalk_routes.h"
 #include "bot/export_route.h"
@@ -13,6 +16,13 @@
 
 namespace bot {
 namespace {
+
+// Returns the heap's free pages to the OS (glibc keeps them for reuse otherwise).
+void give_back_free_heap() {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
 
 InboundOptions inbound_options(const config::Config& config, CommandLimiter& limiter, DaemonMetrics& metrics) {
     InboundOptions options;
@@ -87,6 +97,11 @@ core::Result<std::unique_ptr<App>> App::create(config::Config config, const core
         store::CheckpointerOptions options;
         options.on_error = [](const core::Error& error) { spdlog::warn("store: {}", error.message); };
         options.finish = [writer = store->get()] { return writer->checkpoint_wal(); };  // outlived by the store
+        options.on_idle = [writer = store->get()] {
+            // Idle: the page cache goes back to the OS, not only to malloc (idle RSS 16.7 -> 14.5 MB
+            // on the benchmark organisation; glibc keeps freed heap pages otherwise).
+            if (writer->release_memory() >= 64 * 1024) give_back_free_heap();
+        };
         auto opened = store::Checkpointer::open(config.database, options);
         if (!opened) return opened.error();
         auto off = (*store)->set_auto_checkpoint(0);  // commits no longer stop to checkpoint

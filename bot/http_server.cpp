@@ -1,8 +1,11 @@
 #include "bot/http_server.h"
 
+#include "bot/worker_pool.h"
+
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -76,6 +79,18 @@ std::optional<HttpReply> refuse_media_type(const httplib::Request& in, const std
     return HttpReply{415, "application/json", "{\"error\":\"" + reason + "\"}", {}};
 }
 
+// cpp-httplib's task queue interface over WorkerPool (httplib's own ThreadPool starts every
+// thread up front and keeps them).
+class PoolQueue : public httplib::TaskQueue {
+public:
+    explicit PoolQueue(WorkerPoolOptions options) : m_pool(options) {}
+    void enqueue(std::function<void()> job) override { m_pool.enqueue(std::move(job)); }
+    void shutdown() override { m_pool.shutdown(); }
+
+private:
+    WorkerPool m_pool;
+};
+
 }  // namespace
 
 HttpServer::HttpServer(HttpServerOptions options) : m_impl(std::make_unique<Impl>()) {
@@ -89,8 +104,9 @@ HttpServer::HttpServer(HttpServerOptions options) : m_impl(std::make_unique<Impl
     // Headers and body go out in separate writes: with Nagle's algorithm the body waited for
     // the client's delayed ACK, 40 ms per response on a keep-alive connection.
     server.set_tcp_nodelay(true);
-    size_t threads = options.worker_threads;
-    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    WorkerPoolOptions pool{std::min<size_t>(2, options.worker_threads), options.worker_threads,
+                           std::chrono::seconds(options.idle_worker_seconds)};
+    server.new_task_queue = [pool] { return new PoolQueue(pool); };
     server.set_error_handler([](const httplib::Request& request, httplib::Response& response) {
         if (!response.body.empty()) return;
         std::string reason = response.status == 413   ? "request body too large"

@@ -46,8 +46,10 @@ struct HttpServerOptions {
     int write_timeout_seconds = 5;
     // cpp-httplib gives each connection a worker thread for as long as it stays open, so a
     // keep-alive connection beyond this many waits for another to close: size it above the
-    // connections expected at once (threads are cheap here: 8 MB of stack is only reserved).
+    // connections expected at once. Threads start when connections need them and stop after
+    // `idle_worker_seconds` without work, down to two (bot/worker_pool.h).
     size_t worker_threads = 64;
+    int idle_worker_seconds = 30;
     size_t keep_alive_max_requests = 1000;  // per connection, then closed (httplib's default: 5)
     int keep_alive_timeout_seconds = 5;     // an idle keep-alive connection frees its thread
 };

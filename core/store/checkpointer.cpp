@@ -48,6 +48,13 @@ void Checkpointer::loop(std::stop_token stop) {
         auto copied = run_once();
         if (!copied && m_options.on_error) m_options.on_error(copied.error());
         bool busy = copied && *copied > 0;
+        if (copied && !busy) {
+            {
+                std::lock_guard db_lock(m_mutex);
+                sqlite3_db_release_memory(m_db->getHandle());
+            }
+            if (m_options.on_idle) m_options.on_idle();
+        }
         std::unique_lock lock(m_wake_mutex);
         m_wake_cv.wait_for(lock, stop, busy ? m_options.busy_interval : m_options.interval, [] { return false; });
     }

@@ -46,6 +46,10 @@ struct CheckpointerOptions {
     std::function<void(const core::Error&)> on_error;
     // The finishing checkpoint on the writer's connection (Store::checkpoint_wal).
     std::function<core::Result<void>()> finish;
+    // Called after a pass that found nothing new to copy (no commit since the last pass): the
+    // daemon is idle, so the writer's connection may give back its page cache
+    // (Store::release_memory). The checkpointer's own connection does so itself.
+    std::function<void()> on_idle;
 };
 
 struct CheckpointStats {

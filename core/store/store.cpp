@@ -230,6 +230,13 @@ Result<std::uint64_t> Store::change_generation(std::string_view project_id) {
     });
 }
 
+long long Store::release_memory() {
+    std::lock_guard lock(m_mutex);
+    long long before = sqlite3_memory_used();
+    sqlite3_db_release_memory(m_db->getHandle());
+    return std::max(0LL, before - static_cast<long long>(sqlite3_memory_used()));
+}
+
 Result<void> Store::set_auto_checkpoint(int pages) {
     std::lock_guard lock(m_mutex);
     if (pages < 0) return make_error(ErrorCode::invalid_argument, "wal_autocheckpoint must be >= 0");

@@ -149,6 +149,10 @@ public:
     // Checkpoints the whole WAL on this connection, between two transactions, so that the next
     // commit writes the WAL from its beginning again (Checkpointer's `finish`).
     Result<void> checkpoint_wal();
+    // Gives back the connection's unused page cache (sqlite3_db_release_memory): what an idle
+    // daemon holds. Pages are read again from the OS when next needed. Returns the bytes SQLite
+    // freed (process-wide count, so approximate while other connections work).
+    long long release_memory();
 
 private:
     explicit Store(std::unique_ptr<SQLite::Database> db);

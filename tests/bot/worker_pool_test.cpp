@@ -1,0 +1,125 @@
+// The HTTP server's elastic worker pool: threads start when jobs need them, up to the maximum,
+// and retire after the idle timeout, down to the minimum.
+#include "bot/worker_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace bot {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Jobs that hold their thread until released, like a keep-alive connection.
+class Gate {
+public:
+    void wait() {
+        std::unique_lock lock(m_mutex);
+        ++m_waiting;
+        m_cv.notify_all();
+        m_cv.wait(lock, [&] { return m_open; });
+    }
+    void open() {
+        std::lock_guard lock(m_mutex);
+        m_open = true;
+        m_cv.notify_all();
+    }
+    bool wait_for_waiting(int n) {
+        std::unique_lock lock(m_mutex);
+        return m_cv.wait_for(lock, 5s, [&] { return m_waiting >= n; });
+    }
+    int waiting() {
+        std::lock_guard lock(m_mutex);
+        return m_waiting;
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    int m_waiting = 0;
+    bool m_open = false;
+};
+
+bool eventually(const std::function<bool()>& condition) {
+    for (int i = 0; i < 500; ++i) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return condition();
+}
+
+TEST(WorkerPool, StartsOnlyTheMinimumUntilJobsNeedMore) {
+    WorkerPool pool({2, 64, 30s});
+    EXPECT_EQ(pool.threads(), 2u);
+    Gate gate;
+    for (int i = 0; i < 5; ++i) pool.enqueue([&] { gate.wait(); });
+    ASSERT_TRUE(gate.wait_for_waiting(5));  // five held connections: five threads, none queued
+    EXPECT_EQ(pool.threads(), 5u);
+    EXPECT_EQ(pool.idle(), 0u);
+    gate.open();
+    EXPECT_TRUE(eventually([&] { return pool.idle() == 5u; }));
+}
+
+TEST(WorkerPool, AJobBeyondTheMaximumWaitsForAFreeThread) {
+    WorkerPool pool({0, 3, 30s});
+    Gate gate;
+    std::atomic<int> fourth{0};
+    for (int i = 0; i < 3; ++i) pool.enqueue([&] { gate.wait(); });
+    pool.enqueue([&] { ++fourth; });
+    ASSERT_TRUE(gate.wait_for_waiting(3));
+    std::this_thread::sleep_for(50ms);
+    EXPECT_EQ(pool.threads(), 3u);
+    EXPECT_EQ(fourth.load(), 0);  // queued behind the three
+    gate.open();
+    EXPECT_TRUE(eventually([&] { return fourth.load() == 1; }));
+}
+
+TEST(WorkerPool, IdleThreadsRetireDownToTheMinimumAndComeBackWhenNeeded) {
+    WorkerPool pool({1, 8, 100ms});
+    Gate gate;
+    for (int i = 0; i < 6; ++i) pool.enqueue([&] { gate.wait(); });
+    ASSERT_TRUE(gate.wait_for_waiting(6));
+    EXPECT_EQ(pool.threads(), 6u);
+    gate.open();
+    EXPECT_TRUE(eventually([&] { return pool.threads() == 1u; })) << pool.threads();
+
+    Gate again;
+    for (int i = 0; i < 4; ++i) pool.enqueue([&] { again.wait(); });
+    EXPECT_TRUE(again.wait_for_waiting(4));
+    EXPECT_EQ(pool.threads(), 4u);
+    again.open();
+}
+
+TEST(WorkerPool, ShutdownRunsWhatWasQueuedAndJoinsEveryThread) {
+    std::atomic<int> ran{0};
+    {
+        WorkerPool pool({0, 2, 30s});
+        for (int i = 0; i < 50; ++i)
+            pool.enqueue([&] {
+                std::this_thread::sleep_for(1ms);
+                ++ran;
+            });
+        pool.shutdown();
+        EXPECT_EQ(ran.load(), 50);
+        EXPECT_EQ(pool.threads(), 0u);
+        pool.enqueue([&] { ++ran; });  // after shutdown: dropped, not run
+    }
+    EXPECT_EQ(ran.load(), 50);
+}
+
+TEST(WorkerPool, AJobThatThrowsDoesNotTakeItsThreadDown) {
+    WorkerPool pool({1, 1, 30s});
+    std::atomic<bool> after{false};
+    pool.enqueue([] { throw std::runtime_error("boom"); });
+    pool.enqueue([&] { after = true; });
+    EXPECT_TRUE(eventually([&] { return after.load(); }));
+    EXPECT_EQ(pool.threads(), 1u);
+}
+
+}  // namespace
+}  // namespace bot
