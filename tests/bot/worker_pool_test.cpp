@@ -2,13 +2,17 @@
 // and retire after the idle timeout, down to the minimum.
 #include "bot/worker_pool.h"
 
+#include "bot/http_server.h"
+
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace bot {
 namespace {
@@ -119,6 +123,39 @@ TEST(WorkerPool, AJobThatThrowsDoesNotTakeItsThreadDown) {
     pool.enqueue([&] { after = true; });
     EXPECT_TRUE(eventually([&] { return after.load(); }));
     EXPECT_EQ(pool.threads(), 1u);
+}
+
+// The server on top of the pool: 40 keep-alive connections each hold a request open at once
+// (the handler returns only when all 40 are inside), so none may wait behind another, though
+// the server started with two threads.
+TEST(WorkerPool, ServesAsManyKeepAliveConnectionsAtOnceAsItsMaximum) {
+    HttpServerOptions options;
+    options.worker_threads = 64;
+    HttpServer server(options);
+    const int connections = 40;
+    Gate inside;
+    server.get("/hold", [&](const HttpRequest&) {
+        inside.wait();  // opened below once all are in
+        return HttpReply{200, "text/plain", "ok", {}};
+    });
+    auto port = server.bind("127.0.0.1", 0);
+    ASSERT_TRUE(port);
+    server.start();
+    std::vector<std::thread> clients;
+    std::atomic<int> ok{0};
+    for (int i = 0; i < connections; ++i)
+        clients.emplace_back([&] {
+            httplib::Client client("127.0.0.1", *port);
+            client.set_keep_alive(true);
+            client.set_read_timeout(10, 0);
+            for (int round = 0; round < 2; ++round)  // the second request on the same connection
+                if (auto response = client.Get("/hold"); response && response->status == 200) ++ok;
+        });
+    EXPECT_TRUE(inside.wait_for_waiting(connections)) << inside.waiting() << " of " << connections << " inside";
+    inside.open();
+    for (auto& client : clients) client.join();
+    EXPECT_EQ(ok.load(), 2 * connections);
+    server.stop();
 }
 
 }  // namespace
