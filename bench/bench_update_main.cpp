@@ -13,11 +13,12 @@
 //          dispatcher, grammar, the store) with Slack slash commands by each task's owner, as
 //          the ingest benchmark's requests carry them once verified and decoded.
 // Prints updates/s (wall), CPU µs per update (the whole process, user+sys) and, for inbound,
-// the average group-commit batch.
+// the average group-commit batch and the latency of handle() (p50/p90/p99/max).
 
 #include <sqlite3.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -220,6 +221,7 @@ int run_inbound(const std::string& path, const bench::OrgShape& shape, long long
     }
     bot::SlackOut out;
     std::atomic<long long> next{0}, failed{0}, changed{0};
+    std::vector<float> latency_us(static_cast<size_t>(count));
     Timing timing;
     timing.start();
     {
@@ -227,17 +229,25 @@ int run_inbound(const std::string& path, const bench::OrgShape& shape, long long
         for (int t = 0; t < threads; ++t)
             pool.emplace_back([&] {
                 for (long long i; (i = next++) < count;) {
+                    double start = Timing::wall_now();
                     auto handled = inbound.handle(messages[static_cast<size_t>(i)], out, /*enqueue_reply=*/false);
+                    latency_us[static_cast<size_t>(i)] = static_cast<float>((Timing::wall_now() - start) * 1e6);
                     if (!handled) ++failed;
                     else if (handled->changed) ++changed;
                 }
             });
     }
     auto commits = inbound.commit_counts();
+    std::sort(latency_us.begin(), latency_us.end());
+    auto percentile = [&](double p) {
+        return std::to_string(static_cast<long long>(latency_us[static_cast<size_t>(p * static_cast<double>(count - 1))]));
+    };
     timing.report("inbound", count,
                   " threads=" + std::to_string(threads) + " changed=" + std::to_string(changed.load()) +
                       " failed=" + std::to_string(failed.load()) + " average_batch=" +
-                      std::to_string(commits.batches ? static_cast<double>(commits.items) / static_cast<double>(commits.batches) : 0));
+                      std::to_string(commits.batches ? static_cast<double>(commits.items) / static_cast<double>(commits.batches) : 0) +
+                      " p50_us=" + percentile(0.5) + " p90_us=" + percentile(0.9) + " p99_us=" + percentile(0.99) +
+                      " max_us=" + percentile(1.0));
     checkpointer->stop();
     return changed.load() == count ? 0 : 1;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks of issue 8, end to end; prints a table. Not part of CI.
 #   bash scripts/bench.sh                 # everything
-#   ONLY=ingest|sweep|startup bash scripts/bench.sh
+#   ONLY=ingest|sweep|startup|update bash scripts/bench.sh
 # Knobs: BUILD_DIR (build-bench), BIN (a build dir to measure instead of building one),
 # DURATION (10 s per ingest kind), CONNECTIONS (32), PROJECTS (1000), TASKS (100), PORT (18080),
 # KINDS ("slack-commands slack-events feishu dingtalk").
@@ -10,6 +10,8 @@
 # synthetic organisation (PROJECTS x TASKS, cached per day), then
 #   sweep    bench_sweep: load + rules + digest render + platform rows for every chat
 #   startup  trackerd on that database until GET /healthz answers (10 runs), idle RSS
+#   update   bench_update: SQLite's floor for the rows of one update (16 and 64 per commit), and
+#            trackerd's update path below HTTP (InboundHandler, 32 threads), on a copy of the org
 #   ingest   per kind: pre-signed requests (bench_org requests), wrk -t1 -cCONNECTIONS, then the
 #            progress-log rows written by that platform are counted in the database and
 #            compared with the 2xx wrk saw. CPU per request from /proc/PID/stat, peak RSS VmHWM.
@@ -28,7 +30,7 @@ ONLY=${ONLY:-all}
 bash scripts/install-deps.sh --bench >/dev/null
 if [ -z "${BIN:-}" ]; then  # BIN=another build dir measures that build instead (before/after)
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} -DTRACKERD_BENCH=ON >/dev/null
-  cmake --build "$BUILD_DIR" -j 2 --target trackerd bench_org bench_sweep >/dev/null
+  cmake --build "$BUILD_DIR" -j 2 --target trackerd bench_org bench_sweep bench_update >/dev/null
   BIN=$ROOT/$BUILD_DIR
 fi
 WORK=$ROOT/$BUILD_DIR/bench-data
@@ -95,6 +97,23 @@ if [[ $ONLY == all || $ONLY == startup ]]; then
   row "idle RSS 5 s after start (VmRSS)" "$(( $(rss_kb "$PID" VmRSS) / 1024 )) MB (target < 15)"
   row "idle peak RSS (VmHWM)" "$(( $(rss_kb "$PID" VmHWM) / 1024 )) MB"
   stop_trackerd
+fi
+
+if [[ $ONLY == all || $ONLY == update ]]; then
+  UPDATES=${UPDATES:-40000}
+  run_update() {  # mode extra-args... -> bench_update's line
+    local db=$WORK/update.db
+    rm -f "$db" "$db-wal" "$db-shm"; cp "$ORG" "$db"
+    "$BIN/bench/bench_update" "$db" --mode "$@" --count "$UPDATES" --projects "$PROJECTS" --tasks "$TASKS" --today "$TODAY"
+    rm -f "$db" "$db-wal" "$db-shm"
+  }
+  uval() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
+  for batch in 16 64; do
+    line=$(run_update floor --batch "$batch"); echo "$line" >&2
+    row "update floor: SQLite alone, $batch per commit" "$(uval updates_per_s "$line")/s, $(uval cpu_us_per_update "$line") µs CPU each"
+  done
+  line=$(run_update inbound --threads 32); echo "$line" >&2
+  row "update path below HTTP (32 threads)" "$(uval updates_per_s "$line")/s, $(uval cpu_us_per_update "$line") µs CPU each, p50 / p99 $(uval p50_us "$line") / $(uval p99_us "$line") µs, batch $(uval average_batch "$line")"
 fi
 
 if [[ $ONLY == all || $ONLY == ingest ]]; then
