@@ -34,7 +34,9 @@ constexpr const char* k_feishu_token = "bench-verification-token";
 constexpr const char* k_feishu_key = "bench-feishu-encrypt-key";
 constexpr const char* k_feishu_app = "cli_bench0000000001";
 constexpr const char* k_dingtalk_secret = "bench-dingtalk-app-secret-0123456789";
-constexpr const char* k_closed = "http://127.0.0.1:9";  // nothing listens: replies fail fast and back off
+// Where replies and digests go: --slack-api/--feishu-api/--dingtalk-api (bench_platforms' fakes),
+// else a port nothing listens on (they fail fast and back off).
+constexpr const char* k_closed = "http://127.0.0.1:9";
 
 using Args = std::map<std::string, std::string>;
 
@@ -71,6 +73,7 @@ int make_db(const Args& args) {
 
 int make_config(const Args& args) {
     auto shape = shape_of(args);
+    auto api = [&](const char* name) { return args.count(name) ? args.at(name) : std::string(k_closed); };
     nlohmann::json chats = nlohmann::json::array();
     for (int p = 0; p < shape.projects; ++p)
         chats.push_back({{"platform", bench::chat_platform(p)},
@@ -82,11 +85,11 @@ int make_config(const Args& args) {
         {"timezone", "Asia/Shanghai"},
         {"chats", chats},
         {"slack", {{"signing_secret", k_slack_secret}, {"bot_token", "xoxb-bench"}, {"bot_user_id", k_slack_bot},
-                   {"api_base", k_closed}}},
+                   {"api_base", api("slack-api")}}},
         {"feishu", {{"app_id", k_feishu_app}, {"app_secret", "bench"}, {"verification_token", k_feishu_token},
-                    {"encrypt_key", k_feishu_key}, {"api_base", k_closed}}},
+                    {"encrypt_key", k_feishu_key}, {"api_base", api("feishu-api")}}},
         {"dingtalk", {{"app_key", "dingbench"}, {"app_secret", k_dingtalk_secret}, {"robot_code", "dingbench"},
-                      {"api_base", k_closed}, {"oapi_base", k_closed}}},
+                      {"api_base", api("dingtalk-api")}, {"oapi_base", api("dingtalk-api")}}},
         {"limits", {{"commands_per_minute_per_person", 100000}, {"commands_per_minute_per_chat", 100000}}},
         {"log", {{"level", args.count("log") ? args.at("log") : "warn"}}}};
     const std::string& path = args.at("_");
@@ -124,7 +127,7 @@ Request slack_signed(const std::string& path, const std::string& body, const std
 }
 
 Request make_request(const std::string& kind, const bench::Updatable& task, const std::string& chat, long long i,
-                     long long now_ms) {
+                     long long now_ms, const std::string& session_webhook) {
     int percent = 1 + static_cast<int>((i * 37) % 98);
     std::string note = "bench " + std::to_string(i);
     long long now = now_ms / 1000;
@@ -175,7 +178,7 @@ Request make_request(const std::string& kind, const bench::Updatable& task, cons
         {"conversationId", chat}, {"msgId", "msgbench" + std::to_string(i)}, {"senderNick", task.owner.name},
         {"isAdmin", false}, {"senderStaffId", task.owner.dingtalk}, {"conversationType", "2"},
         {"sessionWebhookExpiredTime", now_ms + 3600000}, {"createAt", now_ms},
-        {"sessionWebhook", std::string(k_closed) + "/robot/sendBySession?session=bench"},
+        {"sessionWebhook", session_webhook},
         {"conversationTitle", "项目群"}, {"isInAtList", true}, {"robotCode", "dingbench"}, {"msgtype", "text"},
         {"text", {{"content", " " + task.task_id + " 进度 " + std::to_string(percent) + "% " + note}}}};
     std::string ts = std::to_string(now_ms);
@@ -201,12 +204,15 @@ int make_requests(const Args& args) {
     long long now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch()).count();
     long long base = now_ms;  // ids unique across runs against the same database
+    // DingTalk answers through the message's sessionWebhook: bench_platforms' session, or nowhere.
+    std::string session = args.count("dingtalk-session") ? args.at("dingtalk-session")
+                                                         : std::string(k_closed) + "/robot/sendBySession?session=bench";
     std::ofstream out(args.at("_"), std::ios::trunc);
     for (long long i = 0; i < count; ++i) {
         size_t p = static_cast<size_t>(i) % per_project.size();
         const auto& tasks = per_project[p];
         const auto& task = tasks[static_cast<size_t>(i / static_cast<long long>(per_project.size())) % tasks.size()];
-        Request request = make_request(kind, task, chats[p], base * 1000 + i, now_ms);
+        Request request = make_request(kind, task, chats[p], base * 1000 + i, now_ms, session);
         out << request.path << '\t' << request.headers.size();
         for (const auto& header : request.headers) out << '\t' << header;
         out << '\t' << request.body << '\n';

@@ -4,7 +4,9 @@
 #   ONLY=ingest|sweep|startup|update bash scripts/bench.sh
 # Knobs: BUILD_DIR (build-bench), BIN (a build dir to measure instead of building one),
 # DURATION (10 s per ingest kind), CONNECTIONS (32), PROJECTS (1000), TASKS (100), PORT (18080),
-# KINDS ("slack-commands slack-events feishu dingtalk").
+# KINDS ("slack-commands slack-events feishu dingtalk"), PLATFORMS (fake: replies and digests go to
+# bench_platforms, the tests' fake Slack/Feishu/DingTalk, and are delivered once; closed: to a port
+# nothing listens on, so they fail and are retried with back-off, as sessions 2-5 measured).
 #
 # What it does: builds trackerd and bench/ (RelWithDebInfo, -DTRACKERD_BENCH=ON), builds the
 # synthetic organisation (PROJECTS x TASKS, cached per day), then
@@ -30,7 +32,7 @@ ONLY=${ONLY:-all}
 bash scripts/install-deps.sh --bench >/dev/null
 if [ -z "${BIN:-}" ]; then  # BIN=another build dir measures that build instead (before/after)
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} -DTRACKERD_BENCH=ON >/dev/null
-  cmake --build "$BUILD_DIR" -j 2 --target trackerd bench_org bench_sweep bench_update >/dev/null
+  cmake --build "$BUILD_DIR" -j 2 --target trackerd bench_org bench_sweep bench_update bench_platforms >/dev/null
   BIN=$ROOT/$BUILD_DIR
 fi
 WORK=$ROOT/$BUILD_DIR/bench-data
@@ -51,11 +53,27 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICK=$(getconf CLK_TCK)
 PID=""
 stop_trackerd() { if [ -n "$PID" ]; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""; fi; }
-trap stop_trackerd EXIT
+FAKES_PID=""
+stop_all() { stop_trackerd; if [ -n "$FAKES_PID" ]; then exec 9>&-; wait "$FAKES_PID" 2>/dev/null || true; fi; }
+trap stop_all EXIT
+
+# The platforms replies and digests go to (PLATFORMS=fake): bench_platforms serves until fd 9 closes.
+PLATFORMS=${PLATFORMS:-fake}
+API_ARGS=(); SESSION_ARGS=()
+if [ "$PLATFORMS" = fake ]; then
+  mkfifo "$WORK/fakes.in" 2>/dev/null || true
+  "$BIN/bench/bench_platforms" <"$WORK/fakes.in" >"$WORK/fakes.out" 2>>"$WORK/fakes.log" &
+  FAKES_PID=$!
+  exec 9>"$WORK/fakes.in"
+  until [ -s "$WORK/fakes.out" ]; do sleep 0.01; done
+  fake() { tr ' ' '\n' <"$WORK/fakes.out" | sed -n "s/^$1=//p"; }
+  API_ARGS=(--slack-api "$(fake slack)" --feishu-api "$(fake feishu)" --dingtalk-api "$(fake dingtalk)")
+  SESSION_ARGS=(--dingtalk-session "$(fake dingtalk_session)")
+fi
 
 # start_trackerd DB: runs trackerd on a fresh config for DB; sets PID and STARTUP_MS.
 start_trackerd() {
-  "$BIN/bench/bench_org" config "$WORK/bench.json" --db "$1" --listen "127.0.0.1:$PORT" --projects "$PROJECTS"
+  "$BIN/bench/bench_org" config "$WORK/bench.json" --db "$1" --listen "127.0.0.1:$PORT" --projects "$PROJECTS" "${API_ARGS[@]}"
   local t0; t0=$(now_ms)
   "$BIN/bot/trackerd" --config "$WORK/bench.json" >>"$WORK/trackerd.log" 2>&1 &
   PID=$!
@@ -141,7 +159,7 @@ if [[ $ONLY == all || $ONLY == ingest ]]; then
   run_wrk() {  # kind duration -> prints wrk's BENCH line
     local platform=${1%%-*}
     "$BIN/bench/bench_org" requests "$WORK/requests-$1.txt" --kind "$1" --count $(( $2 * 45000 + 20000 )) \
-      --projects "$PROJECTS" --today "$TODAY"
+      --projects "$PROJECTS" --today "$TODAY" "${SESSION_ARGS[@]}"
     BENCH_REQUESTS="$WORK/requests-$1.txt" wrk -t1 -c"$CONNECTIONS" -d"$2s" --latency -s bench/requests.lua \
       "http://127.0.0.1:$PORT" | grep '^BENCH'
     rm -f "$WORK/requests-$1.txt"  # hundreds of MB
@@ -167,6 +185,10 @@ if [[ $ONLY == all || $ONLY == ingest ]]; then
     row "$kind: latency p50 / p90 / p99" "$(( $(val p50_us) / 1000 )).$(( $(val p50_us) % 1000 / 100 )) / $(( $(val p90_us) / 1000 )).$(( $(val p90_us) % 1000 / 100 )) / $(( $(val p99_us) / 1000 )).$(( $(val p99_us) % 1000 / 100 )) ms"
     row "$kind: CPU per request" "${cpu_us} µs (trackerd, user+sys)"
     row "$kind: durability" "$rows progress rows for $ok 2xx: $verdict"
+    if [ "$kind" != slack-commands ]; then  # the others answer through the outbox
+      replies=$(sqlite3 "$DB" "PRAGMA busy_timeout=5000; SELECT state || ' ' || count(*) FROM outbox WHERE platform = '$platform' AND kind = 'reply' GROUP BY state;" | tail -n +2 | tr '\n' ' ')
+      row "$kind: replies in the outbox" "${replies:-none} (PLATFORMS=$PLATFORMS)"
+    fi
   done
   row "ingest: peak RSS (VmHWM)" "$(( $(rss_kb "$PID" VmHWM) / 1024 )) MB (target < 30)"
   stop_trackerd
