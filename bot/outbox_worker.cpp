@@ -101,6 +101,7 @@ void OutboxWorker::wake() {
 void OutboxWorker::loop(std::stop_token stop) {
     while (!stop.stop_requested()) {
         const OutboxPass pass = run_once();
+        if (pass.more) continue;  // a full batch: the rows after it are due too
         auto wait = m_options.idle_wait;
         if (pass.next_ready_ms > 0) {
             const auto until_ready =
@@ -130,6 +131,30 @@ OutboxPass OutboxWorker::run_once() {
     return pass;
 }
 
+// Which due rows this pass reads whole: the oldest of each destination (rows_per_destination
+// at most) that is not held back, up to batch_size. Held destinations are counted and their
+// ready time noted from the rows' heads alone, so a paced burst for one chat neither fills the
+// batch nor costs its bodies' reads on every pass.
+core::Result<std::vector<store::OutboxMessage>> OutboxWorker::due_batch(long long start_ms, OutboxPass& pass) {
+    const int batch = std::max(m_options.batch_size, 1);
+    auto heads = m_store.due_heads(start_ms / 1000, batch * k_heads_per_batch_row, m_options.rows_per_destination);
+    if (!heads) return heads.error();
+    std::vector<long long> ids;
+    for (const store::OutboxMessage& head : *heads) {
+        if (const long long until = held_until_ms(head, start_ms); until > start_ms) {
+            ++pass.held;
+            pass.next_ready_ms = pass.next_ready_ms == 0 ? until : std::min(pass.next_ready_ms, until);
+            continue;
+        }
+        ids.push_back(head.id);
+        if (ids.size() == static_cast<size_t>(batch)) {
+            pass.more = true;
+            break;
+        }
+    }
+    return m_store.outbox_messages(ids);
+}
+
 OutboxPass OutboxWorker::run_pass() {
     OutboxPass pass;
     const long long start_ms = m_clock.now_unix_ms();
@@ -139,7 +164,7 @@ OutboxPass OutboxWorker::run_pass() {
     }
     std::erase_if(m_answered_ms, [](const auto& entry) { return entry.second.empty(); });
 
-    auto due = m_store.due_messages(start_ms / 1000, m_options.batch_size);
+    auto due = due_batch(start_ms, pass);
     if (!due) {
         spdlog::warn("outbox: cannot read due messages: {}", due.error().message);
         ++m_pass_failures;

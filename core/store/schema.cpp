@@ -206,10 +206,19 @@ constexpr const char* k_migration_3 = R"sql(
 CREATE INDEX tasks_by_parent ON tasks(project_id, parent_id, position);
 )sql";
 
+// The outbox worker ranks every due row within its destination on each pass (due_heads):
+// without this index that read each pending row's page, body and all, so a backlog of a
+// thousand chats' digests cost a page read per row per pass. The index holds exactly what the
+// ranking reads, for pending rows only.
+constexpr const char* k_migration_4 = R"sql(
+CREATE INDEX outbox_pending_by_destination ON outbox(platform, destination, id, next_attempt_at, channel, state)
+    WHERE state = 'pending';
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& migrations() {
-    static const std::vector<const char*> k_all{k_migration_1, k_migration_2, k_migration_3};
+    static const std::vector<const char*> k_all{k_migration_1, k_migration_2, k_migration_3, k_migration_4};
     return k_all;
 }
 

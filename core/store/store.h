@@ -30,7 +30,7 @@ namespace store {
 using core::Result;
 
 // The schema version this build writes. Migrations run in order from the file's version.
-inline constexpr int k_schema_version = 3;
+inline constexpr int k_schema_version = 4;
 
 // A change to one task (core/task_update.h). Applying it writes the task, one progress-log
 // entry and one audit row per changed field, all in one transaction.
@@ -121,6 +121,14 @@ public:
     Result<EnqueueResult> enqueue(const OutboxMessage& message);
     // Pending messages whose next_attempt_at <= now, oldest first, at most `limit`.
     Result<std::vector<OutboxMessage>> due_messages(long long now_unix, int limit);
+    // The same rows' heads only (id, platform, channel, destination; no body): at most
+    // `per_destination` of each destination (platform and destination; 0 = all) and `limit` in
+    // all (0 = all), oldest first. A sender picks from them which rows to read whole
+    // (outbox_messages), so destinations it is holding back cost no body reads.
+    Result<std::vector<OutboxMessage>> due_heads(long long now_unix, int limit, int per_destination);
+    // The rows with these ids, whole, in the order given; ids not found or no longer pending
+    // are left out.
+    Result<std::vector<OutboxMessage>> outbox_messages(const std::vector<long long>& ids);
     Result<void> mark_sent(long long id, long long now_unix, std::string_view remote_id);
     // Records a failed attempt; dead when `dead` (never retried again).
     Result<void> mark_failed(long long id, long long next_attempt_at, std::string_view error,

@@ -143,6 +143,46 @@ Result<std::vector<OutboxMessage>> Store::due_messages(long long now_unix, int l
     });
 }
 
+Result<std::vector<OutboxMessage>> Store::due_heads(long long now_unix, int limit, int per_destination) {
+    std::lock_guard lock(m_mutex);
+    return detail::guarded("read due messages", [&]() -> Result<std::vector<OutboxMessage>> {
+        // From the covering index of pending rows (migration 4), in its order: no row's page is
+        // read. Without statistics SQLite would pick outbox_due and read every due row instead.
+        auto q = m_impl->statements.get(
+            "SELECT id, platform, channel, destination FROM (SELECT id, platform, channel, destination,"
+            " row_number() OVER (PARTITION BY platform, destination ORDER BY id) AS rank FROM outbox"
+            " INDEXED BY outbox_pending_by_destination WHERE state = 'pending' AND next_attempt_at <= ?1)"
+            " WHERE ?3 <= 0 OR rank <= ?3 ORDER BY id LIMIT ?2");
+        q->bind(1, static_cast<int64_t>(now_unix));
+        q->bind(2, limit > 0 ? limit : -1);
+        q->bind(3, per_destination);
+        std::vector<OutboxMessage> out;
+        while (q->executeStep()) {
+            OutboxMessage head;
+            head.id = q->getColumn(0).getInt64();
+            head.platform = q->getColumn(1).getString();
+            head.channel = q->getColumn(2).getString();
+            head.destination = q->getColumn(3).getString();
+            out.push_back(std::move(head));
+        }
+        return out;
+    });
+}
+
+Result<std::vector<OutboxMessage>> Store::outbox_messages(const std::vector<long long>& ids) {
+    std::lock_guard lock(m_mutex);
+    return detail::guarded("read outbox messages", [&]() -> Result<std::vector<OutboxMessage>> {
+        auto q = m_impl->statements.get(TRACKERD_OUTBOX_COLUMNS "WHERE id = ?1 AND state = 'pending'");
+        std::vector<OutboxMessage> out;
+        for (long long id : ids) {
+            q->reset();
+            q->bind(1, static_cast<int64_t>(id));
+            if (q->executeStep()) out.push_back(outbox_row(*q));
+        }
+        return out;
+    });
+}
+
 Result<void> Store::mark_sent(long long id, long long now_unix, std::string_view remote_id) {
     std::lock_guard lock(m_mutex);
     auto& cache = m_impl->statements;

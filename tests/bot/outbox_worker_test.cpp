@@ -191,6 +191,57 @@ TEST_F(OutboxWorkerTest, FailingDestinationIsHeldBackWhileOthersKeepFlowing) {
     EXPECT_EQ(m_slack.messages().size(), 3u);
 }
 
+TEST_F(OutboxWorkerTest, ADestinationWithABacklogDoesNotHideTheOthersQueuedAfterIt) {
+    // A burst for one chat (paced at 1/s) used to fill every pass's batch of oldest rows, so
+    // a message for any other chat waited until the whole burst was out.
+    OutboxWorkerOptions options = no_jitter();
+    options.batch_size = 100;
+    for (int i = 0; i < 150; ++i) enqueue("C1", "burst " + std::to_string(i));
+    enqueue("C2", "reply");
+    auto worker = make_worker(options);
+
+    const OutboxPass pass = worker->run_once();
+    EXPECT_EQ(pass.sent, 2);  // C1's oldest and C2's, in this pass
+    EXPECT_EQ(texts(), (std::vector<std::string>{"C1:burst 0", "C2:reply"}));
+    m_clock.advance_seconds(1);
+    EXPECT_EQ(worker->run_once().sent, 1);
+    EXPECT_EQ(texts().back(), "C1:burst 1");  // C1 keeps its order
+}
+
+TEST_F(OutboxWorkerTest, ChatsHeldBackByPacingDoNotFillTheBatchOfThoseThatMaySend) {
+    // Forty chats with three rows each: after the first pass every chat is paced for a second.
+    // A batch of ten rows used to hold the same oldest chats' rows pass after pass, so the
+    // other chats waited; held chats are now skipped and each pass fills with sendable ones.
+    OutboxWorkerOptions options = no_jitter();
+    options.batch_size = 10;
+    for (int round = 0; round < 3; ++round)
+        for (int c = 0; c < 40; ++c) enqueue("C" + std::to_string(c), "r" + std::to_string(round));
+    auto worker = make_worker(options);
+
+    int passes = 0;
+    while (m_slack.messages().size() < 40 && passes < 10) {
+        worker->run_once();
+        ++passes;
+    }
+    EXPECT_EQ(m_slack.messages().size(), 40u) << "one row to each chat without waiting for the pacing";
+    EXPECT_EQ(passes, 4);  // ten chats a pass, the clock standing still
+    for (const auto& post : m_slack.messages()) EXPECT_EQ(post.text, "r0") << post.channel;
+}
+
+TEST_F(OutboxWorkerTest, AFullBatchSaysMoreMayBeDueSoTheThreadRunsAgainAtOnce) {
+    OutboxWorkerOptions options = no_jitter();
+    options.batch_size = 3;
+    for (int c = 0; c < 5; ++c) enqueue("C" + std::to_string(c), "x");
+    auto worker = make_worker(options);
+
+    const OutboxPass full = worker->run_once();
+    EXPECT_EQ(full.sent, 3);
+    EXPECT_TRUE(full.more);
+    const OutboxPass rest = worker->run_once();
+    EXPECT_EQ(rest.sent, 2);
+    EXPECT_FALSE(rest.more);
+}
+
 TEST_F(OutboxWorkerTest, TwoMessagesToOneChannelAreNotSentInTheSameSecond) {
     enqueue("C1", "first");
     enqueue("C1", "second");

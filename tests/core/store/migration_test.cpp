@@ -180,7 +180,7 @@ TEST(MigrationTest, FreshFileIsCreatedAtTheCurrentVersion) {
     ASSERT_TRUE(store) << store.error().message;
     auto version = (*store)->schema_version();
     ASSERT_TRUE(version);
-    EXPECT_EQ(*version, 3);
+    EXPECT_EQ(*version, 4);
     EXPECT_EQ(*version, store::k_schema_version);
 }
 
@@ -194,7 +194,7 @@ TEST(MigrationTest, ReopeningAMigratedFileKeepsItsVersionAndData) {
     }
     auto store = store::Store::open(path);
     ASSERT_TRUE(store) << store.error().message;
-    EXPECT_EQ(*(*store)->schema_version(), 3);
+    EXPECT_EQ(*(*store)->schema_version(), store::k_schema_version);
     EXPECT_EQ((*store)->get_state("k")->value_or(""), "v");
 }
 
@@ -222,7 +222,7 @@ TEST(MigrationTest, VersionOneFileIsUpgradedKeepingItsRows) {
     auto opened = store::Store::open(path);
     ASSERT_TRUE(opened) << opened.error().message;
     auto& store = **opened;
-    EXPECT_EQ(*store.schema_version(), 3);
+    EXPECT_EQ(*store.schema_version(), 4);
 
     auto state = store.load_project("P1");
     ASSERT_TRUE(state) << state.error().message;
@@ -253,7 +253,18 @@ TEST(MigrationTest, VersionOneFileIsUpgradedKeepingItsRows) {
     while (plan.executeStep()) detail += plan.getColumn(3).getString() + "\n";
     EXPECT_NE(detail.find("tasks_by_parent"), std::string::npos) << detail;
     EXPECT_EQ(detail.find("TEMP B-TREE"), std::string::npos) << detail;
-    EXPECT_EQ(user_version(path), 3);
+    // Version 4: the outbox worker ranks pending rows by destination from an index alone.
+    auto heads = store.due_heads(1000, 10, 5);
+    ASSERT_TRUE(heads) << heads.error().message;
+    ASSERT_EQ(heads->size(), 1u);
+    EXPECT_EQ((*heads)[0].id, enqueued->id);
+    SQLite::Statement covering(raw, "EXPLAIN QUERY PLAN SELECT id, platform, channel, destination FROM outbox"
+                                    " INDEXED BY outbox_pending_by_destination WHERE state = 'pending'"
+                                    " AND next_attempt_at <= 1000 ORDER BY platform, destination, id");
+    detail.clear();
+    while (covering.executeStep()) detail += covering.getColumn(3).getString() + "\n";
+    EXPECT_NE(detail.find("COVERING INDEX outbox_pending_by_destination"), std::string::npos) << detail;
+    EXPECT_EQ(user_version(path), 4);
 }
 
 TEST(MigrationTest, FileFromANewerBuildIsRefusedAndLeftAlone) {

@@ -2,6 +2,8 @@
 // look-ups, inbound de-duplication, the outbox and k/v state, and concurrent writers.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <thread>
 #include <vector>
 
@@ -653,6 +655,52 @@ TEST_F(StoreTest, EnqueueIsIdempotentOnTheDedupKey) {
     EXPECT_TRUE(m_store->enqueue(message(""))->inserted);
     EXPECT_TRUE(m_store->enqueue(message(""))->inserted);
     EXPECT_EQ(m_store->outbox(std::nullopt, 0)->size(), 3u);
+}
+
+TEST_F(StoreTest, DueHeadsTakeTheOldestFewOfEachDestinationAndTheRowsAreReadByIdAfter) {
+    auto to = [](std::string key, std::string platform, std::string destination) {
+        OutboxMessage m = message(std::move(key));
+        m.platform = std::move(platform);
+        m.destination = std::move(destination);
+        return m;
+    };
+    std::vector<long long> ids;
+    for (const auto& [key, platform, destination] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{{"a1", "slack", "A"},
+                                                                        {"a2", "slack", "A"},
+                                                                        {"a3", "slack", "A"},
+                                                                        {"b1", "slack", "B"},
+                                                                        {"a4", "slack", "A"},
+                                                                        {"fa", "feishu", "A"},  // another platform's A
+                                                                        {"b2", "slack", "B"},
+                                                                        {"b3", "slack", "B"}})
+        ids.push_back(m_store->enqueue(to(key, platform, destination))->id);
+    auto id_list = [](const std::vector<OutboxMessage>& rows) {
+        std::vector<long long> out;
+        for (const auto& row : rows) out.push_back(row.id);
+        return out;
+    };
+    auto heads = m_store->due_heads(1000, 10, 2);
+    ASSERT_TRUE(heads) << heads.error().message;
+    // a1 a2 b1 fa b2: two of each destination, oldest first; no body read.
+    EXPECT_EQ(id_list(*heads), (std::vector<long long>{ids[0], ids[1], ids[3], ids[5], ids[6]}));
+    EXPECT_EQ((*heads)[3].platform, "feishu");
+    EXPECT_EQ((*heads)[3].destination, "A");
+    EXPECT_EQ((*heads)[3].channel, "api");
+    EXPECT_TRUE((*heads)[3].body.empty());
+    EXPECT_EQ(id_list(*m_store->due_heads(1000, 3, 2)), (std::vector<long long>{ids[0], ids[1], ids[3]}));
+    EXPECT_EQ(m_store->due_heads(1000, 0, 0)->size(), 8u);  // 0: all of them
+
+    ASSERT_TRUE(m_store->mark_sent(ids[0], 1001, ""));
+    ASSERT_TRUE(m_store->mark_failed(ids[1], 5000, "HTTP 500", false));  // a2 not due
+    EXPECT_EQ(id_list(*m_store->due_heads(1000, 10, 2)), (std::vector<long long>{ids[2], ids[3], ids[4], ids[5], ids[6]}));
+
+    // Whole rows in the order asked; a row no longer pending (a1 sent) or missing is left out.
+    auto rows = m_store->outbox_messages({ids[5], ids[0], 999999, ids[2]});
+    ASSERT_TRUE(rows) << rows.error().message;
+    ASSERT_EQ(id_list(*rows), (std::vector<long long>{ids[5], ids[2]}));
+    EXPECT_EQ((*rows)[0].dedup_key, "fa");
+    EXPECT_EQ((*rows)[1].body, R"({"text":"日报"})");
 }
 
 TEST_F(StoreTest, OutboxLifecycleSurvivesRestarts) {
