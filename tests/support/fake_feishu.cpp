@@ -73,6 +73,9 @@ FakeFeishu::FakeFeishu(std::string app_id, std::string app_secret, const core::C
                    [this](const httplib::Request& request, httplib::Response& response) {
                        handle_hook(request.matches[1], request, response);
                    });
+    // As the platforms' servers: a response's headers and body are not held back by Nagle's
+    // algorithm waiting for the client's delayed ACK (40 ms a request otherwise).
+    m_server->set_tcp_nodelay(true);
     m_port = m_server->bind_to_any_port("127.0.0.1");
     if (m_port <= 0) {
         std::fprintf(stderr, "FakeFeishu: cannot bind 127.0.0.1\n");

@@ -46,6 +46,9 @@ FakeSlack::FakeSlack(std::string expected_token, const core::Clock* clock)
     m_server->Post(R"(/response/(.+))", [this](const httplib::Request& request, httplib::Response& response) {
         handle_url_post("response/" + std::string(request.matches[1]), request, response);
     });
+    // As the platforms' servers: a response's headers and body are not held back by Nagle's
+    // algorithm waiting for the client's delayed ACK (40 ms a request otherwise).
+    m_server->set_tcp_nodelay(true);
     m_port = m_server->bind_to_any_port("127.0.0.1");
     if (m_port <= 0) {
         std::fprintf(stderr, "FakeSlack: cannot bind 127.0.0.1\n");
