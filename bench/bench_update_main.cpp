@@ -1,5 +1,5 @@
 // bench_update: the durable update path without HTTP, and SQLite's floor under it.
-//   bench_update DB --mode floor|inbound [--count N] [--batch B] [--threads T]
+//   bench_update DB --mode floor|inbound|backlog [--count N] [--batch B] [--threads T] [--per-chat K]
 //                [--projects P] [--tasks M] [--today YYYY-MM-DD]
 // DB is a synthetic organisation (bench_org db) that this run writes to: pass a copy.
 //
@@ -12,6 +12,9 @@
 // inbound  trackerd's own path below HTTP: T threads call InboundHandler::handle (group commit,
 //          dispatcher, grammar, the store) with Slack slash commands by each task's owner, as
 //          the ingest benchmark's requests carry them once verified and decoded.
+// backlog  not timed here: queues --per-chat K messages (the chat's real digest, K times) in the
+//          outbox of every project's chat, for scripts/bench.sh to time their delivery by trackerd
+//          (ONLY=delivery): the 09:00 digests of a whole organisation at once.
 // Prints updates/s (wall), CPU µs per update (the whole process, user+sys) and, for inbound,
 // the average group-commit batch and the latency of handle() (p50/p90/p99/max).
 
@@ -31,6 +34,10 @@
 #include <vector>
 
 #include "bench/org.h"
+#include "bot/app.h"
+#include "config/config.h"
+#include "core/digest.h"
+#include "core/rules.h"
 #include "bot/inbound.h"
 #include "bot/slack_routes.h"
 #include "core/clock.h"
@@ -252,6 +259,38 @@ int run_inbound(const std::string& path, const bench::OrgShape& shape, long long
     return changed.load() == count ? 0 : 1;
 }
 
+// --- backlog -------------------------------------------------------------------------------
+
+int run_backlog(const std::string& path, const bench::OrgShape& shape, int per_chat) {
+    auto opened = store::Store::open(path);
+    if (!opened) throw std::runtime_error(opened.error().message);
+    store::Store& store = **opened;
+    config::Config config = config::default_config();
+    config.slack.enabled = config.feishu.enabled = config.dingtalk.enabled = true;
+    config.dingtalk.robot_code = "dingbench";  // bench_org config's: the rows name the bench's robot
+    core::SystemClock clock;
+    bot::PlatformOuts outs = bot::make_platform_outs(config, clock);
+    long long rows = 0, now = clock.now_unix();
+    for (int p = 0; p < shape.projects; ++p) {
+        auto state = store.load_project(bench::project_id(p));
+        if (!state) throw std::runtime_error(state.error().message);
+        const bot::PlatformOut& out = *outs.by_platform.at(bench::chat_platform(p));
+        core::Digest digest = core::build_digest(*state, shape.today, core::add_days(shape.today, -1),
+                                                 core::evaluate(*state, shape.today));
+        auto message = core::render_digest(digest, *state, core::Locale::zh_cn, out.markup());
+        for (int k = 0; k < per_chat; ++k) {
+            bot::PushTarget target{bench::chat_id(p), ""};
+            std::string key = "backlog/" + bench::project_id(p) + "/" + std::to_string(k);
+            for (auto& row : out.push(message, target, k == 0 ? "digest" : "warning", key, now)) {
+                if (auto queued = store.enqueue(row); !queued) throw std::runtime_error(queued.error().message);
+                ++rows;
+            }
+        }
+    }
+    std::printf("backlog rows=%lld chats=%d\n", rows, shape.projects);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -259,13 +298,14 @@ int main(int argc, char** argv) {
         std::cerr << "usage: bench_update DB --mode floor|inbound [--count N] [--batch B] [--threads T] [--projects P] [--tasks M] [--today D]\n";
         return 2;
     }
-    Args args{{"mode", "floor"}, {"count", "50000"}, {"batch", "16"}, {"threads", "32"}};
+    Args args{{"mode", "floor"}, {"count", "50000"}, {"batch", "16"}, {"threads", "32"}, {"per-chat", "3"}};
     for (int i = 2; i + 1 < argc; i += 2) args[std::string(argv[i]).substr(2)] = argv[i + 1];
     try {
         auto shape = shape_of(args);
         long long count = std::stoll(args.at("count"));
         if (args.at("mode") == "floor") return run_floor(argv[1], shape, count, std::stoi(args.at("batch")));
         if (args.at("mode") == "inbound") return run_inbound(argv[1], shape, count, std::stoi(args.at("threads")));
+        if (args.at("mode") == "backlog") return run_backlog(argv[1], shape, std::stoi(args.at("per-chat")));
     } catch (const std::exception& e) {
         std::cerr << "bench_update: " << e.what() << "\n";
         return 1;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks of issue 8, end to end; prints a table. Not part of CI.
 #   bash scripts/bench.sh                 # everything
-#   ONLY=ingest|sweep|startup|update bash scripts/bench.sh
+#   ONLY=ingest|sweep|startup|update|delivery bash scripts/bench.sh
 # Knobs: BUILD_DIR (build-bench), BIN (a build dir to measure instead of building one),
 # DURATION (10 s per ingest kind), CONNECTIONS (32), PROJECTS (1000), TASKS (100), PORT (18080),
 # KINDS ("slack-commands slack-events feishu dingtalk"), PLATFORMS (fake: replies and digests go to
@@ -14,6 +14,9 @@
 #   startup  trackerd on that database until GET /healthz answers (10 runs), idle RSS
 #   update   bench_update: SQLite's floor for the rows of one update (16 and 64 per commit), and
 #            trackerd's update path below HTTP (InboundHandler, 32 threads), on a copy of the org
+#   delivery PER_CHAT (3) messages queued for each of the PROJECTS chats (bench_update backlog:
+#            each chat's real digest), then trackerd started with the fake platforms: time until
+#            every row is sent, against the platforms' pacing (PLATFORMS=fake only)
 #   ingest   per kind: pre-signed requests (bench_org requests), wrk -t1 -cCONNECTIONS, then the
 #            progress-log rows written by that platform are counted in the database and
 #            compared with the 2xx wrk saw. CPU per request from /proc/PID/stat, peak RSS VmHWM.
@@ -61,7 +64,7 @@ trap stop_all EXIT
 PLATFORMS=${PLATFORMS:-fake}
 API_ARGS=(); SESSION_ARGS=()
 if [ "$PLATFORMS" = fake ]; then
-  mkfifo "$WORK/fakes.in" 2>/dev/null || true
+  rm -f "$WORK/fakes.out"; mkfifo "$WORK/fakes.in" 2>/dev/null || true
   "$BIN/bench/bench_platforms" <"$WORK/fakes.in" >"$WORK/fakes.out" 2>>"$WORK/fakes.log" &
   FAKES_PID=$!
   exec 9>"$WORK/fakes.in"
@@ -132,6 +135,27 @@ if [[ $ONLY == all || $ONLY == update ]]; then
   done
   line=$(run_update inbound --threads 32); echo "$line" >&2
   row "update path below HTTP (32 threads)" "$(uval updates_per_s "$line")/s, $(uval cpu_us_per_update "$line") µs CPU each, p50 / p99 $(uval p50_us "$line") / $(uval p99_us "$line") µs, batch $(uval average_batch "$line")"
+fi
+
+if [[ $ONLY == all || $ONLY == delivery ]] && [ "$PLATFORMS" = fake ]; then
+  PER_CHAT=${PER_CHAT:-3}
+  DB=$WORK/delivery.db
+  rm -f "$DB" "$DB-wal" "$DB-shm"; cp "$ORG" "$DB"
+  line=$("$BIN/bench/bench_update" "$DB" --mode backlog --per-chat "$PER_CHAT" --projects "$PROJECTS" --tasks "$TASKS" --today "$TODAY")
+  echo "$line" >&2
+  t0=$(now_ms)
+  start_trackerd "$DB"
+  pending=1
+  for _ in $(seq 6000); do  # up to 10 min
+    pending=$(sqlite3 "$DB" "PRAGMA busy_timeout=5000; SELECT count(*) FROM outbox WHERE state = 'pending';" | tail -1)
+    [ "$pending" = 0 ] && break
+    sleep 0.1
+  done
+  elapsed=$(( $(now_ms) - t0 ))
+  cpu_ms=$(( $(cpu_ticks "$PID") * 1000 / TICK ))
+  states=$(sqlite3 "$DB" "PRAGMA busy_timeout=5000; SELECT state || ' ' || count(*) FROM outbox GROUP BY state;" | tail -n +2 | tr '\n' ' ')
+  stop_trackerd
+  row "delivery: $(sed -n 's/.*rows=\([0-9]*\).*/\1/p' <<<"$line") rows to $PROJECTS chats" "all out in $(( elapsed / 1000 )).$(( elapsed % 1000 / 100 )) s, trackerd CPU ${cpu_ms} ms (${states}; DingTalk is paced at 3 s a chat: $(( (PER_CHAT - 1) * 3 )) s at best)"
 fi
 
 if [[ $ONLY == all || $ONLY == ingest ]]; then
