@@ -60,6 +60,7 @@ public:
     SendOutcome send(const store::OutboxMessage& message) override;
     // Channel "webhook" only: as many rows as merge_custom_robot_bodies fits in one body.
     MergedRows merge(const std::vector<store::OutboxMessage>& rows) const override;
+    bool merges(const store::OutboxMessage& head) const override { return head.channel == "webhook"; }
 
 private:
     SendOutcome send_webhook(const store::OutboxMessage& message);

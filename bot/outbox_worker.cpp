@@ -100,6 +100,7 @@ void OutboxWorker::wake() {
 
 void OutboxWorker::loop(std::stop_token stop) {
     while (!stop.stop_requested()) {
+        const auto started = std::chrono::steady_clock::now();
         const OutboxPass pass = run_once();
         if (pass.more) continue;  // a full batch: the rows after it are due too
         auto wait = m_options.idle_wait;
@@ -111,6 +112,10 @@ void OutboxWorker::loop(std::stop_token stop) {
         std::unique_lock lock(m_wake_mutex);
         m_wake_cv.wait_for(lock, stop, wait, [this] { return m_woken; });
         m_woken = false;
+        // Woken by every reply queued: under a burst, passes come at most every
+        // min_pass_interval, each taking what the wake-ups queued meanwhile.
+        const auto next_pass = started + m_options.min_pass_interval;
+        m_wake_cv.wait_until(lock, stop, next_pass, [&] { return std::chrono::steady_clock::now() >= next_pass; });
     }
 }
 
@@ -131,27 +136,29 @@ OutboxPass OutboxWorker::run_once() {
     return pass;
 }
 
-// Which due rows this pass reads whole: the oldest of each destination (rows_per_destination
-// at most) that is not held back, up to batch_size. Held destinations are counted and their
-// ready time noted from the rows' heads alone, so a paced burst for one chat neither fills the
-// batch nor costs its bodies' reads on every pass.
+// Which due rows this pass reads whole, up to batch_size: none of a destination held back
+// (counted, its ready time noted, from the index alone), one of a paced destination (it cannot
+// send a second in this pass), up to rows_per_destination of one its sender may merge or that
+// is not paced. So a paced burst for one chat neither fills the batch nor costs its rows' reads
+// on every pass.
 core::Result<std::vector<store::OutboxMessage>> OutboxWorker::due_batch(long long start_ms, OutboxPass& pass) {
     const int batch = std::max(m_options.batch_size, 1);
-    auto heads = m_store.due_heads(start_ms / 1000, batch * k_heads_per_batch_row, m_options.rows_per_destination);
-    if (!heads) return heads.error();
-    std::vector<long long> ids;
-    for (const store::OutboxMessage& head : *heads) {
+    const int several = m_options.rows_per_destination > 0 ? m_options.rows_per_destination : -1;
+    auto heads = m_store.due_heads(start_ms / 1000, batch, [&](const store::OutboxMessage& head) {
         if (const long long until = held_until_ms(head, start_ms); until > start_ms) {
             ++pass.held;
             pass.next_ready_ms = pass.next_ready_ms == 0 ? until : std::min(pass.next_ready_ms, until);
-            continue;
+            return 0;
         }
-        ids.push_back(head.id);
-        if (ids.size() == static_cast<size_t>(batch)) {
-            pass.more = true;
-            break;
-        }
-    }
+        const auto sender = m_senders.find(head.platform);
+        const bool merges = m_options.merge && sender != m_senders.end() && sender->second && sender->second->merges(head);
+        // Paced: only the row it may send now (deliver() notes when it may send the next).
+        return pacing_for(head).count() > 0 && !merges ? 1 : several;
+    });
+    if (!heads) return heads.error();
+    pass.more = heads->size() == static_cast<size_t>(batch);
+    std::vector<long long> ids;
+    for (const store::OutboxMessage& head : *heads) ids.push_back(head.id);
     return m_store.outbox_messages(ids);
 }
 
@@ -302,6 +309,9 @@ void OutboxWorker::deliver(const std::vector<const store::OutboxMessage*>& rows,
         const long long answered_ms = m_clock.now_unix_ms();
         if (const auto interval = pacing_for(first); interval.count() > 0) {
             m_ready_at_ms[key] = answered_ms + interval.count();
+            // Its next row, if any, was not read (due_batch): be back when it may go.
+            const long long ready = m_ready_at_ms[key];
+            pass.next_ready_ms = pass.next_ready_ms == 0 ? ready : std::min(pass.next_ready_ms, ready);
         }
         if (const auto* limits = windows_for(first); limits != nullptr && !limits->empty()) {
             std::deque<long long>& times = m_answered_ms[key];

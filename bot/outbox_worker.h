@@ -54,13 +54,14 @@ struct OutboxWorkerOptions {
     double jitter = 0.2;          // a retry delay is shortened by up to this share, at random
     std::uint64_t jitter_seed = 0;  // 0 = seed from std::random_device
     // Rows read whole per pass. Destinations held back (paced, at a window's limit, backing
-    // off) are skipped before the batch is filled, and each destination gives at most
-    // rows_per_destination of its oldest rows, so neither a paced burst for one chat nor one
-    // chat's long queue hides the other chats' rows behind it (a thousand chats' 09:00
-    // digests, a reply meanwhile). rows_per_destination is what Sender::merge may carry in one
-    // request; 0 = no cap.
+    // off) are skipped before the batch is filled; a paced destination gives its oldest row,
+    // one whose Sender merges or that is not paced up to rows_per_destination (0 = no cap). So
+    // neither a paced burst for one chat nor one chat's long queue hides the other chats' rows
+    // behind it (a thousand chats' 09:00 digests, a reply meanwhile).
     int batch_size = 200;
     int rows_per_destination = 30;
+    // The thread's passes start at least this far apart when woken (every queued reply wakes it).
+    std::chrono::milliseconds min_pass_interval{50};
     std::chrono::milliseconds idle_wait{1000};  // the thread's longest sleep when nothing is due
     // Minimum interval between two sends to one destination. Keys are "platform/channel"
     // (e.g. "dingtalk/webhook") or "platform"; the more specific key wins; absent = no pacing.
@@ -98,9 +99,13 @@ struct OutboxPass {
     int sent = 0;
     int retried = 0;
     int dead = 0;
-    int held = 0;  // due but not attempted: destination paced, at its window's limit or backing off
+    // Not attempted: each destination held back (paced, at its window's limit, backing off) when
+    // the pass looked at it counts once, and each row the pass read but held (behind a send or
+    // a failure to its destination in the same pass) once. A paced destination's rows after the
+    // one it sends are not read, so not counted.
+    int held = 0;
     int merged = 0;  // rows that shared a request with others (also counted as sent/retried/dead)
-    long long next_ready_ms = 0;  // earliest time a held destination frees up; 0 = none held
+    long long next_ready_ms = 0;  // earliest time a held or paced destination frees up; 0 = none
     bool more = false;             // the batch was full: more rows may be due now (run again)
     bool failed = false;           // the pass could not read the store or hit the safety net
 };
@@ -140,9 +145,6 @@ private:
     OutboxPass run_pass();
     // The rows a pass works on (see batch_size); counts the held-back ones in `pass`.
     core::Result<std::vector<store::OutboxMessage>> due_batch(long long start_ms, OutboxPass& pass);
-    // Heads read per row of the batch: how far past held destinations a pass looks (10,000
-    // rows at the default batch: a whole organisation's morning; an index scan, no bodies).
-    static constexpr int k_heads_per_batch_row = 50;
     // One destination's due rows (indexes into `due`, oldest first), in order, on one thread.
     // Touches only that destination's entries of m_ready_at_ms / m_answered_ms, which run_pass
     // creates beforehand, so destinations may run concurrently.

@@ -41,6 +41,13 @@ public:
         (void)rows;
         return {};
     }
+    // Whether merge() may carry several rows for `head`'s destination (platform, channel and
+    // destination set): the worker then reads several of its rows in a pass, else one when
+    // the destination is paced (it could not send a second in the same pass).
+    virtual bool merges(const store::OutboxMessage& head) const {
+        (void)head;
+        return false;
+    }
 };
 
 }  // namespace bot

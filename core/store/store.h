@@ -121,11 +121,15 @@ public:
     Result<EnqueueResult> enqueue(const OutboxMessage& message);
     // Pending messages whose next_attempt_at <= now, oldest first, at most `limit`.
     Result<std::vector<OutboxMessage>> due_messages(long long now_unix, int limit);
-    // The same rows' heads only (id, platform, channel, destination; no body): at most
-    // `per_destination` of each destination (platform and destination; 0 = all) and `limit` in
-    // all (0 = all), oldest first. A sender picks from them which rows to read whole
-    // (outbox_messages), so destinations it is holding back cost no body reads.
-    Result<std::vector<OutboxMessage>> due_heads(long long now_unix, int limit, int per_destination);
+    // The due rows' heads (id, platform, channel, destination; no body), destination by
+    // destination (platform, then destination, in byte order): for each destination with a
+    // pending row, `wanted` is asked with that row's head (id 0) how many of the destination's
+    // due rows to take (0: none, < 0: all), which follow, oldest first; stops once `limit` heads
+    // are taken (0: no limit). Two index seeks a destination, whatever its backlog: a sender
+    // holding most destinations back (pacing) pays nothing for their queues, and reads bodies
+    // only for the rows it takes (outbox_messages).
+    Result<std::vector<OutboxMessage>> due_heads(long long now_unix, int limit,
+                                                 const std::function<int(const OutboxMessage& head)>& wanted);
     // The rows with these ids, whole, in the order given; ids not found or no longer pending
     // are left out.
     Result<std::vector<OutboxMessage>> outbox_messages(const std::vector<long long>& ids);

@@ -143,27 +143,41 @@ Result<std::vector<OutboxMessage>> Store::due_messages(long long now_unix, int l
     });
 }
 
-Result<std::vector<OutboxMessage>> Store::due_heads(long long now_unix, int limit, int per_destination) {
+Result<std::vector<OutboxMessage>> Store::due_heads(long long now_unix, int limit,
+                                                    const std::function<int(const OutboxMessage& head)>& wanted) {
     std::lock_guard lock(m_mutex);
     return detail::guarded("read due messages", [&]() -> Result<std::vector<OutboxMessage>> {
-        // From the covering index of pending rows (migration 4), in its order: no row's page is
-        // read. Without statistics SQLite would pick outbox_due and read every due row instead.
-        auto q = m_impl->statements.get(
-            "SELECT id, platform, channel, destination FROM (SELECT id, platform, channel, destination,"
-            " row_number() OVER (PARTITION BY platform, destination ORDER BY id) AS rank FROM outbox"
-            " INDEXED BY outbox_pending_by_destination WHERE state = 'pending' AND next_attempt_at <= ?1)"
-            " WHERE ?3 <= 0 OR rank <= ?3 ORDER BY id LIMIT ?2");
-        q->bind(1, static_cast<int64_t>(now_unix));
-        q->bind(2, limit > 0 ? limit : -1);
-        q->bind(3, per_destination);
+        // Both from the index of pending rows (migration 4), never the rows themselves.
+        auto next = m_impl->statements.get(
+            "SELECT platform, destination, channel FROM outbox INDEXED BY outbox_pending_by_destination"
+            " WHERE state = 'pending' AND (platform, destination) > (?1, ?2) ORDER BY platform, destination, id LIMIT 1");
+        auto rows = m_impl->statements.get(
+            "SELECT id, channel FROM outbox INDEXED BY outbox_pending_by_destination WHERE state = 'pending'"
+            " AND platform = ?1 AND destination = ?2 AND next_attempt_at <= ?3 ORDER BY id LIMIT ?4");
         std::vector<OutboxMessage> out;
-        while (q->executeStep()) {
+        std::string platform, destination;  // the last destination visited ("" before the first)
+        while (limit <= 0 || out.size() < static_cast<size_t>(limit)) {
+            next->reset();
+            next->bind(1, platform);
+            next->bind(2, destination);
+            if (!next->executeStep()) break;
             OutboxMessage head;
-            head.id = q->getColumn(0).getInt64();
-            head.platform = q->getColumn(1).getString();
-            head.channel = q->getColumn(2).getString();
-            head.destination = q->getColumn(3).getString();
-            out.push_back(std::move(head));
+            head.platform = platform = next->getColumn(0).getString();
+            head.destination = destination = next->getColumn(1).getString();
+            head.channel = next->getColumn(2).getString();
+            const int take = wanted(head);
+            if (take == 0) continue;
+            rows->reset();
+            rows->bind(1, platform);
+            rows->bind(2, destination);
+            rows->bind(3, static_cast<int64_t>(now_unix));
+            rows->bind(4, take);  // < 0: no limit
+            while (rows->executeStep() && (limit <= 0 || out.size() < static_cast<size_t>(limit))) {
+                OutboxMessage row = head;
+                row.id = rows->getColumn(0).getInt64();
+                row.channel = rows->getColumn(1).getString();
+                out.push_back(std::move(row));
+            }
         }
         return out;
     });

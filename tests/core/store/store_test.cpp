@@ -657,7 +657,7 @@ TEST_F(StoreTest, EnqueueIsIdempotentOnTheDedupKey) {
     EXPECT_EQ(m_store->outbox(std::nullopt, 0)->size(), 3u);
 }
 
-TEST_F(StoreTest, DueHeadsTakeTheOldestFewOfEachDestinationAndTheRowsAreReadByIdAfter) {
+TEST_F(StoreTest, DueHeadsVisitEachDestinationOnceAndTakeTheOldestFewOfTheWantedOnes) {
     auto to = [](std::string key, std::string platform, std::string destination) {
         OutboxMessage m = message(std::move(key));
         m.platform = std::move(platform);
@@ -680,20 +680,29 @@ TEST_F(StoreTest, DueHeadsTakeTheOldestFewOfEachDestinationAndTheRowsAreReadById
         for (const auto& row : rows) out.push_back(row.id);
         return out;
     };
-    auto heads = m_store->due_heads(1000, 10, 2);
+    std::vector<std::string> asked;
+    auto two = [&](const OutboxMessage& head) {
+        asked.push_back(head.platform + "/" + head.destination + "/" + head.channel);
+        return 2;
+    };
+    auto heads = m_store->due_heads(1000, 10, two);
     ASSERT_TRUE(heads) << heads.error().message;
-    // a1 a2 b1 fa b2: two of each destination, oldest first; no body read.
-    EXPECT_EQ(id_list(*heads), (std::vector<long long>{ids[0], ids[1], ids[3], ids[5], ids[6]}));
-    EXPECT_EQ((*heads)[3].platform, "feishu");
-    EXPECT_EQ((*heads)[3].destination, "A");
-    EXPECT_EQ((*heads)[3].channel, "api");
-    EXPECT_TRUE((*heads)[3].body.empty());
-    EXPECT_EQ(id_list(*m_store->due_heads(1000, 3, 2)), (std::vector<long long>{ids[0], ids[1], ids[3]}));
-    EXPECT_EQ(m_store->due_heads(1000, 0, 0)->size(), 8u);  // 0: all of them
+    // Destination by destination (feishu/A, slack/A, slack/B), two of each, oldest first.
+    EXPECT_EQ(asked, (std::vector<std::string>{"feishu/A/api", "slack/A/api", "slack/B/api"}));
+    EXPECT_EQ(id_list(*heads), (std::vector<long long>{ids[5], ids[0], ids[1], ids[3], ids[6]}));
+    EXPECT_EQ((*heads)[0].platform, "feishu");
+    EXPECT_EQ((*heads)[0].destination, "A");
+    EXPECT_EQ((*heads)[0].channel, "api");
+    EXPECT_TRUE((*heads)[0].body.empty());
+    EXPECT_EQ(id_list(*m_store->due_heads(1000, 3, two)), (std::vector<long long>{ids[5], ids[0], ids[1]}));
+    auto all = [](const OutboxMessage&) { return -1; };
+    EXPECT_EQ(m_store->due_heads(1000, 0, all)->size(), 8u);  // no limits
+    auto not_slack_a = [](const OutboxMessage& head) { return head.platform == "slack" && head.destination == "A" ? 0 : 2; };
+    EXPECT_EQ(id_list(*m_store->due_heads(1000, 10, not_slack_a)), (std::vector<long long>{ids[5], ids[3], ids[6]}));
 
     ASSERT_TRUE(m_store->mark_sent(ids[0], 1001, ""));
     ASSERT_TRUE(m_store->mark_failed(ids[1], 5000, "HTTP 500", false));  // a2 not due
-    EXPECT_EQ(id_list(*m_store->due_heads(1000, 10, 2)), (std::vector<long long>{ids[2], ids[3], ids[4], ids[5], ids[6]}));
+    EXPECT_EQ(id_list(*m_store->due_heads(1000, 10, two)), (std::vector<long long>{ids[5], ids[2], ids[4], ids[3], ids[6]}));
 
     // Whole rows in the order asked; a row no longer pending (a1 sent) or missing is left out.
     auto rows = m_store->outbox_messages({ids[5], ids[0], 999999, ids[2]});
