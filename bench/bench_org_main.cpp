@@ -192,15 +192,7 @@ int make_requests(const Args& args) {
     const std::string kind = args.at("kind");
     const std::string platform = kind.rfind("slack", 0) == 0 ? "slack" : kind;
     long long count = std::stoll(args.at("count"));
-    // Every leaf task of the platform's projects, round robin over projects so chats interleave.
-    std::vector<std::vector<bench::Updatable>> per_project;
-    std::vector<std::string> chats;
-    for (int p = 0; p < shape.projects; ++p) {
-        if (bench::chat_platform(p) != platform) continue;
-        per_project.push_back(bench::updatable_tasks(shape, p));
-        chats.push_back(bench::chat_id(p));
-    }
-    if (per_project.empty()) return std::cerr << "no project on " << platform << "\n", 1;
+    const bench::RoundRobin order(shape, platform);
     long long now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                            std::chrono::system_clock::now().time_since_epoch()).count();
     long long base = now_ms;  // ids unique across runs against the same database
@@ -209,10 +201,7 @@ int make_requests(const Args& args) {
                                                          : std::string(k_closed) + "/robot/sendBySession?session=bench";
     std::ofstream out(args.at("_"), std::ios::trunc);
     for (long long i = 0; i < count; ++i) {
-        size_t p = static_cast<size_t>(i) % per_project.size();
-        const auto& tasks = per_project[p];
-        const auto& task = tasks[static_cast<size_t>(i / static_cast<long long>(per_project.size())) % tasks.size()];
-        Request request = make_request(kind, task, chats[p], base * 1000 + i, now_ms, session);
+        Request request = make_request(kind, order.task(i), order.chat(i), base * 1000 + i, now_ms, session);
         out << request.path << '\t' << request.headers.size();
         for (const auto& header : request.headers) out << '\t' << header;
         out << '\t' << request.body << '\n';

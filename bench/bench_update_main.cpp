@@ -78,29 +78,6 @@ bench::OrgShape shape_of(const Args& args) {
     return shape;
 }
 
-// Every updatable task of the platform's projects, round robin over projects (as bench_org).
-struct Target {
-    bench::Updatable task;
-    std::string chat;
-};
-std::vector<Target> targets(const bench::OrgShape& shape, const std::string& platform, long long count) {
-    std::vector<std::vector<bench::Updatable>> per_project;
-    std::vector<std::string> chats;
-    for (int p = 0; p < shape.projects; ++p) {
-        if (bench::chat_platform(p) != platform) continue;
-        per_project.push_back(bench::updatable_tasks(shape, p));
-        chats.push_back(bench::chat_id(p));
-    }
-    if (per_project.empty()) throw std::runtime_error("no project on " + platform);
-    std::vector<Target> out;
-    for (long long i = 0; i < count; ++i) {
-        size_t p = static_cast<size_t>(i) % per_project.size();
-        const auto& tasks = per_project[p];
-        out.push_back({tasks[static_cast<size_t>(i / static_cast<long long>(per_project.size())) % tasks.size()], chats[p]});
-    }
-    return out;
-}
-
 std::unique_ptr<store::Checkpointer> daemon_checkpointer(const std::string& path, std::function<core::Result<void>()> finish) {
     store::CheckpointerOptions options;
     options.finish = std::move(finish);
@@ -164,7 +141,7 @@ int run_floor(const std::string& path, const bench::OrgShape& shape, long long c
         db.exec("PRAGMA wal_checkpoint(PASSIVE)");
         return core::ok();
     });
-    auto work = targets(shape, "slack", count);
+    const bench::RoundRobin order(shape, "slack");
     std::string today = core::format_iso_date(shape.today), base = std::to_string(Timing::wall_now());
     Timing timing;
     timing.start();
@@ -172,7 +149,7 @@ int run_floor(const std::string& path, const bench::OrgShape& shape, long long c
         std::lock_guard lock(db.mutex);
         db.step(begin);
         for (long long k = i; k < std::min(count, i + batch); ++k) {
-            const auto& task = work[static_cast<size_t>(k)].task;
+            const auto& task = order.task(k);
             std::string key = "bench:" + base + ":" + std::to_string(k), source = "slack:C:" + std::to_string(k);
             int percent = static_cast<int>(1 + k % 98);
             text(seen, 1, key), sqlite3_bind_int64(seen, 2, k), db.step(seen);
@@ -213,17 +190,17 @@ int run_inbound(const std::string& path, const bench::OrgShape& shape, long long
         settings.projects = {it->second};
         return settings;
     }, bot::InboundOptions{});
-    auto work = targets(shape, "slack", count);
+    const bench::RoundRobin order(shape, "slack");
     std::vector<adapters::InboundMessage> messages;
     std::string base = std::to_string(Timing::wall_now());
     for (long long i = 0; i < count; ++i) {
-        const auto& target = work[static_cast<size_t>(i)];
+        const auto& task = order.task(i);
         adapters::InboundMessage message;
         message.platform = "slack";
         message.dedup_key = "command:" + base + ":" + std::to_string(i);
-        message.chat_id = target.chat;
-        message.sender_id = target.task.owner.slack;
-        message.text = "update " + target.task.task_id + " " + std::to_string(1 + i % 98) + "% bench " + std::to_string(i);
+        message.chat_id = order.chat(i);
+        message.sender_id = task.owner.slack;
+        message.text = "update " + task.task_id + " " + std::to_string(1 + i % 98) + "% bench " + std::to_string(i);
         messages.push_back(std::move(message));
     }
     bot::SlackOut out;

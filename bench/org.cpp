@@ -1,5 +1,7 @@
 #include "bench/org.h"
 
+#include <stdexcept>
+
 #include <cstdint>
 #include <cstdio>
 
@@ -207,5 +209,21 @@ core::Result<void> build_org(store::Store& store, const OrgShape& shape) {
     }
     return core::ok();
 }
+
+RoundRobin::RoundRobin(const OrgShape& shape, const std::string& platform) {
+    for (int p = 0; p < shape.projects; ++p) {
+        if (chat_platform(p) != platform) continue;
+        m_tasks.push_back(updatable_tasks(shape, p));
+        m_chats.push_back(chat_id(p));
+    }
+    if (m_tasks.empty()) throw std::runtime_error("no project on " + platform);
+}
+
+const Updatable& RoundRobin::task(long long i) const {
+    const auto& tasks = m_tasks[project_of(i)];
+    return tasks[static_cast<size_t>(i / static_cast<long long>(m_tasks.size())) % tasks.size()];
+}
+
+const std::string& RoundRobin::chat(long long i) const { return m_chats[project_of(i)]; }
 
 }  // namespace bench

@@ -44,6 +44,20 @@ struct Updatable {
 };
 std::vector<Updatable> updatable_tasks(const OrgShape& shape, int project);
 
+// The order the benchmarks update tasks in: every updatable task of one platform's projects,
+// round robin over those projects so that chats interleave; at(i) wraps around.
+class RoundRobin {
+public:
+    RoundRobin(const OrgShape& shape, const std::string& platform);  // throws when no project is on it
+    const Updatable& task(long long i) const;
+    const std::string& chat(long long i) const;  // the chat of task(i)'s project
+
+private:
+    size_t project_of(long long i) const { return static_cast<size_t>(i) % m_tasks.size(); }
+    std::vector<std::vector<Updatable>> m_tasks;  // per project
+    std::vector<std::string> m_chats;             // per project
+};
+
 // Imports every project and writes the progress history (one transaction per project).
 core::Result<void> build_org(store::Store& store, const OrgShape& shape);
 
