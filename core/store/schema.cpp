@@ -206,10 +206,10 @@ constexpr const char* k_migration_3 = R"sql(
 CREATE INDEX tasks_by_parent ON tasks(project_id, parent_id, position);
 )sql";
 
-// The outbox worker ranks every due row within its destination on each pass (due_heads):
-// without this index that read each pending row's page, body and all, so a backlog of a
-// thousand chats' digests cost a page read per row per pass. The index holds exactly what the
-// ranking reads, for pending rows only.
+// The outbox worker walks the destinations with pending rows on each pass and takes the
+// oldest due rows of those it may send to (Store::due_heads): two seeks in this index a
+// destination, whatever its backlog, and no row's page (bodies and all) read until it is taken.
+// It holds exactly what the walk reads, for pending rows only.
 constexpr const char* k_migration_4 = R"sql(
 CREATE INDEX outbox_pending_by_destination ON outbox(platform, destination, id, next_attempt_at, channel, state)
     WHERE state = 'pending';
