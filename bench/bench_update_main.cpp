@@ -35,13 +35,13 @@
 
 #include "bench/org.h"
 #include "bot/app.h"
-#include "config/config.h"
-#include "core/digest.h"
-#include "core/rules.h"
 #include "bot/inbound.h"
 #include "bot/slack_routes.h"
+#include "config/config.h"
 #include "core/clock.h"
 #include "core/date.h"
+#include "core/digest.h"
+#include "core/rules.h"
 #include "core/store/checkpointer.h"
 #include "core/store/store.h"
 
@@ -272,7 +272,7 @@ int run_backlog(const std::string& path, const bench::OrgShape& shape, int per_c
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::cerr << "usage: bench_update DB --mode floor|inbound [--count N] [--batch B] [--threads T] [--projects P] [--tasks M] [--today D]\n";
+        std::cerr << "usage: bench_update DB --mode floor|inbound|backlog [--count N] [--batch B] [--threads T] [--per-chat K] [--projects P] [--tasks M] [--today D]\n";
         return 2;
     }
     Args args{{"mode", "floor"}, {"count", "50000"}, {"batch", "16"}, {"threads", "32"}, {"per-chat", "3"}};

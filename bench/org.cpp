@@ -1,9 +1,8 @@
 #include "bench/org.h"
 
-#include <stdexcept>
-
 #include <cstdint>
 #include <cstdio>
+#include <stdexcept>
 
 namespace bench {
 namespace {

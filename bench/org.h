@@ -45,7 +45,7 @@ struct Updatable {
 std::vector<Updatable> updatable_tasks(const OrgShape& shape, int project);
 
 // The order the benchmarks update tasks in: every updatable task of one platform's projects,
-// round robin over those projects so that chats interleave; at(i) wraps around.
+// round robin over those projects so that chats interleave; task(i) wraps around.
 class RoundRobin {
 public:
     RoundRobin(const OrgShape& shape, const std::string& platform);  // throws when no project is on it

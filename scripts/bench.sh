@@ -6,7 +6,7 @@
 # DURATION (10 s per ingest kind), CONNECTIONS (32), PROJECTS (1000), TASKS (100), PORT (18080),
 # KINDS ("slack-commands slack-events feishu dingtalk"), PLATFORMS (fake: replies and digests go to
 # bench_platforms, the tests' fake Slack/Feishu/DingTalk, and are delivered once; closed: to a port
-# nothing listens on, so they fail and are retried with back-off, as sessions 2-5 measured).
+# nothing listens on, so they fail and are retried with back-off, as sessions 2-4 measured).
 #
 # What it does: builds trackerd and bench/ (RelWithDebInfo, -DTRACKERD_BENCH=ON), builds the
 # synthetic organisation (PROJECTS x TASKS, cached per day), then
