@@ -214,6 +214,8 @@ TEST_F(WsTest, TheClientReconnectsAfterADropAndAfterARequestAndStopsPromptly) {
     ASSERT_TRUE(m_server->wait_until([&] { return m_server->connections() == 3; }, k_wait));
     ASSERT_TRUE(m_server->wait_until([&] { return client.status().state == bot::WsState::up; }, k_wait));
 
+    // The client reports "up" before it calls on_back: wait for the second call, not only the state.
+    ASSERT_TRUE(m_server->wait_until([&] { return backs >= 2; }, k_wait));
     auto status = client.status();
     EXPECT_EQ(status.connects, 3);
     EXPECT_EQ(status.reconnects, 4);  // two failed opens, the drop, the request
