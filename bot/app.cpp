@@ -81,6 +81,16 @@ core::Result<std::unique_ptr<App>> App::create(config::Config config, const core
         std::filesystem::create_directories(db_path.parent_path(), ec);
         if (ec) return core::make_error(core::ErrorCode::io, "database: cannot create " + db_path.parent_path().string());
     }
+    bool unsigned_feishu = config.feishu.enabled && config.feishu.mode == config::ConnectionMode::webhook &&
+                           config.feishu.encrypt_key.empty();
+    if (unsigned_feishu && !config.feishu.accept_unsigned_events)  // parse_config says so too
+        return core::make_error(core::ErrorCode::invalid_argument,
+                                std::string("feishu.encrypt_key: ") + config::k_feishu_unsigned_refusal);
+    if (unsigned_feishu)
+        spdlog::warn("feishu: accepting events without an Encrypt Key (feishu.accept_unsigned_events): Feishu signs "
+                     "nothing then, and anyone who has seen one event body (its Verification Token) can forge "
+                     "events as anyone. Set an Encrypt Key in the developer console (事件与回调 → 加密策略) and in "
+                     "feishu.encrypt_key, or use \"mode\": \"socket\"");
     auto store = store::Store::open(config.database);
     if (!store) return store.error();
     for (const auto& person : config.people) {
@@ -150,6 +160,7 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
     m_scheduler = std::make_unique<Scheduler>(*m_store, m_clock, m_config, m_outs.by_platform,
                                               [this] { m_outbox->wake(); });
     m_scheduler->set_metrics(&m_metrics);
+    m_retention = std::make_unique<Retention>(*m_store, m_clock);
     m_connections = std::make_unique<LongConnections>(LongConnectionsDeps{
         m_config, m_http_client, m_inbound, *m_store, m_clock, [this] { m_outbox->wake(); }, m_outs.by_platform,
         &m_metrics});
@@ -198,6 +209,7 @@ core::Result<int> App::start() {
     m_scheduler->start();
     m_server.start();
     m_connections->start();
+    m_retention->start();
     m_started = true;
     spdlog::info("trackerd listening on {}:{} (database {}, slack {})", m_config.host, *port, m_config.database,
                  m_config.slack.enabled ? "on" : "off");
@@ -208,6 +220,7 @@ void App::stop() {
     if (!m_started) return;
     m_started = false;
     m_server.stop();
+    m_retention->stop();
     m_connections->stop();
     m_scheduler->stop();
     m_outbox->stop();

@@ -19,6 +19,7 @@
 #include "bot/long_connections.h"
 #include "bot/ops_routes.h"
 #include "bot/outbox_worker.h"
+#include "bot/retention.h"
 #include "bot/feishu_sender.h"
 #include "bot/scheduler.h"
 #include "bot/signed_link.h"
@@ -81,6 +82,7 @@ private:
     HttpServer m_server;
     std::unique_ptr<WebRoutes> m_web_routes;  // GET /web/…, when web.enabled
     std::unique_ptr<LongConnections> m_connections;  // the platforms in "mode": "socket"
+    std::unique_ptr<Retention> m_retention;  // prunes de-duplication marks past the horizon
     bool m_started = false;
 };
 

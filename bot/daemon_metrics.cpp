@@ -27,6 +27,7 @@ const char* to_string(RequestOutcome outcome) {
         case RequestOutcome::challenge: return "challenge";
         case RequestOutcome::refused_signature: return "refused_signature";
         case RequestOutcome::refused_stale: return "refused_stale";
+        case RequestOutcome::refused_replay: return "refused_replay";
         case RequestOutcome::bad_request: return "bad_request";
         case RequestOutcome::error: return "error";
     }

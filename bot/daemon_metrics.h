@@ -49,6 +49,7 @@ enum class RequestOutcome {
     challenge,          // a URL-verification handshake
     refused_signature,  // missing or wrong signature / token
     refused_stale,      // signature checked, timestamp outside the window
+    refused_replay,     // a valid signature already used by another message (DingTalk §3.2)
     bad_request,        // verified but malformed
     error,              // the store could not apply it (5xx, the platform retries)
 };

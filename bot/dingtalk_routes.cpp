@@ -27,12 +27,15 @@ HttpReply json_error(int status, const std::string& reason) {
                      {}};
 }
 
+constexpr const char* k_replayed =
+    "this timestamp and sign were already used by another message (a replayed signature)";
+
 HttpReply handle_callback(const HttpRequest& request, const config::DingtalkConfig& settings,
                           InboundHandler& inbound, const core::Clock& clock,
                           const std::function<void()>& wake, NotedOutcome& outcome) {
+    const long long window_ms = settings.signature_window_seconds * 1000LL;
     auto verified = adapters::dingtalk::verify_callback(
-        settings.app_secret, request.header("timestamp"), request.header("sign"),
-        clock.now_unix_ms(), settings.signature_window_seconds * 1000LL);
+        settings.app_secret, request.header("timestamp"), request.header("sign"), clock.now_unix_ms(), window_ms);
     if (!verified) {
         spdlog::warn("dingtalk {}: refused from {}: {}", request.path, request.remote_addr,
                      verified.error().message);
@@ -44,18 +47,31 @@ HttpReply handle_callback(const HttpRequest& request, const config::DingtalkConf
         spdlog::warn("dingtalk events: malformed payload: {}", decoded.error().message);
         return json_error(400, decoded.error().message);
     }
+    // The sign covers only the timestamp (§3.2): the pair may carry this one message only.
+    adapters::dingtalk::bind_callback_signature(decoded->message, request.header("timestamp"),
+                                                request.header("sign"), window_ms);
+    auto store_failure = [](const core::Error& error) {
+        // Nothing was applied; a 5xx lets the sender know. Retries are undocumented (§3.2).
+        spdlog::error("dingtalk events: not applied: {}", error.message);
+        return json_error(error.code == core::ErrorCode::busy ? 503 : 500, "temporarily unable to apply; retry");
+    };
     if (decoded->kind == adapters::dingtalk::Callback::Kind::ignored) {
+        auto bound = inbound.bind_signature(decoded->message);  // so it cannot carry a text later
+        if (!bound) return store_failure(bound.error());
+        if (!*bound) {
+            outcome = RequestOutcome::refused_replay;
+            return json_error(401, k_replayed);
+        }
         spdlog::debug("dingtalk events: ignored: {}", decoded->ignored_reason);
         outcome = RequestOutcome::ignored;
         return empty_reply();
     }
     DingtalkOut out(clock, settings.robot_code);
     auto handled = inbound.handle(decoded->message, out);
-    if (!handled) {
-        // Nothing was applied; a 5xx lets the sender know. Retries are undocumented (§3.2).
-        spdlog::error("dingtalk events: not applied: {}", handled.error().message);
-        return json_error(handled.error().code == core::ErrorCode::busy ? 503 : 500,
-                          "temporarily unable to apply; retry");
+    if (!handled) return store_failure(handled.error());
+    if (handled->replayed_signature) {
+        outcome = RequestOutcome::refused_replay;
+        return json_error(401, k_replayed);
     }
     if (handled->duplicate) {
         outcome = RequestOutcome::duplicate;

@@ -31,8 +31,9 @@ void DingtalkStream::count(RequestOutcome outcome) {
 
 bool DingtalkStream::on_frame(const WsFrame& frame, WsConnection& connection) {
     auto decoded = dt::decode_stream_frame(frame.data);
-    if (!decoded) {
-        spdlog::warn("dingtalk stream: {}", decoded.error().message);
+    if (!decoded) {  // refused, not acknowledged (no readable messageId); the connection stays
+        spdlog::warn("dingtalk stream: frame refused: {}", decoded.error().message);
+        count(RequestOutcome::bad_request);
         return true;
     }
     auto ack = [&](const std::string& data) {

@@ -23,14 +23,16 @@ HttpReply json_msg(int status, const std::string& message) {
 }
 
 HttpReply handle_events(const HttpRequest& request, const adapters::feishu::EventConfig& config,
-                        InboundHandler& inbound, const std::function<void()>& wake, NotedOutcome& outcome) {
+                        InboundHandler& inbound, const core::Clock& clock, const std::function<void()>& wake,
+                        NotedOutcome& outcome) {
     adapters::feishu::SignatureHeaders headers{request.header("x-lark-request-timestamp"),
                                                request.header("x-lark-request-nonce"),
                                                request.header("x-lark-signature")};
-    auto decoded = adapters::feishu::decode_event(request.body, config, headers);
+    auto decoded = adapters::feishu::decode_event(request.body, config, headers, clock.now_unix());
     if (!decoded) {
         if (decoded.error().code == core::ErrorCode::unauthorized) {
             spdlog::warn("feishu events: refused from {}: {}", request.remote_addr, decoded.error().message);
+            outcome = refusal_outcome(decoded.error());
             return json_msg(401, decoded.error().message);
         }
         spdlog::warn("feishu events: malformed payload: {}", decoded.error().message);
@@ -99,14 +101,15 @@ std::vector<store::OutboxMessage> FeishuOut::push(const core::ChatMessage& messa
 
 void add_feishu_routes(HttpServer& server, const config::FeishuConfig& config, InboundHandler& inbound,
                        const core::Clock& clock, std::function<void()> wake, DaemonMetrics* metrics) {
-    // Feishu publishes no replay window and its SDKs check none (§2.5): the clock is unused;
-    // replays are caught by event_id and message_id dedup in the inbound handler (§2.6).
-    (void)clock;
+    // Feishu publishes no replay window and its SDKs check none (§2.5): ours is the config's
+    // (8 h by default, adapters::feishu::k_default_window_seconds), below the de-duplication
+    // horizon; replays inside it are caught by event_id and message_id dedup (§2.6).
     // Without the bot's open_id, the decoder takes a group message's leading @ to be the bot's.
-    adapters::feishu::EventConfig event_config{config.verification_token, config.encrypt_key, config.bot_open_id};
-    server.post("/feishu/events", counted_route(metrics, "feishu", [&inbound, event_config, wake](
+    adapters::feishu::EventConfig event_config{config.verification_token, config.encrypt_key, config.bot_open_id,
+                                               config.signature_window_seconds};
+    server.post("/feishu/events", counted_route(metrics, "feishu", [&inbound, &clock, event_config, wake](
                                                                        const HttpRequest& request, NotedOutcome& outcome) {
-        return handle_events(request, event_config, inbound, wake, outcome);
+        return handle_events(request, event_config, inbound, clock, wake, outcome);
     }), "application/json");
 }
 

@@ -37,6 +37,13 @@ void log_refusals(const adapters::InboundMessage& message, bool unbound_chat,
                  loggable(message.sender_id), loggable(message.chat_id), reasons);
 }
 
+void log_replayed_signature(const adapters::InboundMessage& message) {
+    spdlog::warn("{} {} from {} in {}: refused: replayed signature (already used by another message; "
+                 "someone who saw one request is sending others under its signature)",
+                 message.platform, loggable(message.dedup_key), loggable(message.sender_id),
+                 loggable(message.chat_id));
+}
+
 }  // namespace
 
 InboundHandler::InboundHandler(store::Store& store, const core::Clock& clock, ChatLookup chats,
@@ -83,19 +90,56 @@ core::Result<bool> InboundHandler::remember(const adapters::InboundMessage& mess
     return *fresh && *alt_fresh;
 }
 
+core::Result<bool> InboundHandler::signature_fits(const adapters::InboundMessage& message, bool write) {
+    if (message.signature.empty()) return true;
+    if (write)
+        return m_store.bind_signature(message.platform, message.signature, message.signature_binding,
+                                      message.signature_expires_at, m_clock.now_unix());
+    auto bound = m_store.signature_binding(message.platform, message.signature, m_clock.now_unix());
+    if (!bound) return bound.error();
+    return !*bound || **bound == message.signature_binding;
+}
+
+core::Result<bool> InboundHandler::bind_signature(const adapters::InboundMessage& message) {
+    bool fits = true;
+    auto status = m_commits.run([&]() -> core::Result<void> {
+        auto bound = signature_fits(message, true);
+        if (!bound) return bound.error();
+        fits = *bound;
+        return core::ok();
+    });
+    if (!status) return status.error();
+    if (!fits) log_replayed_signature(message);
+    return fits;
+}
+
 core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessage& message, const PlatformOut& out,
                                                    bool enqueue_reply) {
+    InboundResult result;
+    // A replayed signature is refused before the limiter counts it or anything is written.
+    auto fits = signature_fits(message, false);
+    if (!fits) return fits.error();
+    if (!*fits) {
+        log_replayed_signature(message);
+        result.replayed_signature = true;
+        return result;
+    }
     ChatSettings chat = m_chats(message.platform, message.chat_id);
     if (m_options.limiter) {  // before anything changes; see inbound_limit.h
         auto limited = limit_inbound(*m_options.limiter, m_store, m_clock, chat, message, out, enqueue_reply);
         if (!limited) return limited.error();
         if (*limited) return std::move(**limited);
     }
-    InboundResult result;
     std::vector<core::CommandOutcome> outcomes;  // counted once committed
     // Group commit: shares one transaction with concurrent deliveries, each in its own
     // savepoint; returns only after the commit, so the 2xx that follows is durable.
     auto status = m_commits.run([&]() -> core::Result<void> {
+        auto bound = signature_fits(message, true);  // atomic with the change it lets through
+        if (!bound) return bound.error();
+        if (!*bound) {
+            result.replayed_signature = true;
+            return core::ok();
+        }
         auto fresh = remember(message);
         if (!fresh) return fresh.error();
         if (!*fresh) {
@@ -132,6 +176,10 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
         return core::ok();
     });
     if (!status) return status.error();
+    if (result.replayed_signature) {
+        log_replayed_signature(message);
+        return result;
+    }
     if (!result.duplicate) log_refusals(message, !chat.known && !message.direct, outcomes);
     if (m_options.metrics) m_options.metrics->count_commands(outcomes);
     return result;

@@ -68,6 +68,9 @@ std::vector<store::OutboxMessage> make_push_rows(
     const std::function<std::string(const core::ChatMessage&, const store::OutboxMessage&)>& render);
 
 struct InboundResult {
+    // The message's signature (InboundMessage::signature) is bound to another message: a
+    // replayed signature with a forged body. Nothing done; the caller answers 401.
+    bool replayed_signature = false;
     bool duplicate = false;    // seen before: nothing done
     bool limited = false;      // refused by the command limiter (inbound_limit.h): nothing done
     bool changed = false;      // the store changed
@@ -95,11 +98,18 @@ public:
     // was applied and the platform should be told to retry (HTTP 5xx).
     core::Result<InboundResult> handle(const adapters::InboundMessage& message, const PlatformOut& out,
                                        bool enqueue_reply = true);
+    // For a verified request the handler will not otherwise see (a message that is ignored):
+    // binds its signature as handle() does, so that the signature cannot carry another body
+    // later. False when the signature is bound to another message (nothing recorded).
+    core::Result<bool> bind_signature(const adapters::InboundMessage& message);
     store::GroupCommit::Counts commit_counts() const { return m_commits.counts(); }
 
 private:
     // Inside the transaction: true when neither dedup_key nor alt_dedup_key was seen; records both.
     core::Result<bool> remember(const adapters::InboundMessage& message);
+    // True when message.signature is unbound or bound to this message. `write`: bind it too
+    // (inside the transaction); else only read (the check ahead of the command limiter).
+    core::Result<bool> signature_fits(const adapters::InboundMessage& message, bool write);
     core::Result<DispatchContext> context_for(const adapters::InboundMessage& message, const ChatSettings& chat,
                                               const PlatformOut& out);
 

@@ -27,8 +27,9 @@ void SlackSocketMode::count(RequestOutcome outcome) {
 
 bool SlackSocketMode::on_frame(const WsFrame& frame, WsConnection& connection) {
     auto envelope = adapters::slack::decode_socket_envelope(frame.data);
-    if (!envelope) {
-        spdlog::warn("slack socket: {}", envelope.error().message);
+    if (!envelope) {  // refused, not acknowledged (no readable envelope_id); the connection stays
+        spdlog::warn("slack socket: frame refused: {}", envelope.error().message);
+        count(RequestOutcome::bad_request);
         return true;
     }
     switch (envelope->kind) {

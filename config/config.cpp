@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "config/value_syntax.h"
+#include "core/json_depth.h"
 
 namespace config {
 namespace {
@@ -217,7 +218,7 @@ void read_feishu(const json& root, Config& config, const EnvLookup& env, Errors&
     if (!root.contains("feishu") || root["feishu"].is_null()) return;
     Object section(root["feishu"], "feishu", errors,
                    {"enabled", "app_id", "app_secret", "verification_token", "encrypt_key",
-                    "bot_open_id", "api_base", "mode"});
+                    "accept_unsigned_events", "signature_window_seconds", "bot_open_id", "api_base", "mode"});
     FeishuConfig& feishu = config.feishu;
     feishu.enabled = true;
     section.boolean("enabled", feishu.enabled);
@@ -225,6 +226,8 @@ void read_feishu(const json& root, Config& config, const EnvLookup& env, Errors&
     section.string("app_secret", feishu.app_secret);
     section.string("verification_token", feishu.verification_token);
     section.string("encrypt_key", feishu.encrypt_key);
+    section.boolean("accept_unsigned_events", feishu.accept_unsigned_events);
+    section.integer("signature_window_seconds", feishu.signature_window_seconds, 60, k_max_signature_window_seconds);
     section.string("bot_open_id", feishu.bot_open_id);
     if (!feishu.bot_open_id.empty() && feishu.bot_open_id.rfind("ou_", 0) != 0)
         errors.fail(section.path_of("bot_open_id"), "must be the bot's open_id (ou_…), or \"\"");
@@ -236,9 +239,10 @@ void read_feishu(const json& root, Config& config, const EnvLookup& env, Errors&
     if (!feishu.enabled) return;
     require(section, feishu.app_id, "app_id", nullptr, errors);
     require(section, feishu.app_secret, "app_secret", "TRACKERD_FEISHU_APP_SECRET", errors);
-    if (feishu.mode == ConnectionMode::webhook)  // the long connection is opened with the app secret
-        require(section, feishu.verification_token, "verification_token",
-                "TRACKERD_FEISHU_VERIFICATION_TOKEN", errors);
+    if (feishu.mode != ConnectionMode::webhook) return;  // the long connection is opened with the app secret
+    require(section, feishu.verification_token, "verification_token", "TRACKERD_FEISHU_VERIFICATION_TOKEN", errors);
+    if (feishu.encrypt_key.empty() && !feishu.accept_unsigned_events)
+        errors.fail(section.path_of("encrypt_key"), k_feishu_unsigned_refusal);
 }
 
 void read_dingtalk(const json& root, Config& config, const EnvLookup& env, Errors& errors) {
@@ -254,7 +258,7 @@ void read_dingtalk(const json& root, Config& config, const EnvLookup& env, Error
     section.string("robot_code", dingtalk.robot_code);
     read_url(section, "api_base", dingtalk.api_base, errors);
     read_url(section, "oapi_base", dingtalk.oapi_base, errors);
-    section.integer("signature_window_seconds", dingtalk.signature_window_seconds, 1, 86400);
+    section.integer("signature_window_seconds", dingtalk.signature_window_seconds, 1, k_max_signature_window_seconds);
     read_mode(section, dingtalk.mode, errors);
     override_from_env(dingtalk.app_secret, "TRACKERD_DINGTALK_APP_SECRET", env);
     if (!dingtalk.enabled) return;
@@ -520,6 +524,8 @@ void read_top_level(const Object& root, Config& config, Errors& errors) {
 }
 
 core::Result<json> parse_json(std::string_view text) {
+    if (auto shallow = core::check_json_depth(text, core::k_max_json_depth, /*allow_comments=*/true); !shallow)
+        return core::make_error(core::ErrorCode::invalid_argument, "not accepted: " + shallow.error().message);
     try {
         return json::parse(text, nullptr, true, /*ignore_comments=*/true);
     } catch (const json::exception& error) {  // parse_error, and out_of_range for 1e999

@@ -72,12 +72,35 @@ struct SlackConfig {
     std::string app_token;  // required in socket mode
 };
 
+// Inbound de-duplication marks (and signatures bound to a message) are kept this long: longer
+// than any platform redelivers (Feishu's last re-push comes about 7 h after the first push,
+// §2.6; Slack's after about 6 min; DingTalk's stream SDK remembers 5 min) and longer than any
+// signature window below, so that a request old enough to have lost its mark is refused by its
+// timestamp instead of applied again.
+inline constexpr int k_dedup_horizon_seconds = 48 * 3600;
+// The largest signature window a config may set: half the horizon.
+inline constexpr int k_max_signature_window_seconds = 24 * 3600;
+
+// Why a Feishu webhook without an Encrypt Key (and without accept_unsigned_events) is refused,
+// and how to fix it: the error of parse_config at feishu.encrypt_key, and of bot::App::create.
+inline constexpr const char* k_feishu_unsigned_refusal =
+    "webhook mode needs an Encrypt Key: without one Feishu signs nothing, and anyone who has seen one event "
+    "body (its Verification Token) can forge events. In the Feishu developer console, open your app → "
+    "事件与回调 (Events & Callbacks) → 加密策略 (Encryption Strategy), set an Encrypt Key and copy it into "
+    "feishu.encrypt_key (or TRACKERD_FEISHU_ENCRYPT_KEY); or use \"mode\": \"socket\"; or, knowing the risk, "
+    "set feishu.accept_unsigned_events: true";
+
 struct FeishuConfig {
     bool enabled = false;
     std::string app_id;
     std::string app_secret;
     std::string verification_token;
     std::string encrypt_key;  // "" when events are not encrypted
+    // Webhook mode without an Encrypt Key: events are signed by nothing but the Verification
+    // Token, a static secret in every body. Refused at start unless this says so explicitly.
+    bool accept_unsigned_events = false;
+    // How old an event request may be (see adapters::feishu::k_default_window_seconds).
+    int signature_window_seconds = 8 * 3600;
     // The bot's own open_id (ou_…): its @ is dropped wherever it stands in a message. "" = in a
     // group, the @ that starts the message is taken to be the bot's.
     std::string bot_open_id;

@@ -32,6 +32,14 @@ struct InboundMessage {
     std::string reply_url;   // Slack response_url / DingTalk sessionWebhook, or ""
     long long reply_url_expires_ms = 0;  // DingTalk sessionWebhookExpiredTime; 0 = unknown
     long long created_ms = 0;
+    // A signature that covers only part of the request (DingTalk's callback signs nothing but a
+    // timestamp, §3.2), so that whoever saw one request could send any other body under it:
+    // the handler binds `signature` to this message (`signature_binding`: what identifies the
+    // message) until `signature_expires_at` (unix s), and refuses another message under it.
+    // "" = the request's signature covers the body, or there is none to bind.
+    std::string signature;
+    std::string signature_binding;
+    long long signature_expires_at = 0;
 };
 
 }  // namespace adapters

@@ -7,6 +7,7 @@
 
 #include "adapters/common/crypto.h"
 #include "adapters/common/form.h"
+#include "core/json_depth.h"
 
 namespace adapters::dingtalk {
 namespace {
@@ -104,7 +105,19 @@ core::Result<void> verify_callback(std::string_view app_secret, std::string_view
     return core::ok();
 }
 
+void bind_callback_signature(InboundMessage& message, std::string_view timestamp_ms_header,
+                             std::string_view sign_header, long long window_ms) {
+    long long timestamp_ms = 0;
+    std::from_chars(timestamp_ms_header.data(), timestamp_ms_header.data() + timestamp_ms_header.size(), timestamp_ms);
+    message.signature = std::string(timestamp_ms_header) + ":" + std::string(sign_header);
+    std::string content = message.chat_id + '\n' + message.sender_id + '\n' + message.text;
+    message.signature_binding = message.dedup_key + " " + to_hex(sha256(content)).substr(0, 32);
+    // Past this instant DingTalk's own rule (and verify_callback) refuses the pair anyway.
+    message.signature_expires_at = (timestamp_ms + window_ms) / 1000 + 1;
+}
+
 core::Result<Callback> decode_callback(std::string_view raw_body) {
+    if (auto shallow = core::check_json_depth(raw_body); !shallow) return shallow.error();
     json body = json::parse(raw_body, nullptr, false);
     if (!body.is_object()) return make_error(ErrorCode::invalid_argument, "the body is not a JSON object");
     Callback out;

@@ -23,6 +23,14 @@ core::Result<void> verify_callback(std::string_view app_secret, std::string_view
                                    std::string_view sign_header, long long now_ms,
                                    long long window_ms = 3600000);
 
+// The sign covers only the timestamp, so one captured (timestamp, sign) pair would carry any
+// body for the whole window. For a verified callback: fills message.signature (the pair),
+// signature_binding (the msgId and a digest of conversation, sender and text — what a
+// redelivery of the same message repeats) and signature_expires_at (timestamp + window, unix s),
+// for the inbound handler to bind the pair to this one message.
+void bind_callback_signature(InboundMessage& message, std::string_view timestamp_ms_header,
+                             std::string_view sign_header, long long window_ms);
+
 // The sign value itself, for tests and the fake server (no URL-encoding).
 std::string callback_sign(std::string_view app_secret, long long timestamp_ms);
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/common/form.h"
+#include "core/json_depth.h"
 
 namespace adapters::dingtalk {
 namespace {
@@ -50,6 +51,8 @@ std::string stream_url(const StreamEndpoint& endpoint) {
 }
 
 core::Result<StreamFrame> decode_stream_frame(std::string_view text) {
+    if (auto shallow = core::check_json_depth(text); !shallow)
+        return core::make_error(core::ErrorCode::invalid_argument, "DingTalk stream frame: " + shallow.error().message);
     Json parsed = Json::parse(text, nullptr, false);
     if (!parsed.is_object()) return core::make_error(core::ErrorCode::invalid_argument, "DingTalk stream frame: not a JSON object");
     StreamFrame frame;

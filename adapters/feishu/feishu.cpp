@@ -2,10 +2,12 @@
 #include "adapters/feishu/feishu.h"
 
 #include <charconv>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "adapters/common/crypto.h"
 #include "adapters/feishu/at_tags.h"
+#include "core/json_depth.h"
 
 namespace adapters::feishu {
 namespace {
@@ -131,6 +133,45 @@ core::Result<void> check_token(std::string_view expected, std::string_view got) 
     return core::ok();
 }
 
+// Whole seconds of a decimal text ("1700000000", or v1's "1502199207.7171419"); nullopt when none.
+std::optional<long long> seconds_of(std::string_view text) {
+    long long out = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (ec != std::errc() || end == text.data()) return std::nullopt;
+    if (end != text.data() + text.size() && *end != '.') return std::nullopt;
+    return out;
+}
+
+// The request's age (EventConfig::window_seconds): the signed header when there is a
+// signature, else the only time there is, the event's own (unsigned, but a captured body
+// replayed as it was still carries it).
+core::Result<void> check_age(const json& payload, bool v2, const EventConfig& config,
+                             const SignatureHeaders& headers, long long now_unix) {
+    if (config.window_seconds <= 0) return core::ok();
+    std::optional<long long> at;
+    std::string what;
+    if (!config.encrypt_key.empty()) {
+        at = seconds_of(headers.timestamp);
+        what = "X-Lark-Request-Timestamp";
+    } else if (v2) {
+        long long ms = millis_at(object_at(payload, "header"), "create_time");
+        if (ms > 0) at = ms / 1000;
+        what = "header.create_time";
+    } else {
+        at = seconds_of(text_at(payload, "ts"));
+        what = "ts";
+    }
+    if (!at) return make_error(ErrorCode::unauthorized, "the request carries no readable " + what);
+    if (now_unix - *at > config.window_seconds)
+        return make_error(ErrorCode::unauthorized, "stale " + what + " (" + std::to_string(now_unix - *at) +
+                                                       " s old, the window is " +
+                                                       std::to_string(config.window_seconds) + " s)");
+    if (*at - now_unix > config.future_seconds)
+        return make_error(ErrorCode::unauthorized, what + " is " + std::to_string(*at - now_unix) +
+                                                       " s in the future");
+    return core::ok();
+}
+
 EventRequest ignored(EventRequest request, std::string reason) {
     request.kind = EventRequest::Kind::ignored;
     request.ignored_reason = std::move(reason);
@@ -167,7 +208,10 @@ core::Result<EventRequest> decode_v2(const json& payload, const EventConfig& con
     if (message_type != "text")
         return ignored(std::move(request), "message_type '" + message_type + "' is not handled (text only)");
 
-    json content = parse_json(text_at(message, "content"));  // a JSON string, parsed again
+    std::string content_text = text_at(message, "content");  // a JSON string, parsed again
+    if (auto shallow = core::check_json_depth(content_text); !shallow)
+        return make_error(ErrorCode::invalid_argument, "event.message.content: " + shallow.error().message);
+    json content = parse_json(content_text);
     const json* text = member(content, "text");
     if (!text || !text->is_string())
         return make_error(ErrorCode::invalid_argument, "event.message.content is not {\"text\":…}");
@@ -276,19 +320,20 @@ std::string encrypt_envelope(std::string_view encrypt_key, std::string_view plai
 }
 
 core::Result<EventRequest> decode_event(std::string_view raw_body, const EventConfig& config,
-                                        const SignatureHeaders& headers) {
+                                        const SignatureHeaders& headers, long long now_unix) {
     if (config.verification_token.empty() && config.encrypt_key.empty())
         return make_error(ErrorCode::unauthorized,
                           "neither a Verification Token nor an Encrypt Key is configured");
-    json payload = parse_json(raw_body);
-    if (!payload.is_object()) return make_error(ErrorCode::invalid_argument, "the body is not a JSON object");
-
-    // Checked before decrypting so that a forged request learns nothing from decryption errors.
+    // Checked before parsing and decrypting so that a forged request learns nothing from
+    // either's errors (url_verification, never signed, is told apart only after parsing).
     core::Result<void> signature = core::ok();
     if (!config.encrypt_key.empty())
         signature = verify_signature(config.encrypt_key, headers.timestamp, headers.nonce,
                                      headers.signature, raw_body);
     auto fail = [&](core::Error error) -> core::Error { return signature ? error : signature.error(); };
+    if (auto shallow = core::check_json_depth(raw_body); !shallow) return fail(shallow.error());
+    json payload = parse_json(raw_body);
+    if (!payload.is_object()) return fail(make_error(ErrorCode::invalid_argument, "the body is not a JSON object"));
 
     EventRequest request;
     request.message.platform = "feishu";
@@ -298,6 +343,7 @@ core::Result<EventRequest> decode_event(std::string_view raw_body, const EventCo
         if (!encrypted->is_string()) return fail(make_error(ErrorCode::invalid_argument, "'encrypt' is not a string"));
         auto plain = decrypt_envelope(config.encrypt_key, encrypted->get<std::string>());
         if (!plain) return fail(plain.error());
+        if (auto shallow = core::check_json_depth(*plain); !shallow) return fail(shallow.error());
         payload = parse_json(*plain);
         if (!payload.is_object())
             return fail(make_error(ErrorCode::invalid_argument, "the decrypted payload is not a JSON object"));
@@ -317,6 +363,7 @@ core::Result<EventRequest> decode_event(std::string_view raw_body, const EventCo
     if (!signature) return signature.error();
     request.token = v2 ? text_at(object_at(payload, "header"), "token") : text_at(payload, "token");
     if (auto ok = check_token(config.verification_token, request.token); !ok) return ok.error();
+    if (auto fresh = check_age(payload, v2, config, headers, now_unix); !fresh) return fresh.error();
     if (v2) return decode_v2(payload, config, std::move(request));
     if (member(payload, "uuid")) return decode_v1(payload, config, std::move(request));
     return make_error(ErrorCode::invalid_argument, "the payload is neither schema 2.0 nor a v1 event (no uuid)");

@@ -35,7 +35,18 @@ struct EventConfig {
     std::string verification_token;  // "" = not checked (allowed only with an encrypt key)
     std::string encrypt_key;         // "" = payloads are plaintext and unsigned
     std::string bot_open_id;         // the bot's own open_id, "" when unknown
+    // How old a request may be (s): X-Lark-Request-Timestamp when signed, else the event's
+    // header.create_time (v2) or ts (v1). 0 = not checked (the long connection, which
+    // authenticates the connection instead).
+    long long window_seconds = 0;
+    long long future_seconds = 300;  // how far ahead of our clock a timestamp may be
 };
+
+// The default window: Feishu documents no replay window and its SDKs check none (§2.5); it
+// re-pushes an unanswered event after 5 s, 5 min, 1 h and 6 h (§2.6), and it is not known
+// whether a re-push carries a fresh timestamp. 8 hours lets the last re-push in even if it
+// carries the first push's timestamp; older requests are replays.
+inline constexpr long long k_default_window_seconds = 8 * 3600;
 
 // The X-Lark-Request-Timestamp / -Nonce / X-Lark-Signature header values, "" when absent.
 struct SignatureHeaders {
@@ -64,9 +75,12 @@ struct EventRequest {
 // removed; other mentions become "@name" and are listed with user_id = open_id.
 // De-duplication (§2.6): dedup_key = header.event_id (v2) or uuid (v1); for messages also
 // alt_dedup_key = "message_id:" + the message's om_… id, which a re-push under a new event_id keeps.
-// Errors: unauthorized (signature, token), invalid_argument (malformed body).
+// With config.window_seconds > 0, a request older than the window or further than
+// future_seconds ahead of now_unix is refused (unauthorized, "stale …" / "… in the future"),
+// url_verification excepted.
+// Errors: unauthorized (signature, token, timestamp), invalid_argument (malformed body).
 core::Result<EventRequest> decode_event(std::string_view raw_body, const EventConfig& config,
-                                        const SignatureHeaders& headers);
+                                        const SignatureHeaders& headers, long long now_unix = 0);
 
 // ---- Outbound -----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/common/form.h"
+#include "core/json_depth.h"
 
 namespace adapters::feishu {
 namespace {
@@ -212,6 +213,8 @@ PbFrame response_frame(PbFrame frame, int code, long long biz_rt_ms) {
 }
 
 core::Result<EventRequest> decode_long_connection_event(std::string_view payload, std::string_view bot_open_id) {
+    if (auto shallow = core::check_json_depth(payload); !shallow)
+        return core::make_error(core::ErrorCode::invalid_argument, "Feishu event: " + shallow.error().message);
     Json parsed = Json::parse(payload, nullptr, false);
     if (!parsed.is_object()) return core::make_error(core::ErrorCode::invalid_argument, "Feishu event: not a JSON object");
     // One decoder for both transports: the token check of decode_event is satisfied with a

@@ -10,6 +10,7 @@
 
 #include "adapters/common/crypto.h"
 #include "adapters/common/form.h"
+#include "core/json_depth.h"
 
 namespace adapters::slack {
 
@@ -26,6 +27,8 @@ core::Error unauthorized(std::string reason) {
 
 // The one place this file calls the JSON parser: its exceptions become an error.
 core::Result<Json> parse_json(std::string_view text, std::string_view what) {
+    if (auto shallow = core::check_json_depth(text); !shallow)
+        return invalid(std::string(what) + ": " + shallow.error().message);
     try {
         return Json::parse(text.begin(), text.end());
     } catch (const Json::exception& e) {

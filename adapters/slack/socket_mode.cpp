@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/common/form.h"
+#include "core/json_depth.h"
 
 namespace adapters::slack {
 namespace {
@@ -37,6 +38,8 @@ core::Result<std::string> parse_connections_open(int http_status, std::string_vi
 }
 
 core::Result<SocketEnvelope> decode_socket_envelope(std::string_view text) {
+    if (auto shallow = core::check_json_depth(text); !shallow)
+        return invalid("Slack socket envelope: " + shallow.error().message);
     Json parsed = Json::parse(text, nullptr, false);
     if (!parsed.is_object()) return invalid("Slack socket envelope: not a JSON object");
     SocketEnvelope envelope;

@@ -215,10 +215,25 @@ CREATE INDEX outbox_pending_by_destination ON outbox(platform, destination, id, 
     WHERE state = 'pending';
 )sql";
 
+// A signature that covers only a timestamp (DingTalk's callback, protocols.md §3.2) is bound
+// to the one message it first came with, for as long as the platform would accept it: the
+// same signature with another message is a replay with a forged body.
+constexpr const char* k_migration_5 = R"sql(
+CREATE TABLE signature_uses (
+    platform TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    bound_to TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (platform, signature)
+);
+CREATE INDEX signature_uses_by_expiry ON signature_uses(expires_at);
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& migrations() {
-    static const std::vector<const char*> k_all{k_migration_1, k_migration_2, k_migration_3, k_migration_4};
+    static const std::vector<const char*> k_all{k_migration_1, k_migration_2, k_migration_3, k_migration_4,
+                                                k_migration_5};
     return k_all;
 }
 

@@ -30,7 +30,7 @@ namespace store {
 using core::Result;
 
 // The schema version this build writes. Migrations run in order from the file's version.
-inline constexpr int k_schema_version = 4;
+inline constexpr int k_schema_version = 5;
 
 // A change to one task (core/task_update.h). Applying it writes the task, one progress-log
 // entry and one audit row per changed field, all in one transaction.
@@ -115,6 +115,18 @@ public:
     Result<int> forget_inbound_before(long long unix_seconds);  // pruning; returns rows removed
     // Whether `key` was remembered for `platform`; reads only (a check ahead of the transaction).
     Result<bool> seen_inbound(std::string_view platform, std::string_view key);
+
+    // Signatures that cover only a timestamp (DingTalk's callback): each is bound to the first
+    // message it came with until expires_at (unix seconds). Returns true when `signature` is
+    // new for `platform` (and binds it to `bound_to`) or already bound to `bound_to`, false when
+    // it is bound to something else. Call inside the transaction that applies the message.
+    Result<bool> bind_signature(std::string_view platform, std::string_view signature,
+                                std::string_view bound_to, long long expires_at, long long now_unix);
+    // What `signature` is bound to, nullopt when nothing (or only an expired binding); reads only.
+    Result<std::optional<std::string>> signature_binding(std::string_view platform,
+                                                         std::string_view signature, long long now_unix);
+    // Pruning: removes bindings that expired before `unix_seconds`; returns rows removed.
+    Result<int> forget_signatures_before(long long unix_seconds);
 
     // The durable outbox (see outbox_types.h).
     // Inserts unless a message with the same dedup_key exists; returns its id and whether new.

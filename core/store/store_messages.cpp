@@ -102,6 +102,53 @@ Result<int> Store::forget_inbound_before(long long unix_seconds) {
     });
 }
 
+Result<bool> Store::bind_signature(std::string_view platform, std::string_view signature,
+                                   std::string_view bound_to, long long expires_at, long long now_unix) {
+    std::lock_guard lock(m_mutex);
+    return detail::write<bool>(*this, "bind signature", [&]() -> Result<bool> {
+        // An expired binding may be taken over: the platform refuses that signature by now, so
+        // only a clock that moved back could bring it here again.
+        auto q = m_impl->statements.get(
+            "INSERT INTO signature_uses (platform, signature, bound_to, expires_at) VALUES (?1, ?2, ?3, ?4)"
+            " ON CONFLICT (platform, signature) DO UPDATE SET bound_to = excluded.bound_to,"
+            " expires_at = excluded.expires_at WHERE signature_uses.expires_at < ?5");
+        q->bind(1, std::string(platform));
+        q->bind(2, std::string(signature));
+        q->bind(3, std::string(bound_to));
+        q->bind(4, static_cast<int64_t>(expires_at));
+        q->bind(5, static_cast<int64_t>(now_unix));
+        if (q->exec() == 1) return true;
+        auto bound = m_impl->statements.get(
+            "SELECT bound_to FROM signature_uses WHERE platform = ?1 AND signature = ?2");
+        bound->bind(1, std::string(platform));
+        bound->bind(2, std::string(signature));
+        return bound->executeStep() && bound->getColumn(0).getString() == bound_to;
+    });
+}
+
+Result<std::optional<std::string>> Store::signature_binding(std::string_view platform, std::string_view signature,
+                                                            long long now_unix) {
+    std::lock_guard lock(m_mutex);
+    return detail::guarded("read signature binding", [&]() -> Result<std::optional<std::string>> {
+        auto q = m_impl->statements.get(
+            "SELECT bound_to FROM signature_uses WHERE platform = ?1 AND signature = ?2 AND expires_at >= ?3");
+        q->bind(1, std::string(platform));
+        q->bind(2, std::string(signature));
+        q->bind(3, static_cast<int64_t>(now_unix));
+        if (!q->executeStep()) return std::optional<std::string>();
+        return std::optional<std::string>(q->getColumn(0).getString());
+    });
+}
+
+Result<int> Store::forget_signatures_before(long long unix_seconds) {
+    std::lock_guard lock(m_mutex);
+    return detail::write<int>(*this, "forget signatures", [&]() -> Result<int> {
+        auto q = m_impl->statements.get("DELETE FROM signature_uses WHERE expires_at < ?1");
+        q->bind(1, static_cast<int64_t>(unix_seconds));
+        return q->exec();
+    });
+}
+
 Result<EnqueueResult> Store::enqueue(const OutboxMessage& message) {
     std::lock_guard lock(m_mutex);
     auto& cache = m_impl->statements;

@@ -2,6 +2,7 @@
 // the example file, and bad configs whose errors name the JSON path of the bad field.
 
 #include "config/config.h"
+#include "core/json_depth.h"
 #include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -229,6 +230,15 @@ TEST(ConfigTest, BadConfigsNameTheJsonPathOfTheBadField) {
         {"feishu bot_open_id not an open_id",
          R"({"feishu": {"app_id": "a", "app_secret": "s", "verification_token": "v", "bot_open_id": "TaskBot"}})",
          "feishu.bot_open_id: must be the bot's open_id (ou_…)"},
+        {"feishu webhook without an encrypt key",
+         R"({"feishu": {"app_id": "a", "app_secret": "s", "verification_token": "v"}})",
+         "feishu.encrypt_key: webhook mode needs an Encrypt Key"},
+        {"feishu window past half the de-duplication horizon",
+         R"({"feishu": {"app_id": "a", "app_secret": "s", "verification_token": "v", "encrypt_key": "k",
+             "signature_window_seconds": 86401}})",
+         "feishu.signature_window_seconds: must be from 60 to 86400"},
+        {"nested deeper than any config", "{\"people\": " + std::string(65, '[') + std::string(65, ']') + "}",
+         "not accepted: JSON nests deeper than 64 levels"},
         {"dingtalk without secret", R"({"dingtalk": {"app_key": "k"}})",
          "dingtalk.app_secret: required"},
         {"dingtalk window",
@@ -324,8 +334,33 @@ TEST(ConfigTest, BadConfigsNameTheJsonPathOfTheBadField) {
     }
 }
 
-TEST(ConfigTest, FeishuBotOpenIdIsReadAndDefaultsToEmpty) {
+TEST(ConfigTest, FeishuWithoutAnEncryptKeyIsAcceptedOnlyWhenSaidExplicitlyOrOverTheLongConnection) {
     const std::string section = R"("app_id": "cli_1", "app_secret": "s", "verification_token": "v")";
+    auto refused = parse_config(R"({"feishu": {)" + section + "}}", env_of({}));
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("加密策略"), std::string::npos) << refused.error().message;
+    EXPECT_NE(refused.error().message.find("accept_unsigned_events"), std::string::npos);
+    auto opted_in = parse_ok(R"({"feishu": {)" + section + R"(, "accept_unsigned_events": true}})");
+    EXPECT_TRUE(opted_in.feishu.accept_unsigned_events);
+    auto socket = parse_ok(R"({"feishu": {"app_id": "cli_1", "app_secret": "s", "mode": "socket"}})");
+    EXPECT_FALSE(socket.feishu.accept_unsigned_events);
+    EXPECT_EQ(socket.feishu.signature_window_seconds, 8 * 3600);
+    EXPECT_LT(config::k_max_signature_window_seconds, config::k_dedup_horizon_seconds);
+}
+
+TEST(ConfigTest, AConfigNestedToTheBoundWithCommentsHoldingBracketsIsRead) {
+    // 64 levels are allowed; brackets in comments and strings do not count.
+    std::string deep = std::string(62, '[') + std::string(62, ']');
+    std::string brackets(70, '[');
+    auto config = parse_ok("// " + brackets + "\n{\"database\": \"data/" + brackets + ".db\"} /* " + brackets + " */");
+    EXPECT_EQ(config.database, "data/" + brackets + ".db");
+    EXPECT_TRUE(core::check_json_depth("{\"a\": " + deep + "}"));
+    EXPECT_TRUE(core::check_json_depth("{\"a\": [" + deep + "]}"));
+    EXPECT_FALSE(core::check_json_depth("{\"a\": [[" + deep + "]]}"));
+}
+
+TEST(ConfigTest, FeishuBotOpenIdIsReadAndDefaultsToEmpty) {
+    const std::string section = R"("app_id": "cli_1", "app_secret": "s", "verification_token": "v", "encrypt_key": "k")";
     EXPECT_EQ(parse_ok(R"({"feishu": {)" + section + "}}").feishu.bot_open_id, "");
     EXPECT_EQ(default_config().feishu.bot_open_id, "");
     auto config = parse_ok(R"({"feishu": {)" + section + R"(, "bot_open_id": "ou_bot0000000000"}})");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "core/json_depth.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -14,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     };
     std::string_view text = fuzz::as_text(data, size);
     auto parsed = config::parse_config(text, no_env);
+    if (!core::check_json_depth(text, core::k_max_json_depth, true)) FUZZ_CHECK(!parsed);
     if (!parsed) {
         FUZZ_CHECK(parsed.error().code == core::ErrorCode::invalid_argument);
         FUZZ_CHECK(!parsed.error().message.empty());

@@ -14,6 +14,7 @@
 
 #include "adapters/common/crypto.h"
 #include "adapters/feishu/feishu.h"
+#include "core/json_depth.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
@@ -49,6 +50,9 @@ void check_event(const core::Result<EventRequest>& event, bool encrypted, std::s
 }
 
 void fuzz_plain(std::string_view body) {
+    // Nesting past the bound is refused before the parser builds anything (core/json_depth.h).
+    if (!core::check_json_depth(body))
+        FUZZ_CHECK(!adapters::feishu::decode_event(body, EventConfig{k_token, "", ""}, {}));
     check_event(adapters::feishu::decode_event(body, EventConfig{k_token, "", std::string(k_bot)}, {}),
                 false, k_bot);
     check_event(adapters::feishu::decode_event(body, EventConfig{k_token, "", ""}, {}), false, "");
@@ -66,6 +70,7 @@ void fuzz_encrypted(std::string_view plaintext) {
         adapters::sha256(headers.timestamp + headers.nonce + std::string(k_key) + body));
     EventConfig config{"", std::string(k_key), std::string(k_bot)};
     auto event = adapters::feishu::decode_event(body, config, headers);
+    if (!core::check_json_depth(plaintext)) FUZZ_CHECK(!event);
     check_event(event, true, k_bot);
     // Correctly signed: a rejection may be about the token, never about the signature.
     if (!event && event.error().code == core::ErrorCode::unauthorized) {

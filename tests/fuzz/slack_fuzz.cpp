@@ -6,6 +6,7 @@
 #include <string>
 
 #include "adapters/slack/slack.h"
+#include "core/json_depth.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
@@ -23,6 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     for (std::string_view bot : {k_bot, std::string_view()}) {
         auto events = adapters::slack::decode_events(body, bot);
+        if (!core::check_json_depth(body)) FUZZ_CHECK(!events);  // refused before it is built
         if (events && events->kind == adapters::slack::EventsRequest::Kind::message) {
             FUZZ_CHECK(events->message.platform == "slack");
             FUZZ_CHECK(fuzz::is_trimmed(events->message.text));

@@ -97,8 +97,9 @@ protected:
         return client.Post("/dingtalk/events", headers, body, "application/json; charset=utf-8");
     }
 
+    // One ms after the last: DingTalk stamps each callback, and a pair signs one message only.
     httplib::Result post_signed(const std::string& body) {
-        const long long now = m_clock.now_unix_ms();
+        const long long now = m_clock.now_unix_ms() + m_requests++;
         return post(body, std::to_string(now), sign(now));
     }
 
@@ -134,6 +135,7 @@ protected:
     TempDir m_dir;
     std::string m_db;
     FakeClock m_clock;
+    long long m_requests = 0;  // post_signed stamps
     FakeDingtalk m_dingtalk{k_app_key, k_app_secret, k_robot_code};
     std::unique_ptr<bot::App> m_app;
     int m_port = 0;

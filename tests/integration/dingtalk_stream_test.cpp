@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/app.h"
+#include "tests/support/deep_json.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_dingtalk.h"
@@ -167,6 +168,18 @@ TEST_F(DingtalkStreamMode, TheSameMessageUnderANewFrameIdIsAcknowledgedAndApplie
     m_platform.deliver("frame-1", robot_message());
     m_platform.deliver("frame-2", robot_message());  // §3.4: redelivery; msgId is the same
     ASSERT_TRUE(wait([&] { return m_platform.acks("frame-1") == 1 && m_platform.acks("frame-2") == 1; }));
+    EXPECT_EQ(progress_entries("T003"), 1u);
+}
+
+TEST_F(DingtalkStreamMode, AMessageNestedTooDeeplyIsRefusedAndTheConnectionKeepsWorking) {
+    start();
+    json forged = json::parse(robot_message("msgDeep=="));
+    forged["text"]["content"] = " T003 进度 43%";
+    m_platform.deliver("frame-deep", testing_support::with_deep_field(forged.dump()));
+    m_platform.deliver("frame-1", robot_message());
+    ASSERT_TRUE(wait([&] { return m_platform.acks("frame-deep") == 1 && m_platform.acks("frame-1") == 1; }));
+    EXPECT_EQ(m_platform.connections(), 1);
+    EXPECT_EQ(task("T003").completion, 60);
     EXPECT_EQ(progress_entries("T003"), 1u);
 }
 

@@ -9,6 +9,7 @@
 
 #include "adapters/feishu/long_connection.h"
 #include "bot/app.h"
+#include "tests/support/deep_json.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_feishu.h"
@@ -174,6 +175,16 @@ TEST_F(FeishuLongConnectionMode, AnEventOverTheConnectionUpdatesTheTaskAndIsAnsw
     ASSERT_EQ(messages.size(), 1u);
     EXPECT_EQ(messages[0].endpoint, "reply");
     EXPECT_EQ(messages[0].target, "om_1");
+}
+
+TEST_F(FeishuLongConnectionMode, AnEventNestedTooDeeplyIsRefusedAndTheConnectionKeepsWorking) {
+    start();
+    m_platform.deliver("msg-deep", testing_support::with_deep_field(receive_event("ev-deep", "om_deep", "@_user_1 T003 进度 43%")));
+    m_platform.deliver("msg-1", receive_event("ev-1", "om_1", "@_user_1 T003 进度 60%"));
+    ASSERT_TRUE(wait([&] { return m_platform.acks("msg-deep") == 1 && m_platform.acks("msg-1") == 1; }));
+    EXPECT_EQ(m_platform.connections(), 1);
+    EXPECT_EQ(task("T003").completion, 60);
+    EXPECT_EQ(progress_entries("T003"), 1u);
 }
 
 TEST_F(FeishuLongConnectionMode, AConnectionDroppedBeforeTheAnswerIsPushedAgainAndAppliedOnce) {

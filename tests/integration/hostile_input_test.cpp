@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "tests/integration/three_platforms.h"
+#include "adapters/common/form.h"
+#include "tests/support/deep_json.h"
 
 namespace {
 
@@ -106,10 +108,31 @@ std::string with_invalid_utf8(std::string json) {
     return json;
 }
 
+// The DingTalk callback `genuine` (sent first, applied) was signed with; `body` posted under it.
+Request under_the_headers_of(const Request& genuine, const std::string& body) {
+    Request replay = genuine;
+    replay.body = body;
+    return replay;
+}
+
+// A Feishu event encrypted and signed as Feishu does, at X-Lark-Request-Timestamp `ts`.
+Request feishu_signed_at(long long ts, const std::string& body) {
+    Request r = ThreePlatforms::feishu_signed(body);
+    std::string stamp = std::to_string(ts);
+    std::string nonce = "1234567890";
+    r.headers = {{"X-Lark-Request-Timestamp", stamp},
+                 {"X-Lark-Request-Nonce", nonce},
+                 {"X-Lark-Signature",
+                  adapters::to_hex(adapters::sha256(stamp + nonce + testing_support::secrets::k_feishu_encrypt_key + body))}};
+    return r;
+}
+
 Request with_content_type(Request request, const std::string& type) {
     request.content_type = type;
     return request;
 }
+
+constexpr long long k_replay_ms = testing_support::three_platforms::k_now * 1000 - 500;
 
 std::vector<Case> cases() {
     using R = Rows;
@@ -152,6 +175,28 @@ std::vector<Case> cases() {
                             {{"X-Slack-Request-Timestamp", ts}, {"X-Slack-Signature", ThreePlatforms::slack_sign(ts, body)}}};
          },
          401, "stale timestamp", After::unchanged, "", {}, nullptr},
+        {"SlackFutureTimestamp",
+         [](auto&) {
+             std::string body = ThreePlatforms::slack_event_body("EvFuture", k_xiaoming.slack, "update T003 60%");
+             std::string ts = std::to_string(testing_support::three_platforms::k_now + 301);
+             return Request{"/slack/events", body,
+                            {{"X-Slack-Request-Timestamp", ts}, {"X-Slack-Signature", ThreePlatforms::slack_sign(ts, body)}}};
+         },
+         401, "in the future", After::unchanged, "", {}, nullptr},
+        {"SlackSignedEventWithADeepFieldBesideValidContent",
+         [](auto& f) {
+             return R::slack_signed(f, "/slack/events",
+                                    testing_support::with_deep_field(R::slack_event(f, "EvDeep", "update T003 43%").body));
+         },
+         400, "nests deeper than 64", After::unchanged, "", {}, nullptr},
+        {"SlackSignedInteractionWithADeepPayload",
+         [](auto& f) {
+             // 100 deep: cpp-httplib refuses form bodies over 8 KiB (413) before trackerd sees them.
+             std::string payload = testing_support::with_deep_field(R"({"type":"block_actions","actions":[]})", 100);
+             return R::slack_signed(f, "/slack/interactive", "payload=" + adapters::url_encode(payload),
+                                    "application/x-www-form-urlencoded");
+         },
+         400, "nests deeper than 64", After::unchanged, "", {}, nullptr},
         {"SlackReplayedRequest", [](auto& f) { return R::slack_event(f, "EvReplay", "update T003 60%"); }, 200,
          "duplicate delivery", After::unchanged, "", {},
          [](auto& f) { R::send_ok(f, R::slack_event(f, "EvReplay", "update T003 60%")); }},
@@ -198,6 +243,31 @@ std::vector<Case> cases() {
                                             testing_support::three_platforms::k_feishu_chat, "not-the-token")));
          },
          401, "Verification Token does not match", After::unchanged, "", {}, nullptr},
+        {"FeishuSignedEventWithADeepFieldBesideValidContent",
+         [](auto& f) {
+             return R::feishu_signed(f, R::feishu_encrypt(testing_support::with_deep_field(R::feishu_json("fdeep", "T003 进度 43%"))));
+         },
+         400, "nests deeper than 64", After::unchanged, "", {}, nullptr},
+        {"FeishuSignedEventWithADeepMessageContent",
+         [](auto& f) {
+             auto event = nlohmann::json::parse(R::feishu_json("fdeepc", "T003 进度 43%"));
+             event["event"]["message"]["content"] =
+                 testing_support::with_deep_field(nlohmann::json{{"text", "T003 进度 43%"}}.dump(), 100);
+             return R::feishu_signed(f, R::feishu_encrypt(event.dump()));
+         },
+         400, "nests deeper than 64", After::unchanged, "", {}, nullptr},
+        {"FeishuStaleTimestamp",
+         [](auto&) {
+             return feishu_signed_at(testing_support::three_platforms::k_now - 8 * 3600 - 1,
+                                     R::feishu_encrypt(R::feishu_json("fstale", "T003 进度 60%")));
+         },
+         401, "stale X-Lark-Request-Timestamp", After::unchanged, "", {}, nullptr},
+        {"FeishuFutureTimestamp",
+         [](auto&) {
+             return feishu_signed_at(testing_support::three_platforms::k_now + 301,
+                                     R::feishu_encrypt(R::feishu_json("ffuture", "T003 进度 60%")));
+         },
+         401, "in the future", After::unchanged, "", {}, nullptr},
         {"FeishuReplayedRequest", [](auto& f) { return R::feishu_event(f, "freplay", "T003 进度 60%"); }, 200,
          "duplicate delivery", After::unchanged, "", {},
          [](auto& f) { R::send_ok(f, R::feishu_event(f, "freplay", "T003 进度 60%")); }},
@@ -242,9 +312,26 @@ std::vector<Case> cases() {
                                        (testing_support::three_platforms::k_now - 3601) * 1000);
          },
          401, "outside", After::unchanged, "", {}, nullptr},
-        {"DingtalkReplayedRequest", [](auto& f) { return R::dingtalk_event(f, "dreplay", "T003 进度 60%"); }, 200,
+        {"DingtalkCallbackWithADeepFieldBesideValidContent",
+         [](auto& f) { return R::dingtalk_signed(f, testing_support::with_deep_field(R::dingtalk_body(f, "ddeep", "T003 进度 43%"))); },
+         400, "nests deeper than 64", After::unchanged, "", {}, nullptr},
+        // The captured headers of a genuine callback, with another message (another msgId,
+        // another sender, another text) posted under them inside the window.
+        {"DingtalkReplayedSignatureWithAnotherMessage",
+         [](auto& f) { return under_the_headers_of(R::dingtalk_signed(f, R::dingtalk_body(f, "dgenuine", "T003 进度 63%"), k_replay_ms),
+                                                   f.dingtalk_body("dforged", k_xiaoli, "T003 进度 99%")); },
+         401, "replayed signature", After::unchanged, "", {},
+         [](auto& f) { R::send_ok(f, R::dingtalk_signed(f, R::dingtalk_body(f, "dgenuine", "T003 进度 63%"), k_replay_ms)); }},
+        // The same msgId, another text: not the platform's redelivery either.
+        {"DingtalkReplayedSignatureWithTheSameMsgIdAndAnotherText",
+         [](auto& f) { return R::dingtalk_signed(f, R::dingtalk_body(f, "dgenuine2", "T003 进度 99%"), k_replay_ms); },
+         401, "replayed signature", After::unchanged, "", {},
+         [](auto& f) { R::send_ok(f, R::dingtalk_signed(f, R::dingtalk_body(f, "dgenuine2", "T003 进度 63%"), k_replay_ms)); }},
+        // The captured request as it was: the same pair, the same message.
+        {"DingtalkReplayedRequest",
+         [](auto& f) { return R::dingtalk_signed(f, R::dingtalk_body(f, "dreplay", "T003 进度 60%"), k_replay_ms); }, 200,
          "duplicate delivery", After::unchanged, "", {},
-         [](auto& f) { R::send_ok(f, R::dingtalk_event(f, "dreplay", "T003 进度 60%")); }},
+         [](auto& f) { R::send_ok(f, R::dingtalk_signed(f, R::dingtalk_body(f, "dreplay", "T003 进度 60%"), k_replay_ms)); }},
         {"DingtalkUserNotBoundToAPerson", [](auto& f) { return R::dingtalk_event(f, "dstranger", "T003 进度 60%", k_stranger); },
          200, "unknown_person", After::replied, "还没有绑定到项目成员", {}, nullptr},
         {"DingtalkCommandOnAnotherProjectsTask", [](auto& f) { return R::dingtalk_event(f, "dp2", "Q003 完成", k_zhang); }, 200,
@@ -305,6 +392,7 @@ TEST_P(HostileInput, IsAnsweredWithItsStatusLoggedWithItsReasonAndChangesNothing
             auto tracker_after = after;
             for (auto* snapshot : {&tracker_before, &tracker_after}) {
                 snapshot->erase("inbound_seen");
+                snapshot->erase("signature_uses");  // DingTalk: the pair bound to this message
                 snapshot->erase("outbox");
             }
             EXPECT_EQ(testing_support::changed_tables(tracker_before, tracker_after), "");

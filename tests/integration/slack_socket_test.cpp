@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bot/app.h"
+#include "tests/support/deep_json.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_slack.h"
@@ -159,6 +160,25 @@ TEST_F(SlackSocketMode, AConnectionDroppedBeforeTheAckIsRedeliveredAndAppliedOnc
     ASSERT_TRUE(m_slack.wait_for(1, k_wait));
     for (int i = 0; i < 5; ++i) m_app->outbox().run_once();
     EXPECT_EQ(m_slack.messages().size(), 1u);
+}
+
+TEST_F(SlackSocketMode, AnEnvelopeNestedTooDeeplyIsRefusedAndTheConnectionKeepsWorking) {
+    start();
+    json deep = json::parse(events_envelope());
+    deep["envelope_id"] = "env-deep";
+    deep["payload"]["event_id"] = "EvDeep";
+    deep["payload"]["event"]["text"] = "<@U0LAN0Z89> update T003 43%";
+    m_platform.send_raw(testing_support::with_deep_field(deep.dump()));
+    m_platform.deliver("env-1", events_envelope());
+    ASSERT_TRUE(wait([&] { return m_platform.acks("env-1") == 1; }));  // frames are handled in order
+    EXPECT_EQ(m_platform.acks("env-deep"), 0);
+    EXPECT_EQ(m_platform.connections(), 1);
+    EXPECT_EQ(task("T003").completion, 60);
+    EXPECT_EQ(progress_entries("T003"), 1u);
+    httplib::Client client("127.0.0.1", m_port);
+    auto health = client.Get("/healthz");
+    ASSERT_TRUE(health);
+    EXPECT_EQ(health->status, 200);
 }
 
 TEST_F(SlackSocketMode, DisconnectRefreshRequestedOpensAFreshConnectionThatKeepsWorking) {

@@ -234,8 +234,10 @@ public:  // the helpers are used by row tables outside the fixture too
         return body.dump();
     }
 
+    // Signed at `timestamp_ms`, or at the clock's now plus one ms per request so far: DingTalk
+    // stamps each callback, and a (timestamp, sign) pair carries one message only.
     Request dingtalk_signed(const std::string& body, long long timestamp_ms = 0) const {
-        long long at = timestamp_ms ? timestamp_ms : m_clock.now_unix_ms();
+        long long at = timestamp_ms ? timestamp_ms : m_clock.now_unix_ms() + m_dingtalk_requests++;
         return Request{"/dingtalk/events", body, {{"timestamp", std::to_string(at)}, {"sign", dingtalk_sign(at)}},
                        "application/json; charset=utf-8"};
     }
@@ -307,6 +309,7 @@ public:  // the helpers are used by row tables outside the fixture too
     FakeDingtalk m_dingtalk{three_platforms::k_dingtalk_app_key, secrets::k_dingtalk_app_secret,
                             three_platforms::k_dingtalk_robot, &m_clock};
     LogCapture m_log;
+    mutable long long m_dingtalk_requests = 0;  // dingtalk_signed's stamps
     config::Config m_config;
     std::unique_ptr<bot::App> m_app;
     int m_port = 0;

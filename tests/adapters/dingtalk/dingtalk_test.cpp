@@ -117,6 +117,43 @@ TEST(DingTalkDecodeTest, GoldenGroupCallbackDecodes) {
     EXPECT_EQ(callback->conversation_title, "项目群");
 }
 
+TEST(DingTalkCallbackTest, APairIsBoundToItsMessageUntilTheWindowCloses) {
+    auto callback = decode_callback(read_testdata("callback_group_text.json"));
+    ASSERT_TRUE(callback) << callback.error().message;
+    InboundMessage genuine = callback->message;
+    bind_callback_signature(genuine, "1700000000000", "9grAuIRRsXI166kcJYjhH3usmuOaZ5r3dXKCSWh4Zv8=", 3600000);
+    EXPECT_EQ(genuine.signature, "1700000000000:9grAuIRRsXI166kcJYjhH3usmuOaZ5r3dXKCSWh4Zv8=");
+    EXPECT_EQ(genuine.signature_expires_at, 1700003601);
+    EXPECT_EQ(genuine.signature_binding.rfind("msgLICYeHgY4JtMQw== ", 0), 0u) << genuine.signature_binding;
+
+    InboundMessage again = callback->message;  // a redelivery binds the same way
+    bind_callback_signature(again, "1700000000000", "9grAuIRRsXI166kcJYjhH3usmuOaZ5r3dXKCSWh4Zv8=", 3600000);
+    EXPECT_EQ(again.signature_binding, genuine.signature_binding);
+    // Another text, another sender or another chat under the same msgId binds differently.
+    for (auto change : {+[](InboundMessage& m) { m.text = "T003 进度 99%"; },
+                        +[](InboundMessage& m) { m.sender_id = "manager"; },
+                        +[](InboundMessage& m) { m.chat_id = "cidOther=="; }}) {
+        InboundMessage forged = callback->message;
+        change(forged);
+        bind_callback_signature(forged, "1700000000000", "9grAuIRRsXI166kcJYjhH3usmuOaZ5r3dXKCSWh4Zv8=", 3600000);
+        EXPECT_EQ(forged.signature, genuine.signature);
+        EXPECT_NE(forged.signature_binding, genuine.signature_binding);
+    }
+}
+
+TEST(DingTalkDecodeTest, BodiesNestedPastTheBoundAreRefused) {
+    std::string body = read_testdata("callback_group_text.json");
+    auto with = [&](int depth) {
+        return "{\"deep\":" + std::string(depth, '[') + std::string(depth, ']') + "," + body.substr(body.find('{') + 1);
+    };
+    EXPECT_TRUE(decode_callback(with(63)));
+    auto refused = decode_callback(with(64));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, core::ErrorCode::invalid_argument);
+    EXPECT_EQ(refused.error().message, "JSON nests deeper than 64 levels");
+    EXPECT_FALSE(decode_callback(std::string(500000, '{')));
+}
+
 TEST(DingTalkDecodeTest, OtherMentionsAreListedByStaffIdWithoutTheBot) {
     json body = json::parse(read_testdata("callback_group_text.json"));
     body["atUsers"] = json::array({json{{"dingtalkId", "$:LWCP_v1:$4bot…"}},

@@ -137,6 +137,66 @@ TEST(FeishuDecodeTest, GoldenGroupMessageDropsTheLeadingBotMentionWhenTheBotIsUn
     EXPECT_FALSE(request->was_encrypted);
 }
 
+TEST(FeishuDecodeTest, SignedRequestsOutsideTheWindowAreRefusedAsStaleOrFromTheFuture) {
+    std::string plain = read_testdata("im_message_receive_v1.json");
+    std::string body = json{{"encrypt", encrypt_envelope("test key", plain, "0123456789abcdef")}}.dump();
+    EventConfig config{"v-token-demo", "test key", "", k_default_window_seconds};
+    const long long at = 1700000000;  // signed_headers' timestamp
+    struct Case {
+        long long now;
+        std::string refusal;  // "" = accepted
+    };
+    for (const Case& c : {Case{at, ""}, Case{at + k_default_window_seconds, ""}, Case{at - 300, ""},
+                          Case{at + k_default_window_seconds + 1, "stale X-Lark-Request-Timestamp"},
+                          Case{at - 301, "s in the future"}}) {
+        auto request = decode_event(body, config, signed_headers("test key", body), c.now);
+        if (c.refusal.empty()) {
+            EXPECT_TRUE(request) << c.now << ": " << request.error().message;
+            continue;
+        }
+        ASSERT_FALSE(request) << c.now;
+        EXPECT_EQ(request.error().code, core::ErrorCode::unauthorized);
+        EXPECT_NE(request.error().message.find(c.refusal), std::string::npos) << request.error().message;
+    }
+    // No window configured (the long connection): no timestamp is asked for.
+    EXPECT_TRUE(decode_event(body, EventConfig{"v-token-demo", "test key", ""}, signed_headers("test key", body), 1));
+}
+
+TEST(FeishuDecodeTest, UnsignedEventsAreJudgedByTheirOwnCreateTime) {
+    std::string plain = read_testdata("im_message_receive_v1.json");
+    EventConfig config{"v-token-demo", "", "", 3600};
+    auto created = json::parse(plain)["header"]["create_time"].get<std::string>();
+    long long at = std::stoll(created) / 1000;
+    EXPECT_TRUE(decode_event(plain, config, {}, at + 3600));
+    auto stale = decode_event(plain, config, {}, at + 3601);
+    ASSERT_FALSE(stale);
+    EXPECT_NE(stale.error().message.find("stale header.create_time"), std::string::npos) << stale.error().message;
+    auto without = json::parse(plain);
+    without["header"].erase("create_time");
+    auto refused = decode_event(without.dump(), config, {}, at);
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().message.find("no readable header.create_time"), std::string::npos);
+}
+
+TEST(FeishuDecodeTest, BodiesNestedPastTheBoundAreRefusedBeforeTheyAreBuilt) {
+    std::string plain = read_testdata("im_message_receive_v1.json");
+    std::string deep = "{\"deep\":" + std::string(64, '[') + std::string(64, ']') + "," + plain.substr(plain.find('{') + 1);
+    std::string at_bound = "{\"deep\":" + std::string(63, '[') + std::string(63, ']') + "," + plain.substr(plain.find('{') + 1);
+    EventConfig config{"v-token-demo", "", ""};
+    EXPECT_TRUE(decode_event(at_bound, config, {}));
+    auto refused = decode_event(deep, config, {});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, core::ErrorCode::invalid_argument);
+    EXPECT_EQ(refused.error().message, "JSON nests deeper than 64 levels");
+    // Signed with a wrong key, the signature is what is reported, whatever the body holds.
+    std::string envelope = json{{"encrypt", encrypt_envelope("test key", plain, "0123456789abcdef")}}.dump();
+    std::string deep_envelope = "{\"deep\":" + std::string(100, '[') + std::string(100, ']') + "," + envelope.substr(1);
+    auto forged = decode_event(deep_envelope, EventConfig{"v-token-demo", "test key", ""},
+                               signed_headers("other key", deep_envelope));
+    ASSERT_FALSE(forged);
+    EXPECT_EQ(forged.error().code, core::ErrorCode::unauthorized);
+}
+
 TEST(FeishuDecodeTest, GoldenMessageEncryptedAndSignedDecodes) {
     std::string plain = read_testdata("im_message_receive_v1.json");
     std::string body = json{{"encrypt", encrypt_envelope("test key", plain, "0123456789abcdef")}}.dump();

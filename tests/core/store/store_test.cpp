@@ -630,6 +630,23 @@ TEST_F(StoreTest, InboundKeysAreRememberedAcrossRestarts) {
     EXPECT_FALSE(*m_store->remember_inbound("slack", "Ev2", 400));
 }
 
+TEST_F(StoreTest, ASignatureIsBoundToItsFirstMessageAcrossRestartsUntilItExpires) {
+    ASSERT_TRUE(*m_store->bind_signature("dingtalk", "1700000000000:sig", "msgA d1", 3700, 1000));
+    EXPECT_TRUE(*m_store->bind_signature("dingtalk", "1700000000000:sig", "msgA d1", 3700, 1001)) << "a redelivery";
+    EXPECT_FALSE(*m_store->bind_signature("dingtalk", "1700000000000:sig", "msgB d2", 3700, 1002));
+    EXPECT_TRUE(*m_store->bind_signature("slack", "1700000000000:sig", "msgB d2", 3700, 1002)) << "per platform";
+    reopen();
+    EXPECT_FALSE(*m_store->bind_signature("dingtalk", "1700000000000:sig", "msgB d2", 3700, 1003));
+    EXPECT_EQ(*m_store->signature_binding("dingtalk", "1700000000000:sig", 1003), std::optional<std::string>("msgA d1"));
+    EXPECT_EQ(*m_store->signature_binding("dingtalk", "other", 1003), std::nullopt);
+    // Past its expiry the binding is as good as gone, and pruning removes it.
+    EXPECT_EQ(*m_store->signature_binding("dingtalk", "1700000000000:sig", 3701), std::nullopt);
+    EXPECT_TRUE(*m_store->bind_signature("dingtalk", "1700000000000:sig", "msgC d3", 9000, 3701));
+    EXPECT_EQ(*m_store->forget_signatures_before(3800), 1) << "the slack one expired at 3700";
+    EXPECT_EQ(*m_store->forget_signatures_before(9001), 1);
+    EXPECT_EQ(*m_store->signature_binding("dingtalk", "1700000000000:sig", 100), std::nullopt);
+}
+
 OutboxMessage message(std::string dedup_key, long long next_attempt_at = 1000) {
     OutboxMessage m;
     m.platform = "slack";
