@@ -212,13 +212,15 @@ void Scheduler::settle(const std::string& project_id, std::uint64_t generation, 
                        const std::vector<Chat>& chats, long long now) {
     auto after = m_store.change_generation(project_id);
     if (!after || *after != generation) return;  // it wrote, or someone else did: run it again
-    auto ladders = ledger::ladders(m_store, project_id);
-    if (!ladders) return;
     long long until = std::numeric_limits<long long>::max();
-    auto deadline = deadline_in(chats.front().clock.zone);
-    for (const auto& ladder : *ladders) {
-        if (ladder.step != core::LadderStep::stopped) until = std::min(until, deadline(ladder.stepped_at));
-        else if (ladder.stopped_at >= now) until = std::min(until, ladder.stopped_at + 1);  // may reopen then
+    for (const auto& chat : chats) {  // each chat's ladders on its own clock
+        auto ladders = ledger::ladders(m_store, chat.config->platform, chat.config->chat_id, project_id);
+        if (!ladders) return;
+        auto deadline = deadline_in(chat.clock.zone);
+        for (const auto& ladder : *ladders) {
+            if (ladder.step != core::LadderStep::stopped) until = std::min(until, deadline(ladder.stepped_at));
+            else if (ladder.stopped_at >= now) until = std::min(until, ladder.stopped_at + 1);  // may reopen then
+        }
     }
     m_settled[project_id] = Settled{generation, std::move(clocks), until};
 }
@@ -271,9 +273,9 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
             auto saved = ledger::set_last_day(m_store, key, chat.clock.day);
             if (!saved) return saved.error();
         }
-        auto actions = run_ladders(state, chats, findings, now);
-        if (!actions) return actions.error();
-        for (const auto& chat : chats) {
+        for (const auto& chat : chats) {  // each on its own clock: nothing is due before its time there
+            auto actions = run_ladders(state, chat, chats, findings, now);
+            if (!actions) return actions.error();
             auto pushed = run_chat(state, chat, *actions, findings, now);
             if (!pushed) return pushed.error();
             enqueued += *pushed;
@@ -304,19 +306,35 @@ const std::vector<core::Finding>& Scheduler::findings_on(FindingsByDay& cache, c
     return it->second;
 }
 
-core::Result<std::vector<core::LadderAction>> Scheduler::run_ladders(core::ProjectState& state,
+core::Result<std::vector<core::LadderAction>> Scheduler::run_ladders(core::ProjectState& state, const Chat& chat,
                                                                      const std::vector<Chat>& chats,
                                                                      FindingsByDay& evaluated, long long now) {
-    const Chat& primary = chats.front();  // the project's first chat sets the ladder's clock
-    auto ladders = ledger::ladders(m_store, state.project.id);
+    const auto& cfg = *chat.config;
+    const std::string& project_id = state.project.id;
+    auto ladders = ledger::ladders(m_store, cfg.platform, cfg.chat_id, project_id);
     if (!ladders) return ladders.error();
-    auto digest_day = ledger::last_day(
-        m_store, ledger::day_key("digest", primary.config->platform, primary.config->chat_id, state.project.id));
+    const std::vector<core::Ladder> before = *ladders;
+    // A report or an ack given to a ladder in another chat answers the task here too (an owner
+    // who answered the first group's ask is not asked again in the next group's morning).
+    for (const auto& other : chats) {
+        if (other.config == chat.config) continue;
+        auto theirs = ledger::ladders(m_store, other.config->platform, other.config->chat_id, project_id);
+        if (!theirs) return theirs.error();
+        for (const auto& ladder : *theirs) {
+            bool answered = ladder.stop_reason == "report" || ladder.stop_reason == "ack";
+            bool known = std::any_of(ladders->begin(), ladders->end(), [&](const core::Ladder& mine) {
+                return mine.task_id == ladder.task_id && mine.trigger == ladder.trigger && mine.opened_at == ladder.opened_at;
+            });
+            if (answered && !known) ladders->push_back(ladder);
+        }
+    }
+    auto digest_day = ledger::last_day(m_store, ledger::day_key("digest", cfg.platform, cfg.chat_id, project_id));
     if (!digest_day) return digest_day.error();
-    // The owner is first asked in working time, with that day's warnings; pings follow deadlines.
-    bool may_open = primary.clock.working_time() && *digest_day == primary.clock.day;
+    // The owner is first asked in working time, after the chat's digest, with that day's
+    // warnings (one message); pings follow the deadlines, on this chat's clock.
+    bool may_open = chat.clock.working_time() && *digest_day == chat.clock.day;
     std::vector<core::Finding> findings;
-    for (const auto& finding : findings_on(evaluated, state, primary.clock.day)) {
+    for (const auto& finding : findings_on(evaluated, state, chat.clock.day)) {
         bool trigger = finding.rule == core::Rule::r1_late || finding.rule == core::Rule::r2_deviation;
         bool has_open = std::any_of(ladders->begin(), ladders->end(), [&](const core::Ladder& l) {
             return l.task_id == finding.task_id && l.step != core::LadderStep::stopped;
@@ -326,21 +344,22 @@ core::Result<std::vector<core::LadderAction>> Scheduler::run_ladders(core::Proje
     }
     core::LadderContext context;
     context.now = now;
-    context.deadline = deadline_in(primary.clock.zone);
+    context.deadline = deadline_in(chat.clock.zone);
     if (const auto* settings = m_config.find_project(state.project.id)) {
         context.default_approver = settings->approver;
         context.department_head = settings->department_head;
     }
     if (context.department_head.empty()) context.department_head = state.project.department_head;
     core::LadderPass result = core::advance_ladders(state, *ladders, findings, context);
-    if (result.ladders != *ladders) {
-        auto saved = ledger::set_ladders(m_store, state.project.id, result.ladders);
+    if (result.ladders != before) {
+        auto saved = ledger::set_ladders(m_store, cfg.platform, cfg.chat_id, project_id, result.ladders);
         if (!saved) return saved.error();
     }
     for (const auto& action : result.actions)
         if (action.kind == core::LadderAction::Kind::stopped)
-            spdlog::info("scheduler: escalation of {}/{} stopped ({} by {})", action.ladder.project_id,
-                         action.ladder.task_id, action.ladder.stop_reason, action.ladder.stopped_by);
+            spdlog::info("scheduler: escalation of {}/{} in {}/{} stopped ({} by {})", action.ladder.project_id,
+                         action.ladder.task_id, cfg.platform, cfg.chat_id, action.ladder.stop_reason,
+                         action.ladder.stopped_by);
     return std::move(result.actions);
 }
 
@@ -537,7 +556,7 @@ core::Result<std::vector<ScheduledSend>> Scheduler::plan(core::Date day) {
                     send.detail = "only if a task is past its update cadence (R9)";
                 out.push_back(std::move(send));
             }
-            auto ladders = ledger::ladders(m_store, project_id);
+            auto ladders = ledger::ladders(m_store, cfg.platform, cfg.chat_id, project_id);
             if (!ladders) return ladders.error();
             auto deadline = deadline_in(zone);
             for (const auto& ladder : *ladders) {

@@ -14,8 +14,10 @@
 //   weekly    the first working day on or after weekly_time's weekday (Mon 09:30) of each week
 //   retro     when the project closes (core::closing_day), the 复盘 draft once per chat (working
 //             time, from digest_time); one reminder per chat after its due day if not confirmed
-//   escalate  R8 pings whenever a deadline (24 working hours) passes — the only thing sent
-//             outside working time; the owner is first asked in working time, with the warnings
+//   escalate  R8, per chat on the chat's own clock (ledger::ladders): the owner is asked in the
+//             chat's working time with its warnings (one message, after its digest); pings
+//             whenever that chat's deadline (24 working hours) passes — the only thing that may
+//             go out outside working time; an answer given in any chat counts in all
 // "Working time" = a working day (core::WorkCalendar) outside the chat's quiet hours. A digest,
 // reminder or review missed while trackerd was down goes out on the next pass if it is still
 // the same local working day, and is skipped once the day is over (only "today" is ever due).
@@ -105,8 +107,11 @@ private:
     using FindingsByDay = std::map<core::Date, std::vector<core::Finding>>;
     static const std::vector<core::Finding>& findings_on(FindingsByDay& cache, const core::ProjectState& state,
                                                          core::Date day);
-    core::Result<std::vector<core::LadderAction>> run_ladders(core::ProjectState& state, const std::vector<Chat>& chats,
-                                                              FindingsByDay& findings, long long now);
+    // The R8 ladders as `chat` runs them, on its own clock (ledger::ladders); answers given in
+    // the project's other chats count. Returns what to show in `chat`.
+    core::Result<std::vector<core::LadderAction>> run_ladders(core::ProjectState& state, const Chat& chat,
+                                                              const std::vector<Chat>& chats, FindingsByDay& findings,
+                                                              long long now);
     core::Result<int> run_chat(const core::ProjectState& state, const Chat& chat,
                                const std::vector<core::LadderAction>& actions, FindingsByDay& findings, long long now);
     // The retrospective (复盘) of a closed project: scheduler_retro.h. Joins or opens a transaction.

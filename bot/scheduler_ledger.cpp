@@ -85,8 +85,11 @@ std::optional<std::vector<core::Ladder>> decode_ladders(std::string_view json) {
     return out;
 }
 
-core::Result<std::vector<core::Ladder>> ladders(store::Store& store, std::string_view project_id) {
-    auto value = store.get_state(join({"ladders", project_id}));
+core::Result<std::vector<core::Ladder>> ladders(store::Store& store, std::string_view platform,
+                                                std::string_view chat_id, std::string_view project_id) {
+    auto value = store.get_state(join({"ladders", platform, chat_id, project_id}));
+    if (!value) return value.error();
+    if (!*value) value = store.get_state(join({"ladders", project_id}));  // before ladders were per chat
     if (!value) return value.error();
     if (!*value) return std::vector<core::Ladder>{};
     auto decoded = decode_ladders(**value);
@@ -96,9 +99,9 @@ core::Result<std::vector<core::Ladder>> ladders(store::Store& store, std::string
     return std::move(*decoded);
 }
 
-core::Result<void> set_ladders(store::Store& store, std::string_view project_id,
-                               const std::vector<core::Ladder>& ladders) {
-    return store.put_state(join({"ladders", project_id}), encode_ladders(ladders));
+core::Result<void> set_ladders(store::Store& store, std::string_view platform, std::string_view chat_id,
+                               std::string_view project_id, const std::vector<core::Ladder>& ladders) {
+    return store.put_state(join({"ladders", platform, chat_id, project_id}), encode_ladders(ladders));
 }
 
 }  // namespace bot::ledger

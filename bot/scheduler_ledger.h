@@ -32,10 +32,16 @@ std::string fired_key(std::string_view platform, std::string_view chat_id, std::
 core::Result<std::optional<Fired>> fired(store::Store& store, const std::string& key);
 core::Result<void> set_fired(store::Store& store, const std::string& key, const Fired& fired);
 
-// "sched/ladders/<project>" as a JSON array; a value that cannot be read is an internal error.
-core::Result<std::vector<core::Ladder>> ladders(store::Store& store, std::string_view project_id);
-core::Result<void> set_ladders(store::Store& store, std::string_view project_id,
-                               const std::vector<core::Ladder>& ladders);
+// The R8 ladders of a project as one chat sees them: each chat runs them on its own clock (its
+// zone, calendar, digest and working time), so a step is shown there when it is due there.
+// "sched/ladders/<platform>/<chat>/<project>" as a JSON array. A chat with none yet reads the
+// project's ladders from before they were per chat ("sched/ladders/<project>", when every chat
+// got every step at once), so an upgrade asks nobody again. A value that cannot be read is an
+// internal error.
+core::Result<std::vector<core::Ladder>> ladders(store::Store& store, std::string_view platform,
+                                                std::string_view chat_id, std::string_view project_id);
+core::Result<void> set_ladders(store::Store& store, std::string_view platform, std::string_view chat_id,
+                               std::string_view project_id, const std::vector<core::Ladder>& ladders);
 
 // The retrospective (复盘) of a project: drafted once when the project closes, confirmed from
 // chat (`确认复盘`). "sched/retro/<project>" as JSON; a value that cannot be read is an internal

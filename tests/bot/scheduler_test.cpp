@@ -201,6 +201,76 @@ TEST_F(SchedulerTest, WarningsAreMergedIntoOneMessagePerChatAndNotRepeated) {
         }
 }
 
+// Issue 25: one project in three chats on three clocks. Each chat gets its digest at its own
+// time, then — in the same message — T001's delay warning with the R8 request for a deviation
+// report, never before its digest nor in its quiet hours, each once; the approver's ping one
+// working day (24 working hours) later on that chat's clock; across a restart in the middle of
+// the first morning.
+TEST_F(SchedulerTest, ChatsInThreeZonesEachGetTheirPushesOnTheirOwnClockOnceAcrossARestart) {
+    struct Zone {
+        const char* id;
+        const char* zone;
+        config::TimeOfDay digest;
+        config::QuietHours quiet;
+        size_t digests;  // working days whose digest time comes before the run ends
+    };
+    // The run ends at Thu 00:00 in Los Angeles: Thu 15:00 in Shanghai, Thu 07:00 UTC.
+    const std::vector<Zone> zones = {{"C_SHANGHAI", "Asia/Shanghai", {8, 59}, {{22, 0}, {8, 0}}, 4},
+                                     {"C_UTC", "UTC", {9, 30}, {{21, 0}, {7, 30}}, 3},
+                                     {"C_LOS_ANGELES", "America/Los_Angeles", {10, 0}, {{20, 0}, {9, 0}}, 3}};
+    m_config.chats.clear();
+    for (const auto& z : zones) {
+        auto c = chat(z.id, z.zone);
+        c.digest_time = z.digest;
+        c.quiet_hours = z.quiet;
+        m_config.chats.push_back(c);
+    }
+    // Mon 2024-03-18 to Wed 2024-03-20 (T001 and T002 long late), restarted at 09:30 in
+    // Shanghai on Monday: after its digest and ask, before the other two chats' mornings.
+    const long long from = at("Asia/Shanghai", 2024, 3, 18, 0, 0);
+    const long long restart = at("Asia/Shanghai", 2024, 3, 18, 9, 30);
+    const long long to = at("America/Los_Angeles", 2024, 3, 21, 0, 0);
+    run(*scheduler(), from, restart);
+    run(*scheduler(), restart + 300, to);
+
+    for (const auto& z : zones) {
+        SCOPED_TRACE(z.id);
+        std::map<core::Date, long long> digest_at;  // local day -> when its digest was queued
+        std::vector<store::OutboxMessage> t001_warnings, t001_pings;
+        for (const auto& row : rows()) {
+            if (row.destination != z.id) continue;
+            core::Date day = bot::local_date(row.created_at, z.zone);
+            int minutes = bot::local_minutes_of_day(row.created_at, z.zone);
+            if (row.kind == "digest") {
+                EXPECT_EQ(digest_at.count(day), 0u) << "two digests on one day";
+                digest_at[day] = row.created_at;
+                EXPECT_GE(minutes, z.digest.hour * 60 + z.digest.minute);
+                EXPECT_LT(minutes, z.digest.hour * 60 + z.digest.minute + 5);
+                continue;
+            }
+            bool quiet = minutes >= z.quiet.from.hour * 60 + z.quiet.from.minute ||
+                         minutes < z.quiet.to.hour * 60 + z.quiet.to.minute;
+            EXPECT_FALSE(quiet) << row.kind << " at local minute " << minutes;
+            if (row.kind != "warning" && row.kind != "escalation") continue;  // the reminder, the weekly review
+            ASSERT_EQ(digest_at.count(day), 1u) << row.kind << " before the chat's digest on its own day";
+            EXPECT_GE(row.created_at, digest_at[day]);
+            if (row.body.find("T001") == std::string::npos) continue;
+            (row.kind == "warning" ? t001_warnings : t001_pings).push_back(row);
+        }
+        EXPECT_EQ(digest_at.size(), z.digests);
+        // One message on the first day: the R1 warning carrying the R8 request (R8 asks for a
+        // deviation report; the owner is mentioned).
+        ASSERT_EQ(t001_warnings.size(), 1u);
+        EXPECT_EQ(bot::local_date(t001_warnings[0].created_at, z.zone), core::make_date(2024, 3, 18));
+        EXPECT_EQ(t001_warnings[0].created_at, digest_at[core::make_date(2024, 3, 18)]);  // the digest's pass
+        // The approver's ping: 24 working hours later, on this chat's clock (the next working day).
+        ASSERT_GE(t001_pings.size(), 1u);
+        long long after = t001_pings[0].created_at - t001_warnings[0].created_at;
+        EXPECT_GE(after, 24 * 3600);
+        EXPECT_LT(after, 24 * 3600 + 300);
+    }
+}
+
 TEST_F(SchedulerTest, AQuietProjectIsNotReloadedUntilItChangesOrItsChatCrossesATime) {
     m_config.chats = {chat("C1")};
     const std::string zone = "Asia/Shanghai";
