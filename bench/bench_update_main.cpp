@@ -35,8 +35,8 @@
 
 #include "bench/org.h"
 #include "bot/app.h"
-#include "bot/inbound.h"
-#include "bot/slack_routes.h"
+#include "bot/pipeline/inbound_handler.h"
+#include "bot/platforms/slack/slack_routes.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/date.h"

@@ -7,12 +7,12 @@
 #include <malloc.h>
 #endif
 
-#include "bot/dingtalk_routes.h"
-#include "bot/export_route.h"
-#include "bot/local_time.h"
-#include "bot/version.h"
-#include "bot/feishu_routes.h"
-#include "bot/slack_routes.h"
+#include "bot/platforms/dingtalk/dingtalk_routes.h"
+#include "bot/web/export_route.h"
+#include "bot/ops/local_time.h"
+#include "bot/ops/version.h"
+#include "bot/platforms/feishu/feishu_routes.h"
+#include "bot/platforms/slack/slack_routes.h"
 
 namespace bot {
 namespace {
@@ -39,7 +39,7 @@ InboundOptions inbound_options(const config::Config& config, CommandLimiter& lim
 }
 
 InboundOptions with_links(InboundOptions options, const config::Config& config, const LinkSigner& signer) {
-    if (config.web.enabled) options.links = LinkSettings{&signer, config.web.public_url, config.web.link_ttl_hours * 3600LL};
+    if (config.web.enabled) options.links = make_link_settings(signer, config.web.public_url, config.web.link_ttl_hours * 3600LL);
     return options;
 }
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "bot/app.h"
-#include "bot/version.h"
+#include "bot/ops/version.h"
 
 namespace bot {
 namespace {

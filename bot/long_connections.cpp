@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "bot/dingtalk_stream.h"
-#include "bot/feishu_long_connection.h"
-#include "bot/slack_socket.h"
+#include "bot/platforms/dingtalk/dingtalk_stream.h"
+#include "bot/platforms/feishu/feishu_long_connection.h"
+#include "bot/platforms/slack/slack_socket.h"
 
 namespace bot {
 

@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "bot/daemon_metrics.h"
-#include "bot/http_client.h"
-#include "bot/inbound.h"
-#include "bot/ops_routes.h"
-#include "bot/ws_client.h"
+#include "bot/ops/daemon_metrics.h"
+#include "bot/net/http_client.h"
+#include "bot/pipeline/inbound_handler.h"
+#include "bot/ops/ops_routes.h"
+#include "bot/net/ws_client.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/store/store.h"

@@ -9,11 +9,11 @@
 #include <sstream>
 
 #include "bot/app.h"
-#include "bot/dispatcher.h"
-#include "bot/scheduler.h"
-#include "bot/xlsx_export.h"
-#include "bot/local_time.h"
-#include "bot/version.h"
+#include "bot/pipeline/dispatcher.h"
+#include "bot/schedule/scheduler.h"
+#include "bot/web/xlsx_export.h"
+#include "bot/ops/local_time.h"
+#include "bot/ops/version.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/digest.h"

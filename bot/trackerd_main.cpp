@@ -13,8 +13,8 @@
 #include <string>
 
 #include "bot/app.h"
-#include "bot/json_log.h"
-#include "bot/version.h"
+#include "bot/ops/json_log.h"
+#include "bot/ops/version.h"
 
 namespace {
 

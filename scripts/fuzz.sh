@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
 BUILD_DIR=${BUILD_DIR:-build-fuzz}
-targets=(grammar slack feishu dingtalk config csv)
+targets=(grammar slack feishu feishu_frame dingtalk config csv)
 
 CC=clang CXX=clang++ cmake -S . -B "$BUILD_DIR" -G Ninja -DTRACKERD_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

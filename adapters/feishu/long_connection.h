@@ -55,7 +55,7 @@ struct WsEndpoint {
 // Errors: upstream with the HTTP status or Feishu's code and msg.
 core::Result<WsEndpoint> parse_ws_endpoint_response(int http_status, std::string_view body);
 
-// The answer to a data frame: the frame itself with payload {"code":code,"headers":{},"data":null}
+// The answer to a data frame: the frame itself with payload {"code":code,"data":null,"headers":{}}
 // and header biz_rt = handling time in ms.
 PbFrame response_frame(PbFrame frame, int code, long long biz_rt_ms);
 

@@ -530,4 +530,23 @@ ApiOutcome parse_webhook_response(int http_status, std::string_view retry_after_
                    "HTTP " + std::to_string(http_status) + (success ? ": unexpected body" : ""));
 }
 
+std::optional<InboundMessage> interaction_message(const Interaction& interaction) {
+    // Buttons carry "PROJECT/TASK"; they run the same command a person would type.
+    std::string task = interaction.value.substr(interaction.value.find('/') + 1);
+    InboundMessage message;
+    message.platform = "slack";
+    message.dedup_key = "interaction:" + interaction.trigger_id;
+    message.chat_id = interaction.channel_id;
+    message.sender_id = interaction.user_id;
+    message.message_id = interaction.message_ts;
+    message.thread_id = interaction.message_ts;
+    if (interaction.action_id == "task_done")
+        message.text = "done " + task;
+    else if (interaction.action_id == "task_open")
+        message.text = "show " + task;
+    else
+        return std::nullopt;
+    return message;
+}
+
 }  // namespace adapters::slack

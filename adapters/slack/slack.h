@@ -4,6 +4,7 @@
 // Translation only: no sockets, no logging. Pure functions; safe for concurrent use.
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +74,11 @@ struct Interaction {
 };
 // `form_body` is "payload=<url-encoded JSON>"; only block_actions is supported, its first action.
 core::Result<Interaction> decode_interaction(std::string_view form_body);
+
+// The command a digest button runs ("done T003" / "show T003", from its "PROJECT/TASK" value)
+// as an inbound message keyed "interaction:<trigger_id>", in the thread of the message that
+// carried the button; nullopt for other actions. Used by the request URL and Socket Mode.
+std::optional<InboundMessage> interaction_message(const Interaction& interaction);
 
 // Rewrites Slack message text as the bot wants it (§1.3): the bot's own mention removed;
 // "<@U1>" / "<@U1|name>" -> "@U1" and listed in `mentions` (once each, the bot excluded);

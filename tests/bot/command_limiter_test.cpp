@@ -1,7 +1,7 @@
 // CommandLimiter on a FakeClock: per-sender and per-chat minute windows, one notice per
 // limited stretch, 0 turning a window off.
 
-#include "bot/command_limiter.h"
+#include "bot/pipeline/command_limiter.h"
 
 #include <gtest/gtest.h>
 

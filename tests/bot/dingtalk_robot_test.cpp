@@ -9,9 +9,9 @@
 #include <memory>
 #include <set>
 
-#include "bot/dingtalk_routes.h"
-#include "bot/dingtalk_sender.h"
-#include "bot/outbox_worker.h"
+#include "bot/platforms/dingtalk/dingtalk_routes.h"
+#include "bot/platforms/dingtalk/dingtalk_sender.h"
+#include "bot/pipeline/outbox_worker.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_dingtalk.h"
 #include "tests/support/temp_dir.h"

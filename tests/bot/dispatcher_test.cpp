@@ -6,7 +6,7 @@
 
 #include <sstream>
 
-#include "bot/dispatcher.h"
+#include "bot/pipeline/dispatcher.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/temp_dir.h"
 

@@ -5,9 +5,9 @@
 
 #include <httplib.h>
 
-#include "bot/dispatcher.h"
-#include "bot/export_route.h"
-#include "bot/http_server.h"
+#include "bot/pipeline/dispatcher.h"
+#include "bot/web/export_route.h"
+#include "bot/net/http_server.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/fake_clock.h"
 
@@ -45,7 +45,7 @@ protected:
         context.project_ids = {"P1"};
         context.today = core::make_date(2024, 3, 9);
         context.source = core::ChangeSource{"小明", "slack", "C1", "m1", m_clock.now_unix()};
-        context.links = bot::LinkSettings{&m_signer, "http://127.0.0.1:" + std::to_string(m_port) + "/", 24 * 3600};
+        context.links = bot::make_link_settings(m_signer, "http://127.0.0.1:" + std::to_string(m_port) + "/", 24 * 3600);
         auto result = dispatcher.handle(text, context);
         EXPECT_TRUE(result);
         return result ? result->reply.joined_text() : "";
@@ -120,7 +120,7 @@ TEST_F(ExportRouteTest, WithoutAPublicUrlTheReplySaysWhatToConfigure) {
     bot::Dispatcher dispatcher(*m_store);
     bot::DispatchContext context;
     context.project_ids = {"P1"};
-    context.links = bot::LinkSettings{&m_signer, "", 3600};
+    context.links = bot::make_link_settings(m_signer, "", 3600);
     auto result = dispatcher.handle("导出", context);
     ASSERT_TRUE(result);
     EXPECT_NE(result->reply.joined_text().find("web.public_url"), std::string::npos) << result->reply.joined_text();

@@ -21,10 +21,10 @@
 #include <vector>
 
 #include "adapters/feishu/feishu.h"
-#include "bot/dingtalk_sender.h"
-#include "bot/feishu_sender.h"
-#include "bot/outbox_worker.h"
-#include "bot/slack_sender.h"
+#include "bot/platforms/dingtalk/dingtalk_sender.h"
+#include "bot/platforms/feishu/feishu_sender.h"
+#include "bot/pipeline/outbox_worker.h"
+#include "bot/platforms/slack/slack_sender.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_dingtalk.h"
 #include "tests/support/fake_feishu.h"

@@ -1,7 +1,7 @@
 // FeishuSender against the fake Feishu on 127.0.0.1: channels, token caching and failures; the
 // custom bot ("webhook") channel's signing, size limit and refusals.
 
-#include "bot/feishu_sender.h"
+#include "bot/platforms/feishu/feishu_sender.h"
 
 #include <gtest/gtest.h>
 

@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/feishu/feishu.h"
-#include "bot/feishu_routes.h"
-#include "bot/feishu_sender.h"
-#include "bot/outbox_worker.h"
+#include "bot/platforms/feishu/feishu_routes.h"
+#include "bot/platforms/feishu/feishu_sender.h"
+#include "bot/pipeline/outbox_worker.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_feishu.h"
 #include "tests/support/temp_dir.h"

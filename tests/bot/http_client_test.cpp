@@ -1,8 +1,8 @@
 // HttpClient against real sockets on 127.0.0.1: the fake Slack, a port that refuses, and a
 // listener that never answers.
 
-#include "bot/http_client.h"
-#include "bot/http_server.h"
+#include "bot/net/http_client.h"
+#include "bot/net/http_server.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "bot/inbound.h"
-#include "bot/slack_routes.h"
+#include "bot/pipeline/inbound_handler.h"
+#include "bot/platforms/slack/slack_routes.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"

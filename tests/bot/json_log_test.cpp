@@ -1,6 +1,6 @@
 // Logs as JSON lines (config log.json): one object per line with time, level, logger and msg.
 
-#include "bot/json_log.h"
+#include "bot/ops/json_log.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>

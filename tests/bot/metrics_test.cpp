@@ -1,6 +1,6 @@
 // The metrics registry's text format, and how trackerd's metrics classify what they count.
 
-#include "bot/metrics.h"
+#include "bot/ops/metrics.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include "adapters/common/crypto.h"
 #include "adapters/dingtalk/dingtalk.h"
 #include "adapters/slack/slack.h"
-#include "bot/daemon_metrics.h"
+#include "bot/ops/daemon_metrics.h"
 #include "tests/support/prometheus_text.h"
 
 namespace {

@@ -1,13 +1,13 @@
 // OutboxWorker with the real Store on a temporary file, the real SlackSender and HttpClient,
 // and the fake Slack on 127.0.0.1. Passes are driven by hand with run_once() and a FakeClock.
 
-#include "bot/outbox_worker.h"
+#include "bot/pipeline/outbox_worker.h"
 
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 
-#include "bot/slack_sender.h"
+#include "bot/platforms/slack/slack_sender.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_slack.h"
 #include "tests/support/temp_dir.h"

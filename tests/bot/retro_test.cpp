@@ -6,11 +6,11 @@
 
 #include <map>
 
-#include "bot/dispatcher.h"
-#include "bot/local_time.h"
-#include "bot/scheduler.h"
-#include "bot/scheduler_ledger.h"
-#include "bot/slack_routes.h"
+#include "bot/pipeline/dispatcher.h"
+#include "bot/ops/local_time.h"
+#include "bot/schedule/scheduler.h"
+#include "core/store/ledger.h"
+#include "bot/platforms/slack/slack_routes.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
@@ -129,7 +129,7 @@ TEST_F(RetroTest, DraftedOnceWhenTheLastTaskIsDoneAndRemindedOnceAfterThreeWorki
     EXPECT_TRUE(contains(drafts[0].body, "复盘草稿")) << drafts[0].body;
     EXPECT_TRUE(contains(drafts[0].body, "客户改稿三次")) << drafts[0].body;
     EXPECT_TRUE(contains(drafts[0].body, "U0MANAGER")) << "the project owner is asked to confirm";
-    auto record = bot::ledger::retro(*m_store, "P1");
+    auto record = store::ledger::retro(*m_store, "P1");
     ASSERT_TRUE(record && *record);
     EXPECT_EQ((*record)->closed_on, core::make_date(2024, 5, 31));
     EXPECT_EQ((*record)->drafted, core::make_date(2024, 6, 3));
@@ -153,12 +153,12 @@ TEST_F(RetroTest, TheOwnersConfirmationStopsTheReminderAndOthersAreRefused) {
 
     std::string refused = say("小明", "确认复盘");
     EXPECT_TRUE(contains(refused, "由项目负责人")) << refused;
-    ASSERT_TRUE(bot::ledger::retro(*m_store, "P1"));
-    EXPECT_FALSE((*bot::ledger::retro(*m_store, "P1"))->confirmed());
+    ASSERT_TRUE(store::ledger::retro(*m_store, "P1"));
+    EXPECT_FALSE((*store::ledger::retro(*m_store, "P1"))->confirmed());
 
     std::string confirmed = say("经理", "确认复盘 P1 提前锁定 KOL 档期");
     EXPECT_TRUE(contains(confirmed, "复盘已确认")) << confirmed;
-    auto record = bot::ledger::retro(*m_store, "P1");
+    auto record = store::ledger::retro(*m_store, "P1");
     ASSERT_TRUE(record && *record);
     EXPECT_EQ((*record)->confirmed_by, "经理");
     EXPECT_EQ((*record)->summary, "提前锁定 KOL 档期");
@@ -173,7 +173,7 @@ TEST_F(RetroTest, NothingToConfirmWhileTheProjectRuns) {
     auto s = scheduler();
     run(*s, at(2024, 3, 4, 0, 0), at(2024, 3, 5, 12, 0));
     EXPECT_TRUE(rows("retro").empty());
-    EXPECT_FALSE(*bot::ledger::retro(*m_store, "P1"));
+    EXPECT_FALSE(*store::ledger::retro(*m_store, "P1"));
     EXPECT_TRUE(contains(say("经理", "确认复盘"), "没有待确认的复盘"));
 }
 
@@ -188,7 +188,7 @@ TEST_F(RetroTest, AClosedProjectGetsOnlyTheDraft) {
     EXPECT_EQ(rows("retro").size(), 1u);
     EXPECT_TRUE(rows("digest").empty());
     EXPECT_TRUE(rows("warning").empty());
-    auto record = bot::ledger::retro(*m_store, "P1");
+    auto record = store::ledger::retro(*m_store, "P1");
     ASSERT_TRUE(record && *record);
     EXPECT_EQ((*record)->closed_on, core::make_date(2024, 3, 11));  // the status carries no date: the day seen
 }

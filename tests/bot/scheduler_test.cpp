@@ -8,9 +8,9 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
-#include "bot/local_time.h"
-#include "bot/scheduler.h"
-#include "bot/slack_routes.h"
+#include "bot/ops/local_time.h"
+#include "bot/schedule/scheduler.h"
+#include "bot/platforms/slack/slack_routes.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"

@@ -1,6 +1,6 @@
 // Tests of bot/signed_link.h: good, expired, tampered path / expiry / signature, the secret kept
 // in the store across reopening, the configured secret winning.
-#include "bot/signed_link.h"
+#include "bot/web/signed_link.h"
 
 #include <gtest/gtest.h>
 

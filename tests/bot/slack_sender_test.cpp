@@ -1,7 +1,7 @@
 // SlackSender against the fake Slack over real HTTP: one attempt per call, judged as Slack
 // answers it.
 
-#include "bot/slack_sender.h"
+#include "bot/platforms/slack/slack_sender.h"
 
 #include <gtest/gtest.h>
 

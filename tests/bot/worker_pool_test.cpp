@@ -1,8 +1,8 @@
 // The HTTP server's elastic worker pool: threads start when jobs need them, up to the maximum,
 // and retire after the idle timeout, down to the minimum.
-#include "bot/worker_pool.h"
+#include "bot/net/worker_pool.h"
 
-#include "bot/http_server.h"
+#include "bot/net/http_server.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>

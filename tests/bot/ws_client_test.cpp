@@ -6,7 +6,7 @@
 #include <memory>
 #include <mutex>
 
-#include "bot/ws_client.h"
+#include "bot/net/ws_client.h"
 #include "tests/support/fake_ws_server.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_tls.h"

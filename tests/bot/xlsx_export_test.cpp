@@ -2,7 +2,7 @@
 // is read back through LibreOffice (`libreoffice --headless --convert-to csv`) when it is
 // installed and compared with the store's CSV export row by row; the file's XML is always
 // checked with `unzip -p` (sheet names, frozen header, status fills, dates as date serials).
-#include "bot/xlsx_export.h"
+#include "bot/web/xlsx_export.h"
 
 #include <gtest/gtest.h>
 

@@ -19,12 +19,12 @@
 #include <set>
 
 #include "adapters/slack/slack.h"
-#include "bot/inbound.h"
-#include "bot/local_time.h"
-#include "bot/outbox_worker.h"
-#include "bot/scheduler.h"
-#include "bot/slack_routes.h"
-#include "bot/slack_sender.h"
+#include "bot/pipeline/inbound_handler.h"
+#include "bot/ops/local_time.h"
+#include "bot/pipeline/outbox_worker.h"
+#include "bot/schedule/scheduler.h"
+#include "bot/platforms/slack/slack_routes.h"
+#include "bot/platforms/slack/slack_sender.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_slack.h"

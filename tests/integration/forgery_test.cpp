@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "bot/retention.h"
+#include "bot/pipeline/retention.h"
 #include "tests/integration/three_platforms.h"
 
 namespace {

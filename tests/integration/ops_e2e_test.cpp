@@ -12,7 +12,7 @@
 
 #include "adapters/common/crypto.h"
 #include "bot/app.h"
-#include "bot/version.h"
+#include "bot/ops/version.h"
 #include "core/rules.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/fake_clock.h"

@@ -13,8 +13,8 @@
 #include <regex>
 
 #include "bot/app.h"
-#include "bot/dispatcher.h"
-#include "bot/signed_link.h"
+#include "bot/pipeline/dispatcher.h"
+#include "bot/web/signed_link.h"
 #include "core/rules.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/fake_clock.h"
@@ -81,7 +81,7 @@ protected:
         context.is_admin = true;
         context.today = core::make_date(2024, 3, 23);
         context.source = core::ChangeSource{"经理", "cli", "test", "m1", k_now};
-        context.links = bot::LinkSettings{m_signer.get(), with_public_url ? base_url() : "", 72 * 3600};
+        context.links = bot::make_link_settings(*m_signer, with_public_url ? base_url() : "", 72 * 3600);
         return context;
     }
 
@@ -243,7 +243,7 @@ TEST_F(WebViewTest, TheChatCommandAsksTheAdminForPublicUrlWhenItIsNotSet) {
     EXPECT_TRUE(contains(say("web", english), "an admin must set web.public_url"));
 
     bot::DispatchContext off = context();
-    off.links.signer = nullptr;
+    off.links = bot::LinkSettings{};
     EXPECT_TRUE(contains(say("web", off), "turned off"));
 
     std::string link = say("看板 p1", context());

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/ws_client.h"
+#include "bot/net/ws_client.h"
 #include "tests/support/fake_ws_server.h"
 #include "tests/support/test_tls.h"
 

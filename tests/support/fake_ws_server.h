@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "bot/ws_client.h"
+#include "bot/net/ws_client.h"
 #include "tests/support/test_tls.h"
 
 namespace testing_support {

@@ -1,0 +1,28 @@
+#pragma once
+// How trackerd writes to Feishu: its markup, and the outbox rows of a reply (im/v1 reply to the
+// message that asked) or a push (im/v1 send, or the chat's custom bot webhook), split to
+// Feishu's size limits. Thread safety: immutable; safe for concurrent use.
+
+#include <string>
+#include <vector>
+
+#include "bot/pipeline/platform_out.h"
+
+namespace bot {
+
+// Replies to the triggering message through im/v1 .../messages/{message_id}/reply, as text.
+// The request's uuid is derived from the inbound dedup key, so re-sending the row (at-least-once
+// outbox) is idempotent on Feishu's side (§2.9: one success per uuid per hour).
+class FeishuOut final : public PlatformOut {
+public:
+    core::Markup markup() const override;
+    store::OutboxMessage reply(const core::ChatMessage& reply, const adapters::InboundMessage& message) const override;
+    std::vector<store::OutboxMessage> push(const core::ChatMessage& message, const PushTarget& target,
+                                           const std::string& kind, const std::string& dedup_key,
+                                           long long now_unix) const override;
+};
+
+// "tk-" + 32 hex digits of SHA-256(dedup_key): stable, within Feishu's 50-character uuid limit.
+std::string feishu_reply_uuid(const std::string& dedup_key);
+
+}  // namespace bot

@@ -1,0 +1,110 @@
+// SlackSender: one delivery attempt of an outbox row to Slack.
+
+#include "bot/platforms/slack/slack_sender.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <utility>
+
+#include "adapters/slack/slack.h"
+
+namespace bot {
+namespace {
+
+constexpr const char* k_json = "application/json; charset=utf-8";
+
+SendOutcome from_api(const adapters::slack::ApiOutcome& api) {
+    SendOutcome outcome;
+    switch (api.kind) {
+    case adapters::slack::ApiOutcome::Kind::ok:
+        outcome.kind = SendOutcome::Kind::sent;
+        outcome.remote_id = api.ts;
+        break;
+    case adapters::slack::ApiOutcome::Kind::retry:
+        outcome.kind = SendOutcome::Kind::retry;
+        outcome.error = api.error;
+        outcome.retry_after_seconds = api.retry_after_seconds;
+        break;
+    case adapters::slack::ApiOutcome::Kind::fatal:
+        outcome.kind = SendOutcome::Kind::dead;
+        outcome.error = api.error;
+        break;
+    }
+    return outcome;
+}
+
+SendOutcome transport_failure(const core::Error& error) {
+    SendOutcome outcome;
+    // A malformed URL never gets better; a network failure might.
+    outcome.kind = error.code == core::ErrorCode::invalid_argument ? SendOutcome::Kind::dead
+                                                                   : SendOutcome::Kind::retry;
+    outcome.error = error.message;
+    return outcome;
+}
+
+SendOutcome dead(std::string error) {
+    SendOutcome outcome;
+    outcome.kind = SendOutcome::Kind::dead;
+    outcome.error = std::move(error);
+    return outcome;
+}
+
+// The adapter renders the body; fill in channel and thread_ts from the row only when the body
+// lacks them, so a row is deliverable even when rendered without its address.
+std::optional<std::string> complete_body(const store::OutboxMessage& message) {
+    nlohmann::json body = nlohmann::json::parse(message.body, nullptr, /*allow_exceptions=*/false);
+    if (!body.is_object()) return std::nullopt;
+    bool changed = false;
+    if (!body.contains("channel") && !message.destination.empty()) {
+        body["channel"] = message.destination;
+        changed = true;
+    }
+    if (message.channel == "reply" && !message.reply_to.empty() && !body.contains("thread_ts")) {
+        body["thread_ts"] = message.reply_to;
+        changed = true;
+    }
+    if (!changed) return message.body;
+    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+SlackSender::SlackSender(HttpClient& http, const core::Clock& clock, std::string bot_token,
+                         std::string api_base)
+    : m_http(http), m_clock(clock), m_token(std::move(bot_token)), m_api_base([&] {
+          while (!api_base.empty() && api_base.back() == '/') api_base.pop_back();
+          return std::move(api_base);
+      }()) {}
+
+SendOutcome SlackSender::send(const store::OutboxMessage& message) {
+    if (message.channel == "api" || message.channel == "reply") return post_message(message);
+    if (message.channel == "response_url" || message.channel == "webhook") return post_to_url(message);
+    return dead("slack cannot deliver on channel '" + message.channel + "'");
+}
+
+SendOutcome SlackSender::post_message(const store::OutboxMessage& message) {
+    const auto body = complete_body(message);
+    if (!body) return dead("the message body is not a JSON object");
+    auto response = m_http.post(m_api_base + "/chat.postMessage",
+                                {{"Authorization", "Bearer " + m_token}}, *body, k_json);
+    if (!response) return transport_failure(response.error());
+    return from_api(adapters::slack::parse_post_message_response(
+        response->status, response->header("retry-after"), response->body));
+}
+
+SendOutcome SlackSender::post_to_url(const store::OutboxMessage& message) {
+    // response_url is usable 5 times within 30 minutes (protocols §1.4); past that it is gone.
+    if (message.channel == "response_url" && message.expires_at != 0 &&
+        m_clock.now_unix() >= message.expires_at) {
+        return dead("response_url expired");
+    }
+    auto response = m_http.post(message.destination, {}, message.body, k_json);
+    if (!response) return transport_failure(response.error());
+    // Incoming webhooks answer plain text ("ok" or an error word), a response_url JSON; the
+    // adapter's webhook judge reads both.
+    return from_api(adapters::slack::parse_webhook_response(
+        response->status, response->header("retry-after"), response->body));
+}
+
+}  // namespace bot
