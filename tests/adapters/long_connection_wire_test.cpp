@@ -11,13 +11,13 @@ namespace {
 
 namespace fs = adapters::feishu;
 
-TEST(FeishuFrame, APingIsEncodedAsTheGoSdkMarshalsIt) {
+TEST(FeishuFrameTest, APingIsEncodedAsTheGoSdkMarshalsIt) {
     // Fields 1-4 always, each header as a nested message, 6/7/9 as empty strings, 8 only when set.
     std::string expected("\x08\x00\x10\x00\x18\x07\x20\x00\x2a\x0c\x0a\x04type\x12\x04ping\x32\x00\x3a\x00\x4a\x00", 28);
     EXPECT_EQ(fs::encode_frame(fs::ping_frame(7)), expected);
 }
 
-TEST(FeishuFrame, ADataFrameSurvivesARoundTrip) {
+TEST(FeishuFrameTest, ADataFrameSurvivesARoundTrip) {
     fs::PbFrame frame;
     frame.seq_id = 300;  // two-byte varints
     frame.log_id = 1ULL << 40;
@@ -38,7 +38,7 @@ TEST(FeishuFrame, ADataFrameSurvivesARoundTrip) {
     EXPECT_EQ(decoded->log_id_new, "L");
 }
 
-TEST(FeishuFrame, TruncatedAndMalformedBytesAreErrors) {
+TEST(FeishuFrameTest, TruncatedAndMalformedBytesAreErrors) {
     std::string bytes = fs::encode_frame(fs::ping_frame(7));
     for (size_t cut : {size_t{1}, size_t{9}, size_t{12}, bytes.size() - 1}) {
         EXPECT_FALSE(fs::decode_frame(bytes.substr(0, cut))) << "cut at " << cut;
@@ -47,7 +47,7 @@ TEST(FeishuFrame, TruncatedAndMalformedBytesAreErrors) {
     EXPECT_FALSE(fs::decode_frame(std::string("\x0b", 1)));                      // wire type 3 (groups)
 }
 
-TEST(FeishuFrame, TheEndpointAnswerGivesTheUrlServiceIdAndPingInterval) {
+TEST(FeishuFrameTest, TheEndpointAnswerGivesTheUrlServiceIdAndPingInterval) {
     auto endpoint = fs::parse_ws_endpoint_response(
         200, R"({"code":0,"msg":"ok","data":{"URL":"wss://x.feishu.cn/ws?device_id=d&service_id=33","ClientConfig":{"PingInterval":90}}})");
     ASSERT_TRUE(endpoint) << endpoint.error().message;
@@ -58,7 +58,7 @@ TEST(FeishuFrame, TheEndpointAnswerGivesTheUrlServiceIdAndPingInterval) {
     EXPECT_NE(refused.error().message.find("invalid app"), std::string::npos);
 }
 
-TEST(SlackSocketEnvelope, DisconnectHelloAndEventsAreTold) {
+TEST(SlackSocketEnvelopeTest, DisconnectHelloAndEventsAreTold) {
     auto disconnect = adapters::slack::decode_socket_envelope(R"({"type":"disconnect","reason":"refresh_requested"})");
     ASSERT_TRUE(disconnect);
     EXPECT_EQ(disconnect->kind, adapters::slack::SocketEnvelope::Kind::disconnect);
@@ -74,7 +74,7 @@ TEST(SlackSocketEnvelope, DisconnectHelloAndEventsAreTold) {
     EXPECT_EQ(adapters::slack::render_socket_ack("e1", R"({"text":"ok"})"), R"({"envelope_id":"e1","payload":{"text":"ok"}})");
 }
 
-TEST(SlackSocketEnvelope, ConnectionsOpenErrorsNameSlacksCode) {
+TEST(SlackSocketEnvelopeTest, ConnectionsOpenErrorsNameSlacksCode) {
     auto refused = adapters::slack::parse_connections_open(200, R"({"ok":false,"error":"invalid_auth"})");
     ASSERT_FALSE(refused);
     EXPECT_NE(refused.error().message.find("invalid_auth"), std::string::npos);
@@ -82,7 +82,7 @@ TEST(SlackSocketEnvelope, ConnectionsOpenErrorsNameSlacksCode) {
               "wss://a/link/?ticket=1");
 }
 
-TEST(DingtalkStreamFrame, TheTicketIsUrlEncodedAndAcksNameTheMessageId) {
+TEST(DingtalkStreamFrameTest, TheTicketIsUrlEncodedAndAcksNameTheMessageId) {
     EXPECT_EQ(adapters::dingtalk::stream_url({"wss://w/connect", "a+b/c="}), "wss://w/connect?ticket=a%2Bb%2Fc%3D");
     auto frame = adapters::dingtalk::decode_stream_frame(
         R"({"specVersion":"1.0","type":"SYSTEM","headers":{"topic":"ping","messageId":"m-9"},"data":"{\"opaque\":1}"})");

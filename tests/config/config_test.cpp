@@ -429,7 +429,7 @@ TEST(ConfigTest, LoadingAMissingFileIsAnIoErrorNamingThePath) {
 }
 
 // A config file in a fresh directory with the given mode.
-class ConfigFileMode : public ::testing::Test {
+class ConfigFileModeTest : public ::testing::Test {
 protected:
     std::string write(const std::string& text, std::filesystem::perms mode) {
         std::string path = m_dir.file("trackerd.json");
@@ -440,7 +440,7 @@ protected:
     testing_support::TempDir m_dir;
 };
 
-TEST_F(ConfigFileMode, AFileOtherUsersCanReadIsRefusedNamingTheFileItsModeAndTheFix) {
+TEST_F(ConfigFileModeTest, AFileOtherUsersCanReadIsRefusedNamingTheFileItsModeAndTheFix) {
     using std::filesystem::perms;
     for (auto [mode, text] : {std::pair{perms::owner_read | perms::owner_write | perms::group_read | perms::others_read, "0644"},
                               std::pair{perms::owner_read | perms::owner_write | perms::group_read, "0640"},
@@ -455,7 +455,7 @@ TEST_F(ConfigFileMode, AFileOtherUsersCanReadIsRefusedNamingTheFileItsModeAndThe
     }
 }
 
-TEST_F(ConfigFileMode, AFileOnlyItsOwnerCanReadLoads) {
+TEST_F(ConfigFileModeTest, AFileOnlyItsOwnerCanReadLoads) {
     using std::filesystem::perms;
     for (auto mode : {perms::owner_read | perms::owner_write, perms::owner_read}) {
         auto loaded = load_config_file(write(R"({"listen": "127.0.0.1:9000"})", mode));
@@ -464,7 +464,7 @@ TEST_F(ConfigFileMode, AFileOnlyItsOwnerCanReadLoads) {
     }
 }
 
-TEST_F(ConfigFileMode, AllowReadableLoadsAFileOthersCanRead) {
+TEST_F(ConfigFileModeTest, AllowReadableLoadsAFileOthersCanRead) {
     using std::filesystem::perms;
     auto loaded = load_config_file(write(R"({"listen": "127.0.0.1:9000"})", perms::owner_all | perms::group_read | perms::others_read),
                                    LoadOptions{.allow_readable = true});

@@ -25,7 +25,7 @@ WorkCalendar national_day_2026() {
     return WorkCalendar(holidays, {day("2026-10-10")});
 }
 
-TEST(WorkCalendar, MondayToFridayAreWorkingDaysAndTheWeekendIsNot) {
+TEST(WorkCalendarTest, MondayToFridayAreWorkingDaysAndTheWeekendIsNot) {
     WorkCalendar calendar;
     // 2026-11-23 is a Monday.
     for (const char* working :
@@ -39,14 +39,14 @@ TEST(WorkCalendar, MondayToFridayAreWorkingDaysAndTheWeekendIsNot) {
     EXPECT_EQ(calendar.working_day_on_or_after(day("2026-11-25")), day("2026-11-25"));
 }
 
-TEST(WorkCalendar, AHolidayOnAWeekdayIsNotAWorkingDay) {
+TEST(WorkCalendarTest, AHolidayOnAWeekdayIsNotAWorkingDay) {
     WorkCalendar calendar({day("2026-11-25")}, {});
     EXPECT_FALSE(calendar.is_working_day(day("2026-11-25")));
     EXPECT_EQ(calendar.next_working_day(day("2026-11-24")), day("2026-11-26"));
     EXPECT_EQ(calendar.working_days_between(day("2026-11-23"), day("2026-11-29")), 4);
 }
 
-TEST(WorkCalendar, SaturdayMakeUpDayIsAWorkingDay) {
+TEST(WorkCalendarTest, SaturdayMakeUpDayIsAWorkingDay) {
     WorkCalendar calendar({}, {day("2026-11-28")});
     EXPECT_TRUE(calendar.is_working_day(day("2026-11-28")));
     EXPECT_FALSE(calendar.is_working_day(day("2026-11-29")));
@@ -54,7 +54,7 @@ TEST(WorkCalendar, SaturdayMakeUpDayIsAWorkingDay) {
     EXPECT_EQ(calendar.working_days_between(day("2026-11-23"), day("2026-11-29")), 6);
 }
 
-TEST(WorkCalendar, ADayListedAsBothHolidayAndWorkdayIsWorkedAndDuplicatesDoNotCount) {
+TEST(WorkCalendarTest, ADayListedAsBothHolidayAndWorkdayIsWorkedAndDuplicatesDoNotCount) {
     WorkCalendar calendar({day("2026-11-25"), day("2026-11-26"), day("2026-11-25")},
                           {day("2026-11-26"), day("2026-11-28"), day("2026-11-28")});
     EXPECT_FALSE(calendar.is_working_day(day("2026-11-25")));
@@ -62,7 +62,7 @@ TEST(WorkCalendar, ADayListedAsBothHolidayAndWorkdayIsWorkedAndDuplicatesDoNotCo
     EXPECT_EQ(calendar.working_days_between(day("2026-11-23"), day("2026-11-29")), 5);
 }
 
-TEST(WorkCalendar, WorkingDaysBetweenIsInclusiveAndZeroWhenReversed) {
+TEST(WorkCalendarTest, WorkingDaysBetweenIsInclusiveAndZeroWhenReversed) {
     WorkCalendar calendar;
     EXPECT_EQ(calendar.working_days_between(day("2026-11-23"), day("2026-11-23")), 1);
     EXPECT_EQ(calendar.working_days_between(day("2026-11-28"), day("2026-11-29")), 0);
@@ -72,7 +72,7 @@ TEST(WorkCalendar, WorkingDaysBetweenIsInclusiveAndZeroWhenReversed) {
     EXPECT_EQ(calendar.working_days_between(day("2026-11-26"), day("2026-12-02")), 5);
 }
 
-TEST(WorkCalendar, NationalDayWeek2026SkipsTheHolidaysAndWorksTheMakeUpSaturday) {
+TEST(WorkCalendarTest, NationalDayWeek2026SkipsTheHolidaysAndWorksTheMakeUpSaturday) {
     auto calendar = national_day_2026();
     EXPECT_TRUE(calendar.is_working_day(day("2026-09-30")));
     for (int d = 1; d <= 7; ++d)
@@ -87,7 +87,7 @@ TEST(WorkCalendar, NationalDayWeek2026SkipsTheHolidaysAndWorksTheMakeUpSaturday)
     EXPECT_EQ(calendar.working_days_between(day("2026-09-28"), day("2026-10-11")), 6);
 }
 
-TEST(WorkCalendar, WeeklyDayMovesOffAMondayHolidayToTuesday) {
+TEST(WorkCalendarTest, WeeklyDayMovesOffAMondayHolidayToTuesday) {
     WorkCalendar calendar({day("2026-11-23")}, {});
     EXPECT_EQ(calendar.weekly_day(day("2026-11-26"), 0), day("2026-11-24"));
     EXPECT_EQ(calendar.weekly_day(day("2026-11-30"), 0),
@@ -96,7 +96,7 @@ TEST(WorkCalendar, WeeklyDayMovesOffAMondayHolidayToTuesday) {
               day("2026-11-27"));  // Friday of Sunday's week
 }
 
-TEST(WorkCalendar, WeeklyDayNeverMovesIntoTheNextWeek) {
+TEST(WorkCalendarTest, WeeklyDayNeverMovesIntoTheNextWeek) {
     auto calendar = national_day_2026();
     // Friday review in the week of 09-28: Fri 10-02 is a holiday and the weekend is off.
     EXPECT_EQ(calendar.weekly_day(day("2026-09-28"), 4), std::nullopt);
@@ -108,7 +108,7 @@ TEST(WorkCalendar, WeeklyDayNeverMovesIntoTheNextWeek) {
     EXPECT_EQ(calendar.weekly_day(day("2026-10-05"), -1), std::nullopt);
 }
 
-TEST(WorkCalendar, AllHolidaysFallsBackToTheNextDay) {
+TEST(WorkCalendarTest, AllHolidaysFallsBackToTheNextDay) {
     std::vector<core::Date> every_day;
     for (int i = 0; i < 800; ++i) every_day.push_back(core::add_days(day("2026-01-01"), i));
     WorkCalendar calendar(every_day, {});
@@ -116,7 +116,7 @@ TEST(WorkCalendar, AllHolidaysFallsBackToTheNextDay) {
     EXPECT_EQ(calendar.working_day_on_or_after(day("2026-03-01")), day("2026-03-01"));
 }
 
-TEST(WorkingHours, TwentyFourHoursFromFridayMorningEndOnMondayMorning) {
+TEST(WorkingHoursTest, TwentyFourHoursFromFridayMorningEndOnMondayMorning) {
     WorkCalendar calendar;
     EXPECT_EQ(core::add_working_hours(calendar, at("2026-11-27", 10), 24), at("2026-11-30", 10));
     EXPECT_EQ(core::add_working_hours(calendar, at("2026-11-26", 15), 24), at("2026-11-27", 15));
@@ -125,21 +125,21 @@ TEST(WorkingHours, TwentyFourHoursFromFridayMorningEndOnMondayMorning) {
     EXPECT_EQ(core::add_working_hours(calendar, at("2026-11-23", 9), 3), at("2026-11-23", 12));
 }
 
-TEST(WorkingHours, HolidaysAreSkippedAndTheMakeUpSaturdayCounts) {
+TEST(WorkingHoursTest, HolidaysAreSkippedAndTheMakeUpSaturdayCounts) {
     auto calendar = national_day_2026();
     EXPECT_EQ(core::add_working_hours(calendar, at("2026-09-30", 10), 24), at("2026-10-08", 10));
     EXPECT_EQ(core::add_working_hours(calendar, at("2026-10-09", 10), 24), at("2026-10-10", 10));
     EXPECT_EQ(core::add_working_hours(calendar, at("2026-10-10", 18), 24), at("2026-10-12", 18));
 }
 
-TEST(WorkingHours, FromANonWorkingDayCountingStartsAtMidnightOfTheNextWorkingDay) {
+TEST(WorkingHoursTest, FromANonWorkingDayCountingStartsAtMidnightOfTheNextWorkingDay) {
     WorkCalendar calendar;
     EXPECT_EQ(core::add_working_hours(calendar, at("2026-11-28", 14), 10), at("2026-11-30", 10));
     EXPECT_EQ(core::add_working_hours(national_day_2026(), at("2026-10-03", 20), 12),
               at("2026-10-08", 12));
 }
 
-TEST(WorkingHours, EndingExactlyAtMidnightGivesThatMidnightAndZeroHoursChangesNothing) {
+TEST(WorkingHoursTest, EndingExactlyAtMidnightGivesThatMidnightAndZeroHoursChangesNothing) {
     WorkCalendar calendar;
     // Friday 00:00 + 24 h is the end of Friday: Saturday 00:00, not Monday.
     EXPECT_EQ(core::add_working_hours(calendar, at("2026-11-27", 0), 24), at("2026-11-28", 0));
@@ -148,7 +148,7 @@ TEST(WorkingHours, EndingExactlyAtMidnightGivesThatMidnightAndZeroHoursChangesNo
     EXPECT_EQ(core::add_working_hours(calendar, at("2026-11-28", 10), 0), at("2026-11-28", 10));
 }
 
-TEST(WorkingHours, MinutesPastTheDayAreNormalisedFirst) {
+TEST(WorkingHoursTest, MinutesPastTheDayAreNormalisedFirst) {
     WorkCalendar calendar;
     LocalTime thursday_late{day("2026-11-26"), 24 * 60 + 60};  // Friday 01:00
     EXPECT_EQ(core::add_working_hours(calendar, thursday_late, 24), at("2026-11-30", 1));

@@ -119,7 +119,7 @@ core::Markup slack_like() {
 
 // --- opening ----------------------------------------------------------------------------------
 
-TEST(EscalationLadder, R1OpensALadderThatAsksTheOwner) {
+TEST(EscalationLadderTest, R1OpensALadderThatAsksTheOwner) {
     auto state = plan();
     auto pass = run_at(state, {}, k_t0);
     ASSERT_EQ(pass.ladders.size(), 2u);  // T001 and T002 are late; T003 is not
@@ -139,7 +139,7 @@ TEST(EscalationLadder, R1OpensALadderThatAsksTheOwner) {
     EXPECT_EQ(asked->ladder, ladder);
 }
 
-TEST(EscalationLadder, R2OpensALadderForATaskBehindPlan) {
+TEST(EscalationLadderTest, R2OpensALadderForATaskBehindPlan) {
     auto state = plan();
     auto& t3 = task_of(state, "T003");
     t3.status = core::Status::in_progress;
@@ -151,7 +151,7 @@ TEST(EscalationLadder, R2OpensALadderForATaskBehindPlan) {
     EXPECT_EQ(action_for(pass, "T003")->to, std::vector<std::string>{"小陈"});
 }
 
-TEST(EscalationLadder, AnOpenLadderIsNotOpenedTwiceAndNothingHappensBeforeTheDeadline) {
+TEST(EscalationLadderTest, AnOpenLadderIsNotOpenedTwiceAndNothingHappensBeforeTheDeadline) {
     auto state = plan();
     auto first = run_at(state, {}, k_t0);
     auto second = run_at(state, first.ladders, k_t0 + 23 * k_hour);
@@ -159,7 +159,7 @@ TEST(EscalationLadder, AnOpenLadderIsNotOpenedTwiceAndNothingHappensBeforeTheDea
     EXPECT_EQ(second.ladders, first.ladders);
 }
 
-TEST(EscalationLadder, DoesNotReopenForTheSameTriggerAfterBeingStopped) {
+TEST(EscalationLadderTest, DoesNotReopenForTheSameTriggerAfterBeingStopped) {
     auto state = plan();
     auto first = run_at(state, {}, k_t0);
     state.deviation_reports.push_back(report("T002", "小王", k_t0 + k_hour));
@@ -171,7 +171,7 @@ TEST(EscalationLadder, DoesNotReopenForTheSameTriggerAfterBeingStopped) {
     EXPECT_EQ(ladder_of(later, "T002")->step, LadderStep::stopped);
 }
 
-TEST(EscalationLadder, ReopensWhenThePlannedFinishChangedAndR1FiresAgain) {
+TEST(EscalationLadderTest, ReopensWhenThePlannedFinishChangedAndR1FiresAgain) {
     auto state = plan();
     auto first = run_at(state, {}, k_t0);
     state.deviation_reports.push_back(report("T002", "小王", k_t0 + k_hour));
@@ -191,7 +191,7 @@ TEST(EscalationLadder, ReopensWhenThePlannedFinishChangedAndR1FiresAgain) {
 
 // --- climbing ---------------------------------------------------------------------------------
 
-TEST(EscalationLadder, ApproverIsPingedOnceTheDeadlinePasses) {
+TEST(EscalationLadderTest, ApproverIsPingedOnceTheDeadlinePasses) {
     auto state = plan();
     auto first = run_at(state, {}, k_t0);
     auto pinged = run_at(state, first.ladders, k_t0 + 24 * k_hour);
@@ -207,7 +207,7 @@ TEST(EscalationLadder, ApproverIsPingedOnceTheDeadlinePasses) {
     EXPECT_EQ(ladder.pinged, (std::vector<std::string>{"小王", "小红"}));
 }
 
-TEST(EscalationLadder, WithoutATaskApproverTheProjectDefaultThenTheProjectOwnerIsPinged) {
+TEST(EscalationLadderTest, WithoutATaskApproverTheProjectDefaultThenTheProjectOwnerIsPinged) {
     auto state = plan();
     task_of(state, "T002").approver.clear();
     auto first = run_at(state, {}, k_t0);
@@ -219,7 +219,7 @@ TEST(EscalationLadder, WithoutATaskApproverTheProjectDefaultThenTheProjectOwnerI
               std::vector<std::string>{"经理"});
 }
 
-TEST(EscalationLadder, CriticalPathTaskAlsoPingsTheDepartmentHeadWithTheApprover) {
+TEST(EscalationLadderTest, CriticalPathTaskAlsoPingsTheDepartmentHeadWithTheApprover) {
     auto state = plan();
     ASSERT_EQ(core::critical_path(state), (std::vector<std::string>{"T001", "T003"}));
     auto first = run_at(state, {}, k_t0);
@@ -237,7 +237,7 @@ TEST(EscalationLadder, CriticalPathTaskAlsoPingsTheDepartmentHeadWithTheApprover
     EXPECT_EQ(ladder_of(after, "T001")->step, LadderStep::pinged_approver);
 }
 
-TEST(EscalationLadder, ThirdRungPingsTheDepartmentHeadAndThereIsNoFourth) {
+TEST(EscalationLadderTest, ThirdRungPingsTheDepartmentHeadAndThereIsNoFourth) {
     auto state = plan();
     auto first = run_at(state, {}, k_t0);
     auto approver = run_at(state, first.ladders, k_t0 + 24 * k_hour);
@@ -253,7 +253,7 @@ TEST(EscalationLadder, ThirdRungPingsTheDepartmentHeadAndThereIsNoFourth) {
     EXPECT_EQ(ladder_of(after, "T002")->step, LadderStep::pinged_head);
 }
 
-TEST(EscalationLadder, WithNoDepartmentHeadTheLadderStopsClimbingAtTheApprover) {
+TEST(EscalationLadderTest, WithNoDepartmentHeadTheLadderStopsClimbingAtTheApprover) {
     auto state = plan();
     state.project.department_head.clear();
     auto first = run_at(state, {}, k_t0);
@@ -265,7 +265,7 @@ TEST(EscalationLadder, WithNoDepartmentHeadTheLadderStopsClimbingAtTheApprover) 
 
 // --- stopping ---------------------------------------------------------------------------------
 
-TEST(EscalationLadder, ADeviationReportAfterOpeningStopsItButAnEarlierOneDoesNot) {
+TEST(EscalationLadderTest, ADeviationReportAfterOpeningStopsItButAnEarlierOneDoesNot) {
     auto state = plan();
     state.deviation_reports.push_back(report("T002", "小王", k_t0 - k_hour));  // before the ask
     auto first = run_at(state, {}, k_t0);
@@ -287,7 +287,7 @@ TEST(EscalationLadder, ADeviationReportAfterOpeningStopsItButAnEarlierOneDoesNot
     EXPECT_EQ(ladder.pinged, (std::vector<std::string>{"小王", "小红"}));  // remembered
 }
 
-TEST(EscalationLadder, AnAckByAPingedPersonStopsItAndAnAckBySomeoneElseDoesNot) {
+TEST(EscalationLadderTest, AnAckByAPingedPersonStopsItAndAnAckBySomeoneElseDoesNot) {
     auto state = plan();
     auto first = run_at(state, {}, k_t0);
     auto pinged = run_at(state, first.ladders, k_t0 + 24 * k_hour);
@@ -305,7 +305,7 @@ TEST(EscalationLadder, AnAckByAPingedPersonStopsItAndAnAckBySomeoneElseDoesNot) 
     EXPECT_EQ(ladder_of(stopped, "T001")->step, LadderStep::pinged_approver);
 }
 
-TEST(EscalationLadder, AnAckBeforeTheLatestPingDoesNotCount) {
+TEST(EscalationLadderTest, AnAckBeforeTheLatestPingDoesNotCount) {
     auto state = plan();
     auto first = run_at(state, {}, k_t0);
     state.progress.push_back(ack("T002", "小红", k_t0 + 2 * k_hour));  // before 小红 was pinged
@@ -315,7 +315,7 @@ TEST(EscalationLadder, AnAckBeforeTheLatestPingDoesNotCount) {
               LadderStep::pinged_approver);
 }
 
-TEST(EscalationLadder, ResolvedWhenTheTaskIsDoneOrCancelled) {
+TEST(EscalationLadderTest, ResolvedWhenTheTaskIsDoneOrCancelled) {
     auto state = plan();
     auto first = run_at(state, {}, k_t0);
     auto& t2 = task_of(state, "T002");
@@ -335,7 +335,7 @@ TEST(EscalationLadder, ResolvedWhenTheTaskIsDoneOrCancelled) {
     EXPECT_EQ(pass.ladders.size(), 2u);  // a done task does not open a new one
 }
 
-TEST(EscalationLadder, ResolvedWhenTheTaskIsBackOnPlan) {
+TEST(EscalationLadderTest, ResolvedWhenTheTaskIsBackOnPlan) {
     auto state = plan();
     auto first = run_at(state, {}, k_t0);
     auto& t2 = task_of(state, "T002");
@@ -346,7 +346,7 @@ TEST(EscalationLadder, ResolvedWhenTheTaskIsBackOnPlan) {
     EXPECT_EQ(ladder_of(pass, "T002")->stop_reason, "resolved");
 }
 
-TEST(EscalationLadder, StepNamesRoundTrip) {
+TEST(EscalationLadderTest, StepNamesRoundTrip) {
     for (LadderStep step : {LadderStep::asked_owner, LadderStep::pinged_approver,
                             LadderStep::pinged_head, LadderStep::stopped}) {
         LadderStep parsed = LadderStep::stopped;
@@ -363,7 +363,7 @@ TEST(EscalationLadder, StepNamesRoundTrip) {
 
 // --- rendering --------------------------------------------------------------------------------
 
-TEST(EscalationMessage, ChineseAskNamesTheOwnerTheDelayAndTheRepliesThatStopIt) {
+TEST(EscalationMessageTest, ChineseAskNamesTheOwnerTheDelayAndTheRepliesThatStopIt) {
     auto state = plan();
     auto pass = run_at(state, {}, k_t0);
     auto message = core::render_ladder_actions(pass.actions, state, Locale::zh_cn, slack_like());
@@ -379,7 +379,7 @@ TEST(EscalationMessage, ChineseAskNamesTheOwnerTheDelayAndTheRepliesThatStopIt) 
     EXPECT_FALSE(contains(message.fallback_text, "<@U4>"));
 }
 
-TEST(EscalationMessage, ChinesePingMentionsApproverHeadAndOwnerAndAsksForAnAck) {
+TEST(EscalationMessageTest, ChinesePingMentionsApproverHeadAndOwnerAndAsksForAnAck) {
     auto state = plan();
     auto first = run_at(state, {}, k_t0);
     auto pinged = run_at(state, first.ladders, k_t0 + 26 * k_hour);
@@ -396,7 +396,7 @@ TEST(EscalationMessage, ChinesePingMentionsApproverHeadAndOwnerAndAsksForAnAck) 
     EXPECT_EQ(message.mention_user_ids, (std::vector<std::string>{"U1", "U2", "U3", "U5", "U4"}));
 }
 
-TEST(EscalationMessage, HeadPingNamesWhoWasPingedBeforeWithoutNotifyingThem) {
+TEST(EscalationMessageTest, HeadPingNamesWhoWasPingedBeforeWithoutNotifyingThem) {
     auto state = plan();
     auto first = run_at(state, {}, k_t0);
     auto approver = run_at(state, first.ladders, k_t0 + 24 * k_hour);
@@ -410,7 +410,7 @@ TEST(EscalationMessage, HeadPingNamesWhoWasPingedBeforeWithoutNotifyingThem) {
     EXPECT_EQ(message.mention_user_ids, (std::vector<std::string>{"U2", "U4"}));
 }
 
-TEST(EscalationMessage, EnglishUsesEnglishRepliesAndR2SaysHowFarBehindPlan) {
+TEST(EscalationMessageTest, EnglishUsesEnglishRepliesAndR2SaysHowFarBehindPlan) {
     auto state = plan();
     auto& t3 = task_of(state, "T003");
     t3.status = core::Status::in_progress;
@@ -436,7 +436,7 @@ TEST(EscalationMessage, EnglishUsesEnglishRepliesAndR2SaysHowFarBehindPlan) {
     EXPECT_FALSE(contains(en.joined_text(), "小时"));
 }
 
-TEST(EscalationMessage, StoppedActionsAreNotShown) {
+TEST(EscalationMessageTest, StoppedActionsAreNotShown) {
     auto state = plan();
     auto first = run_at(state, {}, k_t0);
     state.deviation_reports.push_back(report("T002", "小王", k_t0 + k_hour));

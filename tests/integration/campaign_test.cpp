@@ -175,14 +175,14 @@ struct Daemon {
     bot::InboundHandler inbound;
 };
 
-class Campaign : public ::testing::Test {
+class CampaignTest : public ::testing::Test {
 protected:
     TempDir m_dir;
     FakeClock m_clock;
     FakeSlack m_slack{k_token, &m_clock};
 };
 
-TEST_F(Campaign, ThreeWeeksOfTheDemoCampaignSendWhatTheGoldenFileSays) {
+TEST_F(CampaignTest, ThreeWeeksOfTheDemoCampaignSendWhatTheGoldenFileSays) {
     const std::string db = m_dir.file("trackerd.db");
     const long long start = at_local("2024-03-04 07:00");
     const long long end = at_local("2024-03-22 19:00");

@@ -17,7 +17,7 @@ using testing_support::three_platforms::k_xiaoming;
 
 constexpr const char* k_second_chat = "C0SECOND01";
 
-class CommandLimits : public ThreePlatforms {
+class CommandLimitsTest : public ThreePlatforms {
 protected:
     void SetUp() override {
         ThreePlatforms::SetUp();
@@ -48,7 +48,7 @@ protected:
     std::string last_reply() { return replies().back(); }
 };
 
-TEST_F(CommandLimits, ARunawayPersonIsToldOnceAndChangesNothingWhileAnotherPersonIsNotLimited) {
+TEST_F(CommandLimitsTest, ARunawayPersonIsToldOnceAndChangesNothingWhileAnotherPersonIsNotLimited) {
     m_config.limits.commands_per_minute_per_person = 3;
     m_config.limits.commands_per_minute_per_chat = 0;
     start();
@@ -76,7 +76,7 @@ TEST_F(CommandLimits, ARunawayPersonIsToldOnceAndChangesNothingWhileAnotherPerso
     EXPECT_NE(last_reply().find("T003"), std::string::npos) << last_reply();
 }
 
-TEST_F(CommandLimits, TheLimitResetsAfterAMinuteAndARefusedDeliveryCanThenBeApplied) {
+TEST_F(CommandLimitsTest, TheLimitResetsAfterAMinuteAndARefusedDeliveryCanThenBeApplied) {
     m_config.limits.commands_per_minute_per_person = 2;
     m_config.limits.commands_per_minute_per_chat = 0;
     start();
@@ -95,7 +95,7 @@ TEST_F(CommandLimits, TheLimitResetsAfterAMinuteAndARefusedDeliveryCanThenBeAppl
     EXPECT_EQ(last_reply().find("Too many"), std::string::npos) << last_reply();
 }
 
-TEST_F(CommandLimits, ARunawayChatDoesNotAffectAnotherChat) {
+TEST_F(CommandLimitsTest, ARunawayChatDoesNotAffectAnotherChat) {
     m_config.limits.commands_per_minute_per_person = 0;
     m_config.limits.commands_per_minute_per_chat = 3;
     start();
@@ -111,7 +111,7 @@ TEST_F(CommandLimits, ARunawayChatDoesNotAffectAnotherChat) {
     EXPECT_NE(last_reply().find("T003"), std::string::npos) << last_reply();
 }
 
-TEST_F(CommandLimits, AFeishuAndADingtalkRunawayAreLimitedToo) {
+TEST_F(CommandLimitsTest, AFeishuAndADingtalkRunawayAreLimitedToo) {
     m_config.limits.commands_per_minute_per_person = 1;
     m_config.limits.commands_per_minute_per_chat = 0;
     start();

@@ -467,7 +467,7 @@ void expect_acked_applied_once(Inspector& inspector, const std::vector<std::stri
     EXPECT_EQ(missing, 0) << "round " << round << ": acknowledged updates lost";
 }
 
-class CrashConsistency : public ::testing::Test {
+class CrashConsistencyTest : public ::testing::Test {
 protected:
     void SetUp() override {
         m_db = m_dir.file("trackerd.db");
@@ -493,7 +493,7 @@ protected:
     FakeSlack m_slack{k_token};
 };
 
-TEST_F(CrashConsistency, KilledAtRandomPointsLosesNoAcknowledgedUpdateAppliesNoneTwiceAndSendsEveryReply) {
+TEST_F(CrashConsistencyTest, KilledAtRandomPointsLosesNoAcknowledgedUpdateAppliesNoneTwiceAndSendsEveryReply) {
     const int rounds = static_cast<int>(env_number("TRACKERD_KILL_ROUNDS", 24));
     std::uint64_t seed = static_cast<std::uint64_t>(env_number("TRACKERD_KILL_SEED", 0));
     if (seed == 0) seed = std::random_device{}();

@@ -8,19 +8,15 @@
 
 #include "adapters/common/crypto.h"
 #include "bot/app.h"
-#include "tests/support/fake_clock.h"
+#include "tests/support/app_under_test.h"
 #include "tests/support/fake_dingtalk.h"
-#include "tests/support/demo_data.h"
-#include "tests/support/temp_dir.h"
 
 namespace {
 
 using testing_support::read_file;
 
 using testing_support::DingtalkPost;
-using testing_support::FakeClock;
 using testing_support::FakeDingtalk;
-using testing_support::TempDir;
 
 // protocols.md §3.7: the callback vector's appSecret; §3.2's body and robotCode.
 constexpr const char* k_app_secret = "demoAppSecret_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij";
@@ -29,6 +25,7 @@ constexpr const char* k_robot_code = "dingxxxx";
 constexpr const char* k_chat = "cidAsXSBLnA==";
 constexpr const char* k_staff_id = "16650246698";
 constexpr long long k_vector_time_ms = 1700000000000;
+static_assert(k_vector_time_ms == testing_support::k_start_unix * 1000, "the clock starts at the vector");
 constexpr long long k_session_expiry_ms = 1700005400000;  // the body's sessionWebhookExpiredTime
 constexpr const char* k_session = "76da36b4";
 
@@ -44,19 +41,10 @@ std::string sign(long long timestamp_ms, const std::string& secret = k_app_secre
         adapters::hmac_sha256(secret, std::to_string(timestamp_ms) + "\n" + secret));
 }
 
-class DingtalkEndToEnd : public ::testing::Test {
+class DingtalkEndToEndTest : public testing_support::AppUnderTest {
 protected:
-    void SetUp() override {
-        m_clock.set_unix_ms(k_vector_time_ms);
-        m_db = m_dir.file("trackerd.db");
-        ASSERT_EQ(testing_support::import_demo(m_db, k_vector_time_ms / 1000), "");
-    }
-
-    config::Config make_config() {
-        config::Config config = config::default_config();
-        config.database = m_db;
-        config.host = "127.0.0.1";
-        config.port = 0;
+    config::Config make_config() override {
+        config::Config config = base_config();
         config.dingtalk.enabled = true;
         config.dingtalk.app_key = k_app_key;
         config.dingtalk.app_secret = k_app_secret;
@@ -64,21 +52,8 @@ protected:
         config.dingtalk.api_base = m_dingtalk.base_url();
         config.people.push_back(core::Person{"小明", "小明", "市场部", "", "", k_staff_id});
         config.people.push_back(core::Person{"小李", "小李", "市场部", "", "", "16650249999"});
-        config::ChatConfig chat;
-        chat.platform = "dingtalk";
-        chat.chat_id = k_chat;
-        chat.projects = {"P1"};
-        config.chats.push_back(chat);
+        bind_chat(config, "dingtalk", k_chat);
         return config;
-    }
-
-    void start() {
-        auto app = bot::App::create(make_config(), m_clock);
-        ASSERT_TRUE(app) << app.error().message;
-        m_app = std::move(*app);
-        auto port = m_app->start();
-        ASSERT_TRUE(port) << port.error().message;
-        m_port = *port;
     }
 
     // The §3.2 body, its sessionWebhook pointing at the fake.
@@ -103,45 +78,16 @@ protected:
         return post(body, std::to_string(now), sign(now));
     }
 
-    core::Task task(const std::string& id) {
-        auto found = m_app->store().find_task(id, {"P1"});
-        EXPECT_TRUE(found && *found);
-        return found && *found ? **found : core::Task{};
-    }
-
-    size_t progress_entries(const std::string& id) {
-        auto log = m_app->store().progress_log("P1", id);
-        EXPECT_TRUE(log);
-        size_t count = 0;
-        for (const auto& entry : *log)
-            if (entry.action != "import") ++count;
-        return count;
-    }
-
-    int outbox_attempts() {
-        auto rows = m_app->store().outbox(store::OutboxState::pending, 10);
-        return rows && !rows->empty() ? rows->front().attempts : 0;
-    }
-
     size_t pending_rows() {
         auto rows = m_app->store().outbox(store::OutboxState::pending, 10);
         return rows ? rows->size() : 0;
     }
 
-    void drain_outbox() {
-        for (int i = 0; i < 5; ++i) m_app->outbox().run_once();
-    }
-
-    TempDir m_dir;
-    std::string m_db;
-    FakeClock m_clock;
     long long m_requests = 0;  // post_signed stamps
     FakeDingtalk m_dingtalk{k_app_key, k_app_secret, k_robot_code};
-    std::unique_ptr<bot::App> m_app;
-    int m_port = 0;
 };
 
-TEST_F(DingtalkEndToEnd,
+TEST_F(DingtalkEndToEndTest,
        SignedCallbackUpdatesTaskAndRepliesThroughTheSessionWebhookMentioningTheSender) {
     m_clock.set_unix_ms(k_vector_time_ms + 100000);  // a time of its own, signed as §3.2 says
     start();
@@ -162,7 +108,7 @@ TEST_F(DingtalkEndToEnd,
     EXPECT_EQ(m_dingtalk.token_requests(), 0) << "a sessionWebhook needs no access token";
 }
 
-TEST_F(DingtalkEndToEnd, ProtocolsCallbackVectorIsAcceptedAtItsTime) {
+TEST_F(DingtalkEndToEndTest, ProtocolsCallbackVectorIsAcceptedAtItsTime) {
     start();
     // §3.7: appSecret demoAppSecret_…, timestamp 1700000000000 -> this sign, byte for byte.
     auto response =
@@ -172,7 +118,7 @@ TEST_F(DingtalkEndToEnd, ProtocolsCallbackVectorIsAcceptedAtItsTime) {
     EXPECT_EQ(task("T003").completion, 60);
 }
 
-TEST_F(DingtalkEndToEnd, ReplyGoesThroughTheOpenApiOnceTheSessionWebhookHasExpired) {
+TEST_F(DingtalkEndToEndTest, ReplyGoesThroughTheOpenApiOnceTheSessionWebhookHasExpired) {
     m_dingtalk.fail_session_posts(1);
     start();
     auto response = post_signed(callback_body());
@@ -195,7 +141,7 @@ TEST_F(DingtalkEndToEnd, ReplyGoesThroughTheOpenApiOnceTheSessionWebhookHasExpir
     EXPECT_EQ(m_dingtalk.token_requests(), 1);
 }
 
-TEST_F(DingtalkEndToEnd,
+TEST_F(DingtalkEndToEndTest,
        CallbackArrivingWithAnAlmostExpiredSessionWebhookIsAnsweredThroughTheOpenApi) {
     m_clock.set_unix_ms(k_session_expiry_ms - 30000);  // inside the one-minute margin
     start();
@@ -209,7 +155,7 @@ TEST_F(DingtalkEndToEnd,
     EXPECT_EQ(messages[0].open_conversation_id, k_chat);
 }
 
-TEST_F(DingtalkEndToEnd, RevokedAccessTokenIsRefreshedAndTheSendRetriedOnce) {
+TEST_F(DingtalkEndToEndTest, RevokedAccessTokenIsRefreshedAndTheSendRetriedOnce) {
     m_clock.set_unix_ms(k_session_expiry_ms);  // every reply goes through the OpenAPI
     start();
     ASSERT_EQ(post_signed(callback_body())->status, 200);
@@ -232,7 +178,7 @@ TEST_F(DingtalkEndToEnd, RevokedAccessTokenIsRefreshedAndTheSendRetriedOnce) {
     EXPECT_EQ(task("T003").completion, 70);
 }
 
-TEST_F(DingtalkEndToEnd, WrongSignAndOutOfWindowTimestampsAreRefusedAndChangeNothing) {
+TEST_F(DingtalkEndToEndTest, WrongSignAndOutOfWindowTimestampsAreRefusedAndChangeNothing) {
     start();
     const std::string body = callback_body();
     const long long now = m_clock.now_unix_ms();
@@ -258,7 +204,7 @@ TEST_F(DingtalkEndToEnd, WrongSignAndOutOfWindowTimestampsAreRefusedAndChangeNot
     EXPECT_EQ(m_dingtalk.request_count(), 0);
 }
 
-TEST_F(DingtalkEndToEnd, SameMsgIdDeliveredTwiceChangesOnceAndRepliesOnce) {
+TEST_F(DingtalkEndToEndTest, SameMsgIdDeliveredTwiceChangesOnceAndRepliesOnce) {
     start();
     const std::string body = callback_body();
     for (int delivery = 0; delivery < 2; ++delivery) {
@@ -273,7 +219,7 @@ TEST_F(DingtalkEndToEnd, SameMsgIdDeliveredTwiceChangesOnceAndRepliesOnce) {
     EXPECT_EQ(m_dingtalk.messages().size(), 1u);
 }
 
-TEST_F(DingtalkEndToEnd, PictureMessageIsAcknowledgedAndMalformedBodyRefused) {
+TEST_F(DingtalkEndToEndTest, PictureMessageIsAcknowledgedAndMalformedBodyRefused) {
     start();
     std::string picture = callback_body();
     replace_once(picture, "\"msgtype\":\"text\"", "\"msgtype\":\"picture\"");

@@ -9,16 +9,12 @@
 
 #include "bot/app.h"
 #include "tests/support/deep_json.h"
-#include "tests/support/demo_data.h"
-#include "tests/support/fake_clock.h"
 #include "tests/support/fake_dingtalk.h"
 #include "tests/support/fake_socket_platform.h"
-#include "tests/support/temp_dir.h"
-#include "tests/support/test_tls.h"
+#include "tests/support/socket_app_under_test.h"
 
 namespace {
 
-using namespace std::chrono_literals;
 using nlohmann::json;
 using testing_support::FakeSocketPlatform;
 
@@ -28,7 +24,7 @@ constexpr const char* k_robot_code = "dingxxxx";
 constexpr const char* k_chat = "cidAsXSBLnA==";
 constexpr const char* k_staff_id = "16650246698";
 constexpr long long k_time_ms = 1700000000000;
-constexpr auto k_wait = 10s;
+static_assert(k_time_ms == testing_support::k_start_unix * 1000, "the clock starts at the frames' time");
 
 std::string stream_frame(const std::string& type, const std::string& topic, const std::string& message_id,
                          const std::string& data) {
@@ -69,16 +65,21 @@ testing_support::SocketDialect dingtalk_dialect() {
     return dialect;
 }
 
-class DingtalkStreamMode : public ::testing::Test {
+class DingtalkStreamModeTest : public testing_support::SocketAppUnderTest {
 protected:
-    void SetUp() override {
-        m_clock.set_unix_ms(k_time_ms);
-        m_db = m_dir.file("trackerd.db");
-        ASSERT_EQ(testing_support::import_demo(m_db, k_time_ms / 1000), "");
+    config::Config make_config() override {
+        config::Config config = base_config();
+        config.dingtalk.enabled = true;
+        config.dingtalk.mode = config::ConnectionMode::socket;
+        config.dingtalk.app_key = k_app_key;
+        config.dingtalk.app_secret = k_app_secret;
+        config.dingtalk.robot_code = k_robot_code;
+        config.dingtalk.api_base = m_platform.base_url();
+        config.people.push_back(core::Person{"小明", "小明", "市场部", "", "", k_staff_id});
+        bind_chat(config, "dingtalk", k_chat);
+        return config;
     }
-    void TearDown() override {
-        if (m_app) m_app->stop();
-    }
+    FakeSocketPlatform& platform() override { return m_platform; }
 
     // The §3.2 robot message, its reply URL pointing at the fake; msgId as given.
     std::string robot_message(const std::string& msg_id = "msgLICYeHgY4JtMQw==") {
@@ -88,58 +89,11 @@ protected:
         return body.dump();
     }
 
-    void start() {
-        config::Config config = config::default_config();
-        config.database = m_db;
-        config.host = "127.0.0.1";
-        config.port = 0;
-        config.dingtalk.enabled = true;
-        config.dingtalk.mode = config::ConnectionMode::socket;
-        config.dingtalk.app_key = k_app_key;
-        config.dingtalk.app_secret = k_app_secret;
-        config.dingtalk.robot_code = k_robot_code;
-        config.dingtalk.api_base = m_platform.base_url();
-        config.socket.ca_file = m_tls.ca_file;
-        config.socket.reconnect_min_ms = 10;
-        config.socket.reconnect_max_ms = 50;
-        config.people.push_back(core::Person{"小明", "小明", "市场部", "", "", k_staff_id});
-        config::ChatConfig chat;
-        chat.platform = "dingtalk";
-        chat.chat_id = k_chat;
-        chat.projects = {"P1"};
-        config.chats.push_back(chat);
-        auto app = bot::App::create(config, m_clock);
-        ASSERT_TRUE(app) << app.error().message;
-        m_app = std::move(*app);
-        ASSERT_TRUE(m_app->start());
-        ASSERT_TRUE(wait([&] { return m_platform.connections() == 1; }));
-    }
-
-    core::Task task(const std::string& id) {
-        auto found = m_app->store().find_task(id, {"P1"});
-        EXPECT_TRUE(found && *found);
-        return found && *found ? **found : core::Task{};
-    }
-    size_t progress_entries(const std::string& id) {
-        auto log = m_app->store().progress_log("P1", id);
-        size_t count = 0;
-        if (log)
-            for (const auto& entry : *log)
-                if (entry.action != "import") ++count;
-        return count;
-    }
-    bool wait(const std::function<bool()>& predicate) { return m_platform.wait_until(predicate, k_wait); }
-
-    testing_support::TempDir m_dir;
-    testing_support::TestTls m_tls = testing_support::make_test_tls(m_dir.path().string());
-    std::string m_db;
-    testing_support::FakeClock m_clock;
     testing_support::FakeDingtalk m_dingtalk{k_app_key, k_app_secret, k_robot_code, &m_clock};
     FakeSocketPlatform m_platform{m_tls, dingtalk_dialect(), m_dingtalk.base_url()};
-    std::unique_ptr<bot::App> m_app;
 };
 
-TEST_F(DingtalkStreamMode, ARobotMessageOverTheStreamUpdatesTheTaskAndIsAnsweredThroughTheSessionWebhook) {
+TEST_F(DingtalkStreamModeTest, ARobotMessageOverTheStreamUpdatesTheTaskAndIsAnsweredThroughTheSessionWebhook) {
     start();
     m_platform.deliver("frame-1", robot_message());
     ASSERT_TRUE(wait([&] { return m_platform.acks("frame-1") == 1; }));
@@ -151,7 +105,7 @@ TEST_F(DingtalkStreamMode, ARobotMessageOverTheStreamUpdatesTheTaskAndIsAnswered
     EXPECT_EQ(messages[0].at_user_ids, std::vector<std::string>{k_staff_id});
 }
 
-TEST_F(DingtalkStreamMode, AConnectionDroppedBeforeTheAckIsRedeliveredAndAppliedOnce) {
+TEST_F(DingtalkStreamModeTest, AConnectionDroppedBeforeTheAckIsRedeliveredAndAppliedOnce) {
     start();
     m_platform.deliver("frame-1", robot_message(), /*drop_after=*/true);
     ASSERT_TRUE(wait([&] { return m_platform.connections() == 2 && m_platform.acks("frame-1") == 1; }));
@@ -159,11 +113,11 @@ TEST_F(DingtalkStreamMode, AConnectionDroppedBeforeTheAckIsRedeliveredAndApplied
     EXPECT_EQ(m_platform.opens(), 2);  // a ticket is single use: a new one per connection
     EXPECT_EQ(progress_entries("T003"), 1u);
     ASSERT_TRUE(m_dingtalk.wait_for(1, k_wait));
-    for (int i = 0; i < 5; ++i) m_app->outbox().run_once();
+    drain_outbox();
     EXPECT_EQ(m_dingtalk.messages().size(), 1u);
 }
 
-TEST_F(DingtalkStreamMode, TheSameMessageUnderANewFrameIdIsAcknowledgedAndAppliedOnce) {
+TEST_F(DingtalkStreamModeTest, TheSameMessageUnderANewFrameIdIsAcknowledgedAndAppliedOnce) {
     start();
     m_platform.deliver("frame-1", robot_message());
     m_platform.deliver("frame-2", robot_message());  // §3.4: redelivery; msgId is the same
@@ -171,7 +125,7 @@ TEST_F(DingtalkStreamMode, TheSameMessageUnderANewFrameIdIsAcknowledgedAndApplie
     EXPECT_EQ(progress_entries("T003"), 1u);
 }
 
-TEST_F(DingtalkStreamMode, AMessageNestedTooDeeplyIsRefusedAndTheConnectionKeepsWorking) {
+TEST_F(DingtalkStreamModeTest, AMessageNestedTooDeeplyIsRefusedAndTheConnectionKeepsWorking) {
     start();
     json forged = json::parse(robot_message("msgDeep=="));
     forged["text"]["content"] = " T003 进度 43%";
@@ -183,7 +137,7 @@ TEST_F(DingtalkStreamMode, AMessageNestedTooDeeplyIsRefusedAndTheConnectionKeeps
     EXPECT_EQ(progress_entries("T003"), 1u);
 }
 
-TEST_F(DingtalkStreamMode, SystemPingIsEchoedAndDisconnectOpensANewConnection) {
+TEST_F(DingtalkStreamModeTest, SystemPingIsEchoedAndDisconnectOpensANewConnection) {
     start();
     m_platform.send_raw(stream_frame("SYSTEM", "ping", "ping-1", R"({"opaque":"5c1f"})"));
     ASSERT_TRUE(wait([&] { return m_platform.acks("ping-1") == 1; }));

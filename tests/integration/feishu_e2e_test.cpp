@@ -10,18 +10,14 @@
 #include "adapters/common/crypto.h"
 #include "adapters/feishu/feishu.h"
 #include "bot/app.h"
-#include "tests/support/fake_clock.h"
+#include "tests/support/app_under_test.h"
 #include "tests/support/fake_feishu.h"
-#include "tests/support/demo_data.h"
-#include "tests/support/temp_dir.h"
 
 namespace {
 
 using testing_support::read_file;
 
-using testing_support::FakeClock;
 using testing_support::FakeFeishu;
-using testing_support::TempDir;
 
 constexpr const char* k_app_id = "cli_9f5343c580712544";
 constexpr const char* k_app_secret = "test-app-secret-0123456789";
@@ -31,6 +27,7 @@ constexpr const char* k_sender = "ou_84aad35d084aa403a838cf73ee18467";
 constexpr const char* k_chat = "oc_5ce6d572455d361153b7xx51da133945";
 constexpr const char* k_message_id = "om_5ce6d572455d361153b7cb51da133945";
 constexpr long long k_event_time = 1700000000;
+static_assert(k_event_time == testing_support::k_start_unix, "the clock starts at the events' time");
 
 // The §2.7 im.message.receive_v1 plaintext with the given ids, text and token.
 std::string receive_event(const std::string& event_id, const std::string& message_id, const std::string& text,
@@ -69,19 +66,10 @@ std::string signature(const std::string& timestamp, const std::string& nonce, co
     return adapters::to_hex(adapters::sha256(timestamp + nonce + key + body));
 }
 
-class FeishuEndToEnd : public ::testing::Test {
+class FeishuEndToEndTest : public testing_support::AppUnderTest {
 protected:
-    void SetUp() override {
-        m_clock.set_unix(k_event_time);
-        m_db = m_dir.file("trackerd.db");
-        ASSERT_EQ(testing_support::import_demo(m_db, k_event_time), "");
-    }
-
-    config::Config make_config() {
-        config::Config config = config::default_config();
-        config.database = m_db;
-        config.host = "127.0.0.1";
-        config.port = 0;
+    config::Config make_config() override {
+        config::Config config = base_config();
         config.feishu.enabled = true;
         config.feishu.app_id = k_app_id;
         config.feishu.app_secret = k_app_secret;
@@ -90,21 +78,8 @@ protected:
         config.feishu.api_base = m_feishu.api_base();
         config.feishu.bot_open_id = m_bot_open_id;
         config.people.push_back(core::Person{"小明", "小明", "市场部", "", k_sender, ""});
-        config::ChatConfig chat;
-        chat.platform = "feishu";
-        chat.chat_id = k_chat;
-        chat.projects = {"P1"};
-        config.chats.push_back(chat);
+        bind_chat(config, "feishu", k_chat);
         return config;
-    }
-
-    void start() {
-        auto app = bot::App::create(make_config(), m_clock);
-        ASSERT_TRUE(app) << app.error().message;
-        m_app = std::move(*app);
-        auto port = m_app->start();
-        ASSERT_TRUE(port) << port.error().message;
-        m_port = *port;
     }
 
     httplib::Result post(const std::string& body, const std::string& sig, const std::string& nonce = "1234567890") {
@@ -121,25 +96,6 @@ protected:
         return post(body, signature(std::to_string(k_event_time), "1234567890", body));
     }
 
-    core::Task task(const std::string& id) {
-        auto found = m_app->store().find_task(id, {"P1"});
-        EXPECT_TRUE(found && *found);
-        return found && *found ? **found : core::Task{};
-    }
-
-    size_t progress_entries(const std::string& id) {
-        auto log = m_app->store().progress_log("P1", id);
-        EXPECT_TRUE(log);
-        size_t count = 0;
-        for (const auto& entry : *log)
-            if (entry.action != "import") ++count;
-        return count;
-    }
-
-    void drain_outbox() {
-        for (int i = 0; i < 5; ++i) m_app->outbox().run_once();
-    }
-
     // After the fake saw a reply: waits for the worker's pass that sent it to end (passes are
     // serialised), then moves the clock past the 200 ms per-chat pacing (§2.9, 5 QPS per group)
     // so the next reply to the same chat is due.
@@ -148,16 +104,11 @@ protected:
         m_clock.advance_seconds(seconds);
     }
 
-    TempDir m_dir;
-    std::string m_db;
-    FakeClock m_clock;
     FakeFeishu m_feishu{k_app_id, k_app_secret, &m_clock};
-    std::unique_ptr<bot::App> m_app;
-    int m_port = 0;
     std::string m_bot_open_id;  // config feishu.bot_open_id, set before start()
 };
 
-TEST_F(FeishuEndToEnd, EncryptedSignedMentionUpdatesTaskAndRepliesToTheMessageMentioningTheSender) {
+TEST_F(FeishuEndToEndTest, EncryptedSignedMentionUpdatesTaskAndRepliesToTheMessageMentioningTheSender) {
     start();
     auto response = post_event(receive_event("5e3702a84e847582be8db7fb73283c02", k_message_id, "@_user_1 T003 进度 60%"));
     ASSERT_TRUE(response);
@@ -177,7 +128,7 @@ TEST_F(FeishuEndToEnd, EncryptedSignedMentionUpdatesTaskAndRepliesToTheMessageMe
     EXPECT_EQ(m_feishu.token_requests(), 1);
 }
 
-TEST_F(FeishuEndToEnd, EncryptedUrlVerificationIsAnsweredInPlaintext) {
+TEST_F(FeishuEndToEndTest, EncryptedUrlVerificationIsAnsweredInPlaintext) {
     start();
     std::string plaintext =
         nlohmann::json{{"challenge", "ajls384kdjx98XX"}, {"token", k_verification_token}, {"type", "url_verification"}}
@@ -193,7 +144,7 @@ TEST_F(FeishuEndToEnd, EncryptedUrlVerificationIsAnsweredInPlaintext) {
     EXPECT_FALSE(body.contains("encrypt"));
 }
 
-TEST_F(FeishuEndToEnd, ForgedMistokenedAndUndecryptableEventsAreRefusedAndChangeNothing) {
+TEST_F(FeishuEndToEndTest, ForgedMistokenedAndUndecryptableEventsAreRefusedAndChangeNothing) {
     start();
     const std::string ts = std::to_string(k_event_time);
     const std::string good = encrypted(receive_event("ev-forged-1", "om_forged_1", "@_user_1 T003 进度 60%"));
@@ -228,7 +179,7 @@ TEST_F(FeishuEndToEnd, ForgedMistokenedAndUndecryptableEventsAreRefusedAndChange
     EXPECT_EQ(m_feishu.token_requests(), 0);
 }
 
-TEST_F(FeishuEndToEnd, SameEventDeliveredTwiceChangesOnceAndRepliesOnce) {
+TEST_F(FeishuEndToEndTest, SameEventDeliveredTwiceChangesOnceAndRepliesOnce) {
     start();
     const std::string event = receive_event("5e3702a84e847582be8db7fb73283c02", k_message_id, "@_user_1 T003 进度 60%");
     for (int delivery = 0; delivery < 2; ++delivery) {
@@ -243,7 +194,7 @@ TEST_F(FeishuEndToEnd, SameEventDeliveredTwiceChangesOnceAndRepliesOnce) {
     EXPECT_EQ(m_feishu.messages().size(), 1u);
 }
 
-TEST_F(FeishuEndToEnd, SameMessageRepushedUnderANewEventIdChangesOnceAndRepliesOnce) {
+TEST_F(FeishuEndToEndTest, SameMessageRepushedUnderANewEventIdChangesOnceAndRepliesOnce) {
     start();
     // §2.6: a re-push may carry a new event_id; the message_id is what stays the same.
     for (const char* event_id : {"ev-original-0001", "ev-repushed-0002"}) {
@@ -270,7 +221,7 @@ TEST_F(FeishuEndToEnd, SameMessageRepushedUnderANewEventIdChangesOnceAndRepliesO
     EXPECT_EQ(task("T003").completion, 80);
 }
 
-TEST_F(FeishuEndToEnd, ConfiguredBotOpenIdDropsTheBotsMentionWhereverItStands) {
+TEST_F(FeishuEndToEndTest, ConfiguredBotOpenIdDropsTheBotsMentionWhereverItStands) {
     m_bot_open_id = "ou_bot0000000000";  // the open_id receive_event() gives the bot's mention
     start();
     // Not leading, so only the open_id tells it is the bot's (the fallback would keep "@TaskBot").
@@ -286,7 +237,7 @@ TEST_F(FeishuEndToEnd, ConfiguredBotOpenIdDropsTheBotsMentionWhereverItStands) {
     EXPECT_EQ(m_feishu.messages()[0].target, k_message_id);
 }
 
-TEST_F(FeishuEndToEnd, RevokedTokenIsRefreshedAndTheReplyArrivesOnce) {
+TEST_F(FeishuEndToEndTest, RevokedTokenIsRefreshedAndTheReplyArrivesOnce) {
     start();
     auto first = post_event(receive_event("ev-first", "om_first", "@_user_1 T003 进度 30%"));
     ASSERT_TRUE(first);
@@ -310,7 +261,7 @@ TEST_F(FeishuEndToEnd, RevokedTokenIsRefreshedAndTheReplyArrivesOnce) {
     EXPECT_EQ(task("T003").completion, 60);
 }
 
-TEST_F(FeishuEndToEnd, ExpiredTokenIsReplacedBeforeSending) {
+TEST_F(FeishuEndToEndTest, ExpiredTokenIsReplacedBeforeSending) {
     m_feishu.set_token_lifetime(600);
     start();
     auto first = post_event(receive_event("ev-first", "om_first", "@_user_1 T003 进度 30%"));

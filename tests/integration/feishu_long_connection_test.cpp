@@ -10,16 +10,12 @@
 #include "adapters/feishu/long_connection.h"
 #include "bot/app.h"
 #include "tests/support/deep_json.h"
-#include "tests/support/demo_data.h"
-#include "tests/support/fake_clock.h"
 #include "tests/support/fake_feishu.h"
 #include "tests/support/fake_socket_platform.h"
-#include "tests/support/temp_dir.h"
-#include "tests/support/test_tls.h"
+#include "tests/support/socket_app_under_test.h"
 
 namespace {
 
-using namespace std::chrono_literals;
 using nlohmann::json;
 using testing_support::FakeSocketPlatform;
 namespace fs = adapters::feishu;
@@ -30,8 +26,6 @@ constexpr const char* k_sender = "ou_84aad35d084aa403a838cf73ee18467";
 constexpr const char* k_chat = "oc_5ce6d572455d361153b7xx51da133945";
 constexpr const char* k_bot = "ou_bot0000000000";
 constexpr int k_service_id = 7;
-constexpr long long k_event_time = 1700000000;
-constexpr auto k_wait = 10s;
 
 // §2.7's im.message.receive_v1, as the long connection carries it (plaintext, no token check).
 std::string receive_event(const std::string& event_id, const std::string& message_id, const std::string& text) {
@@ -59,9 +53,9 @@ fs::PbFrame data_frame(const std::string& id, const std::string& payload, int su
     return frame;
 }
 
-class FeishuLongConnectionMode : public ::testing::Test {
+class FeishuLongConnectionModeTest : public testing_support::SocketAppUnderTest {
 protected:
-    FeishuLongConnectionMode() : m_platform(m_tls, dialect(), m_feishu.api_base()) {}
+    FeishuLongConnectionModeTest() : m_platform(m_tls, dialect(), m_feishu.api_base()) {}
 
     testing_support::SocketDialect dialect() {
         testing_support::SocketDialect dialect;
@@ -102,69 +96,27 @@ protected:
         return dialect;
     }
 
-    void SetUp() override {
-        m_clock.set_unix(k_event_time);
-        m_db = m_dir.file("trackerd.db");
-        ASSERT_EQ(testing_support::import_demo(m_db, k_event_time), "");
-    }
-    void TearDown() override {
-        if (m_app) m_app->stop();
-    }
-
-    void start() {
-        config::Config config = config::default_config();
-        config.database = m_db;
-        config.host = "127.0.0.1";
-        config.port = 0;
+    config::Config make_config() override {
+        config::Config config = base_config();
         config.feishu.enabled = true;
         config.feishu.mode = config::ConnectionMode::socket;
         config.feishu.app_id = k_app_id;
         config.feishu.app_secret = k_app_secret;
         config.feishu.bot_open_id = k_bot;
         config.feishu.api_base = m_platform.base_url();
-        config.socket.ca_file = m_tls.ca_file;
-        config.socket.reconnect_min_ms = 10;
-        config.socket.reconnect_max_ms = 50;
         config.people.push_back(core::Person{"小明", "小明", "市场部", "", k_sender, ""});
-        config::ChatConfig chat;
-        chat.platform = "feishu";
-        chat.chat_id = k_chat;
-        chat.projects = {"P1"};
-        config.chats.push_back(chat);
-        auto app = bot::App::create(config, m_clock);
-        ASSERT_TRUE(app) << app.error().message;
-        m_app = std::move(*app);
-        ASSERT_TRUE(m_app->start());
-        ASSERT_TRUE(wait([&] { return m_platform.connections() == 1; }));
+        bind_chat(config, "feishu", k_chat);
+        return config;
     }
+    FakeSocketPlatform& platform() override { return m_platform; }
 
-    core::Task task(const std::string& id) {
-        auto found = m_app->store().find_task(id, {"P1"});
-        EXPECT_TRUE(found && *found);
-        return found && *found ? **found : core::Task{};
-    }
-    size_t progress_entries(const std::string& id) {
-        auto log = m_app->store().progress_log("P1", id);
-        size_t count = 0;
-        if (log)
-            for (const auto& entry : *log)
-                if (entry.action != "import") ++count;
-        return count;
-    }
-    bool wait(const std::function<bool()>& predicate) { return m_platform.wait_until(predicate, k_wait); }
-
-    testing_support::TempDir m_dir;
-    testing_support::TestTls m_tls = testing_support::make_test_tls(m_dir.path().string());
-    std::string m_db;
-    testing_support::FakeClock m_clock;
     testing_support::FakeFeishu m_feishu{k_app_id, k_app_secret, &m_clock};
     std::atomic<int> m_pings{0};
     std::atomic<int> m_pings_with_service{0};
     FakeSocketPlatform m_platform;
-    std::unique_ptr<bot::App> m_app;
 };
 
-TEST_F(FeishuLongConnectionMode, AnEventOverTheConnectionUpdatesTheTaskAndIsAnsweredThroughImV1) {
+TEST_F(FeishuLongConnectionModeTest, AnEventOverTheConnectionUpdatesTheTaskAndIsAnsweredThroughImV1) {
     start();
     ASSERT_TRUE(wait([&] { return m_pings_with_service >= 1; }));  // pings at once, with the URL's service_id
     m_platform.deliver("msg-1", receive_event("ev-1", "om_1", "@_user_1 T003 进度 60%"));
@@ -177,7 +129,7 @@ TEST_F(FeishuLongConnectionMode, AnEventOverTheConnectionUpdatesTheTaskAndIsAnsw
     EXPECT_EQ(messages[0].target, "om_1");
 }
 
-TEST_F(FeishuLongConnectionMode, AnEventNestedTooDeeplyIsRefusedAndTheConnectionKeepsWorking) {
+TEST_F(FeishuLongConnectionModeTest, AnEventNestedTooDeeplyIsRefusedAndTheConnectionKeepsWorking) {
     start();
     m_platform.deliver("msg-deep", testing_support::with_deep_field(receive_event("ev-deep", "om_deep", "@_user_1 T003 进度 43%")));
     m_platform.deliver("msg-1", receive_event("ev-1", "om_1", "@_user_1 T003 进度 60%"));
@@ -187,7 +139,7 @@ TEST_F(FeishuLongConnectionMode, AnEventNestedTooDeeplyIsRefusedAndTheConnection
     EXPECT_EQ(progress_entries("T003"), 1u);
 }
 
-TEST_F(FeishuLongConnectionMode, AConnectionDroppedBeforeTheAnswerIsPushedAgainAndAppliedOnce) {
+TEST_F(FeishuLongConnectionModeTest, AConnectionDroppedBeforeTheAnswerIsPushedAgainAndAppliedOnce) {
     start();
     m_platform.deliver("msg-1", receive_event("ev-1", "om_1", "@_user_1 T003 进度 60%"), /*drop_after=*/true);
     ASSERT_TRUE(wait([&] { return m_platform.connections() == 2 && m_platform.acks("msg-1") == 1; }));
@@ -195,11 +147,11 @@ TEST_F(FeishuLongConnectionMode, AConnectionDroppedBeforeTheAnswerIsPushedAgainA
     EXPECT_EQ(m_platform.opens(), 2);
     EXPECT_EQ(progress_entries("T003"), 1u);
     ASSERT_TRUE(m_feishu.wait_for(1, k_wait));
-    for (int i = 0; i < 5; ++i) m_app->outbox().run_once();
+    drain_outbox();
     EXPECT_EQ(m_feishu.messages().size(), 1u);
 }
 
-TEST_F(FeishuLongConnectionMode, ASplitEventIsJoinedAndARePushUnderANewEventIdIsAppliedOnce) {
+TEST_F(FeishuLongConnectionModeTest, ASplitEventIsJoinedAndARePushUnderANewEventIdIsAppliedOnce) {
     start();
     std::string payload = receive_event("ev-1", "om_1", "@_user_1 T003 进度 60%");
     size_t half = payload.size() / 2;

@@ -17,17 +17,8 @@ using testing_support::three_platforms::k_xiaoli;
 using testing_support::three_platforms::k_xiaoming;
 using Request = testing_support::three_platforms::Request;
 
-class Forgery : public ThreePlatforms {
+class ForgeryTest : public ThreePlatforms {
 protected:
-    size_t progress_entries(const std::string& task_id) {
-        auto log = m_app->store().progress_log("P1", task_id);
-        EXPECT_TRUE(log);
-        size_t count = 0;
-        if (log)
-            for (const auto& entry : *log) count += entry.action != "import";
-        return count;
-    }
-
     void send_ok(const Request& request) {
         auto response = send(request);
         ASSERT_TRUE(response);
@@ -46,7 +37,7 @@ Request under_the_headers_of(Request genuine, std::string body) {
     return genuine;
 }
 
-TEST_F(Forgery, ADingtalkSignatureReplayedWithAnotherMessageAfterARestartIsRefusedAndChangesNothing) {
+TEST_F(ForgeryTest, ADingtalkSignatureReplayedWithAnotherMessageAfterARestartIsRefusedAndChangesNothing) {
     start();
     Request genuine = dingtalk_event("msgGenuine", k_xiaoming, "T003 进度 63%");
     send_ok(genuine);
@@ -69,7 +60,7 @@ TEST_F(Forgery, ADingtalkSignatureReplayedWithAnotherMessageAfterARestartIsRefus
     EXPECT_EQ(replies().size(), 1u);
 }
 
-TEST_F(Forgery, TheSameDingtalkCallbackDeliveredAgainIsAppliedOnceAndAnsweredOnce) {
+TEST_F(ForgeryTest, TheSameDingtalkCallbackDeliveredAgainIsAppliedOnceAndAnsweredOnce) {
     start();
     Request genuine = dingtalk_event("msgTwice", k_xiaoming, "T003 进度 63%");
     send_ok(genuine);
@@ -82,7 +73,7 @@ TEST_F(Forgery, TheSameDingtalkCallbackDeliveredAgainIsAppliedOnceAndAnsweredOnc
     EXPECT_TRUE(m_log.has_line_with({"dingtalk events: duplicate delivery msgTwice"})) << m_log.joined();
 }
 
-TEST_F(Forgery, ADingtalkSignatureFirstSeenOnAMessageTrackerdIgnoresCannotCarryATextLater) {
+TEST_F(ForgeryTest, ADingtalkSignatureFirstSeenOnAMessageTrackerdIgnoresCannotCarryATextLater) {
     start();
     auto picture = nlohmann::json::parse(dingtalk_body("msgPicture", k_xiaoming, ""));
     picture["msgtype"] = "picture";
@@ -99,7 +90,7 @@ TEST_F(Forgery, ADingtalkSignatureFirstSeenOnAMessageTrackerdIgnoresCannotCarryA
     EXPECT_EQ(task("P1", "T003").completion, 0);
 }
 
-TEST_F(Forgery, ARequestOlderThanTheDeduplicationHorizonIsRefusedByItsTimestampNotAppliedAgain) {
+TEST_F(ForgeryTest, ARequestOlderThanTheDeduplicationHorizonIsRefusedByItsTimestampNotAppliedAgain) {
     start();
     Request genuine = dingtalk_event("msgOld", k_xiaoming, "T003 进度 63%");
     send_ok(genuine);
@@ -125,7 +116,7 @@ TEST_F(Forgery, ARequestOlderThanTheDeduplicationHorizonIsRefusedByItsTimestampN
     EXPECT_EQ(task("P1", "T003").completion, 70);
 }
 
-TEST_F(Forgery, RecentDeduplicationMarksOutliveThePruning) {
+TEST_F(ForgeryTest, RecentDeduplicationMarksOutliveThePruning) {
     start();
     send_ok(dingtalk_event("msgRecent", k_xiaoming, "T003 进度 63%"));
     m_clock.set_unix(k_now + config::k_dedup_horizon_seconds - 60);
@@ -137,7 +128,7 @@ TEST_F(Forgery, RecentDeduplicationMarksOutliveThePruning) {
     EXPECT_TRUE(*m_app->store().seen_inbound("dingtalk", "msgRecent"));
 }
 
-TEST_F(Forgery, AFeishuWebhookWithoutAnEncryptKeyDoesNotStartAndSaysHowToSetOne) {
+TEST_F(ForgeryTest, AFeishuWebhookWithoutAnEncryptKeyDoesNotStartAndSaysHowToSetOne) {
     m_config.feishu.encrypt_key = "";
     auto app = bot::App::create(m_config, m_clock);
     ASSERT_FALSE(app);
@@ -146,7 +137,7 @@ TEST_F(Forgery, AFeishuWebhookWithoutAnEncryptKeyDoesNotStartAndSaysHowToSetOne)
     EXPECT_NE(app.error().message.find("accept_unsigned_events"), std::string::npos) << app.error().message;
 }
 
-TEST_F(Forgery, AFeishuWebhookThatAcceptsUnsignedEventsStartsWithAWarningAndRefusesStaleEvents) {
+TEST_F(ForgeryTest, AFeishuWebhookThatAcceptsUnsignedEventsStartsWithAWarningAndRefusesStaleEvents) {
     m_config.feishu.encrypt_key = "";
     m_config.feishu.accept_unsigned_events = true;
     start();
@@ -168,7 +159,7 @@ TEST_F(Forgery, AFeishuWebhookThatAcceptsUnsignedEventsStartsWithAWarningAndRefu
     EXPECT_EQ(testing_support::changed_tables(before, snapshot()), "");
 }
 
-TEST_F(Forgery, ServiceGoesOnAfterDeeplyNestedBodiesOnEveryPlatform) {
+TEST_F(ForgeryTest, ServiceGoesOnAfterDeeplyNestedBodiesOnEveryPlatform) {
     start();
     for (const Request& deep : {slack_signed("/slack/events", "{\"a\":" + std::string(500000, '[') + "}"),
                                 feishu_signed(std::string(500000, '[')),

@@ -54,7 +54,7 @@ std::string long_text(size_t bytes) {
 
 void PrintTo(const Case& row, std::ostream* out) { *out << row.name; }
 
-class HostileInput : public ThreePlatforms, public ::testing::WithParamInterface<Case> {};
+class HostileInputTest : public ThreePlatforms, public ::testing::WithParamInterface<Case> {};
 
 // Short names for the table.
 struct Rows {
@@ -351,7 +351,7 @@ size_t rows_in(const testing_support::StoreSnapshot& snapshot, const std::string
     return static_cast<size_t>(std::count(it->second.begin(), it->second.end(), '\n'));
 }
 
-TEST_P(HostileInput, IsAnsweredWithItsStatusLoggedWithItsReasonAndChangesNothing) {
+TEST_P(HostileInputTest, IsAnsweredWithItsStatusLoggedWithItsReasonAndChangesNothing) {
     const Case& row = GetParam();
     start();
     if (row.before) {
@@ -416,7 +416,7 @@ TEST_P(HostileInput, IsAnsweredWithItsStatusLoggedWithItsReasonAndChangesNothing
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Table, HostileInput, ::testing::ValuesIn(cases()),
+INSTANTIATE_TEST_SUITE_P(Table, HostileInputTest, ::testing::ValuesIn(cases()),
                          [](const ::testing::TestParamInfo<Case>& param) { return param.param.name; });
 
 }  // namespace

@@ -14,59 +14,41 @@
 #include "bot/app.h"
 #include "bot/ops/version.h"
 #include "core/rules.h"
-#include "tests/support/demo_data.h"
-#include "tests/support/fake_clock.h"
+#include "tests/support/app_under_test.h"
 #include "tests/support/fake_slack.h"
 #include "tests/support/prometheus_text.h"
-#include "tests/support/temp_dir.h"
 
 namespace {
 
-using testing_support::FakeClock;
 using testing_support::FakeSlack;
 using testing_support::read_file;
 using testing_support::sample_value;
-using testing_support::TempDir;
 
 constexpr const char* k_secret = "test-signing-secret-0123456789ab";
 constexpr const char* k_token = "xoxb-test-token";
-constexpr long long k_event_time = 1700000000;
 constexpr long long k_monday_10am_shanghai = 1711332000;  // 2024-03-25 10:00 +08:00
 
 std::string sign(const std::string& timestamp, const std::string& body, const std::string& secret = k_secret) {
     return "v0=" + adapters::to_hex(adapters::hmac_sha256(secret, "v0:" + timestamp + ":" + body));
 }
 
-class OpsEndToEnd : public ::testing::Test {
+class OpsEndToEndTest : public testing_support::AppUnderTest {
 protected:
     void SetUp() override {
-        m_clock.set_unix(k_event_time);
-        m_db = m_dir.file("trackerd.db");
-        ASSERT_EQ(testing_support::import_demo(m_db, k_event_time), "");
+        ASSERT_NO_FATAL_FAILURE(AppUnderTest::SetUp());
         m_body = read_file(TRACKERD_TESTDATA_DIR "/../integration/testdata/slack_app_mention.json");
     }
 
-    void start() {
-        config::Config config = config::default_config();
-        config.database = m_db;
-        config.port = 0;
+    config::Config make_config() override {
+        config::Config config = base_config();
         config.slack.enabled = true;
         config.slack.signing_secret = k_secret;
         config.slack.bot_token = k_token;
         config.slack.bot_user_id = "U0LAN0Z89";
         config.slack.api_base = m_slack.api_base();
         config.people.push_back(core::Person{"小明", "小明", "市场部", "U061F7AUR", "", ""});
-        config::ChatConfig chat;
-        chat.platform = "slack";
-        chat.chat_id = "C123ABC456";
-        chat.projects = {"P1"};
-        config.chats.push_back(chat);
-        auto app = bot::App::create(config, m_clock);
-        ASSERT_TRUE(app) << app.error().message;
-        m_app = std::move(*app);
-        auto port = m_app->start();
-        ASSERT_TRUE(port) << port.error().message;
-        m_port = *port;
+        bind_chat(config, "slack", "C123ABC456");
+        return config;
     }
 
     httplib::Result get(const std::string& path) {
@@ -99,16 +81,11 @@ protected:
         return nullptr;
     }
 
-    TempDir m_dir;
-    std::string m_db;
     std::string m_body;
-    FakeClock m_clock;
     FakeSlack m_slack{k_token, &m_clock};
-    std::unique_ptr<bot::App> m_app;
-    int m_port = 0;
 };
 
-TEST_F(OpsEndToEnd, HealthzAnswersOkWithTheVersion) {
+TEST_F(OpsEndToEndTest, HealthzAnswersOkWithTheVersion) {
     start();
     auto response = get("/healthz");
     ASSERT_TRUE(response);
@@ -118,7 +95,7 @@ TEST_F(OpsEndToEnd, HealthzAnswersOkWithTheVersion) {
     EXPECT_EQ(body["version"], bot::version());
 }
 
-TEST_F(OpsEndToEnd, ReadyzIsReadyAndNamesEveryCheck) {
+TEST_F(OpsEndToEndTest, ReadyzIsReadyAndNamesEveryCheck) {
     start();
     auto response = get("/readyz");
     ASSERT_TRUE(response);
@@ -128,7 +105,7 @@ TEST_F(OpsEndToEnd, ReadyzIsReadyAndNamesEveryCheck) {
     for (const char* name : {"database", "outbox_worker", "scheduler"}) EXPECT_EQ(check(body, name)["ok"], true) << name;
 }
 
-TEST_F(OpsEndToEnd, ReadyzIs503WhenTheDatabaseFileIsGone) {
+TEST_F(OpsEndToEndTest, ReadyzIs503WhenTheDatabaseFileIsGone) {
     start();
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(m_db + suffix);
     auto response = get("/readyz");
@@ -142,7 +119,7 @@ TEST_F(OpsEndToEnd, ReadyzIs503WhenTheDatabaseFileIsGone) {
     EXPECT_EQ(check(body, "scheduler")["ok"], true);
 }
 
-TEST_F(OpsEndToEnd, ReadyzIs503WhenTheOutboxWorkerOrTheSchedulerStopped) {
+TEST_F(OpsEndToEndTest, ReadyzIs503WhenTheOutboxWorkerOrTheSchedulerStopped) {
     start();
     m_app->outbox().stop();
     auto response = get("/readyz");
@@ -164,7 +141,7 @@ TEST_F(OpsEndToEnd, ReadyzIs503WhenTheOutboxWorkerOrTheSchedulerStopped) {
     EXPECT_EQ(check(body, "scheduler")["ok"], false);
 }
 
-TEST_F(OpsEndToEnd, ASignedSlackRequestMovesTheRequestCommandAndSendCounters) {
+TEST_F(OpsEndToEndTest, ASignedSlackRequestMovesTheRequestCommandAndSendCounters) {
     start();
     const std::string ok = "trackerd_inbound_requests_total{platform=\"slack\",outcome=\"ok\"}";
     const std::string progress = "trackerd_commands_total{kind=\"progress\",outcome=\"applied\"}";
@@ -200,7 +177,7 @@ TEST_F(OpsEndToEnd, ASignedSlackRequestMovesTheRequestCommandAndSendCounters) {
     EXPECT_EQ(sample_value(last, "trackerd_inbound_committed_deliveries_total"), 2);
 }
 
-TEST_F(OpsEndToEnd, TheOldestPendingReplysAgeGrowsWhileTheWorkerIsStopped) {
+TEST_F(OpsEndToEndTest, TheOldestPendingReplysAgeGrowsWhileTheWorkerIsStopped) {
     start();
     m_app->outbox().stop();
     ASSERT_EQ(post_event(m_body, m_clock.now_unix()), 200);
@@ -210,7 +187,7 @@ TEST_F(OpsEndToEnd, TheOldestPendingReplysAgeGrowsWhileTheWorkerIsStopped) {
     EXPECT_EQ(sample_value(text, "trackerd_outbox_oldest_pending_age_seconds"), 90);
 }
 
-TEST_F(OpsEndToEnd, TheBackgroundCheckpointerCopiesTheWalAndShowsItInMetrics) {
+TEST_F(OpsEndToEndTest, TheBackgroundCheckpointerCopiesTheWalAndShowsItInMetrics) {
     start();
     ASSERT_EQ(post_event(m_body, m_clock.now_unix()), 200);  // a commit: frames in the WAL
     // The checkpointer's first pass may have run before the commit; wait for one after it.
@@ -229,7 +206,7 @@ TEST_F(OpsEndToEnd, TheBackgroundCheckpointerCopiesTheWalAndShowsItInMetrics) {
     EXPECT_EQ(sample_value(text, "trackerd_wal_checkpoints_total{mode=\"restart\"}"), 0);  // a small WAL
 }
 
-TEST_F(OpsEndToEnd, ScheduledWarningsCountOneFiringPerLateTaskAndTheDigestOnePush) {
+TEST_F(OpsEndToEndTest, ScheduledWarningsCountOneFiringPerLateTaskAndTheDigestOnePush) {
     m_clock.set_unix(k_monday_10am_shanghai);
     start();
     m_app->scheduler().run_once();

@@ -7,40 +7,27 @@
 
 #include "adapters/common/crypto.h"
 #include "bot/app.h"
-#include "tests/support/fake_clock.h"
+#include "tests/support/app_under_test.h"
 #include "tests/support/fake_slack.h"
-#include "tests/support/demo_data.h"
-#include "tests/support/temp_dir.h"
 
 namespace {
 
 using testing_support::read_file;
 
-using testing_support::FakeClock;
 using testing_support::FakeSlack;
-using testing_support::TempDir;
 
 constexpr const char* k_secret = "test-signing-secret-0123456789ab";
 constexpr const char* k_token = "xoxb-test-token";
-constexpr long long k_event_time = 1700000000;  // the protocols.md §1.3 request's timestamp
+static_assert(testing_support::k_start_unix == 1700000000, "the protocols.md §1.3 request's timestamp");
 
 std::string sign(const std::string& timestamp, const std::string& body, const std::string& secret = k_secret) {
     return "v0=" + adapters::to_hex(adapters::hmac_sha256(secret, "v0:" + timestamp + ":" + body));
 }
 
-class SlackEndToEnd : public ::testing::Test {
+class SlackEndToEndTest : public testing_support::AppUnderTest {
 protected:
-    void SetUp() override {
-        m_clock.set_unix(k_event_time);
-        m_db = m_dir.file("trackerd.db");
-        ASSERT_EQ(testing_support::import_demo(m_db, k_event_time), "");
-    }
-
-    config::Config make_config() {
-        config::Config config = config::default_config();
-        config.database = m_db;
-        config.host = "127.0.0.1";
-        config.port = 0;
+    config::Config make_config() override {
+        config::Config config = base_config();
         config.slack.enabled = true;
         config.slack.signing_secret = k_secret;
         config.slack.bot_token = k_token;
@@ -48,21 +35,8 @@ protected:
         config.slack.api_base = m_slack.api_base();
         config.people.push_back(core::Person{"小明", "小明", "市场部", "U061F7AUR", "", ""});
         config.people.push_back(core::Person{"小李", "小李", "市场部", "U0XIAOLI1", "", ""});
-        config::ChatConfig chat;
-        chat.platform = "slack";
-        chat.chat_id = "C123ABC456";
-        chat.projects = {"P1"};
-        config.chats.push_back(chat);
+        bind_chat(config, "slack", "C123ABC456");
         return config;
-    }
-
-    void start() {
-        auto app = bot::App::create(make_config(), m_clock);
-        ASSERT_TRUE(app) << app.error().message;
-        m_app = std::move(*app);
-        auto port = m_app->start();
-        ASSERT_TRUE(port) << port.error().message;
-        m_port = *port;
     }
 
     httplib::Result post(const std::string& path, const std::string& body, const std::string& timestamp,
@@ -79,35 +53,10 @@ protected:
         return post("/slack/events", body, ts, sign(ts, body), "application/json", retry_num);
     }
 
-    core::Task task(const std::string& id) {
-        auto found = m_app->store().find_task(id, {"P1"});
-        EXPECT_TRUE(found && *found);
-        return found && *found ? **found : core::Task{};
-    }
-
-    size_t progress_entries(const std::string& id) {
-        auto log = m_app->store().progress_log("P1", id);
-        EXPECT_TRUE(log);
-        size_t count = 0;
-        for (const auto& entry : *log)
-            if (entry.action != "import") ++count;
-        return count;
-    }
-
-    // Lets the outbox worker run every pass it has due now, then checks nothing more arrives.
-    void drain_outbox() {
-        for (int i = 0; i < 5; ++i) m_app->outbox().run_once();
-    }
-
-    TempDir m_dir;
-    std::string m_db;
-    FakeClock m_clock;
     FakeSlack m_slack{k_token, &m_clock};
-    std::unique_ptr<bot::App> m_app;
-    int m_port = 0;
 };
 
-TEST_F(SlackEndToEnd, SignedAppMentionUpdatesTaskAndRepliesInTheThreadMentioningTheSender) {
+TEST_F(SlackEndToEndTest, SignedAppMentionUpdatesTaskAndRepliesInTheThreadMentioningTheSender) {
     start();
     std::string body = read_file(TRACKERD_TESTDATA_DIR "/../integration/testdata/slack_app_mention.json");
     // protocols.md §1.3 / §1.8: the published request, byte for byte, with its computed signature.
@@ -126,7 +75,7 @@ TEST_F(SlackEndToEnd, SignedAppMentionUpdatesTaskAndRepliesInTheThreadMentioning
     EXPECT_NE(messages[0].text.find("60%"), std::string::npos) << messages[0].text;
 }
 
-TEST_F(SlackEndToEnd, ForgedStaleAndUnsignedRequestsAreRefusedAndChangeNothing) {
+TEST_F(SlackEndToEndTest, ForgedStaleAndUnsignedRequestsAreRefusedAndChangeNothing) {
     start();
     std::string body = read_file(TRACKERD_TESTDATA_DIR "/../integration/testdata/slack_app_mention.json");
     std::string now = std::to_string(m_clock.now_unix());
@@ -157,7 +106,7 @@ TEST_F(SlackEndToEnd, ForgedStaleAndUnsignedRequestsAreRefusedAndChangeNothing) 
     EXPECT_EQ(m_slack.request_count(), 0);
 }
 
-TEST_F(SlackEndToEnd, SameEventDeliveredThreeTimesChangesOnceAndRepliesOnce) {
+TEST_F(SlackEndToEndTest, SameEventDeliveredThreeTimesChangesOnceAndRepliesOnce) {
     start();
     std::string body = read_file(TRACKERD_TESTDATA_DIR "/../integration/testdata/slack_app_mention.json");
     for (int delivery = 0; delivery < 3; ++delivery) {
@@ -171,7 +120,7 @@ TEST_F(SlackEndToEnd, SameEventDeliveredThreeTimesChangesOnceAndRepliesOnce) {
     EXPECT_EQ(m_slack.messages().size(), 1u);
 }
 
-TEST_F(SlackEndToEnd, RestartBetweenTwoDeliveriesStillAppliesTheChangeOnce) {
+TEST_F(SlackEndToEndTest, RestartBetweenTwoDeliveriesStillAppliesTheChangeOnce) {
     start();
     std::string body = read_file(TRACKERD_TESTDATA_DIR "/../integration/testdata/slack_app_mention.json");
     auto first = post_event(body);
@@ -190,7 +139,7 @@ TEST_F(SlackEndToEnd, RestartBetweenTwoDeliveriesStillAppliesTheChangeOnce) {
     EXPECT_EQ(m_slack.messages().size(), 1u);
 }
 
-TEST_F(SlackEndToEnd, RateLimitedReplyIsDeliveredOnceAfterRetryAfter) {
+TEST_F(SlackEndToEndTest, RateLimitedReplyIsDeliveredOnceAfterRetryAfter) {
     m_slack.fail_next(1, testing_support::SlackFailure::rate_limited(1));
     start();
     std::string body = read_file(TRACKERD_TESTDATA_DIR "/../integration/testdata/slack_app_mention.json");
@@ -199,12 +148,8 @@ TEST_F(SlackEndToEnd, RateLimitedReplyIsDeliveredOnceAfterRetryAfter) {
     EXPECT_EQ(response->status, 200);
     // The first attempt meets 429; the worker waits Retry-After on its clock. Wait until that
     // attempt is recorded before moving the clock, so the pass that made it is over.
-    auto attempts = [&] {
-        auto rows = m_app->store().outbox(store::OutboxState::pending, 10);
-        return rows && !rows->empty() ? rows->front().attempts : 0;
-    };
-    for (int i = 0; i < 1000 && attempts() < 1; ++i) m_app->outbox().run_once();
-    ASSERT_EQ(attempts(), 1);
+    for (int i = 0; i < 1000 && outbox_attempts() < 1; ++i) m_app->outbox().run_once();
+    ASSERT_EQ(outbox_attempts(), 1);
     EXPECT_EQ(m_slack.messages().size(), 0u);
     m_clock.advance_seconds(2);
     m_app->outbox().wake();
@@ -214,7 +159,7 @@ TEST_F(SlackEndToEnd, RateLimitedReplyIsDeliveredOnceAfterRetryAfter) {
     EXPECT_EQ(m_slack.request_count(), 2);
 }
 
-TEST_F(SlackEndToEnd, SomeoneWhoIsNotOwnerOrApproverIsRefusedWithTheReason) {
+TEST_F(SlackEndToEndTest, SomeoneWhoIsNotOwnerOrApproverIsRefusedWithTheReason) {
     start();
     std::string body = read_file(TRACKERD_TESTDATA_DIR "/../integration/testdata/slack_app_mention.json");
     std::string as_xiaoli = body;
@@ -230,7 +175,7 @@ TEST_F(SlackEndToEnd, SomeoneWhoIsNotOwnerOrApproverIsRefusedWithTheReason) {
     EXPECT_NE(text.find("<@U061F7AUR>"), std::string::npos) << "names the owner to ask: " << text;
 }
 
-TEST_F(SlackEndToEnd, SlashCommandAnswersInTheResponse) {
+TEST_F(SlackEndToEndTest, SlashCommandAnswersInTheResponse) {
     start();
     std::string body =
         "token=x&team_id=T123ABC456&team_domain=acme&channel_id=C123ABC456&channel_name=launch&user_id=U061F7AUR"
@@ -245,7 +190,7 @@ TEST_F(SlackEndToEnd, SlashCommandAnswersInTheResponse) {
     EXPECT_EQ(task("T003").completion, 50);
 }
 
-TEST_F(SlackEndToEnd, UrlVerificationEchoesTheChallengeOnlyWhenSigned) {
+TEST_F(SlackEndToEndTest, UrlVerificationEchoesTheChallengeOnlyWhenSigned) {
     start();
     std::string body = R"({"token":"XXYYZZ","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"})";
     auto response = post_event(body);
@@ -258,7 +203,7 @@ TEST_F(SlackEndToEnd, UrlVerificationEchoesTheChallengeOnlyWhenSigned) {
     EXPECT_EQ(unsigned_request->status, 401);
 }
 
-TEST_F(SlackEndToEnd, HealthzAnswers) {
+TEST_F(SlackEndToEndTest, HealthzAnswers) {
     start();
     httplib::Client client("127.0.0.1", m_port);
     auto response = client.Get("/healthz");

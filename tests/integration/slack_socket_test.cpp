@@ -10,23 +10,17 @@
 
 #include "bot/app.h"
 #include "tests/support/deep_json.h"
-#include "tests/support/demo_data.h"
-#include "tests/support/fake_clock.h"
 #include "tests/support/fake_slack.h"
 #include "tests/support/fake_socket_platform.h"
-#include "tests/support/temp_dir.h"
-#include "tests/support/test_tls.h"
+#include "tests/support/socket_app_under_test.h"
 
 namespace {
 
-using namespace std::chrono_literals;
 using nlohmann::json;
 using testing_support::FakeSocketPlatform;
 
 constexpr const char* k_app_token = "xapp-1-A123-test";
 constexpr const char* k_bot_token = "xoxb-test-token";
-constexpr long long k_event_time = 1700000000;
-constexpr auto k_wait = 10s;
 
 testing_support::SocketDialect slack_dialect() {
     testing_support::SocketDialect dialect;
@@ -59,78 +53,27 @@ std::string events_envelope() {
     return json{{"type", "events_api"}, {"accepts_response_payload", false}, {"payload", payload}}.dump();
 }
 
-class SlackSocketMode : public ::testing::Test {
+class SlackSocketModeTest : public testing_support::SocketAppUnderTest {
 protected:
-    void SetUp() override {
-        m_clock.set_unix(k_event_time);
-        m_db = m_dir.file("trackerd.db");
-        ASSERT_EQ(testing_support::import_demo(m_db, k_event_time), "");
-    }
-    void TearDown() override {
-        if (m_app) m_app->stop();
-    }
-
-    config::Config make_config() {
-        config::Config config = config::default_config();
-        config.database = m_db;
-        config.host = "127.0.0.1";
-        config.port = 0;
+    config::Config make_config() override {
+        config::Config config = base_config();
         config.slack.enabled = true;
         config.slack.mode = config::ConnectionMode::socket;
         config.slack.app_token = k_app_token;
         config.slack.bot_token = k_bot_token;
         config.slack.bot_user_id = "U0LAN0Z89";
         config.slack.api_base = m_platform.base_url() + "/api";
-        config.socket.ca_file = m_tls.ca_file;
-        config.socket.reconnect_min_ms = 10;
-        config.socket.reconnect_max_ms = 50;
         config.people.push_back(core::Person{"小明", "小明", "市场部", "U061F7AUR", "", ""});
-        config::ChatConfig chat;
-        chat.platform = "slack";
-        chat.chat_id = "C123ABC456";
-        chat.projects = {"P1"};
-        config.chats.push_back(chat);
+        bind_chat(config, "slack", "C123ABC456");
         return config;
     }
+    FakeSocketPlatform& platform() override { return m_platform; }
 
-    void start(const std::function<void(config::Config&)>& adjust = {}) {
-        config::Config config = make_config();
-        if (adjust) adjust(config);
-        auto app = bot::App::create(config, m_clock);
-        ASSERT_TRUE(app) << app.error().message;
-        m_app = std::move(*app);
-        auto port = m_app->start();
-        ASSERT_TRUE(port) << port.error().message;
-        m_port = *port;
-        ASSERT_TRUE(m_platform.wait_until([&] { return m_platform.connections() == 1; }, k_wait));
-    }
-
-    core::Task task(const std::string& id) {
-        auto found = m_app->store().find_task(id, {"P1"});
-        EXPECT_TRUE(found && *found);
-        return found && *found ? **found : core::Task{};
-    }
-    size_t progress_entries(const std::string& id) {
-        auto log = m_app->store().progress_log("P1", id);
-        size_t count = 0;
-        if (log)
-            for (const auto& entry : *log)
-                if (entry.action != "import") ++count;
-        return count;
-    }
-    bool wait(const std::function<bool()>& predicate) { return m_platform.wait_until(predicate, k_wait); }
-
-    testing_support::TempDir m_dir;
-    testing_support::TestTls m_tls = testing_support::make_test_tls(m_dir.path().string());
-    std::string m_db;
-    testing_support::FakeClock m_clock;
     testing_support::FakeSlack m_slack{k_bot_token, &m_clock};
     FakeSocketPlatform m_platform{m_tls, slack_dialect(), m_slack.base_url()};
-    std::unique_ptr<bot::App> m_app;
-    int m_port = 0;
 };
 
-TEST_F(SlackSocketMode, AMentionOverTheSocketUpdatesTheTaskAndIsAnsweredInTheThread) {
+TEST_F(SlackSocketModeTest, AMentionOverTheSocketUpdatesTheTaskAndIsAnsweredInTheThread) {
     start();
     m_platform.deliver("env-1", events_envelope());
     ASSERT_TRUE(wait([&] { return m_platform.acks("env-1") == 1; }));
@@ -149,7 +92,7 @@ TEST_F(SlackSocketMode, AMentionOverTheSocketUpdatesTheTaskAndIsAnsweredInTheThr
     EXPECT_EQ(refused->status, 404);
 }
 
-TEST_F(SlackSocketMode, AConnectionDroppedBeforeTheAckIsRedeliveredAndAppliedOnce) {
+TEST_F(SlackSocketModeTest, AConnectionDroppedBeforeTheAckIsRedeliveredAndAppliedOnce) {
     start();
     m_platform.deliver("env-1", events_envelope(), /*drop_after=*/true);
     ASSERT_TRUE(wait([&] { return m_platform.connections() == 2 && m_platform.acks("env-1") == 1; }));
@@ -158,11 +101,11 @@ TEST_F(SlackSocketMode, AConnectionDroppedBeforeTheAckIsRedeliveredAndAppliedOnc
     EXPECT_EQ(task("T003").completion, 60);
     EXPECT_EQ(progress_entries("T003"), 1u);
     ASSERT_TRUE(m_slack.wait_for(1, k_wait));
-    for (int i = 0; i < 5; ++i) m_app->outbox().run_once();
+    drain_outbox();
     EXPECT_EQ(m_slack.messages().size(), 1u);
 }
 
-TEST_F(SlackSocketMode, AnEnvelopeNestedTooDeeplyIsRefusedAndTheConnectionKeepsWorking) {
+TEST_F(SlackSocketModeTest, AnEnvelopeNestedTooDeeplyIsRefusedAndTheConnectionKeepsWorking) {
     start();
     json deep = json::parse(events_envelope());
     deep["envelope_id"] = "env-deep";
@@ -181,7 +124,7 @@ TEST_F(SlackSocketMode, AnEnvelopeNestedTooDeeplyIsRefusedAndTheConnectionKeepsW
     EXPECT_EQ(health->status, 200);
 }
 
-TEST_F(SlackSocketMode, DisconnectRefreshRequestedOpensAFreshConnectionThatKeepsWorking) {
+TEST_F(SlackSocketModeTest, DisconnectRefreshRequestedOpensAFreshConnectionThatKeepsWorking) {
     start();
     m_platform.send_raw(R"({"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"applink-test"}})");
     ASSERT_TRUE(wait([&] { return m_platform.connections() == 2; }));
@@ -191,7 +134,7 @@ TEST_F(SlackSocketMode, DisconnectRefreshRequestedOpensAFreshConnectionThatKeeps
     EXPECT_EQ(task("T003").completion, 60);
 }
 
-TEST_F(SlackSocketMode, ASlashCommandIsAnsweredInItsAcknowledgement) {
+TEST_F(SlackSocketModeTest, ASlashCommandIsAnsweredInItsAcknowledgement) {
     start();
     json payload = {{"token", "XXYYZZ"},         {"team_id", "T123ABC456"}, {"channel_id", "C123ABC456"},
                     {"channel_name", "launch"},  {"user_id", "U061F7AUR"},  {"user_name", "xiaoming"},
@@ -210,7 +153,7 @@ TEST_F(SlackSocketMode, ASlashCommandIsAnsweredInItsAcknowledgement) {
     EXPECT_NE(ack["payload"].dump().find("50%"), std::string::npos) << ack.dump();
 }
 
-TEST_F(SlackSocketMode, PingsAreAnsweredAndReadyzAndMetricsShowTheConnection) {
+TEST_F(SlackSocketModeTest, PingsAreAnsweredAndReadyzAndMetricsShowTheConnection) {
     start();
     m_platform.ws().ping();
     ASSERT_TRUE(wait([&] { return m_platform.ws().pongs() == 1; }));
@@ -229,7 +172,7 @@ TEST_F(SlackSocketMode, PingsAreAnsweredAndReadyzAndMetricsShowTheConnection) {
     }));
 }
 
-TEST_F(SlackSocketMode, AConnectionThatStaysDownIsNotReadyUntilItIsBack) {
+TEST_F(SlackSocketModeTest, AConnectionThatStaysDownIsNotReadyUntilItIsBack) {
     start();
     m_platform.ws().drop();
     // Stop serving the socket: every new connection is cut at once.
@@ -248,7 +191,7 @@ TEST_F(SlackSocketMode, AConnectionThatStaysDownIsNotReadyUntilItIsBack) {
     }));
 }
 
-TEST_F(SlackSocketMode, AConnectionBackFromADownTimeIsReportedInTheAlertChat) {
+TEST_F(SlackSocketModeTest, AConnectionBackFromADownTimeIsReportedInTheAlertChat) {
     start([](config::Config& config) {
         config.socket.down_alert_seconds = 0;  // any down time counts, so the test need not wait
         config.socket.alert_chat = "slack:C123ABC456";

@@ -1,5 +1,5 @@
 #pragma once
-// A test fixture running the real App on 127.0.0.1 port 0 with Slack, Feishu and DingTalk all
+// A test fixture running the real App (AppUnderTest) with Slack, Feishu and DingTalk all
 // enabled against their fakes, on a real SQLite file holding two projects: P1 (the demo
 // campaign, T001…) and P2 (the Q3 campaign with its ids renamed Q001…, owned by 张). Each
 // platform's group chat is bound to P1 only. Builds requests the way each platform signs them,
@@ -16,14 +16,13 @@
 #include "adapters/feishu/feishu.h"
 #include "bot/app.h"
 #include "core/table_csv.h"
+#include "tests/support/app_under_test.h"
 #include "tests/support/demo_data.h"
-#include "tests/support/fake_clock.h"
 #include "tests/support/fake_dingtalk.h"
 #include "tests/support/fake_feishu.h"
 #include "tests/support/fake_slack.h"
 #include "tests/support/log_capture.h"
 #include "tests/support/store_snapshot.h"
-#include "tests/support/temp_dir.h"
 #include "tests/support/test_secrets.h"
 
 namespace testing_support {
@@ -32,7 +31,7 @@ namespace three_platforms {
 
 namespace s = testing_support::secrets;
 
-inline constexpr long long k_now = 1700000000;  // 2023-11-14 22:13:20 UTC
+inline constexpr long long k_now = k_start_unix;  // 2023-11-14 22:13:20 UTC, where AppUnderTest starts
 inline constexpr const char* k_slack_bot = "U0LAN0Z89";
 inline constexpr const char* k_slack_chat = "C123ABC456";
 inline constexpr const char* k_feishu_app_id = "cli_9f5343c580712544";
@@ -61,31 +60,22 @@ struct Request {
 
 }  // namespace three_platforms
 
-class ThreePlatforms : public ::testing::Test {
+class ThreePlatforms : public AppUnderTest {
 public:  // the helpers are used by row tables outside the fixture too
     using Request = three_platforms::Request;
     using Who = three_platforms::Who;
 
     void SetUp() override {
-        m_clock.set_unix(three_platforms::k_now);
-        m_db = m_dir.file("trackerd.db");
-        ASSERT_EQ(import_demo(m_db, three_platforms::k_now), "");
+        ASSERT_NO_FATAL_FAILURE(AppUnderTest::SetUp());
         ASSERT_EQ(import_p2(), "");
         m_config = make_config();
     }
 
-    void TearDown() override {
-        if (m_app) m_app->stop();
-        m_app.reset();
-    }
-
-    config::Config make_config() {
+    // The config SetUp puts in m_config, which a test may change before start().
+    config::Config make_config() override {
         namespace s = secrets;
         namespace t = three_platforms;
-        config::Config config = config::default_config();
-        config.database = m_db;
-        config.host = "127.0.0.1";
-        config.port = 0;
+        config::Config config = base_config();
         config.slack.enabled = true;
         config.slack.signing_secret = s::k_slack_signing_secret;
         config.slack.bot_token = s::k_slack_bot_token;
@@ -107,25 +97,13 @@ public:  // the helpers are used by row tables outside the fixture too
             return core::Person{id, id, "市场部", who.slack, who.feishu, who.dingtalk};
         };
         config.people = {person("小明", t::k_xiaoming), person("小李", t::k_xiaoli), person("张", t::k_zhang)};
-        for (auto [platform, chat_id] : {std::pair{"slack", t::k_slack_chat}, std::pair{"feishu", t::k_feishu_chat},
-                                         std::pair{"dingtalk", t::k_dingtalk_chat}}) {
-            config::ChatConfig chat;
-            chat.platform = platform;
-            chat.chat_id = chat_id;
-            chat.projects = {"P1"};
-            config.chats.push_back(chat);
-        }
+        bind_chat(config, "slack", t::k_slack_chat);
+        bind_chat(config, "feishu", t::k_feishu_chat);
+        bind_chat(config, "dingtalk", t::k_dingtalk_chat);
         return config;
     }
 
-    void start() {
-        auto app = bot::App::create(m_config, m_clock);
-        ASSERT_TRUE(app) << app.error().message;
-        m_app = std::move(*app);
-        auto port = m_app->start();
-        ASSERT_TRUE(port) << port.error().message;
-        m_port = *port;
-    }
+    void start() { AppUnderTest::start(m_config); }
 
     // ---- requests as each platform signs them ----
 
@@ -258,12 +236,6 @@ public:  // the helpers are used by row tables outside the fixture too
 
     StoreSnapshot snapshot() const { return snapshot_store(m_db); }
 
-    core::Task task(const std::string& project, const std::string& id) {
-        auto found = m_app->store().find_task(id, {project});
-        EXPECT_TRUE(found && *found) << id;
-        return found && *found ? **found : core::Task{};
-    }
-
     // Replies the fakes accepted, as text, all platforms.
     std::vector<std::string> replies() const {
         std::vector<std::string> out;
@@ -283,11 +255,6 @@ public:  // the helpers are used by row tables outside the fixture too
         return replies().size() >= count;
     }
 
-    // Every outbox pass due now has run (so no reply is still on its way).
-    void drain_outbox() {
-        for (int i = 0; i < 5; ++i) m_app->outbox().run_once();
-    }
-
     std::string import_p2() {
         auto csv = read_file(samples_dir() + "/q3-online-strategy.csv");
         for (size_t at = csv.find("\nT00"); at != std::string::npos; at = csv.find("\nT00", at + 1)) csv[at + 1] = 'Q';
@@ -301,9 +268,6 @@ public:  // the helpers are used by row tables outside the fixture too
         return saved ? "" : saved.error().message;
     }
 
-    TempDir m_dir;
-    std::string m_db;
-    FakeClock m_clock;
     FakeSlack m_slack{secrets::k_slack_bot_token, &m_clock};
     FakeFeishu m_feishu{three_platforms::k_feishu_app_id, secrets::k_feishu_app_secret, &m_clock};
     FakeDingtalk m_dingtalk{three_platforms::k_dingtalk_app_key, secrets::k_dingtalk_app_secret,
@@ -311,8 +275,6 @@ public:  // the helpers are used by row tables outside the fixture too
     LogCapture m_log;
     mutable long long m_dingtalk_requests = 0;  // dingtalk_signed's stamps
     config::Config m_config;
-    std::unique_ptr<bot::App> m_app;
-    int m_port = 0;
 };
 
 }  // namespace testing_support

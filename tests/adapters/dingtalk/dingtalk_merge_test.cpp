@@ -24,7 +24,7 @@ core::ChatMessage reply(const std::string& text) {
     return message;
 }
 
-TEST(DingTalkMergeBodiesTest, MarkdownBodiesBecomeOneInOrderWithEveryMention) {
+TEST(DingtalkMergeBodiesTest, MarkdownBodiesBecomeOneInOrderWithEveryMention) {
     const std::vector<std::string> bodies = {render_custom_robot(warning("T003", "111"), "uuid-a"),
                                              render_custom_robot(warning("T007", "222"), "uuid-b"),
                                              render_custom_robot(warning("T009", "111"), "uuid-c")};
@@ -41,7 +41,7 @@ TEST(DingTalkMergeBodiesTest, MarkdownBodiesBecomeOneInOrderWithEveryMention) {
     EXPECT_FALSE(body["at"].contains("atMobiles"));
 }
 
-TEST(DingTalkMergeBodiesTest, TextBodiesStayTextJoinedByABlankLine) {
+TEST(DingtalkMergeBodiesTest, TextBodiesStayTextJoinedByABlankLine) {
     const MergedBody merged = merge_custom_robot_bodies(
         {render_custom_robot(reply("T010 完成"), "a"), render_custom_robot(reply("T011 完成"), "b")});
     ASSERT_EQ(merged.count, 2u);
@@ -50,7 +50,7 @@ TEST(DingTalkMergeBodiesTest, TextBodiesStayTextJoinedByABlankLine) {
     EXPECT_EQ(body["text"]["content"], "T010 完成\n\nT011 完成");
 }
 
-TEST(DingTalkMergeBodiesTest, TextFirstGivesTheMarkdownTitleItsFirstLine) {
+TEST(DingtalkMergeBodiesTest, TextFirstGivesTheMarkdownTitleItsFirstLine) {
     const MergedBody merged = merge_custom_robot_bodies(
         {render_custom_robot(reply("T010 完成\n第二行"), "a"), render_custom_robot(warning("T003", "111"), "b")});
     ASSERT_EQ(merged.count, 2u);
@@ -59,7 +59,7 @@ TEST(DingTalkMergeBodiesTest, TextFirstGivesTheMarkdownTitleItsFirstLine) {
     EXPECT_EQ(body["markdown"]["title"], "T010 完成 (+1)");
 }
 
-TEST(DingTalkMergeBodiesTest, MsgUuidDependsOnEveryPartSoADifferentSetIsNotDeduplicated) {
+TEST(DingtalkMergeBodiesTest, MsgUuidDependsOnEveryPartSoADifferentSetIsNotDeduplicated) {
     const std::string a = render_custom_robot(reply("a"), "uuid-a");
     const std::string b = render_custom_robot(reply("b"), "uuid-b");
     const std::string c = render_custom_robot(reply("c"), "uuid-c");
@@ -72,7 +72,7 @@ TEST(DingTalkMergeBodiesTest, MsgUuidDependsOnEveryPartSoADifferentSetIsNotDedup
     EXPECT_FALSE(json::parse(merge_custom_robot_bodies({a, bare}).body).contains("msgUuid"));
 }
 
-TEST(DingTalkMergeBodiesTest, AtMobilesAndAtAllAreUnited) {
+TEST(DingtalkMergeBodiesTest, AtMobilesAndAtAllAreUnited) {
     const std::string first = R"({"msgtype":"text","text":{"content":"x"},"at":{"atMobiles":["138"],"isAtAll":false}})";
     const std::string second = R"({"msgtype":"text","text":{"content":"y"},"at":{"atMobiles":["139","138"],"isAtAll":true}})";
     const json body = json::parse(merge_custom_robot_bodies({first, second}).body);
@@ -80,7 +80,7 @@ TEST(DingTalkMergeBodiesTest, AtMobilesAndAtAllAreUnited) {
     EXPECT_EQ(body["at"]["isAtAll"], true);
 }
 
-TEST(DingTalkMergeBodiesTest, MergesOnlyAsManyAsFitTheLimit) {
+TEST(DingtalkMergeBodiesTest, MergesOnlyAsManyAsFitTheLimit) {
     core::ChatMessage big = reply(std::string(6000, 'x'));
     const std::string body = render_custom_robot(big, "u");
     const MergedBody merged = merge_custom_robot_bodies({body, body, body, body});
@@ -92,7 +92,7 @@ TEST(DingTalkMergeBodiesTest, MergesOnlyAsManyAsFitTheLimit) {
     EXPECT_EQ(tight.body, body) << "a body alone goes as it is";
 }
 
-TEST(DingTalkMergeBodiesTest, StopsAtABodyItCannotMergeToKeepTheOrder) {
+TEST(DingtalkMergeBodiesTest, StopsAtABodyItCannotMergeToKeepTheOrder) {
     const std::string a = render_custom_robot(reply("a"), "");
     const std::string card = R"({"msgtype":"actionCard","actionCard":{"title":"t","text":"x"}})";
     EXPECT_EQ(merge_custom_robot_bodies({a, card, a}).count, 1u);

@@ -51,14 +51,14 @@ core::ChatMessage digest() {
 
 // ---- §3.7 vectors and callback verification -----------------------------------------------
 
-TEST(DingTalkCallbackTest, SignMatchesTheVector) {
+TEST(DingtalkCallbackTest, SignMatchesTheVector) {
     EXPECT_EQ(callback_sign(k_app_secret, k_ts), k_callback_sign);
     EXPECT_TRUE(verify_callback(k_app_secret, "1700000000000", k_callback_sign, k_ts));
     EXPECT_TRUE(verify_callback(k_app_secret, "1700000000000", k_callback_sign, k_ts + 3600000));
     EXPECT_TRUE(verify_callback(k_app_secret, "1700000000000", k_callback_sign, k_ts - 3600000));
 }
 
-TEST(DingTalkCallbackTest, ForgedStaleAndMissingHeadersAreUnauthorizedWithAReason) {
+TEST(DingtalkCallbackTest, ForgedStaleAndMissingHeadersAreUnauthorizedWithAReason) {
     struct Case { std::string name, timestamp, sign; long long now; long long window; std::string reason; };
     std::vector<Case> cases = {
         {"stale", "1700000000000", std::string(k_callback_sign), k_ts + 3600001, 3600000, "window"},
@@ -79,7 +79,7 @@ TEST(DingTalkCallbackTest, ForgedStaleAndMissingHeadersAreUnauthorizedWithAReaso
     }
 }
 
-TEST(DingTalkCustomRobotTest, UrlSignMatchesTheVectorsExactly) {
+TEST(DingtalkCustomRobotTest, UrlSignMatchesTheVectorsExactly) {
     EXPECT_EQ(sign_custom_robot_url("https://oapi.dingtalk.com/robot/send?access_token=ACCESS_TOKEN",
                                     "SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd",
                                     1700000000015),
@@ -96,7 +96,7 @@ TEST(DingTalkCustomRobotTest, UrlSignMatchesTheVectorsExactly) {
 
 // ---- decode_callback ----------------------------------------------------------------------
 
-TEST(DingTalkDecodeTest, GoldenGroupCallbackDecodes) {
+TEST(DingtalkDecodeTest, GoldenGroupCallbackDecodes) {
     auto callback = decode_callback(read_testdata("callback_group_text.json"));
     ASSERT_TRUE(callback) << callback.error().message;
     ASSERT_EQ(callback->kind, Callback::Kind::message);
@@ -117,7 +117,7 @@ TEST(DingTalkDecodeTest, GoldenGroupCallbackDecodes) {
     EXPECT_EQ(callback->conversation_title, "项目群");
 }
 
-TEST(DingTalkCallbackTest, APairIsBoundToItsMessageUntilTheWindowCloses) {
+TEST(DingtalkCallbackTest, APairIsBoundToItsMessageUntilTheWindowCloses) {
     auto callback = decode_callback(read_testdata("callback_group_text.json"));
     ASSERT_TRUE(callback) << callback.error().message;
     InboundMessage genuine = callback->message;
@@ -141,7 +141,7 @@ TEST(DingTalkCallbackTest, APairIsBoundToItsMessageUntilTheWindowCloses) {
     }
 }
 
-TEST(DingTalkDecodeTest, BodiesNestedPastTheBoundAreRefused) {
+TEST(DingtalkDecodeTest, BodiesNestedPastTheBoundAreRefused) {
     std::string body = read_testdata("callback_group_text.json");
     auto with = [&](int depth) {
         return "{\"deep\":" + std::string(depth, '[') + std::string(depth, ']') + "," + body.substr(body.find('{') + 1);
@@ -154,7 +154,7 @@ TEST(DingTalkDecodeTest, BodiesNestedPastTheBoundAreRefused) {
     EXPECT_FALSE(decode_callback(std::string(500000, '{')));
 }
 
-TEST(DingTalkDecodeTest, OtherMentionsAreListedByStaffIdWithoutTheBot) {
+TEST(DingtalkDecodeTest, OtherMentionsAreListedByStaffIdWithoutTheBot) {
     json body = json::parse(read_testdata("callback_group_text.json"));
     body["atUsers"] = json::array({json{{"dingtalkId", "$:LWCP_v1:$4bot…"}},
                                    json{{"dingtalkId", "$:LWCP_v1:$li"}, {"staffId", "0123"}},
@@ -168,7 +168,7 @@ TEST(DingTalkDecodeTest, OtherMentionsAreListedByStaffIdWithoutTheBot) {
     EXPECT_EQ(callback->message.mentions[0].user_id, "0123");
 }
 
-TEST(DingTalkDecodeTest, DirectChatAndSenderFallback) {
+TEST(DingtalkDecodeTest, DirectChatAndSenderFallback) {
     json body = json::parse(read_testdata("callback_group_text.json"));
     body["conversationType"] = "1";
     body.erase("senderStaffId");
@@ -178,7 +178,7 @@ TEST(DingTalkDecodeTest, DirectChatAndSenderFallback) {
     EXPECT_EQ(callback->message.sender_id, "$:LWCP_v1:$jqTgIfhRX9Q==");
 }
 
-TEST(DingTalkDecodeTest, NonTextMessagesAreIgnoredWithAReason) {
+TEST(DingtalkDecodeTest, NonTextMessagesAreIgnoredWithAReason) {
     for (std::string type : {"picture", "richText", "audio", "file"}) {
         json body = json::parse(read_testdata("callback_group_text.json"));
         body["msgtype"] = type;
@@ -191,7 +191,7 @@ TEST(DingTalkDecodeTest, NonTextMessagesAreIgnoredWithAReason) {
     }
 }
 
-TEST(DingTalkDecodeTest, MalformedCallbacksAreInvalidArguments) {
+TEST(DingtalkDecodeTest, MalformedCallbacksAreInvalidArguments) {
     json body = json::parse(read_testdata("callback_group_text.json"));
     json no_id = body;
     no_id.erase("msgId");
@@ -210,7 +210,7 @@ TEST(DingTalkDecodeTest, MalformedCallbacksAreInvalidArguments) {
 
 // ---- Rendering ----------------------------------------------------------------------------
 
-TEST(DingTalkMarkupTest, MentionsUseTheStaffIdOrTheName) {
+TEST(DingtalkMarkupTest, MentionsUseTheStaffIdOrTheName) {
     core::Markup markup = dingtalk_markup();
     core::Person unknown;
     unknown.id = "li";
@@ -222,7 +222,7 @@ TEST(DingTalkMarkupTest, MentionsUseTheStaffIdOrTheName) {
     EXPECT_EQ(markup.user_id(unknown), "");
 }
 
-TEST(DingTalkRenderTest, PlainReplyIsTextWithAtUserIds) {
+TEST(DingtalkRenderTest, PlainReplyIsTextWithAtUserIds) {
     json body = json::parse(render_session_reply(reply("@16650246698 T003 已延期 2 天", {"16650246698"})));
     EXPECT_EQ(body["msgtype"], "text");
     EXPECT_EQ(body["text"]["content"], "@16650246698 T003 已延期 2 天");
@@ -230,13 +230,13 @@ TEST(DingTalkRenderTest, PlainReplyIsTextWithAtUserIds) {
     EXPECT_EQ(body["at"]["isAtAll"], false);
 }
 
-TEST(DingTalkRenderTest, MissingAtTextIsAppendedForEachMention) {
+TEST(DingtalkRenderTest, MissingAtTextIsAppendedForEachMention) {
     json body = json::parse(render_session_reply(reply("T003 已延期", {"16650246698", "0123", "0123"})));
     EXPECT_EQ(body["text"]["content"], "T003 已延期\n\n@16650246698 @0123");
     EXPECT_EQ(body["at"]["atUserIds"], json::array({"16650246698", "0123"}));
 }
 
-TEST(DingTalkRenderTest, DigestIsMarkdownWithTitleAndMentions) {
+TEST(DingtalkRenderTest, DigestIsMarkdownWithTitleAndMentions) {
     json body = json::parse(render_session_reply(digest()));
     EXPECT_EQ(body["msgtype"], "markdown");
     EXPECT_EQ(body["markdown"]["title"], "每日汇总");
@@ -244,7 +244,7 @@ TEST(DingTalkRenderTest, DigestIsMarkdownWithTitleAndMentions) {
     EXPECT_EQ(body["at"]["atUserIds"], json::array({"16650246698"}));
 }
 
-TEST(DingTalkRenderTest, CustomRobotAddsMsgUuidOnlyWhenGiven) {
+TEST(DingtalkRenderTest, CustomRobotAddsMsgUuidOnlyWhenGiven) {
     json with = json::parse(render_custom_robot(digest(), "digest-2026-08-01"));
     EXPECT_EQ(with["msgUuid"], "digest-2026-08-01");
     EXPECT_EQ(with["msgtype"], "markdown");
@@ -253,7 +253,7 @@ TEST(DingTalkRenderTest, CustomRobotAddsMsgUuidOnlyWhenGiven) {
     EXPECT_EQ(without["text"]["content"], "hi");
 }
 
-TEST(DingTalkRenderTest, GroupMessageParamIsAJsonString) {
+TEST(DingtalkRenderTest, GroupMessageParamIsAJsonString) {
     json markdown = json::parse(render_group_message(digest(), "dingxxxx", "cidAsXSBLnA=="));
     EXPECT_EQ(markdown["robotCode"], "dingxxxx");
     EXPECT_EQ(markdown["openConversationId"], "cidAsXSBLnA==");
@@ -276,7 +276,7 @@ core::ChatMessage long_digest() {
     return message;
 }
 
-TEST(DingTalkRenderTest, OversizedGroupMessageIsTruncatedWithANote) {
+TEST(DingtalkRenderTest, OversizedGroupMessageIsTruncatedWithANote) {
     core::ChatMessage message = long_digest();
     json body = json::parse(render_group_message(message, "dingxxxx", "cid"));
     std::string param = body["msgParam"].get<std::string>();
@@ -287,7 +287,7 @@ TEST(DingTalkRenderTest, OversizedGroupMessageIsTruncatedWithANote) {
     EXPECT_EQ(text.rfind("### 每日汇总\n\n- T0 ", 0), 0u);
 }
 
-TEST(DingTalkSplitTest, LongDigestKeepsEverySectionAndEachParamFits) {
+TEST(DingtalkSplitTest, LongDigestKeepsEverySectionAndEachParamFits) {
     core::ChatMessage message = long_digest();
     auto parts = split_for_limit(message);
     ASSERT_GT(parts.size(), 1u);
@@ -305,7 +305,7 @@ TEST(DingTalkSplitTest, LongDigestKeepsEverySectionAndEachParamFits) {
     ASSERT_EQ(split_for_limit(digest()).size(), 1u);
 }
 
-TEST(DingTalkMergeTest, MergesSectionsTitlesMentionsAndButtons) {
+TEST(DingtalkMergeTest, MergesSectionsTitlesMentionsAndButtons) {
     core::ChatMessage warning = digest();
     warning.title = "延期预警";
     warning.sections = {"T007 已延期 @0123"};
@@ -326,7 +326,7 @@ TEST(DingTalkMergeTest, MergesSectionsTitlesMentionsAndButtons) {
 
 // ---- Tokens and responses -----------------------------------------------------------------
 
-TEST(DingTalkTokenTest, RequestAndResponse) {
+TEST(DingtalkTokenTest, RequestAndResponse) {
     EXPECT_EQ(json::parse(render_token_request("dingxxxx", "s3cret")), (json{{"appKey", "dingxxxx"}, {"appSecret", "s3cret"}}));
     auto token = parse_token_response(200, R"({"accessToken":"fw8ef8we8f76e6f7s8df8s","expireIn":7200})");
     ASSERT_TRUE(token) << token.error().message;
@@ -339,7 +339,7 @@ TEST(DingTalkTokenTest, RequestAndResponse) {
     EXPECT_FALSE(parse_token_response(200, "nope"));
 }
 
-TEST(DingTalkApiResponseTest, ClassifiesEveryKnownAnswer) {
+TEST(DingtalkApiResponseTest, ClassifiesEveryKnownAnswer) {
     using Kind = ApiOutcome::Kind;
     struct Case { int status; std::string body; Kind kind; long long code; long long retry_after; std::string in_message; };
     std::vector<Case> cases = {

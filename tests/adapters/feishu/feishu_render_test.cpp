@@ -113,7 +113,7 @@ TEST(FeishuRenderTest, ReplyRequestCarriesNoReceiveId) {
     EXPECT_EQ(reply_path("om_5ce6"), "/open-apis/im/v1/messages/om_5ce6/reply");
 }
 
-TEST(FeishuBotTest, SignMatchesTheVectorsAndNotTheDingTalkOrder) {
+TEST(FeishuBotTest, SignMatchesTheVectorsAndNotTheDingtalkOrder) {
     EXPECT_EQ(bot_sign("demo-secret-abc", 1599360473), "+Gk9cV/0R/yNAnWHidIKYJHRaQYGiozmDW9M48JsoVo=");
     EXPECT_EQ(bot_sign("demo-secret-abc", 1700000000), "WOEXvdJJyvLqO/okSxgMAmwaBPP3rV6PWcKFqb6O1Uk=");
     EXPECT_NE(bot_sign("demo-secret-abc", 1599360473), "34+kktRCF3VpqUXvdfA2RiFWRD478K0Zu6Dn2lE1EZs=");

@@ -47,7 +47,7 @@ void expect_all_there(const std::string& db, int n, const std::string& value) {
 
 // A pass between two commits copies the whole WAL, and the next commit starts it over: the
 // file stops growing (without the checkpointer it holds every commit: the next test).
-TEST(Checkpointer, PassesBetweenCommitsLetTheWalStartOverAndItsFileStaysBounded) {
+TEST(CheckpointerTest, PassesBetweenCommitsLetTheWalStartOverAndItsFileStaysBounded) {
     TempDir dir;
     const std::string db = dir.file("t.db");
     auto store = open_store(db);
@@ -73,7 +73,7 @@ TEST(Checkpointer, PassesBetweenCommitsLetTheWalStartOverAndItsFileStaysBounded)
 // A pass that could not copy everything (here a reader of another connection holds an old
 // snapshot, as the writer's next commits do under load) finishes on the writer's connection
 // once the WAL is over its limit; once nothing holds frames back, the WAL starts over.
-TEST(Checkpointer, APassThatLeftFramesInAWalOverItsLimitIsFinished) {
+TEST(CheckpointerTest, APassThatLeftFramesInAWalOverItsLimitIsFinished) {
     for (bool on_writer : {true, false}) {
         SCOPED_TRACE(on_writer ? "finished on the writer's connection" : "RESTART on its own connection");
         TempDir dir;
@@ -110,7 +110,7 @@ TEST(Checkpointer, APassThatLeftFramesInAWalOverItsLimitIsFinished) {
     }
 }
 
-TEST(Checkpointer, WithoutItTheWalHoldsEveryCommit) {
+TEST(CheckpointerTest, WithoutItTheWalHoldsEveryCommit) {
     TempDir dir;
     const std::string db = dir.file("t.db");
     auto store = open_store(db);
@@ -118,7 +118,7 @@ TEST(Checkpointer, WithoutItTheWalHoldsEveryCommit) {
     EXPECT_GT(wal_bytes(db), 4 * 1024 * 1024);  // the baseline the test above bounds
 }
 
-TEST(Checkpointer, CopiesTheWalWhileTheWriterCommitsWithoutPauseAndLosesNothing) {
+TEST(CheckpointerTest, CopiesTheWalWhileTheWriterCommitsWithoutPauseAndLosesNothing) {
     TempDir dir;
     const std::string db = dir.file("t.db");
     auto store = open_store(db);
@@ -149,7 +149,7 @@ TEST(Checkpointer, CopiesTheWalWhileTheWriterCommitsWithoutPauseAndLosesNothing)
     expect_all_there(db, n, std::string(1000, 'x'));
 }
 
-TEST(Checkpointer, ASmallWalIsCheckpointedButNotFinished) {
+TEST(CheckpointerTest, ASmallWalIsCheckpointedButNotFinished) {
     TempDir dir;
     const std::string db = dir.file("t.db");
     auto store = open_store(db);
@@ -166,7 +166,7 @@ TEST(Checkpointer, ASmallWalIsCheckpointedButNotFinished) {
 
 // Nothing committed since the last pass: the daemon is idle, and both connections give back
 // their page cache (what an idle trackerd held, ~2 MB), read again from the OS when needed.
-TEST(Checkpointer, WhenNothingWasCommittedSinceTheLastPassThePageCachesAreGivenBack) {
+TEST(CheckpointerTest, WhenNothingWasCommittedSinceTheLastPassThePageCachesAreGivenBack) {
     TempDir dir;
     const std::string db = dir.file("t.db");
     auto store = open_store(db);
@@ -199,7 +199,7 @@ TEST(Checkpointer, WhenNothingWasCommittedSinceTheLastPassThePageCachesAreGivenB
     EXPECT_EQ(**still, std::string(1000, 'c'));
 }
 
-TEST(Checkpointer, RefusesADatabaseThatIsNotAFile) {
+TEST(CheckpointerTest, RefusesADatabaseThatIsNotAFile) {
     auto memory = store::Checkpointer::open(":memory:");
     ASSERT_FALSE(memory);
     EXPECT_EQ(memory.error().code, core::ErrorCode::invalid_argument);

@@ -42,7 +42,7 @@ bool eventually(Predicate done) {
     return true;
 }
 
-TEST(StoreSavepoint, AFailingSavepointUndoesOnlyItsOwnWrites) {
+TEST(StoreSavepointTest, AFailingSavepointUndoesOnlyItsOwnWrites) {
     TempDir dir;
     auto store = open_store(dir.file("t.db"));
     auto status = store->transaction([&]() -> core::Result<void> {
@@ -62,7 +62,7 @@ TEST(StoreSavepoint, AFailingSavepointUndoesOnlyItsOwnWrites) {
     EXPECT_EQ(state_of(*store, "kept"), "1");
 }
 
-TEST(StoreSavepoint, AFailedTransactionNestedInASavepointStaysInsideIt) {
+TEST(StoreSavepointTest, AFailedTransactionNestedInASavepointStaysInsideIt) {
     TempDir dir;
     auto store = open_store(dir.file("t.db"));
     auto status = store->transaction([&]() -> core::Result<void> {
@@ -82,7 +82,7 @@ TEST(StoreSavepoint, AFailedTransactionNestedInASavepointStaysInsideIt) {
     EXPECT_EQ(state_of(*store, "after"), "1");
 }
 
-TEST(StoreSavepoint, OutsideATransactionItRunsNothing) {
+TEST(StoreSavepointTest, OutsideATransactionItRunsNothing) {
     TempDir dir;
     auto store = open_store(dir.file("t.db"));
     bool ran = false;
@@ -94,7 +94,7 @@ TEST(StoreSavepoint, OutsideATransactionItRunsNothing) {
     EXPECT_FALSE(ran);
 }
 
-TEST(GroupCommit, EveryCallerSeesItsWriteCommittedWhenRunReturns) {
+TEST(GroupCommitTest, EveryCallerSeesItsWriteCommittedWhenRunReturns) {
     TempDir dir;
     auto store = open_store(dir.file("t.db"));
     store::GroupCommit commits(*store);
@@ -125,7 +125,7 @@ TEST(GroupCommit, EveryCallerSeesItsWriteCommittedWhenRunReturns) {
     EXPECT_EQ(commits.waiting(), 0u);
 }
 
-TEST(GroupCommit, AFailingItemIsUndoneAloneWhileTheRestOfItsBatchCommits) {
+TEST(GroupCommitTest, AFailingItemIsUndoneAloneWhileTheRestOfItsBatchCommits) {
     TempDir dir;
     auto store = open_store(dir.file("t.db"));
     store::GroupCommit commits(*store);
@@ -171,7 +171,7 @@ TEST(GroupCommit, AFailingItemIsUndoneAloneWhileTheRestOfItsBatchCommits) {
     EXPECT_EQ(state_of(*store, "leader"), "1");
 }
 
-TEST(GroupCommit, ABatchThatCannotBeginFailsEveryCallerAndAppliesNothing) {
+TEST(GroupCommitTest, ABatchThatCannotBeginFailsEveryCallerAndAppliesNothing) {
     TempDir dir;
     auto store = open_store(dir.file("t.db"));
     auto other = open_store(dir.file("t.db"));  // another writer holds the write lock ...

@@ -20,7 +20,7 @@ namespace {
 using testing_support::check_exposition_format;
 using testing_support::sample_value;
 
-TEST(Metrics, ACounterRendersHelpTypeAndItsSamplesWithTheTotalSuffix) {
+TEST(MetricsTest, ACounterRendersHelpTypeAndItsSamplesWithTheTotalSuffix) {
     bot::MetricsRegistry registry;
     auto& requests = registry.counter("requests", "Requests by platform.", {"platform"});
     requests.with({"slack"}).inc(2);
@@ -32,7 +32,7 @@ TEST(Metrics, ACounterRendersHelpTypeAndItsSamplesWithTheTotalSuffix) {
               "trackerd_requests_total{platform=\"slack\"} 2\n");
 }
 
-TEST(Metrics, LabelValuesEscapeQuotesBackslashesAndNewlines) {
+TEST(MetricsTest, LabelValuesEscapeQuotesBackslashesAndNewlines) {
     bot::MetricsRegistry registry;
     registry.counter("odd", "Odd labels.", {"value"}).with({"a\"b\\c\nd"}).inc();
     std::string text = registry.render();
@@ -40,11 +40,11 @@ TEST(Metrics, LabelValuesEscapeQuotesBackslashesAndNewlines) {
     EXPECT_EQ(check_exposition_format(text), "");
 }
 
-TEST(Metrics, HelpTextEscapesBackslashesAndNewlinesButNotQuotes) {
+TEST(MetricsTest, HelpTextEscapesBackslashesAndNewlinesButNotQuotes) {
     EXPECT_EQ(bot::escape_help("a \"b\" c\\d\ne"), "a \"b\" c\\\\d\\ne");
 }
 
-TEST(Metrics, GaugesRenderWholeNumbersPlainAndFractionsNaNAndInfinitiesAsPrometheusSpellsThem) {
+TEST(MetricsTest, GaugesRenderWholeNumbersPlainAndFractionsNaNAndInfinitiesAsPrometheusSpellsThem) {
     bot::MetricsRegistry registry;
     auto& gauge = registry.gauge("level", "A level.", {"which"});
     gauge.with({"whole"}).set(3);
@@ -63,7 +63,7 @@ TEST(Metrics, GaugesRenderWholeNumbersPlainAndFractionsNaNAndInfinitiesAsPrometh
     EXPECT_EQ(check_exposition_format(text), "");
 }
 
-TEST(Metrics, AFamilyWithoutLabelsRendersABareSampleAndOneWithNoChildrenOnlyItsHeader) {
+TEST(MetricsTest, AFamilyWithoutLabelsRendersABareSampleAndOneWithNoChildrenOnlyItsHeader) {
     bot::MetricsRegistry registry;
     registry.gauge("start_time_seconds", "Start.").get().set(1700000000);
     registry.counter("never", "Never counted.", {"kind"});
@@ -75,7 +75,7 @@ TEST(Metrics, AFamilyWithoutLabelsRendersABareSampleAndOneWithNoChildrenOnlyItsH
               "# TYPE trackerd_never_total counter\n");
 }
 
-TEST(Metrics, AChildIsTheSameObjectEveryTimeItsLabelsAreAskedFor) {
+TEST(MetricsTest, AChildIsTheSameObjectEveryTimeItsLabelsAreAskedFor) {
     bot::MetricsRegistry registry;
     auto& family = registry.counter("things", "Things.", {"a", "b"});
     bot::Counter& first = family.with({"x", "y"});
@@ -83,7 +83,7 @@ TEST(Metrics, AChildIsTheSameObjectEveryTimeItsLabelsAreAskedFor) {
     EXPECT_EQ(&family.with({"x", "y"}), &first);
 }
 
-TEST(Metrics, IncrementsFromManyThreadsAreAllCounted) {
+TEST(MetricsTest, IncrementsFromManyThreadsAreAllCounted) {
     bot::MetricsRegistry registry;
     auto& family = registry.counter("hits", "Hits.", {"platform"});
     std::vector<std::thread> threads;
@@ -96,14 +96,14 @@ TEST(Metrics, IncrementsFromManyThreadsAreAllCounted) {
     EXPECT_EQ(family.with({"feishu"}).value(), 20000);
 }
 
-TEST(Metrics, AMirroredCounterNeverGoesBackwards) {
+TEST(MetricsTest, AMirroredCounterNeverGoesBackwards) {
     bot::Counter counter;
     counter.advance_to(5);
     counter.advance_to(3);
     EXPECT_EQ(counter.value(), 5);
 }
 
-TEST(DaemonMetrics, EverySeriesIsWellFormedAndNamedWithTheTrackerdPrefix) {
+TEST(DaemonMetricsTest, EverySeriesIsWellFormedAndNamedWithTheTrackerdPrefix) {
     bot::DaemonMetrics metrics("0.1.0 (git abc)", 1700000000);
     metrics.count_request("slack", bot::RequestOutcome::ok);
     metrics.count_command("progress", "applied");
@@ -126,7 +126,7 @@ TEST(DaemonMetrics, EverySeriesIsWellFormedAndNamedWithTheTrackerdPrefix) {
     }
 }
 
-TEST(DaemonMetrics, SendFailuresAreClassedAsRateLimitedTransientRejectedOrGaveUp) {
+TEST(DaemonMetricsTest, SendFailuresAreClassedAsRateLimitedTransientRejectedOrGaveUp) {
     bot::DaemonMetrics metrics("v", 0);
     bot::SendOutcome limited{bot::SendOutcome::Kind::retry, "", "429", 30};
     bot::SendOutcome transient{bot::SendOutcome::Kind::retry, "", "503", 0};
@@ -150,7 +150,7 @@ TEST(DaemonMetrics, SendFailuresAreClassedAsRateLimitedTransientRejectedOrGaveUp
 }
 
 // Pins the wording refusal_outcome relies on to the adapters' real errors.
-TEST(DaemonMetrics, ARefusalForTheRequestsAgeIsStaleAndAnyOtherIsASignatureRefusal) {
+TEST(DaemonMetricsTest, ARefusalForTheRequestsAgeIsStaleAndAnyOtherIsASignatureRefusal) {
     const std::string secret = "test-signing-secret-0123456789ab";
     const std::string body = "{}";
     auto slack_sign = [&](long long ts) {
@@ -181,7 +181,7 @@ TEST(DaemonMetrics, ARefusalForTheRequestsAgeIsStaleAndAnyOtherIsASignatureRefus
     EXPECT_EQ(bot::refusal_outcome(wrong.error()), bot::RequestOutcome::refused_signature) << wrong.error().message;
 }
 
-TEST(DaemonMetrics, AReplysStatusGivesTheOutcomeWhenTheHandlerNotedNone) {
+TEST(DaemonMetricsTest, AReplysStatusGivesTheOutcomeWhenTheHandlerNotedNone) {
     EXPECT_EQ(bot::outcome_of_status(200), bot::RequestOutcome::ok);
     EXPECT_EQ(bot::outcome_of_status(400), bot::RequestOutcome::bad_request);
     EXPECT_EQ(bot::outcome_of_status(413), bot::RequestOutcome::bad_request);

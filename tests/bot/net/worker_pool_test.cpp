@@ -57,7 +57,7 @@ bool eventually(const std::function<bool()>& condition) {
     return condition();
 }
 
-TEST(WorkerPool, StartsOnlyTheMinimumUntilJobsNeedMore) {
+TEST(WorkerPoolTest, StartsOnlyTheMinimumUntilJobsNeedMore) {
     WorkerPool pool({2, 64, 30s});
     EXPECT_EQ(pool.threads(), 2u);
     Gate gate;
@@ -69,7 +69,7 @@ TEST(WorkerPool, StartsOnlyTheMinimumUntilJobsNeedMore) {
     EXPECT_TRUE(eventually([&] { return pool.idle() == 5u; }));
 }
 
-TEST(WorkerPool, AJobBeyondTheMaximumWaitsForAFreeThread) {
+TEST(WorkerPoolTest, AJobBeyondTheMaximumWaitsForAFreeThread) {
     WorkerPool pool({0, 3, 30s});
     Gate gate;
     std::atomic<int> fourth{0};
@@ -83,7 +83,7 @@ TEST(WorkerPool, AJobBeyondTheMaximumWaitsForAFreeThread) {
     EXPECT_TRUE(eventually([&] { return fourth.load() == 1; }));
 }
 
-TEST(WorkerPool, IdleThreadsRetireDownToTheMinimumAndComeBackWhenNeeded) {
+TEST(WorkerPoolTest, IdleThreadsRetireDownToTheMinimumAndComeBackWhenNeeded) {
     WorkerPool pool({1, 8, 100ms});
     Gate gate;
     for (int i = 0; i < 6; ++i) pool.enqueue([&] { gate.wait(); });
@@ -99,7 +99,7 @@ TEST(WorkerPool, IdleThreadsRetireDownToTheMinimumAndComeBackWhenNeeded) {
     again.open();
 }
 
-TEST(WorkerPool, ShutdownRunsWhatWasQueuedAndJoinsEveryThread) {
+TEST(WorkerPoolTest, ShutdownRunsWhatWasQueuedAndJoinsEveryThread) {
     std::atomic<int> ran{0};
     {
         WorkerPool pool({0, 2, 30s});
@@ -116,7 +116,7 @@ TEST(WorkerPool, ShutdownRunsWhatWasQueuedAndJoinsEveryThread) {
     EXPECT_EQ(ran.load(), 50);
 }
 
-TEST(WorkerPool, AJobThatThrowsDoesNotTakeItsThreadDown) {
+TEST(WorkerPoolTest, AJobThatThrowsDoesNotTakeItsThreadDown) {
     WorkerPool pool({1, 1, 30s});
     std::atomic<bool> after{false};
     pool.enqueue([] { throw std::runtime_error("boom"); });
@@ -128,7 +128,7 @@ TEST(WorkerPool, AJobThatThrowsDoesNotTakeItsThreadDown) {
 // The server on top of the pool: 40 keep-alive connections each hold a request open at once
 // (the handler returns only when all 40 are inside), so none may wait behind another, though
 // the server started with two threads.
-TEST(WorkerPool, ServesAsManyKeepAliveConnectionsAtOnceAsItsMaximum) {
+TEST(WorkerPoolTest, ServesAsManyKeepAliveConnectionsAtOnceAsItsMaximum) {
     HttpServerOptions options;
     options.worker_threads = 64;
     HttpServer server(options);

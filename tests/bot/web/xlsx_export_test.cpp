@@ -109,7 +109,7 @@ core::ProjectState demo_week(const TempDir& dir) {
     return std::move(*state);
 }
 
-TEST(XlsxExport, WorkbookHasTheFiveSheetsAFrozenHeaderStatusFillsAndRealDates) {
+TEST(XlsxExportTest, WorkbookHasTheFiveSheetsAFrozenHeaderStatusFillsAndRealDates) {
     TempDir dir;
     auto state = demo_week(dir);
     const std::string path = dir.file("plan.xlsx");
@@ -136,7 +136,7 @@ TEST(XlsxExport, WorkbookHasTheFiveSheetsAFrozenHeaderStatusFillsAndRealDates) {
         EXPECT_TRUE(contains(strings, text)) << text;
 }
 
-TEST(XlsxExport, TrackingSheetConvertedByLibreOfficeMatchesTheStoreRowByRow) {
+TEST(XlsxExportTest, TrackingSheetConvertedByLibreOfficeMatchesTheStoreRowByRow) {
     if (!have("libreoffice")) GTEST_SKIP() << "libreoffice not installed (apt-get install libreoffice-calc-nogui)";
     TempDir dir;
     auto state = demo_week(dir);
@@ -163,7 +163,7 @@ TEST(XlsxExport, TrackingSheetConvertedByLibreOfficeMatchesTheStoreRowByRow) {
     }
 }
 
-TEST(XlsxExport, BytesAreAZipAndNoTemporaryFileIsLeft) {
+TEST(XlsxExportTest, BytesAreAZipAndNoTemporaryFileIsLeft) {
     TempDir dir;
     auto state = demo_week(dir);
     auto bytes = bot::project_xlsx_bytes(state, {core::Locale::en, *core::parse_iso_date("2024-03-15")});

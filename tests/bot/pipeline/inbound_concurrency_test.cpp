@@ -23,7 +23,7 @@ using testing_support::TempDir;
 constexpr const char* k_chat = "C0BENCH01";
 constexpr const char* k_owner = "U0XIAOMING";  // 小明, who owns T003 in the demo campaign
 
-class InboundConcurrency : public ::testing::Test {
+class InboundConcurrencyTest : public ::testing::Test {
 protected:
     void SetUp() override {
         m_clock.set_unix(1711152000);  // 2024-03-23
@@ -70,7 +70,7 @@ protected:
     bot::SlackOut m_out;
 };
 
-TEST_F(InboundConcurrency, TheSameDeliveriesOnEightThreadsAreEachAppliedAndAnsweredOnce) {
+TEST_F(InboundConcurrencyTest, TheSameDeliveriesOnEightThreadsAreEachAppliedAndAnsweredOnce) {
     constexpr int k_threads = 8;
     constexpr int k_deliveries = 60;
     std::vector<std::atomic<int>> applied(k_deliveries);
@@ -102,7 +102,7 @@ TEST_F(InboundConcurrency, TheSameDeliveriesOnEightThreadsAreEachAppliedAndAnswe
     EXPECT_EQ(replies->size(), static_cast<size_t>(k_deliveries));
 }
 
-TEST_F(InboundConcurrency, ARefusedCommandInTheCrowdLeavesTheOthersApplied) {
+TEST_F(InboundConcurrencyTest, ARefusedCommandInTheCrowdLeavesTheOthersApplied) {
     // Not the owner: answered with a refusal, nothing changed — while its neighbours apply.
     ASSERT_TRUE(m_store->upsert_person(core::Person{"小李", "小李", "市场部", "U0XIAOLI", "", ""}));
     constexpr int k_threads = 6;

@@ -19,9 +19,9 @@ using testing_support::TempDir;
 
 constexpr auto k_wait = 10s;
 
-class WsTest : public ::testing::Test {
+class WsClientTest : public ::testing::Test {
 protected:
-    WsTest() : m_tls(testing_support::make_test_tls(m_dir.path().string())) {}
+    WsClientTest() : m_tls(testing_support::make_test_tls(m_dir.path().string())) {}
 
     bot::WsOptions options() const {
         bot::WsOptions options;
@@ -71,7 +71,7 @@ core::Result<bot::WsFrame> read_one(bot::WsConnection& connection) {
     return core::make_error(core::ErrorCode::upstream, "no frame within the test deadline");
 }
 
-TEST_F(WsTest, TextAndBinaryMessagesTravelBothWaysOverVerifiedTls) {
+TEST_F(WsClientTest, TextAndBinaryMessagesTravelBothWaysOverVerifiedTls) {
     m_server = std::make_unique<FakeWsServer>(m_tls, echo());
     auto connection = bot::WsConnection::open(m_server->url("/link?ticket=abc"), options());
     ASSERT_TRUE(connection) << connection.error().message;
@@ -90,7 +90,7 @@ TEST_F(WsTest, TextAndBinaryMessagesTravelBothWaysOverVerifiedTls) {
     EXPECT_EQ(m_targets, std::vector<std::string>{"/link?ticket=abc"});
 }
 
-TEST_F(WsTest, ASendTheServerDoesNotReadTimesOutAndBreaksTheConnection) {
+TEST_F(WsClientTest, ASendTheServerDoesNotReadTimesOutAndBreaksTheConnection) {
     // The server's only thread blocks on its first message until `held` goes; the mutex is shared
     // so that it outlives this body while the server thread finishes (m_server goes after it).
     auto gate = std::make_shared<std::mutex>();
@@ -115,7 +115,7 @@ TEST_F(WsTest, ASendTheServerDoesNotReadTimesOutAndBreaksTheConnection) {
     EXPECT_FALSE((*connection)->read(10ms));
 }
 
-TEST_F(WsTest, AServerWhoseCertificateIsNotTrustedIsRefused) {
+TEST_F(WsClientTest, AServerWhoseCertificateIsNotTrustedIsRefused) {
     m_server = std::make_unique<FakeWsServer>(m_tls, echo());
     TempDir other_dir;
     auto other = testing_support::make_test_tls(other_dir.path().string());
@@ -128,7 +128,7 @@ TEST_F(WsTest, AServerWhoseCertificateIsNotTrustedIsRefused) {
     EXPECT_EQ(m_server->connections(), 0);
 }
 
-TEST_F(WsTest, ACertificateForAnotherHostIsRefused) {
+TEST_F(WsClientTest, ACertificateForAnotherHostIsRefused) {
     TempDir other_dir;
     auto other = testing_support::make_test_tls(other_dir.path().string(), "DNS:chat.example.org");
     m_server = std::make_unique<FakeWsServer>(other, echo());
@@ -139,7 +139,7 @@ TEST_F(WsTest, ACertificateForAnotherHostIsRefused) {
     EXPECT_NE(connection.error().message.find("TLS handshake"), std::string::npos) << connection.error().message;
 }
 
-TEST_F(WsTest, ServerPingsAreAnsweredWhileReading) {
+TEST_F(WsClientTest, ServerPingsAreAnsweredWhileReading) {
     m_server = std::make_unique<FakeWsServer>(m_tls, echo());
     auto connection = bot::WsConnection::open(m_server->url("/"), options());
     ASSERT_TRUE(connection) << connection.error().message;
@@ -154,7 +154,7 @@ TEST_F(WsTest, ServerPingsAreAnsweredWhileReading) {
     EXPECT_TRUE(answered);
 }
 
-TEST_F(WsTest, AServerCloseEndsTheReadWithItsCode) {
+TEST_F(WsClientTest, AServerCloseEndsTheReadWithItsCode) {
     m_server = std::make_unique<FakeWsServer>(m_tls, echo());
     auto connection = bot::WsConnection::open(m_server->url("/"), options());
     ASSERT_TRUE(connection) << connection.error().message;
@@ -190,7 +190,7 @@ private:
     FakeWsServer*& m_server;
 };
 
-TEST_F(WsTest, TheClientReconnectsAfterADropAndAfterARequestAndStopsPromptly) {
+TEST_F(WsClientTest, TheClientReconnectsAfterADropAndAfterARequestAndStopsPromptly) {
     m_server = std::make_unique<FakeWsServer>(m_tls, echo());
     FakeWsServer* server = m_server.get();
     RecordingProtocol protocol(server);
@@ -224,7 +224,7 @@ TEST_F(WsTest, TheClientReconnectsAfterADropAndAfterARequestAndStopsPromptly) {
     EXPECT_EQ(client.status().state, bot::WsState::stopped);
 }
 
-TEST_F(WsTest, StopInterruptsTheBackoffWait) {
+TEST_F(WsClientTest, StopInterruptsTheBackoffWait) {
     m_server = std::make_unique<FakeWsServer>(m_tls, echo());
     FakeWsServer* server = m_server.get();
     RecordingProtocol protocol(server);

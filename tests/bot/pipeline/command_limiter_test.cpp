@@ -23,7 +23,7 @@ int admit_many(CommandLimiter& limiter, FakeClock& clock, const std::string& sen
     return admitted;
 }
 
-TEST(CommandLimiter, ARunawaySenderIsLimitedWhileAnotherPersonInTheSameChatIsNot) {
+TEST(CommandLimiterTest, ARunawaySenderIsLimitedWhileAnotherPersonInTheSameChatIsNot) {
     FakeClock clock;
     CommandLimiter limiter(clock, CommandLimits{3, 100});
     for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.admit("slack", "U1", "C1").allowed);
@@ -34,7 +34,7 @@ TEST(CommandLimiter, ARunawaySenderIsLimitedWhileAnotherPersonInTheSameChatIsNot
     EXPECT_TRUE(limiter.admit("slack", "U2", "C1").allowed);
 }
 
-TEST(CommandLimiter, HasRoomSaysWhatAdmitWouldDoWithoutCountingAnything) {
+TEST(CommandLimiterTest, HasRoomSaysWhatAdmitWouldDoWithoutCountingAnything) {
     FakeClock clock;
     CommandLimiter limiter(clock, CommandLimits{2, 3});
     EXPECT_TRUE(limiter.has_room("slack", "U1", "C1"));  // never seen
@@ -51,7 +51,7 @@ TEST(CommandLimiter, HasRoomSaysWhatAdmitWouldDoWithoutCountingAnything) {
     EXPECT_TRUE(limiter.has_room("slack", "U1", "C1"));
 }
 
-TEST(CommandLimiter, ARunawayChatDoesNotAffectAnotherChat) {
+TEST(CommandLimiterTest, ARunawayChatDoesNotAffectAnotherChat) {
     FakeClock clock;
     CommandLimiter limiter(clock, CommandLimits{100, 4});
     EXPECT_EQ(admit_many(limiter, clock, "U1", "C1", 2), 2);
@@ -63,7 +63,7 @@ TEST(CommandLimiter, ARunawayChatDoesNotAffectAnotherChat) {
     EXPECT_TRUE(limiter.admit("feishu", "U3", "C1").allowed) << "another platform's chat of the same id";
 }
 
-TEST(CommandLimiter, TheLimitResetsAMinuteAfterTheOldestCountedCommand) {
+TEST(CommandLimiterTest, TheLimitResetsAMinuteAfterTheOldestCountedCommand) {
     FakeClock clock;
     CommandLimiter limiter(clock, CommandLimits{2, 0});
     EXPECT_TRUE(limiter.admit("slack", "U1", "C1").allowed);  // t = 0
@@ -83,7 +83,7 @@ TEST(CommandLimiter, TheLimitResetsAMinuteAfterTheOldestCountedCommand) {
     EXPECT_EQ(admit_many(limiter, clock, "U1", "C1", 2), 2);
 }
 
-TEST(CommandLimiter, OnlyTheFirstRefusalOfAStretchAsksToTellTheChat) {
+TEST(CommandLimiterTest, OnlyTheFirstRefusalOfAStretchAsksToTellTheChat) {
     FakeClock clock;
     CommandLimiter limiter(clock, CommandLimits{1, 0});
     EXPECT_TRUE(limiter.admit("slack", "U1", "C1").allowed);
@@ -99,7 +99,7 @@ TEST(CommandLimiter, OnlyTheFirstRefusalOfAStretchAsksToTellTheChat) {
     EXPECT_TRUE(limiter.admit("slack", "U1", "C1").notify) << "a new stretch is told again";
 }
 
-TEST(CommandLimiter, ZeroTurnsALimitOff) {
+TEST(CommandLimiterTest, ZeroTurnsALimitOff) {
     FakeClock clock;
     CommandLimiter limiter(clock, CommandLimits{0, 0});
     for (int i = 0; i < 1000; ++i) ASSERT_TRUE(limiter.admit("slack", "U1", "C1").allowed) << i;
@@ -109,7 +109,7 @@ TEST(CommandLimiter, ZeroTurnsALimitOff) {
     EXPECT_FALSE(chat_only.admit("slack", "U1", "C1").allowed);
 }
 
-TEST(CommandLimiter, IdleWindowsAreForgottenWithoutLosingLiveOnes) {
+TEST(CommandLimiterTest, IdleWindowsAreForgottenWithoutLosingLiveOnes) {
     FakeClock clock;
     CommandLimiter limiter(clock, CommandLimits{2, 0});
     EXPECT_TRUE(limiter.admit("slack", "busy", "C1").allowed);

@@ -19,7 +19,7 @@ std::vector<std::string> lines_of(const std::string& text) {
     return lines;
 }
 
-TEST(JsonLog, EachMessageIsOneLineHoldingAJsonObjectWithTimeLevelLoggerAndMsg) {
+TEST(JsonLogTest, EachMessageIsOneLineHoldingAJsonObjectWithTimeLevelLoggerAndMsg) {
     std::ostringstream out;
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
     spdlog::logger logger("outbox", sink);
@@ -43,7 +43,7 @@ TEST(JsonLog, EachMessageIsOneLineHoldingAJsonObjectWithTimeLevelLoggerAndMsg) {
     EXPECT_EQ(second["msg"], "T003 进度 60%");
 }
 
-TEST(JsonLog, BytesThatAreNotUtf8AreReplacedAndTheLineStillParses) {
+TEST(JsonLogTest, BytesThatAreNotUtf8AreReplacedAndTheLineStillParses) {
     std::ostringstream out;
     spdlog::logger logger("", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
     logger.set_formatter(std::make_unique<bot::JsonLogFormatter>());
@@ -54,7 +54,7 @@ TEST(JsonLog, BytesThatAreNotUtf8AreReplacedAndTheLineStillParses) {
     EXPECT_EQ(line["msg"], "bad bytes: \xEF\xBF\xBD\xEF\xBF\xBD ok");
 }
 
-TEST(JsonLog, ConfigureLoggingTurnsJsonOnForTheDefaultLoggerWhenTheConfigSaysSo) {
+TEST(JsonLogTest, ConfigureLoggingTurnsJsonOnForTheDefaultLoggerWhenTheConfigSaysSo) {
     auto saved = spdlog::default_logger();
     std::ostringstream out;
     spdlog::set_default_logger(std::make_shared<spdlog::logger>("", std::make_shared<spdlog::sinks::ostream_sink_mt>(out)));
