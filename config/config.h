@@ -121,7 +121,7 @@ struct DingtalkConfig {
 
 struct Limits {
     long long max_body_bytes = 1024 * 1024;
-    int commands_per_minute_per_person = 30;  // 0 = no limit (bot/command_limiter.h)
+    int commands_per_minute_per_person = 30;  // 0 = no limit (bot/pipeline/command_limiter.h)
     int commands_per_minute_per_chat = 120;   // 0 = no limit
 };
 
@@ -135,7 +135,7 @@ struct SocketConfig {
     std::string alert_chat;       // "platform:chat_id" told when a connection was down; "" = log only
 };
 
-// The read-only web view (bot/web_routes.h): opened with a signed link sent in chat or with the
+// The read-only web view (bot/web/web_routes.h): opened with a signed link sent in chat or with the
 // operator's bearer token.
 struct WebConfig {
     bool enabled = true;      // the /web/ routes and the chat command that sends a link

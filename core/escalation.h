@@ -1,6 +1,6 @@
 #pragma once
 // R8, the escalation ladder, as a pure state machine over a project's state. The scheduler
-// (bot/scheduler.h) persists the ladders, calls advance_ladders() on each pass with the day's
+// (bot/schedule/scheduler.h) persists the ladders, calls advance_ladders() on each pass with the day's
 // findings, and sends what it returns.
 //
 // One ladder per task at a time:

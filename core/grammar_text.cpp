@@ -3,58 +3,12 @@
 #include <algorithm>
 #include <array>
 
+#include "core/utf8.h"
+
 namespace core::grammar {
 namespace {
 
-constexpr char32_t k_replacement = 0xFFFD;
 constexpr std::size_t k_max_distance_input = 64;
-
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
-// Strict decoding: rejects overlong forms, surrogates and values above U+10FFFF.
-// Returns the sequence length, or 0 when the bytes at `at` are not valid UTF-8.
-std::size_t decode_strict(std::string_view s, std::size_t at, char32_t& cp) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-    unsigned char lead = byte(at);
-    if (lead < 0x80) {
-        cp = lead;
-        return 1;
-    }
-    std::size_t length = 0;
-    char32_t minimum = 0;
-    if ((lead & 0xE0) == 0xC0) {
-        length = 2, cp = lead & 0x1F, minimum = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-        length = 3, cp = lead & 0x0F, minimum = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-        length = 4, cp = lead & 0x07, minimum = 0x10000;
-    } else {
-        return 0;
-    }
-    if (s.size() - at < length) return 0;
-    for (std::size_t i = 1; i < length; ++i) {
-        if ((byte(at + i) & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (byte(at + i) & 0x3F);
-    }
-    if (cp < minimum || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return length;
-}
 
 bool is_unicode_space(char32_t cp) {
     return cp == 0x00A0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F || cp == 0x205F ||
@@ -97,9 +51,9 @@ std::string sanitize_utf8(std::string_view bytes) {
     out.reserve(bytes.size());
     for (std::size_t i = 0; i < bytes.size();) {
         char32_t cp = 0;
-        std::size_t length = decode_strict(bytes, i, cp);
+        std::size_t length = decode_utf8_strict(bytes, i, cp);
         if (length == 0) {
-            append_utf8(out, k_replacement);
+            append_utf8(out, k_replacement_character);
             ++i;
             continue;
         }
@@ -108,19 +62,6 @@ std::string sanitize_utf8(std::string_view bytes) {
         i += length;
     }
     return out;
-}
-
-std::size_t decode_utf8(std::string_view text, std::size_t at, char32_t& code_point) {
-    if (at >= text.size()) {
-        code_point = 0;
-        return 1;
-    }
-    std::size_t length = decode_strict(text, at, code_point);
-    if (length == 0) {
-        code_point = k_replacement;
-        return 1;
-    }
-    return length;
 }
 
 FoldedText fold(std::string_view text) {

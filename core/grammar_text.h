@@ -8,15 +8,16 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.h"
+
 namespace core::grammar {
 
 // Valid UTF-8 copy of `bytes`: each invalid or truncated sequence becomes U+FFFD and every
 // control character (NUL included, tab excepted) becomes a space. Never reads past the end.
 std::string sanitize_utf8(std::string_view bytes);
 
-// Decodes the code point at `at` of valid UTF-8 (as sanitize_utf8 produces); returns its
-// length in bytes (1 for a stray byte, so a loop always advances).
-std::size_t decode_utf8(std::string_view text, std::size_t at, char32_t& code_point);
+// core/utf8.h: the code point at `at` and its length (1 for a stray byte, so a loop advances).
+using core::decode_utf8;
 
 // The line the grammar matches against: full-width ASCII (６０％, ：, Ｔ) folded to ASCII,
 // Unicode spaces to ' ', zero-width characters dropped, ASCII letters lower-cased.

@@ -9,9 +9,5 @@
 namespace core {
 
 std::string html_escape(std::string_view text);
-// A URL path segment: unreserved ASCII kept, every other byte %XX (UTF-8 names included).
-std::string url_encode_segment(std::string_view text);
-// A URL path: each segment encoded as above, the '/' between them kept.
-std::string url_encode_path(std::string_view path);
 
 }  // namespace core

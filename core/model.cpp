@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "core/text.h"
+
 namespace core {
 namespace {
 
@@ -10,8 +12,7 @@ namespace {
 template <typename E, size_t N>
 std::optional<E> lookup(std::string_view text,
                         const std::array<std::pair<E, std::vector<std::string_view>>, N>& table) {
-    std::string lowered;
-    for (char c : text) lowered += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    const std::string lowered = lower_ascii(text);
     for (const auto& [value, names] : table)
         for (auto name : names)
             if (lowered == name) return value;

@@ -1,6 +1,6 @@
 #pragma once
 // Command semantics: who may change a task, and what each command changes (pure).
-// The dispatcher (bot/dispatcher.h) reads, calls these, and writes through the store.
+// The dispatcher (bot/pipeline/dispatcher.h) reads, calls these, and writes through the store.
 // Pure functions; safe for concurrent use.
 
 #include <string>

@@ -10,14 +10,15 @@
 #include <vector>
 
 #include "core/csv.h"
+#include "core/text.h"
 #include "core/date.h"
 #include "core/model.h"
 #include "core/result.h"
 
 namespace core::table_cells {
 
-// ASCII white space off both ends.
-std::string_view trim(std::string_view text);
+// Cells are trimmed of ASCII whitespace (core/text.h).
+inline std::string_view trim(std::string_view text) { return trim_ascii(text); }
 // Removes `suffix` from `text` when present; says whether it did.
 bool strip_suffix(std::string_view& text, std::string_view suffix);
 // Every field empty or white space: an empty spreadsheet row.

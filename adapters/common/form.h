@@ -6,12 +6,16 @@
 #include <string>
 #include <string_view>
 
+#include "core/url.h"
+#include "core/utf8.h"
+
 namespace adapters {
 
-// Percent-encodes everything but unreserved characters (RFC 3986); space becomes %20.
-std::string url_encode(std::string_view text);
-// Decodes %XX and '+' (as space). nullopt on a malformed escape.
-std::optional<std::string> url_decode(std::string_view text);
+// Percent-encoding and UTF-8 validation are core's (core/url.h, core/utf8.h), named here too.
+using core::is_valid_utf8;
+using core::url_decode;
+using core::url_encode;
+
 // Parses a form body; a repeated key keeps the first value. nullopt on a malformed escape.
 std::optional<std::map<std::string, std::string>> parse_form(std::string_view body);
 
@@ -21,8 +25,5 @@ struct UrlParts {
     std::string path_and_query;
 };
 std::optional<UrlParts> split_url(std::string_view url);
-
-// Whether `text` is valid UTF-8 (no overlongs, no surrogates).
-bool is_valid_utf8(std::string_view text);
 
 }  // namespace adapters

@@ -5,7 +5,6 @@ namespace {
 
 using Fits = std::function<bool(const std::string& piece)>;
 
-bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 std::string join_lines(const std::vector<std::string>& lines, size_t from, size_t count) {
     std::string out;
@@ -21,7 +20,7 @@ void split_line(std::string_view line, const Fits& fits, std::vector<std::string
                                  }));
         if (take == 0) {  // keep at least one whole code point
             take = 1;
-            while (take < line.size() && is_continuation_byte(line[take])) ++take;
+            while (take < line.size() && core::is_utf8_continuation(line[take])) ++take;
         }
         out.emplace_back(line.substr(0, take));
         line.remove_prefix(take);
@@ -61,11 +60,6 @@ size_t largest_fitting(size_t available, const std::function<bool(size_t)>& fits
     return low;
 }
 
-size_t utf8_floor(std::string_view text, size_t size) {
-    if (size >= text.size()) return text.size();
-    while (size > 0 && is_continuation_byte(text[size])) --size;
-    return size;
-}
 
 std::vector<std::vector<std::string>> pack_sections(const std::vector<std::string>& sections,
                                                     const FitsSections& fits) {

@@ -8,14 +8,15 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.h"
+
 namespace adapters {
 
 // The largest count in [1, available] for which fits_count holds, assuming it is monotone; 1 even
 // when nothing fits (a piece must go somewhere).
 size_t largest_fitting(size_t available, const std::function<bool(size_t)>& fits_count);
 
-// A byte length <= size that does not cut a UTF-8 sequence.
-size_t utf8_floor(std::string_view text, size_t size);
+using core::utf8_floor;  // core/utf8.h: a byte length <= size that does not cut a UTF-8 sequence
 
 // Whether these sections, as one message, fit the platform's limit.
 using FitsSections = std::function<bool(const std::vector<std::string>& sections)>;

@@ -7,43 +7,20 @@
 
 #include "adapters/common/crypto.h"
 #include "adapters/common/form.h"
+#include "adapters/common/json_fields.h"
 #include "core/json_depth.h"
+#include "core/text.h"
 
 namespace adapters::dingtalk {
+
+using json_fields::dump;
+using json_fields::text_at;
+using json_fields::integer_at;
 namespace {
 
 using nlohmann::json;
 using core::ErrorCode;
 using core::make_error;
-
-std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-std::string text_at(const json& object, const char* key) {
-    if (!object.is_object()) return {};
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// DingTalk sends ms times as numbers; strings are accepted too. `fallback` when absent.
-long long integer_at(const json& object, const char* key, long long fallback) {
-    if (!object.is_object()) return fallback;
-    auto it = object.find(key);
-    if (it == object.end()) return fallback;
-    if (it->is_number_integer()) return it->get<long long>();
-    if (!it->is_string()) return fallback;
-    const std::string& text = it->get_ref<const std::string&>();
-    long long out = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc() && end == text.data() + text.size() ? out : fallback;
-}
-
-std::string trim(std::string_view text) {
-    constexpr std::string_view k_space = " \t\r\n";
-    size_t first = text.find_first_not_of(k_space);
-    if (first == std::string_view::npos) return {};
-    size_t last = text.find_last_not_of(k_space);
-    return std::string(text.substr(first, last - first + 1));
-}
 
 // Shared by the callback header and the custom-robot URL: key = secret, msg = ts + "\n" + secret.
 std::string sign(std::string_view secret, std::string_view timestamp) {
@@ -146,7 +123,7 @@ core::Result<Callback> decode_callback(std::string_view raw_body) {
     auto text = body.find("text");
     if (text == body.end() || !text->is_object() || !text->contains("content") || !(*text)["content"].is_string())
         return make_error(ErrorCode::invalid_argument, "a text message without text.content");
-    msg.text = trim(text_at(*text, "content"));  // DingTalk leaves a space where @bot was
+    msg.text = core::trim_ascii(text_at(*text, "content"));  // DingTalk leaves a space where @bot was
 
     std::string bot = text_at(body, "chatbotUserId");
     if (auto users = body.find("atUsers"); users != body.end() && users->is_array()) {

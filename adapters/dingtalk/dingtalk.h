@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/common/api_outcome.h"
 #include "adapters/common/inbound.h"
 #include "core/message.h"
 #include "core/result.h"
@@ -114,21 +115,10 @@ MergedBody merge_custom_robot_bodies(const std::vector<std::string>& bodies,
 
 std::string render_token_request(std::string_view app_key, std::string_view app_secret);
 
-struct TokenResponse {
-    std::string token;
-    long long expire_seconds = 0;
-};
+using adapters::ApiOutcome;     // adapters/common/api_outcome.h
+using adapters::TokenResponse;
 // {"accessToken","expireIn"}; error upstream with the status and DingTalk code/message.
 core::Result<TokenResponse> parse_token_response(int status, std::string_view body);
-
-struct ApiOutcome {
-    enum class Kind { ok, retry, refresh_token, fatal };
-    Kind kind = Kind::fatal;
-    long long code = 0;                 // errcode of webhooks (0 for the OpenAPI)
-    std::string message;                // errmsg / message, or what went wrong
-    std::string message_id;             // groupMessages: processQueryKey
-    long long retry_after_seconds = 0;  // retry: seconds to wait (0 = the caller's backoff)
-};
 
 // groupMessages: processQueryKey -> ok; HTTP 401/403 or a token error code -> refresh_token.
 // sessionWebhook / custom robot: errcode 0 -> ok; 130101 (over 20/min) -> retry after 600 s;

@@ -6,15 +6,16 @@
 #include <optional>
 
 #include "adapters/common/crypto.h"
+#include "adapters/common/json_fields.h"
 #include "adapters/common/split.h"
 #include "adapters/dingtalk/dingtalk.h"
 
 namespace adapters::dingtalk {
+
+using json_fields::dump;
 namespace {
 
 using nlohmann::json;
-
-std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 bool is_markdown(const core::ChatMessage& message) {
     return !message.title.empty() || !message.buttons.empty();

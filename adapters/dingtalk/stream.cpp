@@ -3,19 +3,16 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/common/form.h"
+#include "adapters/common/json_fields.h"
 #include "core/json_depth.h"
 
 namespace adapters::dingtalk {
+
+using json_fields::dump;
+using json_fields::text_at;
 namespace {
 
 using Json = nlohmann::json;
-
-std::string text_of(const Json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 }  // namespace
 
@@ -32,14 +29,14 @@ core::Result<StreamEndpoint> parse_stream_open_response(int http_status, std::st
     Json parsed = Json::parse(body, nullptr, false);
     if (http_status != 200) {
         std::string detail;
-        if (parsed.is_object()) detail = text_of(parsed, "code") + " " + text_of(parsed, "message");
+        if (parsed.is_object()) detail = text_at(parsed, "code") + " " + text_at(parsed, "message");
         return core::make_error(core::ErrorCode::upstream,
                                 "gateway/connections/open: HTTP " + std::to_string(http_status) +
                                     (detail.size() > 1 ? ": " + detail : ""));
     }
     if (!parsed.is_object())
         return core::make_error(core::ErrorCode::upstream, "gateway/connections/open: unparseable body");
-    StreamEndpoint endpoint{text_of(parsed, "endpoint"), text_of(parsed, "ticket")};
+    StreamEndpoint endpoint{text_at(parsed, "endpoint"), text_at(parsed, "ticket")};
     if (endpoint.endpoint.rfind("wss://", 0) != 0 || endpoint.ticket.empty())
         return core::make_error(core::ErrorCode::upstream, "gateway/connections/open: no wss:// endpoint or ticket");
     return endpoint;
@@ -56,12 +53,12 @@ core::Result<StreamFrame> decode_stream_frame(std::string_view text) {
     Json parsed = Json::parse(text, nullptr, false);
     if (!parsed.is_object()) return core::make_error(core::ErrorCode::invalid_argument, "DingTalk stream frame: not a JSON object");
     StreamFrame frame;
-    frame.type = text_of(parsed, "type");
+    frame.type = text_at(parsed, "type");
     if (auto headers = parsed.find("headers"); headers != parsed.end() && headers->is_object()) {
-        frame.topic = text_of(*headers, "topic");
-        frame.message_id = text_of(*headers, "messageId");
+        frame.topic = text_at(*headers, "topic");
+        frame.message_id = text_at(*headers, "messageId");
     }
-    frame.data = text_of(parsed, "data");
+    frame.data = text_at(parsed, "data");
     if (frame.type.empty() || frame.message_id.empty())
         return core::make_error(core::ErrorCode::invalid_argument, "DingTalk stream frame: missing type or headers.messageId");
     return frame;

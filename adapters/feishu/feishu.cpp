@@ -6,55 +6,22 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/common/crypto.h"
+#include "adapters/common/json_fields.h"
 #include "adapters/feishu/at_tags.h"
 #include "core/json_depth.h"
+#include "core/text.h"
 
 namespace adapters::feishu {
+
+using json_fields::text_at;
+using json_fields::integer_at;
+using json_fields::object_at;
+using json_fields::member;
 namespace {
 
 using nlohmann::json;
 using core::ErrorCode;
 using core::make_error;
-
-// Parses without throwing; a discarded value when malformed.
-json parse_json(std::string_view text) { return json::parse(text, nullptr, false); }
-
-const json* member(const json& object, const char* key) {
-    if (!object.is_object()) return nullptr;
-    auto it = object.find(key);
-    return it == object.end() ? nullptr : &*it;
-}
-
-std::string text_at(const json& object, const char* key) {
-    const json* value = member(object, key);
-    return value && value->is_string() ? value->get<std::string>() : std::string();
-}
-
-const json& object_at(const json& object, const char* key) {
-    static const json k_empty = json::object();
-    const json* value = member(object, key);
-    return value && value->is_object() ? *value : k_empty;
-}
-
-// Feishu sends millisecond times as strings ("1700000000000"); 0 when absent or malformed.
-long long millis_at(const json& object, const char* key) {
-    const json* value = member(object, key);
-    if (!value) return 0;
-    if (value->is_number_integer()) return value->get<long long>();
-    if (!value->is_string()) return 0;
-    const std::string& text = value->get_ref<const std::string&>();
-    long long out = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc() && end == text.data() + text.size() ? out : 0;
-}
-
-std::string trim(std::string_view text) {
-    constexpr std::string_view k_space = " \t\r\n";
-    size_t first = text.find_first_not_of(k_space);
-    if (first == std::string_view::npos) return {};
-    size_t last = text.find_last_not_of(k_space);
-    return std::string(text.substr(first, last - first + 1));
-}
 
 // Drops a removed token's neighbouring space so "a @bot b" reads "a b", not "a  b".
 void drop_token(std::string& out, std::string_view text, size_t& next) {
@@ -95,7 +62,7 @@ void resolve_placeholders(std::string_view text, std::vector<Mention> mentions,
     if (!key_at("@_all", 0, mentions)) mentions.push_back({"@_all", "", ""});
     std::string bot_key;  // only used when the bot's open_id is unknown
     if (bot_open_id.empty() && group) {
-        std::string lead = trim(text);
+        std::string lead(core::trim_ascii(text));
         if (const Mention* m = key_at(lead, 0, mentions); m && m->key != "@_all") bot_key = m->key;
     }
     std::string result;
@@ -118,7 +85,7 @@ void resolve_placeholders(std::string_view text, std::vector<Mention> mentions,
         for (const auto& seen : out.mentions) listed = listed || seen.user_id == m->open_id;
         if (!listed) out.mentions.push_back({display, m->open_id});
     }
-    out.text = trim(result);
+    out.text = core::trim_ascii(result);
 }
 
 // §2.6: Feishu may re-push one message under a new event_id; its message_id stays. Prefixed
@@ -154,7 +121,7 @@ core::Result<void> check_age(const json& payload, bool v2, const EventConfig& co
         at = seconds_of(headers.timestamp);
         what = "X-Lark-Request-Timestamp";
     } else if (v2) {
-        long long ms = millis_at(object_at(payload, "header"), "create_time");
+        long long ms = integer_at(object_at(payload, "header"), "create_time");
         if (ms > 0) at = ms / 1000;
         what = "header.create_time";
     } else {
@@ -199,7 +166,7 @@ core::Result<EventRequest> decode_v2(const json& payload, const EventConfig& con
     std::string chat_type = text_at(message, "chat_type");
     msg.direct = chat_type == "p2p";
     msg.sender_id = text_at(object_at(sender, "sender_id"), "open_id");
-    msg.created_ms = millis_at(message, "create_time");
+    msg.created_ms = integer_at(message, "create_time");
 
     std::string sender_type = text_at(sender, "sender_type");
     if (sender_type != "user")  // §2.7 loop prevention: apps, including this bot
@@ -211,7 +178,7 @@ core::Result<EventRequest> decode_v2(const json& payload, const EventConfig& con
     std::string content_text = text_at(message, "content");  // a JSON string, parsed again
     if (auto shallow = core::check_json_depth(content_text); !shallow)
         return make_error(ErrorCode::invalid_argument, "event.message.content: " + shallow.error().message);
-    json content = parse_json(content_text);
+    json content = json::parse(content_text, nullptr, false);
     const json* text = member(content, "text");
     if (!text || !text->is_string())
         return make_error(ErrorCode::invalid_argument, "event.message.content is not {\"text\":…}");
@@ -271,7 +238,7 @@ core::Result<EventRequest> decode_v1(const json& payload, const EventConfig& con
         msg.mentions.push_back({display, tag.id});
         return "@" + display;
     });
-    msg.text = trim(result);
+    msg.text = core::trim_ascii(result);
     request.kind = EventRequest::Kind::message;
     return request;
 }
@@ -332,7 +299,7 @@ core::Result<EventRequest> decode_event(std::string_view raw_body, const EventCo
                                      headers.signature, raw_body);
     auto fail = [&](core::Error error) -> core::Error { return signature ? error : signature.error(); };
     if (auto shallow = core::check_json_depth(raw_body); !shallow) return fail(shallow.error());
-    json payload = parse_json(raw_body);
+    json payload = json::parse(raw_body, nullptr, false);
     if (!payload.is_object()) return fail(make_error(ErrorCode::invalid_argument, "the body is not a JSON object"));
 
     EventRequest request;
@@ -344,7 +311,7 @@ core::Result<EventRequest> decode_event(std::string_view raw_body, const EventCo
         auto plain = decrypt_envelope(config.encrypt_key, encrypted->get<std::string>());
         if (!plain) return fail(plain.error());
         if (auto shallow = core::check_json_depth(*plain); !shallow) return fail(shallow.error());
-        payload = parse_json(*plain);
+        payload = json::parse(*plain, nullptr, false);
         if (!payload.is_object())
             return fail(make_error(ErrorCode::invalid_argument, "the decrypted payload is not a JSON object"));
         request.was_encrypted = true;

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/common/api_outcome.h"
 #include "adapters/common/inbound.h"
 #include "core/message.h"
 #include "core/result.h"
@@ -132,21 +133,10 @@ std::vector<core::ChatMessage> split_for_limit(const core::ChatMessage& message,
 
 std::string render_token_request(std::string_view app_id, std::string_view app_secret);
 
-struct TokenResponse {
-    std::string token;
-    long long expire_seconds = 0;
-};
+using adapters::ApiOutcome;     // adapters/common/api_outcome.h
+using adapters::TokenResponse;
 // Error upstream with the HTTP status or Feishu code and msg.
 core::Result<TokenResponse> parse_token_response(int status, std::string_view body);
-
-struct ApiOutcome {
-    enum class Kind { ok, retry, refresh_token, fatal };
-    Kind kind = Kind::fatal;
-    long long code = 0;                 // Feishu business code (0 when absent)
-    std::string message;                // msg, or a description of what went wrong
-    std::string message_id;             // ok from im/v1: data.message_id
-    long long retry_after_seconds = 0;  // retry: seconds to wait (0 = the caller's backoff)
-};
 
 // For im/v1 and the custom bot. ok: code 0 / StatusCode 0. refresh_token: 99991661/63/64/71.
 // retry: HTTP 429, codes 99991400/11232/230020 (after x-ogw-ratelimit-reset, default 1 s),

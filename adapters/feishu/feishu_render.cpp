@@ -7,16 +7,18 @@
 
 #include "adapters/common/crypto.h"
 #include "adapters/common/form.h"
+#include "adapters/common/json_fields.h"
 #include "adapters/feishu/at_tags.h"
 #include "adapters/feishu/feishu.h"
 
 namespace adapters::feishu {
+
+using json_fields::dump;
+using json_fields::text_at;
+using json_fields::integer_at;
 namespace {
 
 using nlohmann::json;
-
-// Never throws: invalid UTF-8 is replaced rather than rejected.
-std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::string display_name(const core::Person& person) {
     return person.name.empty() ? person.id : person.name;
@@ -101,17 +103,6 @@ long long parse_seconds(std::string_view text) {
     long long value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     return ec == std::errc() && end == text.data() + text.size() && value > 0 ? value : 0;
-}
-
-long long integer_at(const json& object, const char* key, long long fallback) {
-    auto it = object.find(key);
-    if (it == object.end() || !it->is_number_integer()) return fallback;
-    return it->get<long long>();
-}
-
-std::string string_at(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -210,8 +201,8 @@ core::Result<TokenResponse> parse_token_response(int status, std::string_view bo
     if (status != 200 || code != 0)
         return core::make_error(core::ErrorCode::upstream,
                                 "tenant_access_token: HTTP " + std::to_string(status) + ", code " +
-                                    std::to_string(code) + ": " + string_at(parsed, "msg"));
-    TokenResponse out{string_at(parsed, "tenant_access_token"), integer_at(parsed, "expire", 0)};
+                                    std::to_string(code) + ": " + text_at(parsed, "msg"));
+    TokenResponse out{text_at(parsed, "tenant_access_token"), integer_at(parsed, "expire", 0)};
     if (out.token.empty() || out.expire_seconds <= 0)
         return core::make_error(core::ErrorCode::upstream, "tenant_access_token: no token or expire in the answer");
     return out;
@@ -225,8 +216,8 @@ ApiOutcome parse_api_response(int http_status, std::string_view ratelimit_reset_
     bool has_json = parsed.is_object();
     if (has_json) {
         out.code = integer_at(parsed, "code", integer_at(parsed, "StatusCode", -1));
-        out.message = string_at(parsed, "msg");
-        if (out.message.empty()) out.message = string_at(parsed, "StatusMessage");
+        out.message = text_at(parsed, "msg");
+        if (out.message.empty()) out.message = text_at(parsed, "StatusMessage");
     }
     long long reset = parse_seconds(ratelimit_reset_header);
     switch (out.code) {
@@ -259,7 +250,7 @@ ApiOutcome parse_api_response(int http_status, std::string_view ratelimit_reset_
     } else if (out.code == 0 && http_status >= 200 && http_status < 300) {
         out.kind = Kind::ok;
         auto data = parsed.find("data");
-        if (data != parsed.end() && data->is_object()) out.message_id = string_at(*data, "message_id");
+        if (data != parsed.end() && data->is_object()) out.message_id = text_at(*data, "message_id");
     } else {
         out.kind = Kind::fatal;
         if (out.code == 19021)

@@ -3,9 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/common/form.h"
+#include "adapters/common/json_fields.h"
 #include "core/json_depth.h"
 
 namespace adapters::feishu {
+
+using json_fields::text_at;
 namespace {
 
 using Json = nlohmann::json;
@@ -98,11 +101,6 @@ core::Result<std::pair<std::string, std::string>> decode_header(std::string_view
     return header;
 }
 
-std::string text_of(const Json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 std::string PbFrame::header(std::string_view key) const {
@@ -178,7 +176,7 @@ std::string render_ws_endpoint_request(std::string_view app_id, std::string_view
 core::Result<WsEndpoint> parse_ws_endpoint_response(int http_status, std::string_view body) {
     Json parsed = Json::parse(body, nullptr, false);
     if (http_status != 200) {
-        std::string msg = parsed.is_object() ? text_of(parsed, "msg") : "";
+        std::string msg = parsed.is_object() ? text_at(parsed, "msg") : "";
         return core::make_error(core::ErrorCode::upstream, "callback/ws/endpoint: HTTP " + std::to_string(http_status) +
                                                                (msg.empty() ? "" : ": " + msg));
     }
@@ -186,12 +184,12 @@ core::Result<WsEndpoint> parse_ws_endpoint_response(int http_status, std::string
     long long code = parsed.value("code", -1LL);
     if (code != 0)
         return core::make_error(core::ErrorCode::upstream,
-                                "callback/ws/endpoint: code " + std::to_string(code) + " " + text_of(parsed, "msg"));
+                                "callback/ws/endpoint: code " + std::to_string(code) + " " + text_at(parsed, "msg"));
     auto data = parsed.find("data");
     if (data == parsed.end() || !data->is_object())
         return core::make_error(core::ErrorCode::upstream, "callback/ws/endpoint: no data");
     WsEndpoint endpoint;
-    endpoint.url = text_of(*data, "URL");
+    endpoint.url = text_at(*data, "URL");
     if (endpoint.url.rfind("wss://", 0) != 0)
         return core::make_error(core::ErrorCode::upstream, "callback/ws/endpoint: no wss:// URL");
     if (size_t query = endpoint.url.find('?'); query != std::string::npos) {

@@ -10,7 +10,8 @@
 
 #include "adapters/common/crypto.h"
 #include "adapters/common/form.h"
-#include "core/json_depth.h"
+#include "adapters/common/json_fields.h"
+#include "core/text.h"
 
 namespace adapters::slack {
 
@@ -25,58 +26,11 @@ core::Error unauthorized(std::string reason) {
     return core::make_error(core::ErrorCode::unauthorized, std::move(reason));
 }
 
-// The one place this file calls the JSON parser: its exceptions become an error.
-core::Result<Json> parse_json(std::string_view text, std::string_view what) {
-    if (auto shallow = core::check_json_depth(text); !shallow)
-        return invalid(std::string(what) + ": " + shallow.error().message);
-    try {
-        return Json::parse(text.begin(), text.end());
-    } catch (const Json::exception& e) {
-        return invalid(std::string(what) + ": malformed JSON: " + e.what());
-    }
-}
-
-const std::string* string_field(const Json& object, const char* key) {
-    if (!object.is_object()) return nullptr;
-    const auto it = object.find(key);
-    if (it == object.end() || !it->is_string()) return nullptr;
-    return &it->get_ref<const std::string&>();
-}
-
-std::string string_or_empty(const Json& object, const char* key) {
-    const std::string* value = string_field(object, key);
-    return value ? *value : std::string();
-}
-
-const Json* object_field(const Json& object, const char* key) {
-    if (!object.is_object()) return nullptr;
-    const auto it = object.find(key);
-    return it != object.end() && it->is_object() ? &*it : nullptr;
-}
-
-bool has_field(const Json& object, const char* key) {
-    if (!object.is_object()) return false;
-    const auto it = object.find(key);
-    return it != object.end() && !it->is_null();
-}
-
-bool all_digits(std::string_view text) {
-    return !text.empty() &&
-           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::string_view trim(std::string_view text) {
-    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-    return text;
-}
-
 // "1700000000.000100" -> 1700000000000; 0 when it is not a Slack ts.
 long long ts_to_ms(std::string_view ts) {
     const size_t dot = ts.find('.');
     const std::string_view seconds = ts.substr(0, dot);
-    if (!all_digits(seconds) || seconds.size() > 12) return 0;
+    if (!core::is_all_digits(seconds) || seconds.size() > 12) return 0;
     long long value = 0;
     std::from_chars(seconds.data(), seconds.data() + seconds.size(), value);
     long long millis = 0;
@@ -162,10 +116,10 @@ std::string bot_id_from(const Json& root, std::string_view bot_user_id) {
         const auto is_bot = entry.is_object() ? entry.find("is_bot") : entry.end();
         if (entry.is_object() && is_bot != entry.end() && is_bot->is_boolean() &&
             is_bot->get<bool>()) {
-            return string_or_empty(entry, "user_id");
+            return json_fields::text_at(entry, "user_id");
         }
     }
-    return string_or_empty(it->front(), "user_id");
+    return json_fields::text_at(it->front(), "user_id");
 }
 
 bool mentions_user(std::string_view text, std::string_view user_id) {
@@ -193,24 +147,24 @@ core::Result<EventsRequest> decode_message_event(const Json& root, const Json& e
                                                  std::string_view bot_user_id) {
     const std::string bot = bot_id_from(root, bot_user_id);
     // Loop protection (§1.3 recommendation): never react to bots, edits or the bot itself.
-    if (has_field(event, "bot_id")) return ignored("posted by a bot");
-    if (const std::string* subtype = string_field(event, "subtype")) {
+    if (json_fields::has_member(event, "bot_id")) return ignored("posted by a bot");
+    if (const std::string* subtype = json_fields::string_member(event, "subtype")) {
         if (*subtype != "thread_broadcast" && *subtype != "file_share")
             return ignored("message subtype " + *subtype);
-    } else if (has_field(event, "subtype")) {
+    } else if (json_fields::has_member(event, "subtype")) {
         return invalid("Slack event: event.subtype is not a string");
     }
-    const std::string* user = string_field(event, "user");
+    const std::string* user = json_fields::string_member(event, "user");
     if (!user) return invalid("Slack event: missing field event.user");
     if (!bot.empty() && *user == bot) return ignored("posted by the bot itself");
-    const std::string* channel = string_field(event, "channel");
+    const std::string* channel = json_fields::string_member(event, "channel");
     if (!channel) return invalid("Slack event: missing field event.channel");
-    const std::string* ts = string_field(event, "ts");
+    const std::string* ts = json_fields::string_member(event, "ts");
     if (!ts) return invalid("Slack event: missing field event.ts");
-    if (has_field(event, "text") && !string_field(event, "text"))
+    if (json_fields::has_member(event, "text") && !json_fields::string_member(event, "text"))
         return invalid("Slack event: event.text is not a string");
-    const std::string text = string_or_empty(event, "text");
-    const bool direct = string_or_empty(event, "channel_type") == "im";
+    const std::string text = json_fields::text_at(event, "text");
+    const bool direct = json_fields::text_at(event, "channel_type") == "im";
     if (event_type == "message" && !direct && mentions_user(text, bot)) {
         return ignored("channel message mentioning the bot: handled as its app_mention event");
     }
@@ -224,7 +178,7 @@ core::Result<EventsRequest> decode_message_event(const Json& root, const Json& e
     message.direct = direct;
     message.sender_id = *user;
     message.message_id = *ts;
-    const std::string thread_ts = string_or_empty(event, "thread_ts");
+    const std::string thread_ts = json_fields::text_at(event, "thread_ts");
     message.thread_id = thread_ts.empty() ? *ts : thread_ts;  // reply in the asker's thread
     NormalizedText normalized = normalize_text(text, bot);
     message.text = std::move(normalized.text);
@@ -236,80 +190,6 @@ core::Result<EventsRequest> decode_message_event(const Json& root, const Json& e
             message.created_ms = time->get<long long>() * 1000;
     }
     return request;
-}
-
-long long retry_after_or(std::string_view header, long long fallback) {
-    const std::string_view value = trim(header);
-    if (!all_digits(value) || value.size() > 9) return fallback;  // HTTP-date form: use the default
-    long long seconds = 0;
-    std::from_chars(value.data(), value.data() + value.size(), seconds);
-    return seconds;
-}
-
-ApiOutcome outcome(ApiOutcome::Kind kind, std::string error, long long retry_after = 0) {
-    ApiOutcome result;
-    result.kind = kind;
-    result.error = std::move(error);
-    result.retry_after_seconds = retry_after;
-    return result;
-}
-
-// An error code Slack returns that means "try again later" rather than "this cannot work".
-bool is_transient_code(std::string_view code) {
-    return code == "internal_error" || code == "fatal_error" || code == "service_unavailable" ||
-           code == "request_timeout";
-}
-
-bool is_rate_limit_code(std::string_view code) {
-    return code == "ratelimited" || code == "rate_limited";
-}
-
-ApiOutcome judge_error_code(std::string code, std::string_view retry_after_header) {
-    if (is_rate_limit_code(code))
-        return outcome(ApiOutcome::Kind::retry, std::move(code),
-                       retry_after_or(retry_after_header, 30));
-    if (is_transient_code(code))
-        return outcome(ApiOutcome::Kind::retry, std::move(code),
-                       retry_after_or(retry_after_header, 0));
-    // channel_not_found, not_in_channel, is_archived, invalid_auth, msg_too_long, invalid_blocks,
-    // and codes we do not know: resending the same body cannot help.
-    return outcome(ApiOutcome::Kind::fatal, std::move(code));
-}
-
-// A Web API JSON body {"ok":…,"error":…,"ts":…}.
-ApiOutcome judge_api_body(std::string_view body, std::string_view retry_after_header) {
-    const auto parsed = parse_json(body, "Slack response");
-    if (!parsed || !parsed->is_object())
-        return outcome(ApiOutcome::Kind::retry, "unparseable response body");
-    const auto ok = parsed->find("ok");
-    if (ok == parsed->end() || !ok->is_boolean())
-        return outcome(ApiOutcome::Kind::retry, "response without \"ok\"");
-    if (ok->get<bool>()) {
-        ApiOutcome result = outcome(ApiOutcome::Kind::ok, "");
-        result.ts = string_or_empty(*parsed, "ts");
-        return result;
-    }
-    const std::string code = string_or_empty(*parsed, "error");
-    return judge_error_code(code.empty() ? std::string("unknown_error") : code, retry_after_header);
-}
-
-// What a non-2xx status alone says; nullopt when the body must be read.
-std::optional<ApiOutcome> judge_status(int http_status, std::string_view retry_after_header) {
-    if (http_status <= 0) return outcome(ApiOutcome::Kind::retry, "no response");
-    if (http_status == 429)
-        return outcome(ApiOutcome::Kind::retry, "HTTP 429", retry_after_or(retry_after_header, 1));
-    if (http_status >= 500 || http_status == 408) {
-        return outcome(ApiOutcome::Kind::retry, "HTTP " + std::to_string(http_status),
-                       retry_after_or(retry_after_header, 0));
-    }
-    return std::nullopt;
-}
-
-// A plain-text webhook error such as "channel_not_found", fit to be an error code.
-bool looks_like_code(std::string_view text) {
-    return !text.empty() && text.size() <= 64 && std::all_of(text.begin(), text.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || c == '_' || (c >= '0' && c <= '9');
-    });
 }
 
 }  // namespace
@@ -325,7 +205,7 @@ core::Result<void> verify_request(std::string_view signing_secret,
     if (equals == std::string_view::npos) return unauthorized("malformed X-Slack-Signature");
     if (signature_header.substr(0, equals) != "v0")
         return unauthorized("unsupported signature version");
-    if (!all_digits(timestamp_header) || timestamp_header.size() > 12) {
+    if (!core::is_all_digits(timestamp_header) || timestamp_header.size() > 12) {
         return unauthorized("malformed X-Slack-Request-Timestamp");
     }
     long long timestamp = 0;
@@ -376,19 +256,19 @@ NormalizedText normalize_text(std::string_view slack_text, std::string_view bot_
         text += *rendered;
     }
     flush();
-    out.text = std::string(trim(text));
+    out.text = std::string(core::trim_ascii(text));
     return out;
 }
 
 core::Result<EventsRequest> decode_events(std::string_view raw_body, std::string_view bot_user_id) {
-    auto parsed = parse_json(raw_body, "Slack event");
+    auto parsed = json_fields::parse(raw_body, "Slack event");
     if (!parsed) return parsed.error();
     const Json& root = *parsed;
     if (!root.is_object()) return invalid("Slack event: the body is not a JSON object");
-    const std::string* type = string_field(root, "type");
+    const std::string* type = json_fields::string_member(root, "type");
     if (!type) return invalid("Slack event: missing field type");
     if (*type == "url_verification") {
-        const std::string* challenge = string_field(root, "challenge");
+        const std::string* challenge = json_fields::string_member(root, "challenge");
         if (!challenge) return invalid("Slack url_verification: missing field challenge");
         EventsRequest request;
         request.kind = EventsRequest::Kind::url_verification;
@@ -396,11 +276,11 @@ core::Result<EventsRequest> decode_events(std::string_view raw_body, std::string
         return request;
     }
     if (*type != "event_callback") return ignored("envelope type " + *type);
-    const Json* event = object_field(root, "event");
+    const Json* event = json_fields::object_member(root, "event");
     if (!event) return invalid("Slack event: missing field event");
-    const std::string* event_id = string_field(root, "event_id");
+    const std::string* event_id = json_fields::string_member(root, "event_id");
     if (!event_id) return invalid("Slack event: missing field event_id");
-    const std::string* event_type = string_field(*event, "type");
+    const std::string* event_type = json_fields::string_member(*event, "type");
     if (!event_type) return invalid("Slack event: missing field event.type");
     if (*event_type != "app_mention" && *event_type != "message")
         return ignored("event type " + *event_type);
@@ -450,10 +330,10 @@ core::Result<Interaction> decode_interaction(std::string_view form_body) {
     if (!form) return invalid("Slack interaction: malformed form encoding");
     const auto payload_field = form->find("payload");
     if (payload_field == form->end()) return invalid("Slack interaction: missing field payload");
-    auto parsed = parse_json(payload_field->second, "Slack interaction");
+    auto parsed = json_fields::parse(payload_field->second, "Slack interaction");
     if (!parsed) return parsed.error();
     const Json& payload = *parsed;
-    const std::string* type = string_field(payload, "type");
+    const std::string* type = json_fields::string_member(payload, "type");
     if (!type) return invalid("Slack interaction: missing field type");
     if (*type != "block_actions") return invalid("Slack interaction: unsupported type " + *type);
     const auto actions = payload.find("actions");
@@ -461,73 +341,32 @@ core::Result<Interaction> decode_interaction(std::string_view form_body) {
         return invalid("Slack interaction: missing field actions");
     }
     const Json& action = actions->front();
-    const std::string* action_id = string_field(action, "action_id");
+    const std::string* action_id = json_fields::string_member(action, "action_id");
     if (!action_id) return invalid("Slack interaction: missing field actions[0].action_id");
-    const Json* user = object_field(payload, "user");
-    if (!user || !string_field(*user, "id"))
+    const Json* user = json_fields::object_member(payload, "user");
+    if (!user || !json_fields::string_member(*user, "id"))
         return invalid("Slack interaction: missing field user.id");
 
     Interaction interaction;
     interaction.action_id =
         action_id->substr(0, action_id->find('#'));  // see render: "task_done#2"
-    interaction.value = string_or_empty(action, "value");
-    interaction.user_id = string_or_empty(*user, "id");
-    interaction.user_name = string_or_empty(*user, "username");
-    if (interaction.user_name.empty()) interaction.user_name = string_or_empty(*user, "name");
-    if (const Json* channel = object_field(payload, "channel"))
-        interaction.channel_id = string_or_empty(*channel, "id");
-    if (const Json* message = object_field(payload, "message"))
-        interaction.message_ts = string_or_empty(*message, "ts");
-    if (const Json* container = object_field(payload, "container");
+    interaction.value = json_fields::text_at(action, "value");
+    interaction.user_id = json_fields::text_at(*user, "id");
+    interaction.user_name = json_fields::text_at(*user, "username");
+    if (interaction.user_name.empty()) interaction.user_name = json_fields::text_at(*user, "name");
+    if (const Json* channel = json_fields::object_member(payload, "channel"))
+        interaction.channel_id = json_fields::text_at(*channel, "id");
+    if (const Json* message = json_fields::object_member(payload, "message"))
+        interaction.message_ts = json_fields::text_at(*message, "ts");
+    if (const Json* container = json_fields::object_member(payload, "container");
         container && interaction.message_ts.empty()) {
-        interaction.message_ts = string_or_empty(*container, "message_ts");
+        interaction.message_ts = json_fields::text_at(*container, "message_ts");
     }
-    if (const Json* team = object_field(payload, "team"))
-        interaction.team_id = string_or_empty(*team, "id");
-    interaction.response_url = string_or_empty(payload, "response_url");
-    interaction.trigger_id = string_or_empty(payload, "trigger_id");
+    if (const Json* team = json_fields::object_member(payload, "team"))
+        interaction.team_id = json_fields::text_at(*team, "id");
+    interaction.response_url = json_fields::text_at(payload, "response_url");
+    interaction.trigger_id = json_fields::text_at(payload, "trigger_id");
     return interaction;
-}
-
-ApiOutcome parse_post_message_response(int http_status, std::string_view retry_after_header,
-                                       std::string_view body) {
-    if (auto by_status = judge_status(http_status, retry_after_header)) {
-        if (http_status == 429) {
-            // The body usually says "ratelimited"; keep the header's wait either way.
-            const auto parsed = parse_json(body, "Slack response");
-            if (parsed && parsed->is_object() && string_field(*parsed, "error"))
-                by_status->error = *string_field(*parsed, "error");
-        }
-        return *by_status;
-    }
-    if (http_status < 200 || http_status >= 300) {
-        const auto parsed = parse_json(body, "Slack response");
-        const std::string* code =
-            parsed && parsed->is_object() ? string_field(*parsed, "error") : nullptr;
-        if (code && is_rate_limit_code(*code)) return judge_error_code(*code, retry_after_header);
-        return outcome(ApiOutcome::Kind::fatal,
-                       code ? *code : "HTTP " + std::to_string(http_status));
-    }
-    return judge_api_body(body, retry_after_header);
-}
-
-ApiOutcome parse_webhook_response(int http_status, std::string_view retry_after_header,
-                                  std::string_view body) {
-    if (auto by_status = judge_status(http_status, retry_after_header)) return *by_status;
-    const std::string_view text = trim(body);
-    if (text.starts_with("{")) {  // response_url and some proxies answer in Web API JSON
-        ApiOutcome judged = judge_api_body(text, retry_after_header);
-        if (judged.kind == ApiOutcome::Kind::ok && (http_status < 200 || http_status >= 300)) {
-            return outcome(ApiOutcome::Kind::fatal, "HTTP " + std::to_string(http_status));
-        }
-        return judged;
-    }
-    const bool success = http_status >= 200 && http_status < 300;
-    if (success && (text == "ok" || text.empty())) return outcome(ApiOutcome::Kind::ok, "");
-    // Plain-text errors (§1.6): invalid_payload, no_text, channel_not_found, no_service …
-    if (looks_like_code(text)) return judge_error_code(std::string(text), retry_after_header);
-    return outcome(ApiOutcome::Kind::fatal,
-                   "HTTP " + std::to_string(http_status) + (success ? ": unexpected body" : ""));
 }
 
 std::optional<InboundMessage> interaction_message(const Interaction& interaction) {

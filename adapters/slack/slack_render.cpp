@@ -5,9 +5,13 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "adapters/common/json_fields.h"
 #include "adapters/slack/slack.h"
+#include "core/utf8.h"
 
 namespace adapters::slack {
+
+using json_fields::dump;
 
 namespace {
 
@@ -18,25 +22,14 @@ constexpr size_t k_max_button_label_chars = 75;
 constexpr size_t k_max_button_value_chars = 2000;
 constexpr const char* k_ellipsis = "…";
 
-// Invalid UTF-8 from a user is replaced rather than thrown on (the one nlohmann call here).
-std::string dump(const Json& body) {
-    return body.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
 // Slack counts characters, not bytes; code points are a close, safe measure.
-size_t char_count(std::string_view text) {
-    size_t count = 0;
-    for (char c : text) count += is_continuation(c) ? 0 : 1;
-    return count;
-}
+size_t char_count(std::string_view text) { return core::utf8_length(text); }
 
 // The byte length of the longest prefix of `text` with at most `max_chars` characters.
 size_t prefix_bytes(std::string_view text, size_t max_chars) {
     size_t chars = 0;
     for (size_t i = 0; i < text.size(); ++i) {
-        if (is_continuation(text[i])) continue;
+        if (core::is_utf8_continuation(text[i])) continue;
         if (chars == max_chars) return i;
         ++chars;
     }

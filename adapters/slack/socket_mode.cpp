@@ -3,21 +3,18 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/common/form.h"
+#include "adapters/common/json_fields.h"
 #include "core/json_depth.h"
 
 namespace adapters::slack {
+
+using json_fields::dump;
+using json_fields::text_at;
 namespace {
 
 using Json = nlohmann::json;
 
 core::Error invalid(const std::string& what) { return core::make_error(core::ErrorCode::invalid_argument, what); }
-
-std::string text_of(const Json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::string dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 }  // namespace
 
@@ -27,11 +24,11 @@ core::Result<std::string> parse_connections_open(int http_status, std::string_vi
     Json parsed = Json::parse(body, nullptr, false);
     if (!parsed.is_object()) return core::make_error(core::ErrorCode::upstream, "apps.connections.open: unparseable body");
     if (parsed.value("ok", false) != true) {
-        std::string error = text_of(parsed, "error");
+        std::string error = text_at(parsed, "error");
         return core::make_error(core::ErrorCode::upstream,
                                 "apps.connections.open: " + (error.empty() ? std::string("ok is not true") : error));
     }
-    std::string url = text_of(parsed, "url");
+    std::string url = text_at(parsed, "url");
     if (url.rfind("wss://", 0) != 0)
         return core::make_error(core::ErrorCode::upstream, "apps.connections.open: no wss:// url in the answer");
     return url;
@@ -43,17 +40,17 @@ core::Result<SocketEnvelope> decode_socket_envelope(std::string_view text) {
     Json parsed = Json::parse(text, nullptr, false);
     if (!parsed.is_object()) return invalid("Slack socket envelope: not a JSON object");
     SocketEnvelope envelope;
-    envelope.type = text_of(parsed, "type");
+    envelope.type = text_at(parsed, "type");
     if (envelope.type.empty()) return invalid("Slack socket envelope: missing field type");
-    envelope.envelope_id = text_of(parsed, "envelope_id");
+    envelope.envelope_id = text_at(parsed, "envelope_id");
     if (auto payload = parsed.find("payload"); payload != parsed.end() && payload->is_object())
         envelope.payload = dump(*payload);
     if (auto accepts = parsed.find("accepts_response_payload"); accepts != parsed.end() && accepts->is_boolean())
         envelope.accepts_response_payload = accepts->get<bool>();
     if (auto retry = parsed.find("retry_attempt"); retry != parsed.end() && retry->is_number_integer())
         envelope.retry_attempt = retry->get<long long>();
-    envelope.retry_reason = text_of(parsed, "retry_reason");
-    envelope.reason = text_of(parsed, "reason");
+    envelope.retry_reason = text_at(parsed, "retry_reason");
+    envelope.reason = text_at(parsed, "reason");
 
     using Kind = SocketEnvelope::Kind;
     if (envelope.type == "hello") envelope.kind = Kind::hello;

@@ -10,16 +10,11 @@
 #include <functional>
 
 #include "adapters/common/form.h"
+#include "core/text.h"
 
 namespace bot {
 namespace {
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 // What went wrong, in words an operator can act on.
 std::string describe(httplib::Error error) {
@@ -85,7 +80,7 @@ core::Result<HttpResponse> perform(const HttpClientOptions& options, std::string
         HttpResponse response;
         response.status = result->status;
         response.body = std::move(result->body);
-        for (const auto& [name, value] : result->headers) response.headers.emplace(lower(name), value);
+        for (const auto& [name, value] : result->headers) response.headers.emplace(core::lower_ascii(name), value);
         return response;
     } catch (const std::exception& e) {
         return core::make_error(core::ErrorCode::internal, where + ": " + e.what());
@@ -97,7 +92,7 @@ core::Result<HttpResponse> perform(const HttpClientOptions& options, std::string
 }  // namespace
 
 std::string HttpResponse::header(std::string_view name) const {
-    const auto it = headers.find(lower(name));
+    const auto it = headers.find(core::lower_ascii(name));
     return it == headers.end() ? std::string() : it->second;
 }
 

@@ -15,6 +15,8 @@
 #include <optional>
 #include <string_view>
 
+#include "core/text.h"
+
 namespace bot {
 
 std::string HttpRequest::header(const std::string& lower_name) const {
@@ -34,18 +36,13 @@ struct HttpServer::Impl {
 
 namespace {
 
-std::string lower(std::string text) {
-    for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-}
-
 HttpRequest to_request(const httplib::Request& in) {
     HttpRequest out;
     out.method = in.method;
     out.path = in.path;
     out.body = in.body;
     out.remote_addr = in.remote_addr;
-    for (const auto& [name, value] : in.headers) out.headers.emplace(lower(name), value);
+    for (const auto& [name, value] : in.headers) out.headers.emplace(core::lower_ascii(name), value);
     for (const auto& [name, value] : in.params) out.query.emplace(name, value);
     for (size_t i = 1; i < in.matches.size(); ++i) out.path_params.push_back(in.matches[i].str());
     return out;

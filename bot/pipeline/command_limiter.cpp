@@ -13,13 +13,11 @@ constexpr long long k_minute_ms = 60'000;
 CommandLimiter::CommandLimiter(const core::Clock& clock, CommandLimits limits) : m_clock(clock), m_limits(limits) {}
 
 long long CommandLimiter::wait_ms(Window& window, int limit, long long now_ms) {
-    auto& admitted = window.admitted_ms;
-    // A command admitted exactly a minute ago has left the window.
-    while (!admitted.empty() && admitted.front() <= now_ms - k_minute_ms) admitted.pop_front();
-    if (limit <= 0 || admitted.size() < static_cast<size_t>(limit)) return 0;
-    // Room comes back when the command that is `limit` places from the newest leaves.
-    long long frees_at = admitted[admitted.size() - static_cast<size_t>(limit)] + k_minute_ms;
-    return std::max(1LL, frees_at - now_ms);
+    // A command admitted exactly a minute ago has left the window: spans of a minute less 1 ms,
+    // both ends counting.
+    window.admitted.forget_before(now_ms - k_minute_ms + 1);
+    long long frees_at = window.admitted.ready_at_ms(limit, k_minute_ms - 1, now_ms);
+    return frees_at == 0 ? 0 : std::max(1LL, frees_at - now_ms);
 }
 
 LimitDecision CommandLimiter::refuse(Window& window, const char* scope, long long wait, long long now_ms) {
@@ -42,8 +40,8 @@ LimitDecision CommandLimiter::admit(const std::string& platform, const std::stri
     Window& chat = m_chats[{platform, chat_id}];
     if (long long wait = wait_ms(person, m_limits.per_person_per_minute, now_ms)) return refuse(person, "person", wait, now_ms);
     if (long long wait = wait_ms(chat, m_limits.per_chat_per_minute, now_ms)) return refuse(chat, "chat", wait, now_ms);
-    if (m_limits.per_person_per_minute > 0) person.admitted_ms.push_back(now_ms);
-    if (m_limits.per_chat_per_minute > 0) chat.admitted_ms.push_back(now_ms);
+    if (m_limits.per_person_per_minute > 0) person.admitted.record(now_ms);
+    if (m_limits.per_chat_per_minute > 0) chat.admitted.record(now_ms);
     if (++m_admits % 1024 == 0) forget_idle(now_ms);
     return LimitDecision{};
 }
@@ -64,7 +62,7 @@ void CommandLimiter::forget_idle(long long now_ms) {
         for (auto it = windows->begin(); it != windows->end();) {
             Window& window = it->second;
             wait_ms(window, 0, now_ms);
-            bool idle = window.admitted_ms.empty() && now_ms >= window.notified_until_ms;
+            bool idle = window.admitted.empty() && now_ms >= window.notified_until_ms;
             it = idle ? windows->erase(it) : std::next(it);
         }
     }

@@ -11,13 +11,13 @@
 //
 // Thread safety: safe for concurrent use (one mutex around the windows).
 
-#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
 #include <utility>
 
 #include "core/clock.h"
+#include "core/sliding_window.h"
 
 namespace bot {
 
@@ -46,8 +46,8 @@ public:
 
 private:
     struct Window {
-        std::deque<long long> admitted_ms;  // oldest first, all within the last minute
-        long long notified_until_ms = 0;    // no second notice before this
+        core::SlidingWindow admitted;      // commands admitted within the last minute
+        long long notified_until_ms = 0;   // no second notice before this
     };
     using Key = std::pair<std::string, std::string>;  // (platform, sender or chat id)
 

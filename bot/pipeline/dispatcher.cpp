@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/answers.h"
 #include "core/digest.h"
 #include "core/semantics.h"
 
@@ -13,29 +14,17 @@ using core::CommandOutcome;
 
 // "看板 [P1]" / "web [P1]": one signed link per project of the chat (or the one named).
 std::vector<std::string> web_link_answer(const core::Command& command, const std::vector<core::ProjectState>& states,
-                                         const DispatchContext& context, bool zh) {
+                                         const DispatchContext& context, core::Locale locale) {
     const LinkSettings& links = context.links;
-    if (!links.enabled())
-        return {zh ? "网页看板没有开启(配置 web.enabled)。" : "The web view is turned off (config web.enabled)."};
-    if (!links.public_url_set)
-        return {zh ? "还不能发送看板链接:请管理员在配置里设置 web.public_url(trackerd 的对外地址)。"
-                   : "I cannot send web view links yet: an admin must set web.public_url (trackerd's public address) "
-                     "in the config."};
     const long long expires = context.source.at_unix + links.ttl_seconds;
-    const long long hours = links.ttl_seconds / 3600;
-    std::vector<std::string> answer;
+    std::vector<core::answers::ProjectLink> lines;
     for (const auto& state : states) {
         if (!command.task_id.empty() && state.project.id != command.task_id) continue;
-        std::string url = links.web_view(state.project.id, expires) +
-                          (zh ? "&lang=zh-CN" : "&lang=en");
-        answer.push_back(context.markup.bold(state.project.name) + (zh ? " 看板(" : " web view (") +
-                         std::to_string(hours) + (zh ? " 小时内有效):" : " h): ") + url);
+        lines.push_back({state.project.name, links.ready() ? links.web_view(state.project.id, expires) : ""});
     }
-    if (answer.empty())
-        answer.push_back(command.task_id.empty() ? (zh ? "还没有项目。" : "No projects yet.")
-                                                 : (zh ? "这个群没有项目 " : "This chat has no project ") +
-                                                       command.task_id + (zh ? "。" : "."));
-    return answer;
+    if (links.state() == core::answers::LinkState::ready && lines.empty())
+        return {core::answers::no_project(command.task_id, locale)};
+    return core::answers::web_view_links(links.state(), lines, links.ttl_seconds / 3600, locale, context.markup);
 }
 
 core::Locale reply_locale(const std::vector<core::ParsedLine>& lines, const DispatchContext& context) {
@@ -184,10 +173,7 @@ core::Result<std::vector<core::ProjectState>> Dispatcher::load_projects(const Di
 core::Result<CommandOutcome> Dispatcher::run_query(const core::ParsedLine& line, const DispatchContext& context,
                                                    core::Locale locale) {
     const core::Command& command = *line.command;
-    CommandOutcome outcome;
-    outcome.line = line;
-    outcome.kind = CommandOutcome::Kind::query;
-    const bool zh = locale == core::Locale::zh_cn;
+    CommandOutcome outcome = query_outcome(line);
 
     if (command.kind == CommandKind::help) {
         outcome.answer = core::help_sections(locale, context.markup);
@@ -208,7 +194,7 @@ core::Result<CommandOutcome> Dispatcher::run_query(const core::ParsedLine& line,
         return outcome;
     }
     if (command.kind == CommandKind::web_link) {
-        outcome.answer = web_link_answer(command, *states, context, zh);
+        outcome.answer = web_link_answer(command, *states, context, locale);
         return outcome;
     }
     if (command.kind == CommandKind::digest) {
@@ -218,7 +204,7 @@ core::Result<CommandOutcome> Dispatcher::run_query(const core::ParsedLine& line,
             outcome.answer.push_back(context.markup.bold(message.title));
             for (auto& section : message.sections) outcome.answer.push_back(std::move(section));
         }
-        if (states->empty()) outcome.answer.push_back(zh ? "还没有项目。" : "No projects yet.");
+        if (states->empty()) outcome.answer.push_back(core::answers::no_project("", locale));
         return outcome;
     }
 
@@ -233,17 +219,17 @@ core::Result<CommandOutcome> Dispatcher::run_query(const core::ParsedLine& line,
                                                                                   : core::blocked_tasks(state);
         std::string title;
         if (command.kind == CommandKind::my_tasks)
-            title = (zh ? "进行中的任务 · " : "Open tasks · ") + state.person_name(person);
+            title = core::answers::open_tasks_title(state.person_name(person), locale);
         else if (command.kind == CommandKind::late)
-            title = zh ? "逾期任务" : "Late tasks";
+            title = core::answers::late_tasks_title(locale);
         else
-            title = zh ? "阻塞任务" : "Blocked tasks";
+            title = core::answers::blocked_tasks_title(locale);
         title += " · " + state.project.name;
         core::ChatMessage list = core::render_task_list(title, selected, state, context.today, locale, context.markup);
         if (!list.title.empty()) outcome.answer.push_back(context.markup.bold(list.title));
         for (auto& section : list.sections) outcome.answer.push_back(std::move(section));
     }
-    if (outcome.answer.empty()) outcome.answer.push_back(zh ? "还没有项目。" : "No projects yet.");
+    if (outcome.answer.empty()) outcome.answer.push_back(core::answers::no_project("", locale));
     return outcome;
 }
 

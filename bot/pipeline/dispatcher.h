@@ -59,6 +59,13 @@ private:
     core::Result<core::CommandOutcome> run_query(const core::ParsedLine& line, const DispatchContext& context,
                                                  core::Locale locale);
     core::Result<std::vector<core::ProjectState>> load_projects(const DispatchContext& context);
+    // An answer to `line` that changes nothing (kind query), for the query commands to fill.
+    static core::CommandOutcome query_outcome(const core::ParsedLine& line) {
+        core::CommandOutcome outcome;
+        outcome.line = line;
+        outcome.kind = core::CommandOutcome::Kind::query;
+        return outcome;
+    }
     // dispatcher_reports.cpp: "确认复盘" (the project's retrospective) and "导出" (the workbook link).
     core::Result<core::CommandOutcome> run_confirm_retro(const core::ParsedLine& line, const DispatchContext& context,
                                                          core::Locale locale);

@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/answers.h"
+
 namespace bot {
 namespace {
 
@@ -149,10 +151,8 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
         if (!chat.known && !message.direct) {
             // A group nobody bound to a project: answer how to bind it, change nothing.
             core::ChatMessage hint;
-            bool zh = chat.locale.value_or(core::Locale::zh_cn) == core::Locale::zh_cn;
-            hint.sections.push_back(zh ? "这个群还没有绑定项目。请管理员在配置的 chats 中加入 " + message.chat_id + "。"
-                                       : "This chat is not bound to a project yet. Ask an admin to add " +
-                                             message.chat_id + " under chats in the config.");
+            hint.sections.push_back(
+                core::answers::chat_not_bound(message.chat_id, chat.locale.value_or(core::Locale::zh_cn)));
             hint.fallback_text = hint.sections.front();
             result.reply = hint;
         } else {
@@ -165,14 +165,10 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
             outcomes = std::move(dispatched->outcomes);
         }
         if (!enqueue_reply) return core::ok();
-        store::OutboxMessage row = out.reply(result.reply, message);
-        row.kind = "reply";
-        row.dedup_key = "reply:" + message.platform + ":" + message.dedup_key;
-        row.created_at = m_clock.now_unix();
-        row.next_attempt_at = row.created_at;
-        auto queued = m_store.enqueue(row);
+        auto queued = queue_reply(m_store, out, result.reply, message,
+                                    "reply:" + message.platform + ":" + message.dedup_key, m_clock.now_unix());
         if (!queued) return queued.error();
-        result.outbox_id = queued->id;
+        result.outbox_id = *queued;
         return core::ok();
     });
     if (!status) return status.error();

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/answers.h"
 #include "core/grammar_text.h"
 
 namespace bot {
@@ -20,9 +21,7 @@ core::ChatMessage notice(const ChatSettings& chat, const adapters::InboundMessag
                                                    : core::Locale::en);
     core::ChatMessage reply;
     reply.locale = locale;
-    reply.sections.push_back(locale == core::Locale::zh_cn
-                                 ? "太频繁了，请 " + std::to_string(seconds) + " 秒后再试。"
-                                 : "Too many commands, try again in " + std::to_string(seconds) + " s.");
+    reply.sections.push_back(core::answers::too_many_commands(seconds, locale));
     reply.fallback_text = reply.sections.front();
     return reply;
 }
@@ -54,14 +53,10 @@ core::Result<std::optional<InboundResult>> limit_inbound(CommandLimiter& limiter
         // Its own key, so idempotency keys derived from it (Feishu's uuid) differ from the real reply's.
         adapters::InboundMessage keyed = message;
         keyed.dedup_key = "limit:" + message.dedup_key;
-        store::OutboxMessage row = out.reply(result.reply, keyed);
-        row.kind = "reply";
-        row.dedup_key = "limit:" + message.platform + ":" + message.dedup_key;
-        row.created_at = clock.now_unix();
-        row.next_attempt_at = row.created_at;
-        auto queued = store.enqueue(row);
+        auto queued = queue_reply(store, out, result.reply, keyed,
+                                    "limit:" + message.platform + ":" + message.dedup_key, clock.now_unix());
         if (!queued) return queued.error();
-        result.outbox_id = queued->id;
+        result.outbox_id = *queued;
     }
     return std::optional<InboundResult>(std::move(result));
 }

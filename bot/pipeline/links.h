@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/answers.h"
+
 namespace bot {
 
 struct LinkSettings {
@@ -19,6 +21,11 @@ struct LinkSettings {
     long long ttl_seconds = 72 * 3600;  // web.link_ttl_hours
 
     bool enabled() const { return static_cast<bool>(web_view) && static_cast<bool>(export_xlsx); }
+    bool ready() const { return enabled() && public_url_set; }
+    core::answers::LinkState state() const {
+        using core::answers::LinkState;
+        return !enabled() ? LinkState::off : public_url_set ? LinkState::ready : LinkState::no_public_url;
+    }
 };
 
 }  // namespace bot

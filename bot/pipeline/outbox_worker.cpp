@@ -166,9 +166,7 @@ OutboxPass OutboxWorker::run_pass() {
     OutboxPass pass;
     const long long start_ms = m_clock.now_unix_ms();
     std::erase_if(m_ready_at_ms, [&](const auto& entry) { return entry.second <= start_ms; });
-    for (auto& [key, answered] : m_answered_ms) {
-        while (!answered.empty() && answered.front() < start_ms - m_longest_window_ms) answered.pop_front();
-    }
+    for (auto& [key, answered] : m_answered_ms) answered.forget_before(start_ms - m_longest_window_ms);
     std::erase_if(m_answered_ms, [](const auto& entry) { return entry.second.empty(); });
 
     auto due = due_batch(start_ms, pass);
@@ -279,19 +277,9 @@ long long OutboxWorker::window_ready_ms(const store::OutboxMessage& message, lon
     const auto* limits = windows_for(message);
     const auto answered = m_answered_ms.find(destination_key(message));
     if (limits == nullptr || answered == m_answered_ms.end()) return 0;
-    const std::deque<long long>& times = answered->second;
     long long ready = 0;
-    for (const RateWindow& limit : *limits) {
-        const long long span = limit.window.count();
-        if (limit.max_sends <= 0 || span <= 0) continue;
-        // A request now would share the span [now - span, now] with these (both ends count).
-        const auto first_inside = std::lower_bound(times.begin(), times.end(), now_ms - span);
-        const long long inside = times.end() - first_inside;
-        if (inside < limit.max_sends) continue;
-        // Free once enough of them are more than `span` old.
-        const long long leaving = *(first_inside + (inside - limit.max_sends));
-        ready = std::max(ready, leaving + span + 1);
-    }
+    for (const RateWindow& limit : *limits)
+        ready = std::max(ready, answered->second.ready_at_ms(limit.max_sends, limit.window.count(), now_ms));
     return ready;
 }
 
@@ -314,8 +302,7 @@ void OutboxWorker::deliver(const std::vector<const store::OutboxMessage*>& rows,
             pass.next_ready_ms = pass.next_ready_ms == 0 ? ready : std::min(pass.next_ready_ms, ready);
         }
         if (const auto* limits = windows_for(first); limits != nullptr && !limits->empty()) {
-            std::deque<long long>& times = m_answered_ms[key];
-            times.insert(std::upper_bound(times.begin(), times.end(), answered_ms), answered_ms);
+            m_answered_ms[key].record(answered_ms);
         }
     }
     if (outcome.kind != SendOutcome::Kind::sent && outcome.error.empty()) {

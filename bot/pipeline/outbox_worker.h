@@ -35,6 +35,7 @@
 
 #include "bot/net/sender.h"
 #include "core/clock.h"
+#include "core/sliding_window.h"
 #include "core/store/store.h"
 
 namespace bot {
@@ -178,7 +179,7 @@ private:
     std::map<std::string, long long> m_ready_at_ms;  // destination -> not before. Guarded by m_pass_mutex.
     // destination -> when recent requests to it were answered (ms, ascending), for the rate
     // windows; kept for the longest window. Guarded by m_pass_mutex.
-    std::map<std::string, std::deque<long long>> m_answered_ms;
+    std::map<std::string, core::SlidingWindow> m_answered_ms;
     long long m_longest_window_ms = 0;  // set by the constructor, then constant
     std::mutex m_random_mutex;
     std::mt19937_64 m_random;  // Guarded by m_random_mutex.

@@ -23,4 +23,17 @@ std::vector<store::OutboxMessage> make_push_rows(
     return rows;
 }
 
+core::Result<long long> queue_reply(store::Store& store, const PlatformOut& out, const core::ChatMessage& reply,
+                                      const adapters::InboundMessage& message, const std::string& dedup_key,
+                                      long long now_unix) {
+    store::OutboxMessage row = out.reply(reply, message);
+    row.kind = "reply";
+    row.dedup_key = dedup_key;
+    row.created_at = now_unix;
+    row.next_attempt_at = now_unix;
+    auto queued = store.enqueue(row);
+    if (!queued) return queued.error();
+    return queued->id;
+}
+
 }  // namespace bot

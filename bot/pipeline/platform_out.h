@@ -11,7 +11,9 @@
 
 #include "adapters/common/inbound.h"
 #include "core/message.h"
+#include "core/result.h"
 #include "core/store/outbox_types.h"
+#include "core/store/store.h"
 
 namespace bot {
 
@@ -47,5 +49,11 @@ std::vector<store::OutboxMessage> make_push_rows(
     const std::string& platform, const std::vector<core::ChatMessage>& parts, const PushTarget& target,
     const std::string& kind, const std::string& dedup_key, long long now_unix,
     const std::function<std::string(const core::ChatMessage&, const store::OutboxMessage&)>& render);
+
+// Queues the row replying `reply` to `message` (PlatformOut::reply): kind "reply", due now,
+// under `dedup_key`. Returns the row's id (the existing row's when the key was queued before).
+core::Result<long long> queue_reply(store::Store& store, const PlatformOut& out, const core::ChatMessage& reply,
+                                      const adapters::InboundMessage& message, const std::string& dedup_key,
+                                      long long now_unix);
 
 }  // namespace bot

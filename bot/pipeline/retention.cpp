@@ -6,7 +6,7 @@
 
 namespace bot {
 
-Retention::Retention(store::Store& store, const core::Clock& clock, std::chrono::milliseconds interval)
+Retention::Retention(store::InboundLog& store, const core::Clock& clock, std::chrono::milliseconds interval)
     : m_store(store), m_clock(clock), m_interval(interval) {}
 
 Retention::~Retention() { stop(); }

@@ -15,7 +15,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
-#include "core/store/store.h"
+#include "core/store/facets.h"
 
 namespace bot {
 
@@ -27,7 +27,7 @@ struct Pruned {
 class Retention {
 public:
     // Borrowed: the store and clock outlive it.
-    Retention(store::Store& store, const core::Clock& clock,
+    Retention(store::InboundLog& store, const core::Clock& clock,
               std::chrono::milliseconds interval = std::chrono::hours(1));
     ~Retention();  // stops
     Retention(const Retention&) = delete;
@@ -40,7 +40,7 @@ public:
 private:
     void loop(std::stop_token stop);
 
-    store::Store& m_store;
+    store::InboundLog& m_store;
     const core::Clock& m_clock;
     const std::chrono::milliseconds m_interval;
     std::mutex m_mutex;  // for m_cv only

@@ -114,6 +114,10 @@ private:
                                                               long long now);
     core::Result<int> run_chat(const core::ProjectState& state, const Chat& chat,
                                const std::vector<core::LadderAction>& actions, FindingsByDay& findings, long long now);
+    // run_chat's later steps: the end-of-day reminder (R9) and the weekly review.
+    core::Result<int> push_reminder(const core::ProjectState& state, const Chat& chat,
+                                    const std::vector<core::Finding>& findings, long long now);
+    core::Result<int> push_weekly(const core::ProjectState& state, const Chat& chat, long long now);
     // The retrospective (复盘) of a closed project: scheduler_retro.h. Joins or opens a transaction.
     core::Result<int> run_retro(const core::ProjectState& state, const std::vector<Chat>& chats, long long now);
     core::Result<int> push(const Chat& chat, const core::ChatMessage& message, const std::string& kind,

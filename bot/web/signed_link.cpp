@@ -8,6 +8,7 @@
 #include "adapters/common/crypto.h"
 #include "core/date.h"
 #include "core/html.h"
+#include "core/url.h"
 #include "core/store/store.h"
 
 namespace bot {

@@ -9,6 +9,7 @@
 #include "adapters/common/crypto.h"
 #include "bot/ops/local_time.h"
 #include "core/html.h"
+#include "core/url.h"
 #include "core/web_view.h"
 
 namespace bot {

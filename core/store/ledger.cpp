@@ -20,14 +20,14 @@ std::string day_key(std::string_view what, std::string_view platform, std::strin
     return join({what, platform, chat_id, project_id});
 }
 
-core::Result<std::optional<core::Date>> last_day(store::Store& store, const std::string& key) {
+core::Result<std::optional<core::Date>> last_day(StateStore& store, const std::string& key) {
     auto value = store.get_state(key);
     if (!value) return value.error();
     if (!*value) return std::optional<core::Date>{};
     return core::parse_iso_date(**value);
 }
 
-core::Result<void> set_last_day(store::Store& store, const std::string& key, core::Date day) {
+core::Result<void> set_last_day(StateStore& store, const std::string& key, core::Date day) {
     return store.put_state(key, core::format_iso_date(day));
 }
 
@@ -35,7 +35,7 @@ std::string fired_key(std::string_view platform, std::string_view chat_id, std::
     return join({"fired", platform, chat_id, finding_key});
 }
 
-core::Result<std::optional<Fired>> fired(store::Store& store, const std::string& key) {
+core::Result<std::optional<Fired>> fired(StateStore& store, const std::string& key) {
     auto value = store.get_state(key);
     if (!value) return value.error();
     if (!*value) return std::optional<Fired>{};
@@ -46,7 +46,7 @@ core::Result<std::optional<Fired>> fired(store::Store& store, const std::string&
     return std::optional<Fired>{Fired{std::atoll(text.substr(0, at).c_str()), *day}};
 }
 
-core::Result<void> set_fired(store::Store& store, const std::string& key, const Fired& fired) {
+core::Result<void> set_fired(StateStore& store, const std::string& key, const Fired& fired) {
     return store.put_state(key, std::to_string(fired.revision) + "@" + core::format_iso_date(fired.day));
 }
 
@@ -85,7 +85,7 @@ std::optional<std::vector<core::Ladder>> decode_ladders(std::string_view json) {
     return out;
 }
 
-core::Result<std::vector<core::Ladder>> ladders(store::Store& store, std::string_view platform,
+core::Result<std::vector<core::Ladder>> ladders(StateStore& store, std::string_view platform,
                                                 std::string_view chat_id, std::string_view project_id) {
     auto value = store.get_state(join({"ladders", platform, chat_id, project_id}));
     if (!value) return value.error();
@@ -99,7 +99,7 @@ core::Result<std::vector<core::Ladder>> ladders(store::Store& store, std::string
     return std::move(*decoded);
 }
 
-core::Result<void> set_ladders(store::Store& store, std::string_view platform, std::string_view chat_id,
+core::Result<void> set_ladders(StateStore& store, std::string_view platform, std::string_view chat_id,
                                std::string_view project_id, const std::vector<core::Ladder>& ladders) {
     return store.put_state(join({"ladders", platform, chat_id, project_id}), encode_ladders(ladders));
 }
@@ -108,7 +108,7 @@ core::Result<void> set_ladders(store::Store& store, std::string_view platform, s
 
 namespace store::ledger {
 
-core::Result<std::optional<Retro>> retro(store::Store& store, std::string_view project_id) {
+core::Result<std::optional<Retro>> retro(StateStore& store, std::string_view project_id) {
     auto value = store.get_state(join({"retro", project_id}));
     if (!value) return value.error();
     if (!*value) return std::optional<Retro>{};
@@ -131,7 +131,7 @@ core::Result<std::optional<Retro>> retro(store::Store& store, std::string_view p
     return std::optional<Retro>{std::move(out)};
 }
 
-core::Result<void> set_retro(store::Store& store, std::string_view project_id, const Retro& retro) {
+core::Result<void> set_retro(StateStore& store, std::string_view project_id, const Retro& retro) {
     nlohmann::json json{{"closed_on", core::format_iso_date(retro.closed_on)},
                         {"drafted", core::format_iso_date(retro.drafted)},
                         {"confirmed_by", retro.confirmed_by},

@@ -12,15 +12,15 @@
 #include "core/date.h"
 #include "core/escalation.h"
 #include "core/result.h"
-#include "core/store/store.h"
+#include "core/store/facets.h"
 
 namespace store::ledger {
 
 // "sched/<what>/<platform>/<chat>/<project>"; what = "digest" | "reminder" | "weekly".
 std::string day_key(std::string_view what, std::string_view platform, std::string_view chat_id,
                     std::string_view project_id);
-core::Result<std::optional<core::Date>> last_day(store::Store& store, const std::string& key);
-core::Result<void> set_last_day(store::Store& store, const std::string& key, core::Date day);
+core::Result<std::optional<core::Date>> last_day(StateStore& store, const std::string& key);
+core::Result<void> set_last_day(StateStore& store, const std::string& key, core::Date day);
 
 // A warning once fired in a chat: the task's revision then and the day.
 struct Fired {
@@ -29,8 +29,8 @@ struct Fired {
 };
 // "sched/fired/<platform>/<chat>/<finding key>".
 std::string fired_key(std::string_view platform, std::string_view chat_id, std::string_view finding_key);
-core::Result<std::optional<Fired>> fired(store::Store& store, const std::string& key);
-core::Result<void> set_fired(store::Store& store, const std::string& key, const Fired& fired);
+core::Result<std::optional<Fired>> fired(StateStore& store, const std::string& key);
+core::Result<void> set_fired(StateStore& store, const std::string& key, const Fired& fired);
 
 // The R8 ladders of a project as one chat sees them: each chat runs them on its own clock (its
 // zone, calendar, digest and working time), so a step is shown there when it is due there.
@@ -38,9 +38,9 @@ core::Result<void> set_fired(store::Store& store, const std::string& key, const 
 // project's ladders from before they were per chat ("sched/ladders/<project>", when every chat
 // got every step at once), so an upgrade asks nobody again. A value that cannot be read is an
 // internal error.
-core::Result<std::vector<core::Ladder>> ladders(store::Store& store, std::string_view platform,
+core::Result<std::vector<core::Ladder>> ladders(StateStore& store, std::string_view platform,
                                                 std::string_view chat_id, std::string_view project_id);
-core::Result<void> set_ladders(store::Store& store, std::string_view platform, std::string_view chat_id,
+core::Result<void> set_ladders(StateStore& store, std::string_view platform, std::string_view chat_id,
                                std::string_view project_id, const std::vector<core::Ladder>& ladders);
 
 // The retrospective (复盘) of a project: drafted once when the project closes, confirmed from
@@ -56,8 +56,8 @@ struct Retro {
     bool confirmed() const { return !confirmed_by.empty(); }
     friend bool operator==(const Retro&, const Retro&) = default;
 };
-core::Result<std::optional<Retro>> retro(store::Store& store, std::string_view project_id);
-core::Result<void> set_retro(store::Store& store, std::string_view project_id, const Retro& retro);
+core::Result<std::optional<Retro>> retro(StateStore& store, std::string_view project_id);
+core::Result<void> set_retro(StateStore& store, std::string_view project_id, const Retro& retro);
 
 std::string encode_ladders(const std::vector<core::Ladder>& ladders);
 std::optional<std::vector<core::Ladder>> decode_ladders(std::string_view json);

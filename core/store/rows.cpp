@@ -192,16 +192,13 @@ void write_project(StatementCache& cache, const core::Project& p) {
 
 std::optional<core::Task> read_task(StatementCache& cache, std::string_view project_id,
                                     std::string_view task_id) {
-    auto q = cache.get(TRACKERD_TASK_COLUMNS "WHERE project_id = ?1 AND id = ?2");
-    bind_text(*q, 1, project_id);
-    bind_text(*q, 2, core::normalize_id(task_id));
-    return first_row<core::Task>(q, task_row);
+    return project_item<core::Task>(cache, TRACKERD_TASK_COLUMNS "WHERE project_id = ?1 AND id = ?2", project_id,
+                                    task_id, task_row);
 }
 
 std::vector<core::Task> read_tasks(StatementCache& cache, std::string_view project_id) {
-    auto q = cache.get(TRACKERD_TASK_COLUMNS "WHERE project_id = ?1 ORDER BY position, rowid");
-    bind_text(*q, 1, project_id);
-    return all_rows<core::Task>(q, task_row);
+    return project_items<core::Task>(cache, TRACKERD_TASK_COLUMNS "WHERE project_id = ?1 ORDER BY position, rowid",
+                                     project_id, task_row);
 }
 
 std::vector<core::Task> read_child_tasks(StatementCache& cache, std::string_view project_id,
@@ -325,16 +322,13 @@ void write_person(StatementCache& cache, const core::Person& p) {
 
 std::optional<core::Kpi> read_kpi(StatementCache& cache, std::string_view project_id,
                                   std::string_view kpi_id) {
-    auto q = cache.get(TRACKERD_KPI_COLUMNS "WHERE project_id = ?1 AND id = ?2");
-    bind_text(*q, 1, project_id);
-    bind_text(*q, 2, core::normalize_id(kpi_id));
-    return first_row<core::Kpi>(q, kpi_row);
+    return project_item<core::Kpi>(cache, TRACKERD_KPI_COLUMNS "WHERE project_id = ?1 AND id = ?2", project_id,
+                                   kpi_id, kpi_row);
 }
 
 std::vector<core::Kpi> read_kpis(StatementCache& cache, std::string_view project_id) {
-    auto q = cache.get(TRACKERD_KPI_COLUMNS "WHERE project_id = ?1 ORDER BY rowid");
-    bind_text(*q, 1, project_id);
-    return all_rows<core::Kpi>(q, kpi_row);
+    return project_items<core::Kpi>(cache, TRACKERD_KPI_COLUMNS "WHERE project_id = ?1 ORDER BY rowid", project_id,
+                                    kpi_row);
 }
 
 void write_kpi(StatementCache& cache, const core::Kpi& k) {
@@ -360,16 +354,13 @@ void write_kpi(StatementCache& cache, const core::Kpi& k) {
 
 std::optional<core::RiskItem> read_risk(StatementCache& cache, std::string_view project_id,
                                         std::string_view risk_id) {
-    auto q = cache.get(TRACKERD_RISK_COLUMNS "WHERE project_id = ?1 AND id = ?2");
-    bind_text(*q, 1, project_id);
-    bind_text(*q, 2, core::normalize_id(risk_id));
-    return first_row<core::RiskItem>(q, risk_row);
+    return project_item<core::RiskItem>(cache, TRACKERD_RISK_COLUMNS "WHERE project_id = ?1 AND id = ?2",
+                                        project_id, risk_id, risk_row);
 }
 
 std::vector<core::RiskItem> read_risks(StatementCache& cache, std::string_view project_id) {
-    auto q = cache.get(TRACKERD_RISK_COLUMNS "WHERE project_id = ?1 ORDER BY rowid");
-    bind_text(*q, 1, project_id);
-    return all_rows<core::RiskItem>(q, risk_row);
+    return project_items<core::RiskItem>(cache, TRACKERD_RISK_COLUMNS "WHERE project_id = ?1 ORDER BY rowid",
+                                         project_id, risk_row);
 }
 
 void write_risk(StatementCache& cache, const core::RiskItem& r) {

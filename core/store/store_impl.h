@@ -117,6 +117,23 @@ inline std::optional<T> first_row(Query& q, Row row) {
     return row(*q);
 }
 
+// A project's item by id (`sql` binds ?1 project id, ?2 the normalised id), or all its items
+// (`sql` binds ?1): the reads every per-project table (tasks, KPIs, risks) shares.
+template <typename T, typename Row>
+inline std::optional<T> project_item(StatementCache& cache, const char* sql, std::string_view project_id,
+                                     std::string_view id, Row row) {
+    auto q = cache.get(sql);
+    bind_text(*q, 1, project_id);
+    bind_text(*q, 2, core::normalize_id(id));
+    return first_row<T>(q, row);
+}
+template <typename T, typename Row>
+inline std::vector<T> project_items(StatementCache& cache, const char* sql, std::string_view project_id, Row row) {
+    auto q = cache.get(sql);
+    bind_text(*q, 1, project_id);
+    return all_rows<T>(q, row);
+}
+
 // Encodings. Lists are '\x1f'-separated (empty entries are dropped); dates ISO text or NULL.
 std::string join_list(const std::vector<std::string>& items);
 std::vector<std::string> split_list(std::string_view text);

@@ -8,6 +8,7 @@
 
 #include "core/gantt.h"
 #include "core/html.h"
+#include "core/url.h"
 #include "core/rules.h"
 #include "tests/core/fixtures.h"
 

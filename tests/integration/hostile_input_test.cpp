@@ -183,6 +183,27 @@ std::vector<Case> cases() {
                             {{"X-Slack-Request-Timestamp", ts}, {"X-Slack-Signature", ThreePlatforms::slack_sign(ts, body)}}};
          },
          401, "in the future", After::unchanged, "", {}, nullptr},
+        // The signature and the 5-minute window guard every Slack path, not only events.
+        {"SlackSlashCommandWithAForgedSignature",
+         [](auto& f) {
+             auto r = R::slash(f, "done+T003");
+             std::string ts = r.headers.find("X-Slack-Request-Timestamp")->second;
+             r.headers.erase("X-Slack-Signature");
+             r.headers.emplace("X-Slack-Signature", ThreePlatforms::slack_sign(ts, r.body, "not-the-secret"));
+             return r;
+         },
+         401, "signature mismatch", After::unchanged, "", {}, nullptr},
+        {"SlackStaleButtonPress",
+         [](auto&) {
+             std::string payload = R"({"type":"block_actions","user":{"id":"U061F7AUR"},"channel":{"id":"C123ABC456"},)"
+                                   R"("trigger_id":"t1","actions":[{"action_id":"task_done","value":"P1/T003"}]})";
+             std::string body = "payload=" + adapters::url_encode(payload);
+             std::string ts = std::to_string(testing_support::three_platforms::k_now - 301);
+             return Request{"/slack/interactive", body,
+                            {{"X-Slack-Request-Timestamp", ts}, {"X-Slack-Signature", ThreePlatforms::slack_sign(ts, body)}},
+                            "application/x-www-form-urlencoded"};
+         },
+         401, "stale timestamp", After::unchanged, "", {}, nullptr},
         {"SlackSignedEventWithADeepFieldBesideValidContent",
          [](auto& f) {
              return R::slack_signed(f, "/slack/events",

@@ -2,7 +2,6 @@
 
 #include "bot/platforms/slack/slack_sender.h"
 
-#include <nlohmann/json.hpp>
 
 #include <optional>
 #include <utility>
@@ -50,24 +49,6 @@ SendOutcome dead(std::string error) {
     return outcome;
 }
 
-// The adapter renders the body; fill in channel and thread_ts from the row only when the body
-// lacks them, so a row is deliverable even when rendered without its address.
-std::optional<std::string> complete_body(const store::OutboxMessage& message) {
-    nlohmann::json body = nlohmann::json::parse(message.body, nullptr, /*allow_exceptions=*/false);
-    if (!body.is_object()) return std::nullopt;
-    bool changed = false;
-    if (!body.contains("channel") && !message.destination.empty()) {
-        body["channel"] = message.destination;
-        changed = true;
-    }
-    if (message.channel == "reply" && !message.reply_to.empty() && !body.contains("thread_ts")) {
-        body["thread_ts"] = message.reply_to;
-        changed = true;
-    }
-    if (!changed) return message.body;
-    return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 }  // namespace
 
 SlackSender::SlackSender(HttpClient& http, const core::Clock& clock, std::string bot_token,
@@ -84,10 +65,9 @@ SendOutcome SlackSender::send(const store::OutboxMessage& message) {
 }
 
 SendOutcome SlackSender::post_message(const store::OutboxMessage& message) {
-    const auto body = complete_body(message);
-    if (!body) return dead("the message body is not a JSON object");
+    // SlackOut rendered the body with its address (channel, thread_ts): sent as it is.
     auto response = m_http.post(m_api_base + "/chat.postMessage",
-                                {{"Authorization", "Bearer " + m_token}}, *body, k_json);
+                                {{"Authorization", "Bearer " + m_token}}, message.body, k_json);
     if (!response) return transport_failure(response.error());
     return from_api(adapters::slack::parse_post_message_response(
         response->status, response->header("retry-after"), response->body));

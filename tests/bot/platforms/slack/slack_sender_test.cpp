@@ -3,6 +3,8 @@
 
 #include "bot/platforms/slack/slack_sender.h"
 
+#include "bot/platforms/slack/slack_out.h"
+
 #include <gtest/gtest.h>
 
 #include "tests/support/fake_clock.h"
@@ -57,21 +59,33 @@ TEST_F(SlackSenderTest, BlocksAreDeliveredAsRendered) {
               R"([{"text":{"text":"*T003* <@U1>","type":"mrkdwn"},"type":"section"}])");
 }
 
-TEST_F(SlackSenderTest, ReplyWithoutThreadTsInTheBodyGetsTheRowsReplyTo) {
-    auto message = api_message("C1", "done");
-    message.channel = "reply";
-    message.reply_to = "1700000000.000100";
-    ASSERT_EQ(m_sender.send(message).kind, SendOutcome::Kind::sent);
+TEST_F(SlackSenderTest, AReplyRowFromSlackOutGoesToItsChannelInTheThreadOfTheMessage) {
+    adapters::InboundMessage asked;
+    asked.platform = "slack";
+    asked.chat_id = "C9";
+    asked.message_id = "1700000000.000100";
+    core::ChatMessage reply;
+    reply.sections = {"done"};
+    reply.fallback_text = "done";
+    store::OutboxMessage row = SlackOut().reply(reply, asked);  // rendered with its address
+    row.id = 1;
+    ASSERT_EQ(m_sender.send(row).kind, SendOutcome::Kind::sent);
     ASSERT_EQ(m_slack.messages().size(), 1u);
+    EXPECT_EQ(m_slack.messages()[0].channel, "C9");
     EXPECT_EQ(m_slack.messages()[0].thread_ts, "1700000000.000100");
 }
 
-TEST_F(SlackSenderTest, BodyWithoutChannelIsAddressedToTheDestination) {
-    auto message = api_message("C9", "x");
-    message.body = R"({"text":"no channel here"})";
-    ASSERT_EQ(m_sender.send(message).kind, SendOutcome::Kind::sent);
+TEST_F(SlackSenderTest, APushRowFromSlackOutGoesToItsChannel) {
+    core::ChatMessage digest;
+    digest.sections = {"日报"};
+    digest.fallback_text = "日报";
+    auto rows = SlackOut().push(digest, PushTarget{"C7", ""}, "digest", "digest/x", 1700000000);
+    ASSERT_EQ(rows.size(), 1u);
+    rows[0].id = 2;
+    ASSERT_EQ(m_sender.send(rows[0]).kind, SendOutcome::Kind::sent);
     ASSERT_EQ(m_slack.messages().size(), 1u);
-    EXPECT_EQ(m_slack.messages()[0].channel, "C9");
+    EXPECT_EQ(m_slack.messages()[0].channel, "C7");
+    EXPECT_EQ(m_slack.messages()[0].thread_ts, "");
 }
 
 TEST_F(SlackSenderTest, WrongTokenIsDeadWithInvalidAuth) {
@@ -161,15 +175,18 @@ TEST_F(SlackSenderTest, RowsThatCanNeverBeSentAreDead) {
     unsupported.channel = "session_webhook";
     EXPECT_EQ(m_sender.send(unsupported).kind, SendOutcome::Kind::dead);
 
-    auto malformed = api_message("C1", "x");
-    malformed.body = "not json";
-    EXPECT_EQ(m_sender.send(malformed).kind, SendOutcome::Kind::dead);
-
     auto bad_url = api_message("", "x");
     bad_url.channel = "webhook";
     bad_url.destination = "not a url";
     EXPECT_EQ(m_sender.send(bad_url).kind, SendOutcome::Kind::dead);
     EXPECT_EQ(m_slack.request_count(), 0);
+
+    // The sender sends the body SlackOut rendered as it is (it never parses it again): one that
+    // is not JSON is refused by Slack, and dead.
+    auto malformed = api_message("C1", "x");
+    malformed.body = "not json";
+    EXPECT_EQ(m_sender.send(malformed).kind, SendOutcome::Kind::dead);
+    EXPECT_EQ(m_slack.request_count(), 1);
 }
 
 }  // namespace
