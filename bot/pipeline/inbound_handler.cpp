@@ -103,6 +103,7 @@ core::Result<bool> InboundHandler::signature_fits(const adapters::InboundMessage
 }
 
 core::Result<bool> InboundHandler::bind_signature(const adapters::InboundMessage& message) {
+    if (message.signature.empty()) return true;  // nothing to bind: no transaction
     bool fits = true;
     auto status = m_commits.run([&]() -> core::Result<void> {
         auto bound = signature_fits(message, true);
@@ -130,7 +131,18 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
     if (m_options.limiter) {  // before anything changes; see inbound_limit.h
         auto limited = limit_inbound(*m_options.limiter, m_store, m_clock, chat, message, out, enqueue_reply);
         if (!limited) return limited.error();
-        if (*limited) return std::move(**limited);
+        if (*limited) {
+            // Not applied, but its signature is bound to it all the same: a pair that carried
+            // one message never carries another, limited or not (DingTalk §3.2).
+            auto bound = bind_signature(message);
+            if (!bound) return bound.error();
+            if (!*bound) {
+                InboundResult replayed;
+                replayed.replayed_signature = true;
+                return replayed;
+            }
+            return std::move(**limited);
+        }
     }
     std::vector<core::CommandOutcome> outcomes;  // counted once committed
     // Group commit: shares one transaction with concurrent deliveries, each in its own

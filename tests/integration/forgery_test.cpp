@@ -60,6 +60,23 @@ TEST_F(ForgeryTest, ADingtalkSignatureReplayedWithAnotherMessageAfterARestartIsR
     EXPECT_EQ(replies().size(), 1u);
 }
 
+TEST_F(ForgeryTest, ASignatureOfAMessageRefusedByTheCommandLimitCannotCarryAnotherMessage) {
+    m_config.limits.commands_per_minute_per_person = 1;
+    start();
+    send_ok(dingtalk_event("msgFirst", k_xiaoming, "T003 进度 40%"));
+    Request limited = dingtalk_event("msgLimited", k_xiaoming, "T003 进度 50%");
+    send_ok(limited);  // over the limit: answered, not applied
+    EXPECT_EQ(task("P1", "T003").completion, 40);
+    ASSERT_TRUE(wait_for_replies(2));  // the answer to the first, the limit's notice
+    drain_outbox();
+    const auto before = snapshot();
+    auto response = send(under_the_headers_of(limited, dingtalk_body("msgForged", k_xiaoli, "T003 进度 99%")));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 401);
+    EXPECT_EQ(testing_support::changed_tables(before, snapshot()), "");
+    EXPECT_EQ(task("P1", "T003").completion, 40);
+}
+
 TEST_F(ForgeryTest, TheSameDingtalkCallbackDeliveredAgainIsAppliedOnceAndAnsweredOnce) {
     start();
     Request genuine = dingtalk_event("msgTwice", k_xiaoming, "T003 进度 63%");
@@ -145,6 +162,8 @@ TEST_F(ForgeryTest, AFeishuWebhookThatAcceptsUnsignedEventsStartsWithAWarningAnd
 
     send_ok(Request{"/feishu/events", feishu_event_json("fresh1", "om_fresh1", k_xiaoming, "T003 进度 60%"), {}});
     EXPECT_EQ(task("P1", "T003").completion, 60);
+    ASSERT_TRUE(wait_for_replies(1));
+    drain_outbox();  // the reply's row settled before the snapshot
 
     // A body captured nine hours ago, sent again: its own create_time gives it away.
     std::string old_body = feishu_event_json("old1", "om_old1", k_xiaoming, "T003 进度 99%");
