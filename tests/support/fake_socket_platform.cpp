@@ -66,6 +66,9 @@ FakeSocketPlatform::FakeSocketPlatform(const TestTls& tls, SocketDialect dialect
 FakeSocketPlatform::~FakeSocketPlatform() {
     m_front->stop();
     m_front_thread.reset();
+    // The server's thread may be in on_connect, which sends through m_ws: join it before m_ws is
+    // reset (unique_ptr::reset nulls the pointer before the destructor joins that thread).
+    m_ws->stop();
     m_ws.reset();
 }
 

@@ -197,8 +197,11 @@ FakeWsServer::FakeWsServer(const TestTls& tls, Handlers handlers) : m_impl(std::
     impl.thread = std::thread([&impl] { impl.ioc.run(); });
 }
 
-FakeWsServer::~FakeWsServer() {
+FakeWsServer::~FakeWsServer() { stop(); }
+
+void FakeWsServer::stop() {
     Impl& impl = *m_impl;
+    if (!impl.thread.joinable()) return;
     std::promise<void> closed;
     asio::post(impl.ioc, [&impl, &closed] {
         beast::error_code ec;

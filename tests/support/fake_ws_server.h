@@ -30,7 +30,10 @@ public:
     };
 
     FakeWsServer(const TestTls& tls, Handlers handlers);
-    ~FakeWsServer();
+    ~FakeWsServer();  // stop()
+    // Closes every connection and joins the server's thread: no handler runs after it returns.
+    // Idempotent.
+    void stop();
     FakeWsServer(const FakeWsServer&) = delete;
     FakeWsServer& operator=(const FakeWsServer&) = delete;
 
