@@ -13,9 +13,17 @@
 #include "bot/ops/version.h"
 #include "bot/platforms/feishu/feishu_routes.h"
 #include "bot/platforms/slack/slack_routes.h"
+#include "bot/team/seed.h"
 
 namespace bot {
 namespace {
+
+void log_seed(const SeedReport& report) {
+    spdlog::info("directory: {} entr{} applied from the config, {} unchanged since last applied, {} chat{} removed",
+                 report.applied, report.applied == 1 ? "y" : "ies", report.kept, report.removed,
+                 report.removed == 1 ? "" : "s");
+    for (const auto& warning : report.warnings) spdlog::warn("directory: not applied: {}", warning);
+}
 
 // Returns the heap's free pages to the OS (glibc keeps them for reuse otherwise).
 void give_back_free_heap() {
@@ -24,23 +32,76 @@ void give_back_free_heap() {
 #endif
 }
 
+InboundRoles inbound_roles(const config::Config& config) {
+    InboundRoles roles;
+    roles.default_timezone = config.timezone;
+    roles.admins = config.admins;
+    for (const auto& project : config.projects) {  // R8: whoever the ladder may ping may ack
+        auto& contacts = roles.escalation_contacts[project.id];
+        if (!project.approver.empty()) contacts.push_back(project.approver);
+        if (!project.department_head.empty()) contacts.push_back(project.department_head);
+        auto& managers = roles.managers[project.id];  // may bind, set and confirm (issue 21)
+        if (!project.owner.empty()) managers.push_back(project.owner);
+        if (!project.department_head.empty()) managers.push_back(project.department_head);
+    }
+    return roles;
+}
+
 InboundOptions inbound_options(const config::Config& config, CommandLimiter& limiter, DaemonMetrics& metrics) {
     InboundOptions options;
     options.limiter = &limiter;
     options.metrics = &metrics;
-    options.default_timezone = config.timezone;
-    options.admins = config.admins;
-    for (const auto& project : config.projects) {  // R8: whoever the ladder may ping may ack
-        auto& contacts = options.escalation_contacts[project.id];
-        if (!project.approver.empty()) contacts.push_back(project.approver);
-        if (!project.department_head.empty()) contacts.push_back(project.department_head);
-    }
+    options.roles = inbound_roles(config);
     return options;
 }
 
 InboundOptions with_links(InboundOptions options, const config::Config& config, const LinkSigner& signer) {
     if (config.web.enabled) options.links = make_link_settings(signer, config.web.public_url, config.web.link_ttl_hours * 3600LL);
     return options;
+}
+
+InboundOptions with_directory(InboundOptions options, DirectoryAsk ask) {
+    options.directory = std::move(ask);
+    return options;
+}
+
+// What differs between two configs in sections only a restart applies.
+std::vector<std::string> restart_only_changes(const config::Config& a, const config::Config& b) {
+    std::vector<std::string> changed;
+    auto note = [&](bool differs, const char* what) {
+        if (differs) changed.emplace_back(what);
+    };
+    note(a.listen != b.listen, "listen");
+    note(a.database != b.database, "database");
+    note(a.slack.enabled != b.slack.enabled || a.slack.mode != b.slack.mode || a.slack.signing_secret != b.slack.signing_secret ||
+             a.slack.bot_token != b.slack.bot_token || a.slack.app_token != b.slack.app_token || a.slack.api_base != b.slack.api_base ||
+             a.slack.bot_user_id != b.slack.bot_user_id,
+         "slack");
+    note(a.feishu.enabled != b.feishu.enabled || a.feishu.mode != b.feishu.mode || a.feishu.app_id != b.feishu.app_id ||
+             a.feishu.app_secret != b.feishu.app_secret || a.feishu.verification_token != b.feishu.verification_token ||
+             a.feishu.encrypt_key != b.feishu.encrypt_key || a.feishu.api_base != b.feishu.api_base ||
+             a.feishu.bot_open_id != b.feishu.bot_open_id || a.feishu.accept_unsigned_events != b.feishu.accept_unsigned_events ||
+             a.feishu.signature_window_seconds != b.feishu.signature_window_seconds,
+         "feishu");
+    note(a.dingtalk.enabled != b.dingtalk.enabled || a.dingtalk.mode != b.dingtalk.mode || a.dingtalk.app_key != b.dingtalk.app_key ||
+             a.dingtalk.app_secret != b.dingtalk.app_secret || a.dingtalk.robot_code != b.dingtalk.robot_code ||
+             a.dingtalk.api_base != b.dingtalk.api_base || a.dingtalk.oapi_base != b.dingtalk.oapi_base ||
+             a.dingtalk.signature_window_seconds != b.dingtalk.signature_window_seconds,
+         "dingtalk");
+    note(a.web.enabled != b.web.enabled || a.web.public_url != b.web.public_url || a.web.token != b.web.token ||
+             a.web.link_secret != b.web.link_secret || a.web.link_ttl_hours != b.web.link_ttl_hours,
+         "web");
+    note(a.socket.ca_file != b.socket.ca_file || a.socket.alert_chat != b.socket.alert_chat ||
+             a.socket.reconnect_min_ms != b.socket.reconnect_min_ms || a.socket.reconnect_max_ms != b.socket.reconnect_max_ms ||
+             a.socket.down_alert_seconds != b.socket.down_alert_seconds,
+         "socket");
+    note(a.limits.max_body_bytes != b.limits.max_body_bytes, "limits.max_body_bytes");
+    note(a.log.level != b.log.level || a.log.json != b.log.json, "log");
+    std::map<std::string, std::string> secrets_a, secrets_b;  // custom robots sign with these at send time
+    for (const auto& c : a.chats) secrets_a[c.webhook_url] = c.webhook_secret;
+    for (const auto& c : b.chats) secrets_b[c.webhook_url] = c.webhook_secret;
+    note(secrets_a != secrets_b, "chats[].webhook_secret");
+    return changed;
 }
 
 HttpServerOptions server_options(const config::Config& config) {
@@ -93,10 +154,9 @@ core::Result<std::unique_ptr<App>> App::create(config::Config config, const core
                      "feishu.encrypt_key, or use \"mode\": \"socket\"");
     auto store = store::Store::open(config.database);
     if (!store) return store.error();
-    for (const auto& person : config.people) {
-        auto saved = (*store)->upsert_person(person);
-        if (!saved) return saved.error();
-    }
+    auto seeded = seed_directory(**store, config, clock.now_unix());  // people and chats of the file
+    if (!seeded) return core::make_error(seeded.error().code, "directory: " + seeded.error().message);
+    log_seed(*seeded);
     if (config.web.enabled) {  // links sent in chat stay valid across restarts
         auto secret = link_secret(config.web.link_secret, **store);
         if (!secret) return core::make_error(secret.error().code, "web: " + secret.error().message);
@@ -133,7 +193,10 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
       m_link_signer(m_config.web.link_secret),
       m_inbound(*m_store, m_clock,
                 [this](const std::string& platform, const std::string& chat_id) { return chat_settings(platform, chat_id); },
-                with_links(inbound_options(m_config, m_limiter, m_metrics), m_config, m_link_signer)),
+                with_directory(with_links(inbound_options(m_config, m_limiter, m_metrics), m_config, m_link_signer),
+                               [this](const std::string& platform, const std::string& account) {
+                                   return m_directory->lookup(platform, account);
+                               })),
       m_server(server_options(m_config)) {
     std::map<std::string, Sender*> senders;
     if (m_config.slack.enabled) {
@@ -153,6 +216,7 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
                                                          webhook_secrets(m_config, "feishu"));
         senders["feishu"] = m_feishu_sender.get();
     }
+    m_directory = std::make_unique<DirectoryLookup>(m_http_client, m_clock, directory_settings());
     OutboxWorkerOptions outbox_options;
     outbox_options.metrics = &m_metrics;
     m_outbox = std::make_unique<OutboxWorker>(*m_store, m_clock, senders, outbox_options);
@@ -169,17 +233,61 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
 
 App::~App() { stop(); }
 
+DirectorySettings App::directory_settings() {
+    DirectorySettings settings;
+    if (m_config.slack.enabled && !m_config.slack.bot_token.empty()) {
+        settings.slack_api_base = m_config.slack.api_base;
+        settings.slack_bot_token = m_config.slack.bot_token;
+    }
+    if (m_feishu_sender) {
+        settings.feishu_api_base = m_config.feishu.api_base;
+        settings.feishu_token = [sender = m_feishu_sender.get()](const std::string& stale) { return sender->token(stale); };
+    }
+    if (m_dingtalk_sender) {
+        settings.dingtalk_oapi_base = m_config.dingtalk.oapi_base;
+        settings.dingtalk_token = [sender = m_dingtalk_sender.get()](const std::string& stale) {
+            return sender->access_token(stale);
+        };
+    }
+    return settings;
+}
+
+core::Result<void> App::reload(const config::Config& next) {
+    if (auto zone = check_time_zone(next.timezone); !zone)
+        return core::make_error(zone.error().code, "timezone: " + zone.error().message);
+    for (size_t i = 0; i < next.chats.size(); ++i)
+        if (next.chats[i].timezone)
+            if (auto zone = check_time_zone(*next.chats[i].timezone); !zone)
+                return core::make_error(zone.error().code,
+                                        "chats[" + std::to_string(i) + "].timezone: " + zone.error().message);
+    for (const auto& section : restart_only_changes(m_config, next))
+        spdlog::warn("reload: {} changed in the file; it applies at the next restart, the running value stays", section);
+    auto seeded = seed_directory(*m_store, next, m_clock.now_unix());
+    if (!seeded) return core::make_error(seeded.error().code, "directory: " + seeded.error().message);
+    log_seed(*seeded);
+    m_inbound.set_roles(inbound_roles(next));
+    m_scheduler->reload(next);
+    m_limiter.set_limits(CommandLimits{next.limits.commands_per_minute_per_person, next.limits.commands_per_minute_per_chat});
+    spdlog::info("reload: applied ({} admin{}, {} project setting{}, {} chat{} in the file)", next.admins.size(),
+                 next.admins.size() == 1 ? "" : "s", next.projects.size(), next.projects.size() == 1 ? "" : "s",
+                 next.chats.size(), next.chats.size() == 1 ? "" : "s");
+    return core::ok();
+}
+
 ChatSettings App::chat_settings(const std::string& platform, const std::string& chat_id) const {
     ChatSettings settings;
-    settings.timezone = m_config.timezone;
-    for (const auto& chat : m_config.chats) {
-        if (chat.platform != platform || chat.chat_id != chat_id) continue;
-        settings.known = true;
-        settings.projects = chat.projects;
-        settings.locale = chat.locale;
-        if (chat.timezone) settings.timezone = *chat.timezone;
+    auto record = m_store->chat(platform, chat_id);
+    if (!record) {
+        spdlog::warn("directory: chat {}:{}: {}", platform, chat_id, record.error().message);
+        settings.failed = true;
         return settings;
     }
+    if (!*record) return settings;
+    const core::ChatEntry& chat = (*record)->chat;
+    settings.known = !chat.projects.empty();
+    settings.projects = chat.projects;
+    settings.locale = chat.locale;
+    settings.timezone = chat.timezone.value_or("");
     return settings;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 #include <string>
 
+#include "bot/directory/directory_lookup.h"
 #include "bot/pipeline/command_limiter.h"
 #include "bot/ops/daemon_metrics.h"
 #include "bot/platforms/dingtalk/dingtalk_sender.h"
@@ -51,6 +52,12 @@ public:
     core::Result<int> start();
     // Finishes in-flight requests, stops the workers, joins every thread.
     void stop();
+    // SIGHUP: applies a re-read config file while requests go on — people and chats (seeded
+    // into the directory, bot/team/seed.h), admins and project settings, command limits and the
+    // calendar. Sections only a restart can change (listen, database, a platform's mode or
+    // credentials, web) are named in the log and left as they run. Errors only when the store
+    // failed; then nothing of the file was applied.
+    core::Result<void> reload(const config::Config& next);
 
     store::Store& store() { return *m_store; }
     OutboxWorker& outbox() { return *m_outbox; }
@@ -60,6 +67,7 @@ public:
 private:
     App(config::Config config, const core::Clock& clock, std::unique_ptr<store::Store> store);
     ChatSettings chat_settings(const std::string& platform, const std::string& chat_id) const;
+    DirectorySettings directory_settings();  // from the config and the senders' tokens
     void add_routes();
     OpsRoutes ops_routes();   // bot/app_ops.cpp: /readyz checks, /metrics refresh
     void refresh_metrics();  // what /metrics reads at scrape time
@@ -83,6 +91,7 @@ private:
     std::unique_ptr<WebRoutes> m_web_routes;  // GET /web/…, when web.enabled
     std::unique_ptr<LongConnections> m_connections;  // the platforms in "mode": "socket"
     std::unique_ptr<Retention> m_retention;  // prunes de-duplication marks past the horizon
+    std::unique_ptr<DirectoryLookup> m_directory;  // who an unlinked account is (platform directories)
     bool m_started = false;
 };
 

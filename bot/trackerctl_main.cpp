@@ -1,16 +1,17 @@
 // trackerctl: the local command line for the tracker: init, import, export, say, digest,
-// schedule, check, outbox. Reads like a checklist: parse arguments, open the store, run one command.
+// schedule, check, outbox, and the team directory's people and chats (bot/trackerctl_directory.h).
+// Reads like a checklist: parse arguments, open the store, seed it from --config, run one command.
 
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "bot/app.h"
 #include "bot/pipeline/dispatcher.h"
 #include "bot/schedule/scheduler.h"
+#include "bot/team/seed.h"
+#include "bot/trackerctl_directory.h"
 #include "bot/web/xlsx_export.h"
 #include "bot/ops/local_time.h"
 #include "bot/ops/version.h"
@@ -45,14 +46,6 @@ int fail(const std::string& message) {
     return 1;
 }
 
-core::Result<std::string> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return core::make_error(core::ErrorCode::io, "cannot read " + path);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
 core::Result<config::Config> load_config(const Options& options) {
     if (options.config_path.empty()) return config::default_config();
     auto loaded = config::load_config_file(options.config_path, {options.allow_readable_config});
@@ -77,24 +70,28 @@ core::Result<core::Date> today(const Options& options, const config::Config& con
     return *date;
 }
 
-// People of the config are the source of platform ids; keep the store in step.
-core::Result<void> sync_people(store::Store& store, const config::Config& config) {
-    for (const auto& person : config.people) {
-        auto saved = store.upsert_person(person);
-        if (!saved) return saved.error();
-    }
+// The config file seeds the directory (bot/team/seed.h): entries the file changed since they were
+// last applied, keeping what was changed at run time. Only with --config: the defaults name no
+// chats, and seeding them would drop the chats a file put there.
+core::Result<void> seed_from_config(const Options& options, store::Store& store,
+                                     const config::Config& config) {
+    if (options.config_path.empty()) return core::ok();
+    core::SystemClock clock;
+    auto seeded = bot::seed_directory(store, config, clock.now_unix());
+    if (!seeded) return seeded.error();
+    for (const auto& warning : seeded->warnings) std::cerr << "warning: " << warning << "\n";
     return core::ok();
 }
 
 int run_import(const Options& options, store::Store& store) {
-    auto text = read_file(options.file);
+    auto text = bot::read_text_file(options.file);
     if (!text) return fail(text.error().message);
     core::ImportOptions import_options;
     import_options.project_id = options.project;
     auto table = core::import_tracking_csv(*text, import_options);
     if (!table) return fail(options.file + ": " + table.error().message);
     if (!options.kpi_file.empty()) {
-        auto kpi_text = read_file(options.kpi_file);
+        auto kpi_text = bot::read_text_file(options.kpi_file);
         if (!kpi_text) return fail(kpi_text.error().message);
         auto kpis = core::import_kpi_csv(*kpi_text, table->state.project.id);
         if (!kpis) return fail(options.kpi_file + ": " + kpis.error().message);
@@ -183,32 +180,16 @@ int run_digest(const Options& options, const config::Config& config, store::Stor
     return 0;
 }
 
-// "slack:C123" or a bare chat id that only one platform uses.
-core::Result<const config::ChatConfig*> find_chat(const config::Config& config, const std::string& text) {
-    auto colon = text.find(':');
-    const config::ChatConfig* found = nullptr;
-    for (const auto& chat : config.chats) {
-        bool match = colon == std::string::npos
-                         ? chat.chat_id == text
-                         : chat.platform == text.substr(0, colon) && chat.chat_id == text.substr(colon + 1);
-        if (!match) continue;
-        if (found) return core::make_error(core::ErrorCode::invalid_argument, "--chat " + text + " is ambiguous: write platform:" + text);
-        found = &chat;
-    }
-    if (!found) return core::make_error(core::ErrorCode::not_found, "--chat " + text + ": no such chat in the config");
-    return found;
-}
-
 int run_send_digest(const Options& options, const config::Config& config, store::Store& store) {
-    auto chat = find_chat(config, options.chat);
-    if (!chat) return fail(chat.error().message);
+    auto chat = bot::find_stored_chat(store, options.chat);  // the chats trackerd reads (trackerctl chats)
+    if (!chat) return fail("--chat: " + chat.error().message);
     core::SystemClock clock;
     auto outs = bot::make_platform_outs(config, clock);
     bot::Scheduler scheduler(store, clock, config, outs.by_platform, {});
-    auto queued = scheduler.send_digest_now((*chat)->platform, (*chat)->chat_id);
+    auto queued = scheduler.send_digest_now(chat->platform, chat->chat_id);
     if (!queued) return fail(queued.error().message);
-    std::cout << "queued " << *queued << " message" << (*queued == 1 ? "" : "s") << " for " << (*chat)->platform
-              << ":" << (*chat)->chat_id << " (trackerd sends it within a second)\n";
+    std::cout << "queued " << *queued << " message" << (*queued == 1 ? "" : "s") << " for " << chat->platform
+              << ":" << chat->chat_id << " (trackerd sends it within a second)\n";
     return 0;
 }
 
@@ -220,7 +201,9 @@ int run_schedule(const Options& options, const config::Config& config, store::St
     bot::Scheduler scheduler(store, clock, config, outs.by_platform, {});
     auto plan = scheduler.plan(*day);
     if (!plan) return fail(plan.error().message);
-    if (plan->empty()) std::cout << "nothing scheduled on " << core::format_iso_date(*day) << " (no chats in the config?)\n";
+    if (plan->empty())
+        std::cout << "nothing scheduled on " << core::format_iso_date(*day)
+                  << " (no chat bound to a project? trackerctl chats lists them)\n";
     for (const auto& send : *plan) {
         char when[32];
         std::snprintf(when, sizeof when, "%02d:%02d", send.minutes / 60, send.minutes % 60);
@@ -282,12 +265,14 @@ int main(int argc, char** argv) {
     digest->add_option("--date", options.date, "as of YYYY-MM-DD (default: today)");
     digest->add_option("--locale", options.locale, "zh-CN or en (default: the config's)");
     digest->add_flag("--send", options.send, "push it to --chat now through the outbox instead of printing it");
-    digest->add_option("--chat", options.chat, "with --send: the chat (platform:id or id) from the config");
+    digest->add_option("--chat", options.chat,
+                       "with --send: the chat (platform:id or id), as trackerctl chats lists it");
     auto* schedule = app.add_subcommand("schedule", "list what the scheduler sends when, per chat");
     schedule->add_option("--date", options.date, "the day YYYY-MM-DD (default: today)");
     auto* check = app.add_subcommand("check", "validate a config file");
     auto* outbox = app.add_subcommand("outbox", "list outgoing messages (dead ones need attention)");
     outbox->add_option("--state", options.state, "pending, sent or dead");
+    bot::DirectoryCommands directory(app);  // people, chats
 
     CLI11_PARSE(app, argc, argv);
 
@@ -301,8 +286,8 @@ int main(int argc, char** argv) {
     }
     auto store = open_store(options, *config);
     if (!store) return fail(store.error().message);
-    auto synced = sync_people(**store, *config);
-    if (!synced) return fail(synced.error().message);
+    auto seeded = seed_from_config(options, **store, *config);
+    if (!seeded) return fail("--config: " + seeded.error().message);
     if (init->parsed()) {
         std::cout << "database ready\n";
         return 0;
@@ -317,5 +302,9 @@ int main(int argc, char** argv) {
     if (digest->parsed()) return run_digest(options, *config, **store);
     if (schedule->parsed()) return run_schedule(options, *config, **store);
     if (outbox->parsed()) return run_outbox(options, **store);
+    if (directory.parsed()) {
+        core::SystemClock clock;
+        return directory.run(**store, clock.now_unix());
+    }
     return fail("unknown command");
 }

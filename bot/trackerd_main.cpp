@@ -26,6 +26,22 @@ int usage() {
     return 2;
 }
 
+// SIGHUP: re-reads the file and applies it; a file that does not parse changes nothing.
+void reload(bot::App& app, const std::string& path, const config::LoadOptions& options) {
+    if (path.empty()) {
+        spdlog::warn("reload: SIGHUP received, but trackerd runs without a config file (--config): nothing to reload");
+        return;
+    }
+    spdlog::info("reload: SIGHUP received, reading {}", path);
+    auto next = config::load_config_file(path, options);
+    if (!next) {  // the message names the file and the JSON path of the bad field
+        spdlog::error("reload: refused, the running config stays: {}", next.error().message);
+        return;
+    }
+    auto applied = app.reload(*next);
+    if (!applied) spdlog::error("reload: refused, the running config stays: {}", applied.error().message);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -49,6 +65,7 @@ int main(int argc, char** argv) {
     sigemptyset(&signals);
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGHUP);  // reload the config file (systemctl reload trackerd)
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     auto config = config_path.empty() ? core::Result<config::Config>(config::default_config())
@@ -72,7 +89,7 @@ int main(int argc, char** argv) {
         return 1;
     }
     int received = 0;
-    sigwait(&signals, &received);
+    while (sigwait(&signals, &received) == 0 && received == SIGHUP) reload(**app, config_path, load_options);
     spdlog::info("trackerd: {} received, finishing in-flight requests", strsignal(received));
     (*app)->stop();
     return 0;

@@ -25,6 +25,7 @@
 
 #include "config/value_syntax.h"
 #include "core/date.h"
+#include "core/directory.h"
 #include "core/model.h"
 #include "core/result.h"
 
@@ -39,19 +40,10 @@ struct ProjectSettings {
     core::Thresholds thresholds;  // domain defaults with this project's overrides applied
 };
 
-// A group chat bound to one or more projects.
-struct ChatConfig {
-    std::string platform;  // "slack" | "feishu" | "dingtalk"
-    std::string chat_id;
-    std::vector<std::string> projects;    // normalised project ids; never empty
-    std::optional<core::Locale> locale;   // else Config::locale
-    std::optional<std::string> timezone;  // else Config::timezone
-    std::string webhook_url;              // an incoming-webhook robot instead of the app API
-    std::string webhook_secret;           // signs webhook_url pushes (DingTalk / Feishu robots)
-    TimeOfDay digest_time{9, 0};          // daily digest
-    TimeOfDay reminder_time{17, 0};       // R9: owners update before the end of the day
-    WeeklyTime weekly_time{0, {9, 30}};   // weekly review ("MON 09:30")
-    std::optional<QuietHours> quiet_hours = QuietHours{};  // "" in the file turns it off
+// A group chat the file binds to one or more projects (core::ChatEntry), and the secret that
+// signs its custom robot's pushes (kept in the file, never in the database).
+struct ChatConfig : core::ChatEntry {
+    std::string webhook_secret;
 };
 
 struct Calendar {

@@ -89,9 +89,11 @@ std::string too_many_commands(int retry_after_seconds, Locale locale) {
 }
 
 std::string chat_not_bound(const std::string& chat_id, Locale locale) {
-    return is_zh(locale) ? "这个群还没有绑定项目。请管理员在配置的 chats 中加入 " + chat_id + "。"
-                         : "This chat is not bound to a project yet. Ask an admin to add " + chat_id +
-                               " under chats in the config.";
+    return is_zh(locale) ? "这个群还没有绑定项目，群里的更新不会被记录。管理员或项目负责人发送“绑定 项目编号”（例如“绑定 P1”）即可绑定；"
+                           "也可以在服务器上运行 trackerctl chats bind " + chat_id + " P1。"
+                         : "This chat is not bound to a project yet, so updates here are not recorded. An admin or the "
+                           "project's owner can send \"bind <project id>\" (for example \"bind P1\") to bind it, or run "
+                           "trackerctl chats bind " + chat_id + " P1 on the server.";
 }
 
 }  // namespace core::answers

@@ -32,7 +32,7 @@ std::string ChatWriter::due_phrase(int days_left, Date finish) const {
 std::string ChatWriter::mention(const std::string& person_id) {
     if (person_id.empty()) return "";
     const Person* known = m_state.find_person(person_id);
-    Person person = known ? *known : Person{person_id, person_id, "", "", "", ""};
+    Person person = known ? *known : Person{person_id, person_id, "", "", "", "", "", ""};
     if (m_markup.user_id) {
         std::string uid = m_markup.user_id(person);
         if (!uid.empty() && std::find(m_user_ids.begin(), m_user_ids.end(), uid) == m_user_ids.end())

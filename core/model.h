@@ -69,6 +69,8 @@ struct Person {
     std::string slack;     // Slack user id, e.g. U061F7AUR
     std::string feishu;    // Feishu open_id, e.g. ou_84aa...
     std::string dingtalk;  // DingTalk staff id (userId), e.g. 16650246698
+    std::string email;     // links a chat account by the platform directory's email (issue 21)
+    std::string mobile;    // likewise by mobile number, digits as the directory gives them
 };
 
 // Per-project overrides of the rule thresholds (domain.md: "Thresholds are defaults that a

@@ -1,5 +1,7 @@
 #include "core/replies.h"
 
+#include "core/team_answers.h"
+
 #include <string_view>
 
 namespace core {
@@ -186,7 +188,10 @@ std::vector<std::string> help_sections(Locale locale, const Markup& markup) {
                 "延期：T003 延期 12-05 原因: 供应商产能不足 影响: … 措施: …\n"
                 "偏差说明：T003 偏差 原因: … 影响: … 措施: …\n备注：T003 备注 …\n收到提醒：收到 T003",
                 "查看：T003 · 我的任务 · 逾期 · 阻塞 · 日报 · 帮助",
-                "复盘 / 导出：确认复盘 [总结]（项目收尾后）· 导出（Excel 下载链接）"};
+                "复盘 / 导出：确认复盘 [总结]（项目收尾后）· 导出（Excel 下载链接）",
+                "设置本群（管理员或项目负责人）：绑定 P1 · 解绑 [P1] · 项目 · 设置 日报 09:30 · 设置 提醒 17:00 · "
+                "设置 周报 周一 09:30 · 设置 时区 Asia/Shanghai · 设置 语言 en · 设置 免打扰 22:00-08:00",
+                "认领身份：我是 小明（由管理员或项目负责人回复“确认 小明”）· 解除 小明 · 绑定 @某人 小明（管理员）"};
     return {markup.bold("Commands") + " (task ids are case-insensitive; one command per line)",
             "Progress: update T003 60% [note]\nStart / done: start T003 · done T003\n"
             "Block / unblock: block T003 waiting for client sign-off · unblock T003\n"
@@ -194,7 +199,10 @@ std::vector<std::string> help_sections(Locale locale, const Markup& markup) {
             "Deviation report: deviation T003 cause: … impact: … remedy: …\nNote: note T003 …\n"
             "Acknowledge a ping: ack T003",
             "Look: show T003 · my tasks · late · blocked · digest · help",
-            "Retrospective / export: confirm retro [summary] (once the project closes) · export (Excel download link)"};
+            "Retrospective / export: confirm retro [summary] (once the project closes) · export (Excel download link)",
+            "Set this chat up (admins, project owners): bind P1 · unbind [P1] · projects · set digest 09:30 · "
+            "set reminder 17:00 · set weekly MON 09:30 · set timezone Asia/Tokyo · set language zh · set quiet 22:00-08:00",
+            "Who you are: I am Ming (an admin or the owner replies \"confirm Ming\") · unlink Ming · link @someone Ming (admins)"};
 }
 
 std::vector<std::string> task_detail_sections(const Task& task, const ProjectState& state, Date today,
@@ -203,7 +211,7 @@ std::vector<std::string> task_detail_sections(const Task& task, const ProjectSta
     auto person = [&](const std::string& id) {
         if (id.empty()) return std::string("-");
         const Person* p = state.find_person(id);
-        return markup.mention_of(p ? *p : Person{id, id, "", "", "", ""});
+        return markup.mention_of(p ? *p : Person{id, id, "", "", "", "", "", ""});
     };
     std::string head = markup.bold(task.id + " " + task.name) + " · " + label(task.status, locale) + " · " +
                        percent(task.completion);
@@ -260,9 +268,7 @@ ChatMessage render_replies(const std::vector<CommandOutcome>& outcomes, const Pe
             case CommandOutcome::Kind::forbidden: lines.push_back(forbidden_text(o, w, markup)); break;
             case CommandOutcome::Kind::rejected: lines.push_back(rejected_text(o, w, markup)); break;
             case CommandOutcome::Kind::unknown_person:
-                lines.push_back(w.pick("🙋 你的账号还没有绑定到项目成员，请联系管理员在配置的 people 中添加你。",
-                                       "🙋 Your account is not linked to a team member yet; ask an admin to add you "
-                                       "under people in the config."));
+                lines.push_back(team_answers::unlinked_sender(locale));
                 break;
         }
     }

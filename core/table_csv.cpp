@@ -73,7 +73,7 @@ std::optional<int> parse_completion(std::string_view text) {
 
 void add_person(ProjectState& state, const std::string& name) {
     if (!name.empty() && !state.people.count(name))
-        state.people[name] = Person{name, name, "", "", "", ""};
+        state.people[name] = Person{name, name, "", "", "", "", "", ""};
 }
 
 Result<Task> read_task(RowReader& reader, std::vector<std::string>& warnings) {

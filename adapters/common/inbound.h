@@ -28,6 +28,9 @@ struct InboundMessage {
     std::string message_id;  // Slack ts, Feishu om_…, DingTalk msgId
     std::string thread_id;   // Slack thread_ts to reply in ("" = reply in the thread of message_id)
     std::string text;        // the bot's own mention removed, other mentions as "@display"
+    // No text: the bot was just added to this group (Slack member_joined_channel of the bot's
+    // own user, Feishu im.chat.member.bot.added_v1). Answered once with how to bind the group.
+    bool bot_added = false;
     std::vector<MentionedUser> mentions;  // people mentioned, the bot excluded
     std::string reply_url;   // Slack response_url / DingTalk sessionWebhook, or ""
     long long reply_url_expires_ms = 0;  // DingTalk sessionWebhookExpiredTime; 0 = unknown

@@ -12,6 +12,11 @@ constexpr long long k_minute_ms = 60'000;
 
 CommandLimiter::CommandLimiter(const core::Clock& clock, CommandLimits limits) : m_clock(clock), m_limits(limits) {}
 
+void CommandLimiter::set_limits(CommandLimits limits) {
+    std::lock_guard lock(m_mutex);
+    m_limits = limits;
+}
+
 long long CommandLimiter::wait_ms(Window& window, int limit, long long now_ms) {
     // A command admitted exactly a minute ago has left the window: spans of a minute less 1 ms,
     // both ends counting.

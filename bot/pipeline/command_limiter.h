@@ -43,6 +43,8 @@ public:
     // Whether admit() would let a command in now; counts nothing. Callers ask it before a
     // costlier check that only matters for a refusal (is this a redelivery?).
     bool has_room(const std::string& platform, const std::string& sender_id, const std::string& chat_id);
+    // A reload of the config: the windows stay, the new limits apply from the next command.
+    void set_limits(CommandLimits limits);
 
 private:
     struct Window {
@@ -57,8 +59,8 @@ private:
     void forget_idle(long long now_ms);
 
     const core::Clock& m_clock;
-    const CommandLimits m_limits;
     std::mutex m_mutex;
+    CommandLimits m_limits;          // Guarded by m_mutex.
     std::map<Key, Window> m_people;  // Guarded by m_mutex.
     std::map<Key, Window> m_chats;   // Guarded by m_mutex.
     long long m_admits = 0;          // Guarded by m_mutex. Every 1024 admits, idle windows go.

@@ -42,7 +42,7 @@ std::vector<core::Person> contacts_for(const core::Task& task, const core::Proje
         for (const auto& p : people)
             if (p.id == id) return;
         const core::Person* person = state.find_person(id);
-        people.push_back(person ? *person : core::Person{id, id, "", "", "", ""});
+        people.push_back(person ? *person : core::Person{id, id, "", "", "", "", "", ""});
     };
     add(task.owner);
     add(task.approver);

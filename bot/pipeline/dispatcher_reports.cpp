@@ -31,7 +31,7 @@ std::string project_title(const core::Project& project) { return project.name.em
 core::Person person_or_id(store::Store& store, const std::string& id) {
     auto found = store.find_person(id);
     if (found && *found) return **found;
-    return core::Person{id, id, "", "", "", ""};
+    return core::Person{id, id, "", "", "", "", "", ""};
 }
 
 // The project owner, its department head, the config's approver / department head (the R8

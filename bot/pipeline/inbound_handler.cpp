@@ -6,7 +6,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
+#include "bot/team/identify.h"
 #include "core/answers.h"
+#include "core/team_answers.h"
+#include "core/grammar_text.h"
+#include "core/team_command.h"
 
 namespace bot {
 namespace {
@@ -29,7 +35,7 @@ void log_refusals(const adapters::InboundMessage& message, bool unbound_chat,
         std::string reason;
         if (o.kind == Kind::parse_error) reason = "parse_error (" + (o.line.error.empty() ? "unreadable" : loggable(o.line.error)) + ")";
         if (o.kind == Kind::not_found) reason = "not_found " + task;
-        if (o.kind == Kind::forbidden) reason = "forbidden " + task;
+        if (o.kind == Kind::forbidden) reason = o.line.command ? "forbidden " + task : "team " + loggable(o.detail);
         if (o.kind == Kind::rejected) reason = "rejected " + task;
         if (o.kind == Kind::unknown_person) reason = "unknown_person";
         if (!reason.empty()) reasons += (reasons.empty() ? "" : "; ") + reason;
@@ -54,25 +60,39 @@ InboundHandler::InboundHandler(store::Store& store, const core::Clock& clock, Ch
       m_clock(clock),
       m_chats(std::move(chats)),
       m_options(std::move(options)),
+      m_roles(std::make_shared<const InboundRoles>(m_options.roles)),
       m_dispatcher(store),
+      m_team(store),
       m_commits(store) {}
 
+void InboundHandler::set_roles(InboundRoles roles) {
+    auto next = std::make_shared<const InboundRoles>(std::move(roles));
+    std::lock_guard lock(m_roles_mutex);
+    m_roles = std::move(next);
+}
+
+std::shared_ptr<const InboundRoles> InboundHandler::roles() const {
+    std::lock_guard lock(m_roles_mutex);
+    return m_roles;
+}
+
 core::Result<DispatchContext> InboundHandler::context_for(const adapters::InboundMessage& message,
-                                                          const ChatSettings& chat, const PlatformOut& out) {
+                                                          const ChatSettings& chat, const PlatformOut& out,
+                                                          const InboundRoles& roles) {
     DispatchContext context;
     auto sender = m_store.find_person_by_platform(message.platform, message.sender_id);
     if (!sender) return sender.error();
     if (*sender) context.sender = **sender;
-    for (const auto& admin : m_options.admins)
+    for (const auto& admin : roles.admins)
         if (!context.sender.id.empty() && admin == context.sender.id) context.is_admin = true;
     context.project_ids = chat.projects;
     context.locale = chat.locale;
     context.markup = out.markup();
-    context.today = local_today(m_clock, chat.timezone.empty() ? m_options.default_timezone : chat.timezone);
+    context.today = local_today(m_clock, chat.timezone.empty() ? roles.default_timezone : chat.timezone);
     context.source = core::ChangeSource{context.sender.id, message.platform, message.chat_id, message.message_id,
                                         m_clock.now_unix()};
     context.bot_names = m_options.bot_names;
-    context.escalation_contacts = m_options.escalation_contacts;
+    context.escalation_contacts = roles.escalation_contacts;
     context.links = m_options.links;
     for (const auto& mentioned : message.mentions) {
         auto person = m_store.find_person_by_platform(message.platform, mentioned.user_id);
@@ -116,6 +136,94 @@ core::Result<bool> InboundHandler::bind_signature(const adapters::InboundMessage
     return fits;
 }
 
+core::Result<bool> InboundHandler::hint_due(const adapters::InboundMessage& message, const std::string& zone) {
+    const std::string key = "hint/" + message.platform + "/" + message.chat_id;
+    const std::string today = core::format_iso_date(local_today(m_clock, zone));
+    auto last = m_store.get_state(key);
+    if (!last) return last.error();
+    if (*last && **last == today) return false;
+    auto saved = m_store.put_state(key, today);
+    if (!saved) return saved.error();
+    return true;
+}
+
+core::Result<void> InboundHandler::apply(const adapters::InboundMessage& message, const ChatSettings& chat,
+                                         const PlatformOut& out, const InboundRoles& roles,
+                                         const std::optional<adapters::LookupAnswer>& directory, InboundResult& result,
+                                         std::vector<core::CommandOutcome>& outcomes) {
+    const std::string zone = chat.timezone.empty() ? roles.default_timezone : chat.timezone;
+    std::vector<core::AccountMention> mentions;
+    for (const auto& m : message.mentions) mentions.push_back({m.display, m.user_id});
+    auto team = core::parse_team_message(message.text, mentions, m_options.bot_names);
+    if (!team.empty() || message.bot_added) {
+        auto sender = m_store.find_person_by_platform(message.platform, message.sender_id);
+        if (!sender) return sender.error();
+        TeamContext context;
+        context.platform = message.platform;
+        context.chat_id = message.chat_id;
+        context.account = message.sender_id;
+        context.sender_name = message.sender_name;
+        context.message_id = message.message_id;
+        context.sender = *sender;
+        context.is_admin = *sender && std::find(roles.admins.begin(), roles.admins.end(), (*sender)->id) != roles.admins.end();
+        context.admins = roles.admins;
+        context.managers = roles.managers;
+        context.locale = chat.locale.value_or(team.empty() ? core::Locale::zh_cn : team.front().language);
+        context.markup = out.markup();
+        context.default_timezone = roles.default_timezone;
+        context.now_unix = m_clock.now_unix();
+        if (message.bot_added) {  // once per group and day, like the hint
+            auto due = hint_due(message, zone);
+            if (!due) return due.error();
+            if (*due) result.reply.sections.push_back(core::team_answers::bot_added(context.locale));
+            return core::ok();
+        }
+        auto ran = m_team.run(team, context);
+        if (!ran) return ran.error();
+        result.changed = ran->changed;
+        result.reply.sections = std::move(ran->answer);
+        result.reply.fallback_text = result.reply.sections.empty() ? "" : result.reply.sections.front();
+        for (const auto& why : ran->refusals) {
+            core::CommandOutcome refused;
+            refused.kind = core::CommandOutcome::Kind::forbidden;
+            refused.detail = why;
+            outcomes.push_back(std::move(refused));
+        }
+        return core::ok();
+    }
+    if (!chat.known && !message.direct) {
+        // A group bound to no project: how to bind it, at most once a day; nothing changes.
+        auto due = hint_due(message, zone);
+        if (!due) return due.error();
+        if (!*due) return core::ok();
+        result.reply.sections.push_back(
+            core::answers::chat_not_bound(message.chat_id, chat.locale.value_or(core::Locale::zh_cn)));
+        result.reply.fallback_text = result.reply.sections.front();
+        return core::ok();
+    }
+    std::optional<core::Person> identified;
+    if (directory) {
+        auto linked = link_from_directory(m_store, *directory, message.platform, message.sender_id, chat.projects,
+                                          core::ChangeSource{"", message.platform, message.chat_id, message.message_id,
+                                                             m_clock.now_unix()});
+        if (!linked) return linked.error();
+        identified = std::move(*linked);
+    }
+    auto context = context_for(message, chat, out, roles);
+    if (!context) return context.error();
+    auto dispatched = m_dispatcher.handle(message.text, *context);
+    if (!dispatched) return dispatched.error();
+    result.changed = dispatched->changed || identified.has_value();
+    result.reply = std::move(dispatched->reply);
+    if (identified) {
+        core::Locale locale = context->locale.value_or(core::grammar::contains_cjk(message.text) ? core::Locale::zh_cn : core::Locale::en);
+        result.reply.sections.insert(result.reply.sections.begin(),
+                                     core::team_answers::identified_as(identified->name, locale));
+    }
+    outcomes = std::move(dispatched->outcomes);
+    return core::ok();
+}
+
 core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessage& message, const PlatformOut& out,
                                                    bool enqueue_reply) {
     InboundResult result;
@@ -128,6 +236,7 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
         return result;
     }
     ChatSettings chat = m_chats(message.platform, message.chat_id);
+    if (chat.failed) return core::make_error(core::ErrorCode::busy, "the chat directory could not be read");
     if (m_options.limiter) {  // before anything changes; see inbound_limit.h
         auto limited = limit_inbound(*m_options.limiter, m_store, m_clock, chat, message, out, enqueue_reply);
         if (!limited) return limited.error();
@@ -145,6 +254,16 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
         }
     }
     std::vector<core::CommandOutcome> outcomes;  // counted once committed
+    auto roles = this->roles();
+    // Who an unlinked sender is, asked of the platform before the transaction (it may wait on
+    // the network); linked inside it.
+    std::optional<adapters::LookupAnswer> directory;
+    if (m_options.directory && chat.known && !message.sender_id.empty() &&
+        core::parse_team_message(message.text, {}, m_options.bot_names).empty()) {
+        auto linked = m_store.find_person_by_platform(message.platform, message.sender_id);
+        if (!linked) return linked.error();
+        if (!*linked) directory = m_options.directory(message.platform, message.sender_id);
+    }
     // Group commit: shares one transaction with concurrent deliveries, each in its own
     // savepoint; returns only after the commit, so the 2xx that follows is durable.
     auto status = m_commits.run([&]() -> core::Result<void> {
@@ -160,22 +279,9 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
             result.duplicate = true;
             return core::ok();
         }
-        if (!chat.known && !message.direct) {
-            // A group nobody bound to a project: answer how to bind it, change nothing.
-            core::ChatMessage hint;
-            hint.sections.push_back(
-                core::answers::chat_not_bound(message.chat_id, chat.locale.value_or(core::Locale::zh_cn)));
-            hint.fallback_text = hint.sections.front();
-            result.reply = hint;
-        } else {
-            auto context = context_for(message, chat, out);
-            if (!context) return context.error();
-            auto dispatched = m_dispatcher.handle(message.text, *context);
-            if (!dispatched) return dispatched.error();
-            result.changed = dispatched->changed;
-            result.reply = std::move(dispatched->reply);
-            outcomes = std::move(dispatched->outcomes);
-        }
+        auto applied = apply(message, chat, out, *roles, directory, result, outcomes);
+        if (!applied) return applied.error();
+        if (result.reply.sections.empty() && result.reply.title.empty()) return core::ok();  // nothing to say
         if (!enqueue_reply) return core::ok();
         auto queued = queue_reply(m_store, out, result.reply, message,
                                     "reply:" + message.platform + ":" + message.dedup_key, m_clock.now_unix());
@@ -188,7 +294,7 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
         log_replayed_signature(message);
         return result;
     }
-    if (!result.duplicate) log_refusals(message, !chat.known && !message.direct, outcomes);
+    if (!result.duplicate) log_refusals(message, !chat.known && !message.direct && !result.changed, outcomes);
     if (m_options.metrics) m_options.metrics->count_commands(outcomes);
     return result;
 }

@@ -9,14 +9,18 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "adapters/common/directory_profile.h"
 #include "adapters/common/inbound.h"
 #include "bot/pipeline/dispatcher.h"
 #include "bot/pipeline/inbound_types.h"
 #include "bot/pipeline/platform_out.h"
+#include "bot/team/team_commands.h"
 #include "core/clock.h"
 #include "core/message.h"
 #include "core/store/group_commit.h"
@@ -28,14 +32,25 @@ class CommandLimiter;
 class DaemonMetrics;
 
 
-struct InboundOptions {
+// Who may do what: what a reload of the config may change while messages are handled.
+struct InboundRoles {
     std::string default_timezone = "Asia/Shanghai";
     std::vector<std::string> admins;
-    std::vector<std::string> bot_names;
     std::map<std::string, std::vector<std::string>> escalation_contacts;  // see DispatchContext
+    std::map<std::string, std::vector<std::string>> managers;  // see TeamContext
+};
+
+// Asks the platform's directory who an account is (bot/directory/directory_lookup.h): may
+// block on the network for a few seconds; called outside any transaction.
+using DirectoryAsk = std::function<adapters::LookupAnswer(const std::string& platform, const std::string& account)>;
+
+struct InboundOptions {
+    InboundRoles roles;
+    std::vector<std::string> bot_names;
     LinkSettings links;  // see DispatchContext
     CommandLimiter* limiter = nullptr;  // borrowed; null = no command rate limits
     DaemonMetrics* metrics = nullptr;   // borrowed; counts each command line once applied
+    DirectoryAsk directory;             // empty = accounts are linked by claim, config or trackerctl only
 };
 
 class InboundHandler {
@@ -52,6 +67,8 @@ public:
     // binds its signature as handle() does, so that the signature cannot carry another body
     // later. False when the signature is bound to another message (nothing recorded).
     core::Result<bool> bind_signature(const adapters::InboundMessage& message);
+    // A reload of the config: the next message sees the new roles.
+    void set_roles(InboundRoles roles);
     store::GroupCommit::Counts commit_counts() const { return m_commits.counts(); }
 
 private:
@@ -61,13 +78,23 @@ private:
     // (inside the transaction); else only read (the check ahead of the command limiter).
     core::Result<bool> signature_fits(const adapters::InboundMessage& message, bool write);
     core::Result<DispatchContext> context_for(const adapters::InboundMessage& message, const ChatSettings& chat,
-                                              const PlatformOut& out);
+                                              const PlatformOut& out, const InboundRoles& roles);
+    // Inside the transaction: what a delivery does once known fresh — set-up commands, the
+    // unbound chat's hint, or the dispatcher (after linking the sender from `directory`).
+    core::Result<void> apply(const adapters::InboundMessage& message, const ChatSettings& chat, const PlatformOut& out,
+                             const InboundRoles& roles, const std::optional<adapters::LookupAnswer>& directory,
+                             InboundResult& result, std::vector<core::CommandOutcome>& outcomes);
+    core::Result<bool> hint_due(const adapters::InboundMessage& message, const std::string& zone);
+    std::shared_ptr<const InboundRoles> roles() const;
 
     store::Store& m_store;
     const core::Clock& m_clock;
     ChatLookup m_chats;
     InboundOptions m_options;
+    mutable std::mutex m_roles_mutex;
+    std::shared_ptr<const InboundRoles> m_roles;  // Guarded by m_roles_mutex.
     Dispatcher m_dispatcher;
+    TeamCommands m_team;
     store::GroupCommit m_commits;  // every delivery's transaction goes through it
 };
 

@@ -11,9 +11,10 @@
 
 namespace bot {
 
-// What the config says about one chat.
+// What the directory says about one chat.
 struct ChatSettings {
-    bool known = false;                    // listed in the config's chats
+    bool known = false;                    // bound to at least one project
+    bool failed = false;                   // the directory could not be read: answer 5xx, retry
     std::vector<std::string> projects;     // bound projects (empty + known = every project)
     std::optional<core::Locale> locale;    // unset = answer in the message's language
     std::string timezone;                  // IANA; "" = the global one

@@ -29,11 +29,28 @@ Scheduler::Scheduler(store::Store& store, const core::Clock& clock, const config
                      std::chrono::milliseconds tick)
     : m_store(store),
       m_clock(clock),
-      m_config(config),
       m_outs(std::move(outs)),
       m_wake(std::move(wake)),
       m_tick(tick),
+      m_config(std::make_shared<const config::Config>(config)),
       m_calendar(config.calendar.holidays, config.calendar.workdays) {}
+
+void Scheduler::reload(const config::Config& config) {
+    auto next = std::make_shared<const config::Config>(config);
+    std::lock_guard lock(m_pass_mutex);
+    m_config = std::move(next);
+    m_calendar = core::WorkCalendar(config.calendar.holidays, config.calendar.workdays);
+    m_settled.clear();  // thresholds, people or the calendar may have changed
+}
+
+core::Result<void> Scheduler::refresh_chats() {
+    auto records = m_store.chats();
+    if (!records) return records.error();
+    m_chats.clear();
+    for (auto& record : *records)
+        if (!record.chat.projects.empty()) m_chats.push_back(std::move(record.chat));
+    return core::ok();
+}
 
 Scheduler::~Scheduler() { stop(); }
 
@@ -75,15 +92,15 @@ SchedulerPass Scheduler::run_once() {
 
 std::vector<Scheduler::Chat> Scheduler::chats_of(const std::string& project_id, long long now) const {
     std::vector<Chat> chats;
-    for (const auto& chat : m_config.chats) {
+    for (const auto& chat : m_chats) {
         if (std::find(chat.projects.begin(), chat.projects.end(), project_id) == chat.projects.end()) continue;
         auto out = m_outs.find(chat.platform);
         if (out == m_outs.end() || !out->second) continue;
         Chat c;
         c.config = &chat;
         c.out = out->second;
-        c.locale = chat.locale.value_or(m_config.locale);
-        c.clock.zone = chat.timezone.value_or(m_config.timezone);
+        c.locale = chat.locale.value_or(m_config->locale);
+        c.clock.zone = chat.timezone.value_or(m_config->timezone);
         c.clock.day = local_date(now, c.clock.zone);
         c.clock.minutes = local_minutes_of_day(now, c.clock.zone);
         c.clock.working_day = m_calendar.is_working_day(c.clock.day);
@@ -103,8 +120,13 @@ std::function<long long(long long)> Scheduler::deadline_in(const std::string& zo
 
 SchedulerPass Scheduler::pass(long long now) {
     SchedulerPass result;
-    std::vector<std::string> projects;  // every project bound to a chat, in config order
-    for (const auto& chat : m_config.chats)
+    if (auto refreshed = refresh_chats(); !refreshed) {
+        ++result.failed;
+        spdlog::warn("scheduler: chats: {}", refreshed.error().message);
+        return result;
+    }
+    std::vector<std::string> projects;  // every project bound to a chat, in the directory's order
+    for (const auto& chat : m_chats)
         for (const auto& id : chat.projects)
             if (std::find(projects.begin(), projects.end(), id) == projects.end()) projects.push_back(id);
     for (const auto& project_id : projects) {
@@ -125,9 +147,16 @@ core::Result<std::optional<core::ProjectState>> Scheduler::load(const std::strin
         if (state.error().code == core::ErrorCode::not_found) return std::optional<core::ProjectState>{};
         return state.error();
     }
-    // The config is the source of platform ids, and people named only there (an approver, a
-    // department head) can be mentioned too.
-    for (const auto& person : m_config.people) state->people.insert_or_assign(person.id, person);
+    // People the config names for the project but its plan may not (a default approver, a
+    // department head) can be mentioned too; the store has their platform ids.
+    if (const auto* settings = m_config->find_project(project_id)) {
+        for (const auto* id : {&settings->owner, &settings->approver, &settings->department_head}) {
+            if (id->empty() || state->people.count(*id)) continue;
+            auto person = m_store.find_person(*id);
+            if (!person) return person.error();
+            if (*person) state->people.emplace(*id, **person);
+        }
+    }
     return std::optional<core::ProjectState>{std::move(*state)};
 }
 

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -70,7 +71,7 @@ struct SchedulerPass {
 
 class Scheduler {
 public:
-    // Borrowed: store, clock, config and the PlatformOuts outlive the scheduler. `outs` maps a
+    // Borrowed: store, clock and the PlatformOuts outlive the scheduler; the config is copied. `outs` maps a
     // platform name to its PlatformOut; chats of other platforms are skipped (logged once).
     // `wake` is called after rows were enqueued (the outbox worker's wake()).
     Scheduler(store::Store& store, const core::Clock& clock, const config::Config& config,
@@ -87,6 +88,9 @@ public:
     void set_metrics(DaemonMetrics* metrics) { m_metrics = metrics; }
     // One pass at the clock's now.
     SchedulerPass run_once();
+    // A reload of the config file: its calendar, project settings and defaults apply from the
+    // next pass. Chats and people come from the store (the directory), read at every pass.
+    void reload(const config::Config& config);
 
     // Every scheduled push of local day `day` for every chat, with its state as of now, ordered
     // by time. Escalation entries list open ladders whose next rung falls on that day.
@@ -130,11 +134,15 @@ private:
 
     store::Store& m_store;
     const core::Clock& m_clock;
-    const config::Config& m_config;
     const std::map<std::string, const PlatformOut*> m_outs;
     const std::function<void()> m_wake;
     const std::chrono::milliseconds m_tick;
-    const core::WorkCalendar m_calendar;
+    // The config as last (re)loaded, the calendar built from it, and the bound chats as the
+    // directory holds them at the start of a pass. Guarded by m_pass_mutex.
+    std::shared_ptr<const config::Config> m_config;
+    core::WorkCalendar m_calendar;
+    std::vector<core::ChatEntry> m_chats;
+    core::Result<void> refresh_chats();  // m_chats from the store; under m_pass_mutex
 
     // A project whose last pass did nothing (no push, no write) is not run again while nothing
     // it reads has changed (Store::change_generation) and its chats' clocks have crossed no

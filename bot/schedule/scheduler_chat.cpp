@@ -53,7 +53,7 @@ core::Result<std::vector<core::LadderAction>> Scheduler::run_ladders(core::Proje
     core::LadderContext context;
     context.now = now;
     context.deadline = deadline_in(chat.clock.zone);
-    if (const auto* settings = m_config.find_project(state.project.id)) {
+    if (const auto* settings = m_config->find_project(state.project.id)) {
         context.default_approver = settings->approver;
         context.department_head = settings->department_head;
     }

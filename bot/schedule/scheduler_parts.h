@@ -78,7 +78,7 @@ struct Scheduler::ChatClock {
 
 // A bound chat with its platform and local time at the pass.
 struct Scheduler::Chat {
-    const config::ChatConfig* config = nullptr;
+    const core::ChatEntry* config = nullptr;
     const PlatformOut* out = nullptr;
     core::Locale locale = core::Locale::zh_cn;
     ChatClock clock;

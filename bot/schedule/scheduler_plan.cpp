@@ -16,8 +16,12 @@ using namespace scheduler_parts;
 
 core::Result<int> Scheduler::send_digest_now(const std::string& platform, const std::string& chat_id) {
     std::lock_guard lock(m_pass_mutex);
-    const auto* config = m_config.find_chat(platform, chat_id);
-    if (!config) return core::make_error(core::ErrorCode::not_found, "no chat " + platform + "/" + chat_id + " in the config");
+    if (auto refreshed = refresh_chats(); !refreshed) return refreshed.error();
+    auto found = std::find_if(m_chats.begin(), m_chats.end(),
+                              [&](const core::ChatEntry& c) { return c.platform == platform && c.chat_id == chat_id; });
+    if (found == m_chats.end())
+        return core::make_error(core::ErrorCode::not_found, "no chat " + platform + "/" + chat_id + " bound to a project");
+    const core::ChatEntry* config = &*found;
     long long now = m_clock.now_unix();
     int enqueued = 0;
     m_tally = {};
@@ -49,8 +53,9 @@ core::Result<std::vector<ScheduledSend>> Scheduler::plan(core::Date day) {
     std::lock_guard lock(m_pass_mutex);
     long long now = m_clock.now_unix();
     std::vector<ScheduledSend> out;
-    for (const auto& cfg : m_config.chats) {
-        std::string zone = cfg.timezone.value_or(m_config.timezone);
+    if (auto refreshed = refresh_chats(); !refreshed) return refreshed.error();
+    for (const auto& cfg : m_chats) {
+        std::string zone = cfg.timezone.value_or(m_config->timezone);
         bool working = m_calendar.is_working_day(day);
         auto slot = m_calendar.weekly_day(day, cfg.weekly_time.weekday);
         struct Item { const char* kind; config::TimeOfDay time; bool scheduled; };

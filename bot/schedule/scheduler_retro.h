@@ -22,7 +22,7 @@ namespace bot {
 
 // One chat bound to the project, with its local time at the pass.
 struct RetroChat {
-    const config::ChatConfig* config = nullptr;
+    const core::ChatEntry* config = nullptr;
     const PlatformOut* out = nullptr;
     core::Locale locale = core::Locale::zh_cn;
     core::Date day{};

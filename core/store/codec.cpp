@@ -178,7 +178,8 @@ Fields risk_fields(const core::RiskItem& r) {
 Fields person_fields(const core::Person& p) {
     return {
         {"name", p.name},         {"department", p.department}, {"slack", p.slack},
-        {"feishu", p.feishu},     {"dingtalk", p.dingtalk},
+        {"feishu", p.feishu},     {"dingtalk", p.dingtalk},     {"email", p.email},
+        {"mobile", p.mobile},
     };
 }
 
@@ -207,6 +208,13 @@ int audit_diff(StatementCache& cache, const AuditContext& context, const Fields&
         for (const auto& [field, value] : after)
             if (std::string_view(field) == "name") label = value;
         insert_audit(cache, context, "created", "", label);
+        return 1;
+    }
+    if (after.empty()) {  // removed: what it held, so the trail says what went
+        std::string held;
+        for (const auto& [field, value] : before)
+            if (!value.empty()) held += (held.empty() ? "" : " ") + std::string(field) + "=" + value;
+        insert_audit(cache, context, "removed", held, "");
         return 1;
     }
     int rows = 0;

@@ -25,7 +25,8 @@ void save_person(StatementCache& cache, const core::Person& incoming,
     core::Person person = incoming;
     if (merge && before) {
         for (auto field : {&core::Person::name, &core::Person::department, &core::Person::slack,
-                           &core::Person::feishu, &core::Person::dingtalk})
+                           &core::Person::feishu, &core::Person::dingtalk, &core::Person::email,
+                           &core::Person::mobile})
             if ((person.*field).empty()) person.*field = (*before).*field;
     }
     detail::write_person(cache, person);

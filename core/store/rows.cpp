@@ -90,11 +90,7 @@ core::Task task_row(Statement& s) {
     " predecessors, resources, budget, remark, blocked_reason, blocked_since, last_update"      \
     " FROM tasks "
 
-core::Person person_row(Statement& s) {
-    return core::Person{text(s, 0), text(s, 1), text(s, 2), text(s, 3), text(s, 4), text(s, 5)};
-}
-
-#define TRACKERD_PERSON_COLUMNS "SELECT id, name, department, slack, feishu, dingtalk FROM people "
+#define TRACKERD_PERSON_COLUMNS "SELECT id, name, department, slack, feishu, dingtalk, email, mobile FROM people "
 
 core::Kpi kpi_row(Statement& s) {
     core::Kpi k;
@@ -275,6 +271,10 @@ void write_task_progress(StatementCache& cache, const core::Task& t) {
     q->exec();
 }
 
+core::Person person_row(SQLite::Statement& s) {
+    return core::Person{text(s, 0), text(s, 1), text(s, 2), text(s, 3), text(s, 4), text(s, 5), text(s, 6), text(s, 7)};
+}
+
 std::optional<core::Person> read_person(StatementCache& cache, std::string_view id) {
     auto q = cache.get(TRACKERD_PERSON_COLUMNS "WHERE id = ?1");
     bind_text(*q, 1, id);
@@ -308,15 +308,17 @@ std::vector<core::Person> read_people(StatementCache& cache) {
 
 void write_person(StatementCache& cache, const core::Person& p) {
     auto q = cache.get(
-        "INSERT INTO people (id, name, department, slack, feishu, dingtalk)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET name = ?2,"
-        " department = ?3, slack = ?4, feishu = ?5, dingtalk = ?6");
+        "INSERT INTO people (id, name, department, slack, feishu, dingtalk, email, mobile)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (id) DO UPDATE SET name = ?2,"
+        " department = ?3, slack = ?4, feishu = ?5, dingtalk = ?6, email = ?7, mobile = ?8");
     bind_text(*q, 1, p.id);
     bind_text(*q, 2, p.name);
     bind_text(*q, 3, p.department);
     bind_text(*q, 4, p.slack);
     bind_text(*q, 5, p.feishu);
     bind_text(*q, 6, p.dingtalk);
+    bind_text(*q, 7, p.email);
+    bind_text(*q, 8, p.mobile);
     q->exec();
 }
 

@@ -229,11 +229,53 @@ CREATE TABLE signature_uses (
 CREATE INDEX signature_uses_by_expiry ON signature_uses(expires_at);
 )sql";
 
+// The team directory at run time (issue 21): people gain the contacts a platform's directory
+// is matched on; chats and their settings move out of the config file into a table that chat
+// commands and trackerctl change (the file seeds it); accounts waiting to be confirmed are
+// claims. `source` says where an entry's current value came from (core::EntrySource) and
+// `seeded` is what the config file last said of it (core::describe), so that a reload applies
+// only what the file changed.
+constexpr const char* k_migration_6 = R"sql(
+ALTER TABLE people ADD COLUMN email TEXT NOT NULL DEFAULT '';
+ALTER TABLE people ADD COLUMN mobile TEXT NOT NULL DEFAULT '';
+ALTER TABLE people ADD COLUMN source TEXT NOT NULL DEFAULT 'plan';
+ALTER TABLE people ADD COLUMN seeded TEXT NOT NULL DEFAULT '';
+CREATE INDEX people_by_email ON people(email COLLATE NOCASE) WHERE email <> '';
+CREATE INDEX people_by_mobile ON people(mobile) WHERE mobile <> '';
+
+CREATE TABLE chats (
+    platform TEXT NOT NULL,
+    chat_id TEXT NOT NULL,
+    projects TEXT NOT NULL DEFAULT '',
+    locale TEXT NOT NULL DEFAULT '',
+    timezone TEXT NOT NULL DEFAULT '',
+    webhook_url TEXT NOT NULL DEFAULT '',
+    digest_time TEXT NOT NULL DEFAULT '09:00',
+    reminder_time TEXT NOT NULL DEFAULT '17:00',
+    weekly_time TEXT NOT NULL DEFAULT 'MON 09:30',
+    quiet_hours TEXT NOT NULL DEFAULT '22:00-08:00',
+    source TEXT NOT NULL DEFAULT 'config',
+    seeded TEXT NOT NULL DEFAULT '',
+    updated_at INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (platform, chat_id)
+);
+
+CREATE TABLE claims (
+    platform TEXT NOT NULL,
+    account TEXT NOT NULL,
+    person_id TEXT NOT NULL,
+    chat_id TEXT NOT NULL,
+    at_unix INTEGER NOT NULL,
+    PRIMARY KEY (platform, account)
+);
+CREATE INDEX claims_by_person ON claims(person_id);
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& migrations() {
     static const std::vector<const char*> k_all{k_migration_1, k_migration_2, k_migration_3, k_migration_4,
-                                                k_migration_5};
+                                                k_migration_5, k_migration_6};
     return k_all;
 }
 

@@ -19,6 +19,7 @@
 #include "core/model.h"
 #include "core/result.h"
 #include "core/task_update.h"
+#include "core/store/directory_store.h"
 #include "core/store/facets.h"
 #include "core/store/outbox_types.h"
 
@@ -31,9 +32,9 @@ namespace store {
 using core::Result;
 
 // The schema version this build writes. Migrations run in order from the file's version.
-inline constexpr int k_schema_version = 5;
+inline constexpr int k_schema_version = 6;
 
-class Store final : public PlanStore, public InboundLog, public OutboxStore, public StateStore {
+class Store final : public PlanStore, public InboundLog, public OutboxStore, public StateStore, public DirectoryStore {
 public:
     // Opens (creating if needed) and migrates to k_schema_version.
     static Result<std::unique_ptr<Store>> open(const std::string& path);
@@ -99,6 +100,28 @@ public:
     Result<std::vector<OutboxMessage>> outbox(std::optional<OutboxState> state, int limit) override;
     Result<void> requeue(long long id, long long now_unix) override;
     Result<OutboxStats> outbox_stats() override;
+
+    // DirectoryStore (directory_store.h; core/store/directory.cpp).
+    Result<std::optional<ChatRecord>> chat(std::string_view platform, std::string_view chat_id) override;
+    Result<std::vector<ChatRecord>> chats() override;
+    Result<void> put_chat(const core::ChatEntry& chat, core::EntrySource source, std::string_view seeded,
+                          const core::ChangeSource& by) override;
+    Result<bool> remove_chat(std::string_view platform, std::string_view chat_id, const core::ChangeSource& by) override;
+    Result<std::vector<PersonRecord>> person_records() override;
+    Result<std::optional<PersonRecord>> person_record(std::string_view id) override;
+    Result<void> put_person(const core::Person& person, core::EntrySource source, std::string_view seeded,
+                            const core::ChangeSource& by) override;
+    Result<std::vector<core::Person>> people_by_contact(std::string_view email, std::string_view mobile) override;
+    Result<std::vector<core::Person>> people_named(std::string_view name) override;
+    Result<void> link_account(std::string_view person_id, std::string_view platform, std::string_view account,
+                              core::EntrySource source, const core::ChangeSource& by) override;
+    Result<std::string> unlink_account(std::string_view person_id, std::string_view platform,
+                                       const core::ChangeSource& by) override;
+    Result<void> put_claim(const core::Claim& claim) override;
+    Result<std::optional<core::Claim>> claim_of(std::string_view platform, std::string_view account) override;
+    Result<std::vector<core::Claim>> claims_for(std::string_view platform, std::string_view person_id) override;
+    Result<std::vector<core::Claim>> claims() override;
+    Result<bool> drop_claim(std::string_view platform, std::string_view account) override;
 
     // For /readyz: opens `path` afresh, read-only and without creating it, and reads its schema
     // version — the file is there and SQLite answers. Leaves the file untouched.

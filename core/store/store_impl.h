@@ -177,6 +177,9 @@ std::vector<core::Task> read_child_tasks(StatementCache& cache, std::string_view
 void insert_task(StatementCache& cache, const core::Task& task);
 void write_task_progress(StatementCache& cache, const core::Task& task);
 
+// The columns of TRACKERD_PERSON_COLUMNS (rows.cpp): id, name, department, slack, feishu,
+// dingtalk, email, mobile.
+core::Person person_row(SQLite::Statement& s);
 std::optional<core::Person> read_person(StatementCache& cache, std::string_view id);
 std::vector<core::Person> read_people_named(StatementCache& cache, std::string_view name);
 std::optional<core::Person> read_person_by_platform(StatementCache& cache, std::string_view column,

@@ -44,7 +44,7 @@ core::ProjectState plan() {
     int uid = 1;
     for (const char* name : {"经理", "部长", "小明", "小王", "小红", "小陈"})
         state.people[name] =
-            core::Person{name, name, "市场部", "U" + std::to_string(uid++), "", ""};
+            core::Person{name, name, "市场部", "U" + std::to_string(uid++), "", "", "", ""};
     return state;
 }
 

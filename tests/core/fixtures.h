@@ -72,7 +72,7 @@ inline core::ProjectState new_product_launch() {
     state.tasks[2].remark = "需协调销售部提供客户资源";
     number_positions(state);
     for (const char* name : {"经理", "小红", "小李", "小王", "小明", "小张", "小陈"})
-        state.people[name] = core::Person{name, name, "市场部", "", "", ""};
+        state.people[name] = core::Person{name, name, "市场部", "", "", "", "", ""};
     return state;
 }
 

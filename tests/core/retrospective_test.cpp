@@ -32,7 +32,7 @@ core::DeviationReport report(const char* task, const char* date, core::CauseKind
 core::ProjectState finished_q3() {
     auto state = fixtures::q3_online_strategy();
     state.project.goal = "Q3 线上销售额 500 万元，新客占比 35%";
-    state.people["赵"] = core::Person{"赵", "赵", "市场部", "U9", "", ""};
+    state.people["赵"] = core::Person{"赵", "赵", "市场部", "U9", "", "", "", ""};
     state.deviation_reports = {
         report("T003", "2024-07-19", core::CauseKind::subjective, "接口联调低估", "", ""),
         report("T003", "2024-07-22", core::CauseKind::objective, "支付通道审核延迟", "会员日推迟", "改用备用通道"),

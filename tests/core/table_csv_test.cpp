@@ -391,7 +391,7 @@ TEST(TrackingExportTest, ProjectWithoutAPhaseNodeIsWrittenAsTheFirstPhaseRow) {
     state.project.name = "新品上市";
     state.project.goal = "销售额500万";
     state.project.owner = "lead";
-    state.people["lead"] = Person{"lead", "经理", "", "", "", ""};
+    state.people["lead"] = Person{"lead", "经理", "", "", "", "", "", ""};
     Task task;
     task.id = "T1";
     task.name = "调研";

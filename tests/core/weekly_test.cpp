@@ -76,7 +76,7 @@ core::ProjectState festival_week() {
     state.tasks[2].blocked_since = day("2024-03-21");
     fixtures::number_positions(state);
     for (const char* name : {"经理", "小明", "小红", "小李"})
-        state.people[name] = core::Person{name, name, "市场部", "", "", ""};
+        state.people[name] = core::Person{name, name, "市场部", "", "", "", "", ""};
     state.people["小明"].slack = "U1";
     state.people["小红"].slack = "U2";
     state.people["小李"].slack = "U3";

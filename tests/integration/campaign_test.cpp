@@ -23,6 +23,7 @@
 #include "bot/ops/local_time.h"
 #include "bot/pipeline/outbox_worker.h"
 #include "bot/schedule/scheduler.h"
+#include "bot/team/seed.h"
 #include "bot/platforms/slack/slack_routes.h"
 #include "bot/platforms/slack/slack_sender.h"
 #include "tests/support/demo_data.h"
@@ -108,7 +109,7 @@ config::Config campaign_config(const std::string& db, const std::string& api_bas
     const std::pair<const char*, const char*> people[] = {
         {"小李", "U0XIAOLI"}, {"小王", "U0XIAOWANG"}, {"小明", "U0XIAOMING"}, {"小张", "U0XIAOZHANG"},
         {"小陈", "U0XIAOCHEN"}, {"小红", "U0XIAOHONG"}, {"经理", "U0MANAGER"}, {"总监", "U0DIRECTOR"}};
-    for (const auto& [id, slack] : people) config.people.push_back(core::Person{id, id, "市场部", slack, "", ""});
+    for (const auto& [id, slack] : people) config.people.push_back(core::Person{id, id, "市场部", slack, "", "", "", ""});
     config::ProjectSettings project;
     project.id = "P1";
     project.owner = "经理";
@@ -142,20 +143,20 @@ struct Daemon {
                   },
                   [&] {
                       bot::InboundOptions options;  // by name: new fields keep their defaults
-                      options.default_timezone = k_zone;
-                      options.admins = config.admins;
-                      options.escalation_contacts = {{"P1", {"总监"}}};
+                      options.roles.default_timezone = k_zone;
+                      options.roles.admins = config.admins;
+                      options.roles.escalation_contacts = {{"P1", {"总监"}}};
                       return options;
                   }()) {}
 
-    // As App::create does: open the file and bring the config's people into it.
+    // As App::create does: open the file and bring the config's people and chats into it.
     static std::unique_ptr<store::Store> open(const config::Config& config) {
         auto opened = store::Store::open(config.database);
         if (!opened) {
             ADD_FAILURE() << opened.error().message;
             return nullptr;
         }
-        for (const auto& person : config.people) EXPECT_TRUE((*opened)->upsert_person(person));
+        EXPECT_TRUE(bot::seed_directory(**opened, config, 0));
         return std::move(*opened);
     }
 

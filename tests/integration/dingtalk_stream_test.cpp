@@ -75,7 +75,7 @@ protected:
         config.dingtalk.app_secret = k_app_secret;
         config.dingtalk.robot_code = k_robot_code;
         config.dingtalk.api_base = m_platform.base_url();
-        config.people.push_back(core::Person{"小明", "小明", "市场部", "", "", k_staff_id});
+        config.people.push_back(core::Person{"小明", "小明", "市场部", "", "", k_staff_id, "", ""});
         bind_chat(config, "dingtalk", k_chat);
         return config;
     }

@@ -77,7 +77,7 @@ protected:
         config.feishu.encrypt_key = k_encrypt_key;
         config.feishu.api_base = m_feishu.api_base();
         config.feishu.bot_open_id = m_bot_open_id;
-        config.people.push_back(core::Person{"小明", "小明", "市场部", "", k_sender, ""});
+        config.people.push_back(core::Person{"小明", "小明", "市场部", "", k_sender, "", "", ""});
         bind_chat(config, "feishu", k_chat);
         return config;
     }

@@ -104,7 +104,7 @@ protected:
         config.feishu.app_secret = k_app_secret;
         config.feishu.bot_open_id = k_bot;
         config.feishu.api_base = m_platform.base_url();
-        config.people.push_back(core::Person{"小明", "小明", "市场部", "", k_sender, ""});
+        config.people.push_back(core::Person{"小明", "小明", "市场部", "", k_sender, "", "", ""});
         bind_chat(config, "feishu", k_chat);
         return config;
     }

@@ -46,7 +46,7 @@ protected:
         config.slack.bot_token = k_token;
         config.slack.bot_user_id = "U0LAN0Z89";
         config.slack.api_base = m_slack.api_base();
-        config.people.push_back(core::Person{"小明", "小明", "市场部", "U061F7AUR", "", ""});
+        config.people.push_back(core::Person{"小明", "小明", "市场部", "U061F7AUR", "", "", "", ""});
         bind_chat(config, "slack", "C123ABC456");
         return config;
     }

@@ -33,8 +33,8 @@ protected:
         config.slack.bot_token = k_token;
         config.slack.bot_user_id = "U0LAN0Z89";
         config.slack.api_base = m_slack.api_base();
-        config.people.push_back(core::Person{"小明", "小明", "市场部", "U061F7AUR", "", ""});
-        config.people.push_back(core::Person{"小李", "小李", "市场部", "U0XIAOLI1", "", ""});
+        config.people.push_back(core::Person{"小明", "小明", "市场部", "U061F7AUR", "", "", "", ""});
+        config.people.push_back(core::Person{"小李", "小李", "市场部", "U0XIAOLI1", "", "", "", ""});
         bind_chat(config, "slack", "C123ABC456");
         return config;
     }

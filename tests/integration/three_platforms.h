@@ -93,8 +93,9 @@ public:  // the helpers are used by row tables outside the fixture too
         config.dingtalk.app_secret = s::k_dingtalk_app_secret;
         config.dingtalk.robot_code = t::k_dingtalk_robot;
         config.dingtalk.api_base = m_dingtalk.base_url();
+        config.dingtalk.oapi_base = m_dingtalk.base_url();  // the directory (topapi) too
         auto person = [](const char* id, const Who& who) {
-            return core::Person{id, id, "市场部", who.slack, who.feishu, who.dingtalk};
+            return core::Person{id, id, "市场部", who.slack, who.feishu, who.dingtalk, "", ""};
         };
         config.people = {person("小明", t::k_xiaoming), person("小李", t::k_xiaoli), person("张", t::k_zhang)};
         bind_chat(config, "slack", t::k_slack_chat);

@@ -77,7 +77,7 @@ protected:
 
     bot::DispatchContext context(bool with_public_url = true) {
         bot::DispatchContext context;
-        context.sender = core::Person{"经理", "经理", "市场部", "", "", ""};
+        context.sender = core::Person{"经理", "经理", "市场部", "", "", "", "", ""};
         context.is_admin = true;
         context.today = core::make_date(2024, 3, 23);
         context.source = core::ChangeSource{"经理", "cli", "test", "m1", k_now};

@@ -118,6 +118,9 @@ FakeDingtalk::FakeDingtalk(std::string app_key, std::string app_secret, std::str
                    [this](const httplib::Request& request, httplib::Response& response) {
                        handle_session(request, response);
                    });
+    m_server->Post("/topapi/v2/user/get", [this](const httplib::Request& request, httplib::Response& response) {
+        handle_user_get(request, response);
+    });
     m_server->Post("/robot/send", [this](const httplib::Request& request, httplib::Response& response) {
         handle_robot_send(request, response);
     });
@@ -287,11 +290,7 @@ void FakeDingtalk::handle_session(const httplib::Request& request, httplib::Resp
         post.text = string_field(body["markdown"], "text");
     else
         return answer_json(response, 200, json{{"errcode", 40035}, {"errmsg", "不支持的消息类型"}});
-    if (body.contains("at") && body["at"].is_object() && body["at"].contains("atUserIds") &&
-        body["at"]["atUserIds"].is_array()) {
-        for (const auto& id : body["at"]["atUserIds"])
-            if (id.is_string()) post.at_user_ids.push_back(id.get<std::string>());
-    }
+    post.at_user_ids = at_user_ids(body);
     answer_json(response, 200, json{{"errcode", 0}, {"errmsg", "ok"}});
     record(std::move(post));
 }
@@ -360,6 +359,62 @@ void FakeDingtalk::handle_robot_send(const httplib::Request& request, httplib::R
     }
     answer_json(response, 200, json{{"errcode", seen.errcode}, {"errmsg", errmsg}});
     if (shown) record(std::move(post));
+}
+
+void FakeDingtalk::add_directory_user(const std::string& userid, const DingtalkDirectoryUser& user) {
+    std::lock_guard lock(m_mutex);
+    m_directory[userid] = user;
+}
+
+void FakeDingtalk::throttle_directory(int count, int retry_after_seconds) {
+    std::lock_guard lock(m_mutex);
+    m_directory_throttle = count;
+    m_directory_retry_after = retry_after_seconds;
+}
+
+void FakeDingtalk::fail_directory(int count, const std::string& body) {
+    std::lock_guard lock(m_mutex);
+    m_directory_failures = count;
+    m_directory_failure_body = body;
+}
+
+int FakeDingtalk::directory_requests() const {
+    std::lock_guard lock(m_mutex);
+    return m_directory_requests;
+}
+
+void FakeDingtalk::handle_user_get(const httplib::Request& request, httplib::Response& response) {
+    const json body = json::parse(request.body, nullptr, false);
+    std::lock_guard lock(m_mutex);
+    ++m_directory_requests;
+    if (m_directory_throttle > 0) {
+        --m_directory_throttle;
+        response.set_header("Retry-After", std::to_string(m_directory_retry_after));
+        response.status = 429;
+        const json throttled{{"errcode", 90018}, {"errmsg", "当前企业正在调用该接口的QPS超出限制"}};
+        response.set_content(throttled.dump(), "application/json;charset=utf-8");
+        return;
+    }
+    if (m_tokens.count(request.get_param_value("access_token")) == 0)
+        return answer_json(response, 200, json{{"errcode", 40014}, {"errmsg", "不合法的access_token"}});
+    if (m_directory_failures > 0) {
+        --m_directory_failures;
+        response.status = 200;
+        response.set_content(m_directory_failure_body, "application/json;charset=utf-8");
+        return;
+    }
+    const std::string userid = body.is_object() ? string_field(body, "userid") : "";
+    if (userid.empty())
+        return answer_json(response, 200, json{{"errcode", 40035}, {"errmsg", "缺少参数 userid"}});
+    const auto user = m_directory.find(userid);
+    if (user == m_directory.end())
+        return answer_json(response, 200, json{{"errcode", 60121}, {"errmsg", "找不到该用户"}});
+    const DingtalkDirectoryUser& found = user->second;
+    answer_json(response, 200,
+                json{{"errcode", 0},
+                     {"errmsg", "ok"},
+                     {"result", {{"userid", userid}, {"name", found.name}, {"email", found.email},
+                                 {"org_email", found.org_email}, {"mobile", found.mobile}, {"active", true}}}});
 }
 
 }  // namespace testing_support

@@ -11,6 +11,9 @@
 //        "invalid timestamp" / "sign not match"); 20 accepted messages in any 60 s (both ends
 //        included) per robot, the 21st answered 130101 and the robot blocked for 10 minutes.
 //        A msgUuid seen before is answered ok and not shown again.
+//   POST /topapi/v2/user/get?access_token=…  the directory (OAPI): {"userid"} of a user added
+//        with add_directory_user -> {"errcode":0,"result":{name,email,org_email,mobile}}; a token
+//        not issued (or revoked) 40014 "不合法的access_token", an unknown userid 60121.
 // Accepted messages are logged; so is every custom-robot request, with its time by the clock.
 //
 // Thread safety: safe for concurrent use; the log and the state are guarded by one mutex.
@@ -59,6 +62,14 @@ struct RobotRequest {
     long long errcode = 0;      // what the fake answered
 };
 
+// A user as topapi/v2/user/get shows it (result).
+struct DingtalkDirectoryUser {
+    std::string name;
+    std::string email;
+    std::string org_email;
+    std::string mobile;
+};
+
 class FakeDingtalk {
 public:
     // `clock` checks custom-robot timestamps and stamps requests; the system clock when null.
@@ -82,6 +93,14 @@ public:
     std::vector<RobotRequest> robot_requests() const;  // in arrival order
     int robot_throttled() const;  // how many times a robot answered 130101
 
+    // Directory. topapi/v2/user/get answers this user for `userid` from now on.
+    void add_directory_user(const std::string& userid, const DingtalkDirectoryUser& user);
+    // The next `count` user gets answer HTTP 429 with Retry-After and errcode 90018.
+    void throttle_directory(int count, int retry_after_seconds);
+    // The next `count` user gets with a valid token answer HTTP 200 with `body` as it is.
+    void fail_directory(int count, const std::string& body);
+    int directory_requests() const;  // every user get, whatever it was answered
+
     std::vector<DingtalkPost> messages() const;  // accepted, in arrival order
     int token_requests() const;
     int request_count() const;  // every request that reached a message endpoint
@@ -93,6 +112,7 @@ private:
     void handle_group_send(const httplib::Request& request, httplib::Response& response);
     void handle_session(const httplib::Request& request, httplib::Response& response);
     void handle_robot_send(const httplib::Request& request, httplib::Response& response);
+    void handle_user_get(const httplib::Request& request, httplib::Response& response);
     // Token, timestamp, sign and rate checks; the errcode and errmsg to answer (0 = accept).
     std::pair<long long, std::string> check_robot(const std::string& token, const std::string& timestamp,
                                                   const std::string& sign, long long now_ms);
@@ -115,6 +135,12 @@ private:
     int m_issued = 0;                      // Guarded by m_mutex.
     int m_requests = 0;                    // Guarded by m_mutex.
     int m_session_failures = 0;            // Guarded by m_mutex.
+    std::map<std::string, DingtalkDirectoryUser> m_directory;  // Guarded by m_mutex. By userid.
+    int m_directory_throttle = 0;          // Guarded by m_mutex.
+    int m_directory_retry_after = 0;       // Guarded by m_mutex.
+    int m_directory_failures = 0;          // Guarded by m_mutex.
+    std::string m_directory_failure_body;  // Guarded by m_mutex.
+    int m_directory_requests = 0;          // Guarded by m_mutex.
 
     struct Robot {
         std::string secret;

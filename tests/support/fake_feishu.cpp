@@ -69,6 +69,10 @@ FakeFeishu::FakeFeishu(std::string app_id, std::string app_secret, const core::C
                    [this](const httplib::Request& request, httplib::Response& response) {
                        handle_message("reply", request.matches[1], request, response);
                    });
+    m_server->Get(R"(/open-apis/contact/v3/users/([^/]+))",
+                  [this](const httplib::Request& request, httplib::Response& response) {
+                      handle_user_get(request.matches[1], request, response);
+                  });
     m_server->Post(R"(/open-apis/bot/v2/hook/([^/]+))",
                    [this](const httplib::Request& request, httplib::Response& response) {
                        handle_hook(request.matches[1], request, response);
@@ -283,6 +287,66 @@ void FakeFeishu::handle_message(const std::string& endpoint, const std::string& 
     m_messages.push_back(std::move(message));
     lock.unlock();
     m_changed.notify_all();
+}
+
+void FakeFeishu::add_directory_user(const std::string& open_id, const FeishuDirectoryUser& user) {
+    std::lock_guard lock(m_mutex);
+    m_directory[open_id] = user;
+}
+
+void FakeFeishu::throttle_directory(int count, long long reset_seconds) {
+    std::lock_guard lock(m_mutex);
+    m_directory_throttle = count;
+    m_directory_reset = reset_seconds;
+}
+
+void FakeFeishu::fail_directory(int count, int status, const std::string& body) {
+    std::lock_guard lock(m_mutex);
+    m_directory_failures = count;
+    m_directory_failure_status = status;
+    m_directory_failure_body = body;
+}
+
+int FakeFeishu::directory_requests() const {
+    std::lock_guard lock(m_mutex);
+    return m_directory_requests;
+}
+
+void FakeFeishu::handle_user_get(const std::string& open_id, const httplib::Request& request,
+                                 httplib::Response& response) {
+    const std::string authorization = request.get_header_value("Authorization");
+    const std::string prefix = "Bearer ";
+    std::lock_guard lock(m_mutex);
+    ++m_directory_requests;
+    if (m_directory_throttle > 0) {  // the gateway throttles before it looks at the token
+        --m_directory_throttle;
+        response.set_header("x-ogw-ratelimit-limit", "50");
+        response.set_header("x-ogw-ratelimit-reset", std::to_string(m_directory_reset));
+        return answer_code(response, 429, 99991400, "request trigger frequency limit");
+    }
+    if (authorization.rfind(prefix, 0) != 0)
+        return answer_code(response, 400, 99991661, "Missing access token for authorization");
+    const auto token = m_tokens.find(authorization.substr(prefix.size()));
+    if (token == m_tokens.end() || now_unix() >= token->second)
+        return answer_code(response, 400, 99991663, "tenant access token invalid");
+    if (m_directory_failures > 0) {
+        --m_directory_failures;
+        response.status = m_directory_failure_status;
+        response.set_content(m_directory_failure_body, "application/json; charset=utf-8");
+        return;
+    }
+    if (request.has_param("user_id_type") && request.get_param_value("user_id_type") != "open_id")
+        return answer_code(response, 400, 40001, "param error: user_id_type");
+    const auto user = m_directory.find(open_id);
+    if (user == m_directory.end())
+        return answer_code(response, 400, 99992351, "these open ids not existed: [" + open_id + "]");
+    const FeishuDirectoryUser& found = user->second;
+    answer(response, 200,
+           json{{"code", 0},
+                {"msg", "success"},
+                {"data", {{"user", {{"open_id", open_id}, {"name", found.name}, {"nickname", found.nickname},
+                                    {"email", found.email}, {"enterprise_email", found.enterprise_email},
+                                    {"mobile", found.mobile}, {"status", {{"is_resigned", false}}}}}}}});
 }
 
 }  // namespace testing_support

@@ -14,6 +14,11 @@
 // with a card object, post/image/share_chat with a content object). Which codes Feishu uses for
 // an unknown token and an oversized body is not documented; 19001 and 9499 are the fake's choice.
 //
+// Directory: GET /open-apis/contact/v3/users/{open_id}?user_id_type=open_id with the bearer
+// tenant token (checked as for im/v1: 99991663), for users added with add_directory_user; an
+// unknown open_id answers HTTP 400 code 99992351 ("these open ids not existed", the fake's
+// choice: Feishu's page for the API does not say), a user_id_type other than open_id 40001.
+//
 // Thread safety: safe for concurrent use; all state is guarded by one mutex.
 
 #include <chrono>
@@ -54,6 +59,15 @@ struct FeishuBotMessage {
     long long received_ms = 0;  // the fake's clock when it was accepted
 };
 
+// A user as contact/v3 shows it (data.user).
+struct FeishuDirectoryUser {
+    std::string name;
+    std::string email;
+    std::string enterprise_email;
+    std::string mobile;
+    std::string nickname;
+};
+
 class FakeFeishu {
 public:
     // `clock` decides when tokens expire; the system clock when null.
@@ -78,6 +92,14 @@ public:
     int hook_refused_for_sign() const;  // answered 19021
     int hook_throttled() const;       // answered 11232 (over 5/s or 100/min) or 429 (throttle_next_hooks)
 
+    // Directory. The user get answers this user for `open_id` from now on.
+    void add_directory_user(const std::string& open_id, const FeishuDirectoryUser& user);
+    // The next `count` user gets answer HTTP 429, code 99991400 and x-ogw-ratelimit-reset.
+    void throttle_directory(int count, long long reset_seconds);
+    // The next `count` user gets with a valid token answer `status` with `body` as it is.
+    void fail_directory(int count, int status, const std::string& body);
+    int directory_requests() const;  // every user get, whatever it was answered
+
     std::vector<FeishuMessage> messages() const;  // accepted, in arrival order
     int token_requests() const;                   // every request to the token endpoint
     int refused_for_token() const;                // im/v1 requests refused with 99991663
@@ -89,6 +111,7 @@ private:
     void handle_message(const std::string& endpoint, const std::string& target, const httplib::Request& request,
                         httplib::Response& response);
     void handle_hook(const std::string& hook_token, const httplib::Request& request, httplib::Response& response);
+    void handle_user_get(const std::string& open_id, const httplib::Request& request, httplib::Response& response);
     long long now_unix() const;
     long long now_unix_ms() const;
 
@@ -114,6 +137,13 @@ private:
     int m_hook_requests = 0;                    // Guarded by m_mutex.
     int m_hook_refused_for_sign = 0;            // Guarded by m_mutex.
     int m_hook_throttled = 0;                   // Guarded by m_mutex.
+    std::map<std::string, FeishuDirectoryUser> m_directory;  // Guarded by m_mutex. By open_id.
+    int m_directory_throttle = 0;               // Guarded by m_mutex.
+    long long m_directory_reset = 0;            // Guarded by m_mutex.
+    int m_directory_failures = 0;               // Guarded by m_mutex.
+    int m_directory_failure_status = 0;         // Guarded by m_mutex.
+    std::string m_directory_failure_body;       // Guarded by m_mutex.
+    int m_directory_requests = 0;               // Guarded by m_mutex.
 };
 
 }  // namespace testing_support

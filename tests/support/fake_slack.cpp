@@ -40,6 +40,9 @@ FakeSlack::FakeSlack(std::string expected_token, const core::Clock* clock)
     m_server->Post("/api/chat.postMessage", [this](const httplib::Request& request, httplib::Response& response) {
         handle_post_message(request, response);
     });
+    m_server->Get("/api/users.info", [this](const httplib::Request& request, httplib::Response& response) {
+        handle_users_info(request, response);
+    });
     m_server->Post(R"(/hooks/(.+))", [this](const httplib::Request& request, httplib::Response& response) {
         handle_url_post("hooks/" + std::string(request.matches[1]), request, response);
     });
@@ -87,6 +90,16 @@ int FakeSlack::request_count() const {
     return m_requests;
 }
 
+void FakeSlack::add_directory_user(const std::string& user_id, const SlackDirectoryUser& user) {
+    std::lock_guard lock(m_mutex);
+    m_directory[user_id] = user;
+}
+
+int FakeSlack::directory_requests() const {
+    std::lock_guard lock(m_mutex);
+    return m_directory_requests;
+}
+
 bool FakeSlack::wait_for(std::size_t count, std::chrono::milliseconds timeout) const {
     std::unique_lock lock(m_mutex);
     return m_changed.wait_for(lock, timeout, [&] { return m_messages.size() >= count; });
@@ -127,6 +140,10 @@ bool FakeSlack::scripted_failure(bool json_api, httplib::Response& response) {
     case SlackFailure::Kind::server_error:
         response.status = 500;
         response.set_content("<html>internal server error</html>", "text/html");
+        break;
+    case SlackFailure::Kind::raw_body:
+        response.status = 200;
+        response.set_content(failure.error, "application/json; charset=utf-8");
         break;
     case SlackFailure::Kind::slack_error:
         if (json_api) {
@@ -206,6 +223,31 @@ void FakeSlack::handle_url_post(std::string endpoint, const httplib::Request& re
         response.set_content("ok", "text/plain");
     }
     record(std::move(post));
+}
+
+void FakeSlack::handle_users_info(const httplib::Request& request, httplib::Response& response) {
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_directory_requests;
+    }
+    if (scripted_failure(true, response)) return;
+    if (!request.has_header("Authorization")) return answer_api_error(response, "not_authed");
+    if (request.get_header_value("Authorization") != "Bearer " + m_token)
+        return answer_api_error(response, "invalid_auth");
+    const std::string user_id = request.get_param_value("user");
+    SlackDirectoryUser user;
+    {
+        std::lock_guard lock(m_mutex);
+        const auto found = m_directory.find(user_id);
+        if (found == m_directory.end()) return answer_api_error(response, "user_not_found");
+        user = found->second;
+    }
+    const json profile{{"real_name", user.real_name}, {"display_name", user.display_name},
+                       {"email", user.email}, {"phone", user.phone}};
+    answer_json(response, 200,
+                json{{"ok", true},
+                     {"user", {{"id", user_id}, {"name", user.display_name}, {"deleted", false},
+                               {"real_name", user.real_name}, {"profile", profile}}}});
 }
 
 }  // namespace testing_support

@@ -62,15 +62,17 @@ public:
     MergedRows merge(const std::vector<store::OutboxMessage>& rows) const override;
     bool merges(const store::OutboxMessage& head) const override { return head.channel == "webhook"; }
 
+    // The cached token, or a fresh one when none is cached, it is about to expire, or it
+    // equals `refused` (DingTalk just refused it). Public so that other callers of DingTalk's
+    // API (bot/directory) share the one cached token.
+    core::Result<std::string> access_token(const std::string& refused = "");
+
 private:
     SendOutcome send_webhook(const store::OutboxMessage& message);
     SendOutcome send_session(const store::OutboxMessage& message);
     SendOutcome send_group(const std::string& body, const std::string& conversation_id);
     // nullopt when DingTalk refused the token (refresh and retry); otherwise the outcome.
     std::optional<SendOutcome> post_group(const std::string& body, const std::string& token);
-    // The cached token, or a fresh one when none is cached, it is about to expire, or it
-    // equals `refused` (DingTalk just refused it).
-    core::Result<std::string> access_token(const std::string& refused = "");
 
     HttpClient& m_http;
     const core::Clock& m_clock;

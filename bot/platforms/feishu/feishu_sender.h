@@ -49,9 +49,11 @@ public:
     // Tokens fetched so far (for logs and tests).
     long long token_fetches() const;
 
-private:
-    // The cached token, or a fresh one when none is valid or `stale` is the cached one.
+    // The cached token, or a fresh one when none is valid or `stale` is the cached one. Public
+    // so that other callers of Feishu's API (bot/directory) share the one cached token.
     core::Result<std::string> token(const std::string& stale = "");
+
+private:
     SendOutcome send_webhook(const store::OutboxMessage& message) const;
     SendOutcome post_once(const std::string& url, const std::string& body, const std::string& bearer,
                           bool* refresh);

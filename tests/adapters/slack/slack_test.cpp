@@ -442,8 +442,8 @@ size_t chars(const std::string& text) {
 
 core::ChatMessage digest() {
     const core::Markup markup = slack_markup();
-    const core::Person alice{"alice", "Alice", "Growth", "U0123ABCD", "", ""};
-    const core::Person bob{"bob", "Bob", "Growth", "", "", ""};
+    const core::Person alice{"alice", "Alice", "Growth", "U0123ABCD", "", "", "", ""};
+    const core::Person bob{"bob", "Bob", "Growth", "", "", "", "", ""};
     core::ChatMessage message;
     message.title = "Daily digest 2026-08-01";
     message.sections = {
@@ -460,10 +460,10 @@ core::ChatMessage digest() {
 TEST(SlackRenderTest, MarkupMentionsBySlackIdElseByName) {
     const core::Markup markup = slack_markup();
     EXPECT_EQ(markup.dialect, core::Dialect::slack_mrkdwn);
-    EXPECT_EQ(markup.mention_of({"alice", "Alice", "", "U0123ABCD", "", ""}), "<@U0123ABCD>");
-    EXPECT_EQ(markup.mention_of({"xm", "小明", "", "", "ou_1", ""}), "@小明");
-    EXPECT_EQ(markup.mention_of({"xm", "", "", "", "", ""}), "@xm");
-    EXPECT_EQ(markup.user_id({"alice", "Alice", "", "U0123ABCD", "", ""}), "U0123ABCD");
+    EXPECT_EQ(markup.mention_of({"alice", "Alice", "", "U0123ABCD", "", "", "", ""}), "<@U0123ABCD>");
+    EXPECT_EQ(markup.mention_of({"xm", "小明", "", "", "ou_1", "", "", ""}), "@小明");
+    EXPECT_EQ(markup.mention_of({"xm", "", "", "", "", "", "", ""}), "@xm");
+    EXPECT_EQ(markup.user_id({"alice", "Alice", "", "U0123ABCD", "", "", "", ""}), "U0123ABCD");
     EXPECT_EQ(markup.bold("T003"), "*T003*");
 }
 

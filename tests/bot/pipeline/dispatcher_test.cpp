@@ -148,7 +148,7 @@ TEST_F(DispatcherTest, UnknownSenderIsAskedToGetLinkedAndNothingChanges) {
     auto result = say("nobody", "T003 完成");
     EXPECT_FALSE(result.changed);
     EXPECT_EQ(result.outcomes[0].kind, core::CommandOutcome::Kind::unknown_person);
-    EXPECT_TRUE(contains(result.reply.joined_text(), "绑定")) << result.reply.joined_text();
+    EXPECT_TRUE(contains(result.reply.joined_text(), "我是")) << result.reply.joined_text();  // how to claim
     EXPECT_EQ(task("T003").status, core::Status::not_started);
 }
 

@@ -31,7 +31,7 @@ protected:
         auto store = store::Store::open(m_dir.file("t.db"));
         ASSERT_TRUE(store) << store.error().message;
         m_store = std::move(*store);
-        ASSERT_TRUE(m_store->upsert_person(core::Person{"小明", "小明", "市场部", k_owner, "", ""}));
+        ASSERT_TRUE(m_store->upsert_person(core::Person{"小明", "小明", "市场部", k_owner, "", "", "", ""}));
         m_handler = std::make_unique<bot::InboundHandler>(
             *m_store, m_clock,
             [](const std::string&, const std::string&) {
@@ -104,7 +104,7 @@ TEST_F(InboundConcurrencyTest, TheSameDeliveriesOnEightThreadsAreEachAppliedAndA
 
 TEST_F(InboundConcurrencyTest, ARefusedCommandInTheCrowdLeavesTheOthersApplied) {
     // Not the owner: answered with a refusal, nothing changed — while its neighbours apply.
-    ASSERT_TRUE(m_store->upsert_person(core::Person{"小李", "小李", "市场部", "U0XIAOLI", "", ""}));
+    ASSERT_TRUE(m_store->upsert_person(core::Person{"小李", "小李", "市场部", "U0XIAOLI", "", "", "", ""}));
     constexpr int k_threads = 6;
     constexpr int k_each = 20;
     std::atomic<int> changed{0}, refused{0}, failures{0};

@@ -9,6 +9,7 @@
 #include "bot/pipeline/dispatcher.h"
 #include "bot/ops/local_time.h"
 #include "bot/schedule/scheduler.h"
+#include "bot/team/seed.h"
 #include "core/store/ledger.h"
 #include "bot/platforms/slack/slack_routes.h"
 #include "tests/support/demo_data.h"
@@ -36,7 +37,7 @@ protected:
         m_config.database = m_db;
         m_config.timezone = k_zone;
         m_config.slack.enabled = true;
-        m_config.people.push_back(core::Person{"经理", "经理", "市场部", "U0MANAGER", "", ""});
+        m_config.people.push_back(core::Person{"经理", "经理", "市场部", "U0MANAGER", "", "", "", ""});
         config::ChatConfig chat;
         chat.platform = "slack";
         chat.chat_id = "C1";
@@ -70,6 +71,9 @@ protected:
     }
 
     std::unique_ptr<bot::Scheduler> scheduler() {
+        // As App::create does: the config's people and chats into the directory.
+        auto seeded = bot::seed_directory(*m_store, m_config, m_clock.now_unix());
+        EXPECT_TRUE(seeded) << (seeded ? "" : seeded.error().message);
         return std::make_unique<bot::Scheduler>(*m_store, m_clock, m_config,
                                                 std::map<std::string, const bot::PlatformOut*>{{"slack", &m_out}},
                                                 std::function<void()>{});

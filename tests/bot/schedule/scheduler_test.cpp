@@ -10,6 +10,7 @@
 
 #include "bot/ops/local_time.h"
 #include "bot/schedule/scheduler.h"
+#include "bot/team/seed.h"
 #include "bot/platforms/slack/slack_routes.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/fake_clock.h"
@@ -41,10 +42,13 @@ protected:
         m_config.database = m_db;
         m_config.timezone = "Asia/Shanghai";
         m_config.slack.enabled = true;
-        m_config.people.push_back(core::Person{"小王", "小王", "市场部", "U0XIAOWANG", "", ""});
+        m_config.people.push_back(core::Person{"小王", "小王", "市场部", "U0XIAOWANG", "", "", "", ""});
     }
 
     std::unique_ptr<bot::Scheduler> scheduler() {
+        // As App::create does: the config's people and chats into the directory.
+        auto seeded = bot::seed_directory(*m_store, m_config, m_clock.now_unix());
+        EXPECT_TRUE(seeded) << (seeded ? "" : seeded.error().message);
         return std::make_unique<bot::Scheduler>(*m_store, m_clock, m_config,
                                                 std::map<std::string, const bot::PlatformOut*>{{"slack", &m_out}},
                                                 std::function<void()>{});

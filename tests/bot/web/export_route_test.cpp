@@ -41,7 +41,7 @@ protected:
     std::string say(const std::string& text) {
         bot::Dispatcher dispatcher(*m_store);
         bot::DispatchContext context;
-        context.sender = core::Person{"小明", "小明", "", "", "", ""};
+        context.sender = core::Person{"小明", "小明", "", "", "", "", "", ""};
         context.project_ids = {"P1"};
         context.today = core::make_date(2024, 3, 9);
         context.source = core::ChangeSource{"小明", "slack", "C1", "m1", m_clock.now_unix()};

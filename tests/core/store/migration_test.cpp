@@ -180,7 +180,7 @@ TEST(MigrationTest, FreshFileIsCreatedAtTheCurrentVersion) {
     ASSERT_TRUE(store) << store.error().message;
     auto version = (*store)->schema_version();
     ASSERT_TRUE(version);
-    EXPECT_EQ(*version, 5);
+    EXPECT_EQ(*version, 6);
     EXPECT_EQ(*version, store::k_schema_version);
 }
 
@@ -222,7 +222,7 @@ TEST(MigrationTest, VersionOneFileIsUpgradedKeepingItsRows) {
     auto opened = store::Store::open(path);
     ASSERT_TRUE(opened) << opened.error().message;
     auto& store = **opened;
-    EXPECT_EQ(*store.schema_version(), 5);
+    EXPECT_EQ(*store.schema_version(), 6);
 
     auto state = store.load_project("P1");
     ASSERT_TRUE(state) << state.error().message;
@@ -269,7 +269,7 @@ TEST(MigrationTest, VersionOneFileIsUpgradedKeepingItsRows) {
     ASSERT_TRUE(bound) << bound.error().message;
     EXPECT_TRUE(*bound);
     EXPECT_FALSE(*store.bind_signature("dingtalk", "1700000000000:sig", "msgB", 1700003601, 1700000001));
-    EXPECT_EQ(user_version(path), 5);
+    EXPECT_EQ(user_version(path), 6);
 }
 
 TEST(MigrationTest, FileFromANewerBuildIsRefusedAndLeftAlone) {

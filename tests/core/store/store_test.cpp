@@ -92,8 +92,8 @@ core::ProjectState make_plan(const std::string& project_id = "P1") {
     risk.opened = make_date(2024, 3, 10);
     s.risks = {risk};
 
-    s.people["xiaoming"] = core::Person{"xiaoming", "小明", "市场部", "U1", "ou_1", "1001"};
-    s.people["laowang"] = core::Person{"laowang", "老王", "市场部", "U2", "", ""};
+    s.people["xiaoming"] = core::Person{"xiaoming", "小明", "市场部", "U1", "ou_1", "1001", "", ""};
+    s.people["laowang"] = core::Person{"laowang", "老王", "市场部", "U2", "", "", "", ""};
     return s;
 }
 
@@ -308,7 +308,7 @@ TEST_F(StoreTest, ReimportReplacesThePlanKeepsTheLogAndAuditsTheChanges) {
 }
 
 TEST_F(StoreTest, ImportDoesNotWipePlatformIdsOfKnownPeople) {
-    ASSERT_TRUE(m_store->upsert_person(core::Person{"laowang", "老王", "市场部", "U2", "ou_2", "2002"}));
+    ASSERT_TRUE(m_store->upsert_person(core::Person{"laowang", "老王", "市场部", "U2", "ou_2", "2002", "", ""}));
     import_plan();  // names laowang without Feishu/DingTalk ids
     auto person = m_store->find_person("laowang");
     ASSERT_TRUE(person && *person);
@@ -556,8 +556,8 @@ TEST_F(StoreTest, FindTaskIgnoresCaseAndNamesProjectsWhenAmbiguous) {
 }
 
 TEST_F(StoreTest, FindPersonByIdThenNameThenPlatform) {
-    ASSERT_TRUE(m_store->upsert_person(core::Person{"xiaoming", "小明", "市场部", "U1", "ou_1", "1001"}));
-    ASSERT_TRUE(m_store->upsert_person(core::Person{"xiaohong", "小红", "设计部", "", "ou_2", ""}));
+    ASSERT_TRUE(m_store->upsert_person(core::Person{"xiaoming", "小明", "市场部", "U1", "ou_1", "1001", "", ""}));
+    ASSERT_TRUE(m_store->upsert_person(core::Person{"xiaohong", "小红", "设计部", "", "ou_2", "", "", ""}));
 
     EXPECT_EQ((*m_store->find_person("xiaoming"))->name, "小明");
     EXPECT_EQ((*m_store->find_person("小红"))->id, "xiaohong");
@@ -581,8 +581,8 @@ TEST_F(StoreTest, FindPersonByIdThenNameThenPlatform) {
 }
 
 TEST_F(StoreTest, TwoPeopleWithTheSameNameAreAConflict) {
-    ASSERT_TRUE(m_store->upsert_person(core::Person{"wang1", "王伟", "", "", "", ""}));
-    ASSERT_TRUE(m_store->upsert_person(core::Person{"wang2", "王伟", "", "", "", ""}));
+    ASSERT_TRUE(m_store->upsert_person(core::Person{"wang1", "王伟", "", "", "", "", "", ""}));
+    ASSERT_TRUE(m_store->upsert_person(core::Person{"wang2", "王伟", "", "", "", "", "", ""}));
     auto found = m_store->find_person("王伟");
     ASSERT_FALSE(found);
     EXPECT_EQ(found.error().code, ErrorCode::conflict);

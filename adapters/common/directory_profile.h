@@ -1,0 +1,86 @@
+#pragma once
+// Who a chat account is, as the platform's directory says (issue 21): the one shape the three
+// adapters' directory parsers answer in (adapters/<platform>/directory.h), and the request they
+// build for one account. Plain value types; safe to share read-only.
+
+#include <charconv>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/text.h"
+
+namespace adapters {
+
+struct DirectoryProfile {
+    std::string name;  // the person's real name
+    std::string email;
+    std::string enterprise_email;  // Feishu enterprise_email, DingTalk org_email; "" on Slack
+    std::string mobile;            // as the platform gives it (Slack: profile.phone)
+    std::string display_name;      // Slack profile.display_name, Feishu nickname; "" on DingTalk
+};
+
+enum class LookupStatus {
+    found,         // `profile` holds what the directory gave (fields it withheld are "")
+    not_found,     // the directory has no such account
+    rate_limited,  // throttled: ask again after retry_after_seconds (0 = the caller's default)
+    refused,       // the app may not read this account: a missing scope, a bad or revoked token
+    failed,        // anything else: transport, a 5xx, an answer that cannot be read
+};
+
+inline const char* to_string(LookupStatus status) {
+    switch (status) {
+        case LookupStatus::found:
+            return "found";
+        case LookupStatus::not_found:
+            return "not_found";
+        case LookupStatus::rate_limited:
+            return "rate_limited";
+        case LookupStatus::refused:
+            return "refused";
+        case LookupStatus::failed:
+            return "failed";
+    }
+    return "failed";
+}
+
+struct LookupAnswer {
+    LookupStatus status = LookupStatus::failed;
+    DirectoryProfile profile;
+    int retry_after_seconds = 0;
+    std::string detail;          // what the platform said, fit to log; never holds a token
+    bool token_invalid = false;  // the token itself was refused (status refused): fetch a new one
+};
+
+// One HTTP request to a directory endpoint. `target` is the path and query, appended to the
+// platform's API base; it may hold a token (DingTalk's access_token), so it is never logged.
+struct DirectoryRequest {
+    std::string method;  // "GET" or "POST"
+    std::string target;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;          // POST only
+    std::string content_type;  // POST only
+    std::string wait_header;   // the response header that says how long to wait when throttled
+};
+
+inline LookupAnswer lookup_answer(LookupStatus status, std::string detail) {
+    LookupAnswer answer;
+    answer.status = status;
+    answer.detail = std::move(detail);
+    return answer;
+}
+
+// A wait header ("Retry-After: 30", "x-ogw-ratelimit-reset: 12") in whole seconds, at most a
+// day; 0 when absent or not plain digits (Retry-After's HTTP-date form included).
+inline int wait_seconds(std::string_view header) {
+    constexpr int k_max_wait_seconds = 86400;
+    const std::string_view digits = core::trim_ascii(header);
+    if (!core::is_all_digits(digits)) return 0;
+    if (digits.size() > 6) return k_max_wait_seconds;
+    int seconds = 0;
+    std::from_chars(digits.data(), digits.data() + digits.size(), seconds);
+    return seconds > k_max_wait_seconds ? k_max_wait_seconds : seconds;
+}
+
+}  // namespace adapters

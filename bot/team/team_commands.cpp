@@ -1,0 +1,380 @@
+#include "bot/team/team_commands.h"
+
+#include <algorithm>
+
+#include "core/team_answers.h"
+
+namespace bot {
+namespace answers = core::team_answers;
+using core::Locale;
+using core::TeamCommandKind;
+
+struct TeamCommands::Turn {
+    const core::TeamCommand& command;
+    const TeamContext& context;
+    std::optional<store::ChatRecord> chat;  // as it stands before this command
+    TeamResult& result;
+
+    bool zh() const { return context.locale == Locale::zh_cn; }
+    void say(std::string text) { result.answer.push_back(std::move(text)); }
+    void refuse(std::string text, std::string why) {
+        say(std::move(text));
+        result.refusals.push_back(std::string(core::to_string(command.kind)) + ": " + std::move(why));
+    }
+    std::string zone() const {
+        return chat && chat->chat.timezone ? *chat->chat.timezone : context.default_timezone;
+    }
+    bool bound() const { return chat && !chat->chat.projects.empty(); }
+};
+
+namespace {
+
+void add_unique(std::vector<std::string>& ids, const std::string& id) {
+    if (!id.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+}
+
+// A person by id or by unique name; the reply for none or several is said on the turn.
+core::Result<std::optional<core::Person>> person_named(store::Store& store, const std::string& name, Locale locale,
+                                                       std::vector<std::string>& answer) {
+    auto found = store.find_person(name);
+    if (!found) {
+        if (found.error().code != core::ErrorCode::conflict) return found.error();
+        auto named = store.people_named(name);
+        if (!named) return named.error();
+        std::vector<std::string> ids;
+        for (const auto& p : *named) ids.push_back(p.id);
+        answer.push_back(answers::several_people(name, ids, locale));
+        return std::optional<core::Person>{};
+    }
+    if (!*found) answer.push_back(answers::no_such_person(name, locale));
+    return *found;
+}
+
+}  // namespace
+
+core::ChangeSource TeamCommands::source(const TeamContext& context) const {
+    return core::ChangeSource{context.sender ? context.sender->id : "", context.platform, context.chat_id,
+                              context.message_id, context.now_unix};
+}
+
+core::Result<std::vector<std::string>> TeamCommands::managers_of(const std::string& project_id,
+                                                                 const TeamContext& context) {
+    std::vector<std::string> ids;
+    auto project = m_store.find_project(project_id);
+    if (!project) return project.error();
+    if (*project) {
+        add_unique(ids, (*project)->owner);
+        add_unique(ids, (*project)->department_head);
+    }
+    if (auto extra = context.managers.find(core::normalize_id(project_id)); extra != context.managers.end())
+        for (const auto& id : extra->second) add_unique(ids, id);
+    return ids;
+}
+
+core::Result<bool> TeamCommands::may_manage(const std::vector<std::string>& project_ids, const TeamContext& context) {
+    if (context.is_admin) return true;
+    if (!context.sender || project_ids.empty()) return false;
+    for (const auto& id : project_ids) {
+        auto managers = managers_of(id, context);
+        if (!managers) return managers.error();
+        if (std::find(managers->begin(), managers->end(), context.sender->id) == managers->end()) return false;
+    }
+    return true;
+}
+
+core::Result<std::vector<std::string>> TeamCommands::mentions_of(const std::vector<std::string>& person_ids,
+                                                                 const TeamContext& context) {
+    std::vector<std::string> out;
+    for (const auto& id : person_ids) {
+        auto person = m_store.find_person(id);
+        if (!person) return person.error();
+        out.push_back(context.markup.mention_of(*person ? **person : core::Person{id, id, "", "", "", "", "", ""}));
+    }
+    return out;
+}
+
+core::Result<TeamResult> TeamCommands::run(const std::vector<core::TeamCommand>& commands, const TeamContext& context) {
+    TeamResult result;
+    auto status = m_store.transaction([&]() -> core::Result<void> {
+        result = TeamResult{};
+        for (const auto& command : commands) {
+            auto chat = m_store.chat(context.platform, context.chat_id);
+            if (!chat) return chat.error();
+            Turn turn{command, context, std::move(*chat), result};
+            core::Result<void> done = core::ok();
+            switch (command.kind) {
+                case TeamCommandKind::bind: done = bind(turn); break;
+                case TeamCommandKind::unbind: done = unbind(turn); break;
+                case TeamCommandKind::list_projects: done = list(turn); break;
+                case TeamCommandKind::set: done = set(turn); break;
+                case TeamCommandKind::claim: done = claim(turn); break;
+                case TeamCommandKind::confirm: done = confirm(turn); break;
+                case TeamCommandKind::unlink: done = unlink(turn); break;
+                case TeamCommandKind::link: done = link(turn); break;
+            }
+            if (!done) return done.error();
+        }
+        return core::ok();
+    });
+    if (!status) return status.error();
+    return result;
+}
+
+core::Result<void> TeamCommands::bind(Turn& turn) {
+    const auto& context = turn.context;
+    std::vector<answers::ProjectName> added;
+    for (const auto& id : turn.command.projects) {
+        auto project = m_store.find_project(id);
+        if (!project) return project.error();
+        if (!*project) {
+            auto all = m_store.projects();
+            if (!all) return all.error();
+            std::vector<std::string> known;
+            for (const auto& p : *all) known.push_back(p.id);
+            turn.refuse(answers::no_such_project(id, known, context.locale), "no project " + id);
+            return core::ok();
+        }
+        added.push_back({(*project)->id, (*project)->name});
+    }
+    std::vector<std::string> ids;
+    for (const auto& p : added) ids.push_back(p.id);
+    auto allowed = may_manage(ids, context);
+    if (!allowed) return allowed.error();
+    if (!*allowed) {
+        std::vector<std::string> who;
+        for (const auto& id : ids) {
+            auto managers = managers_of(id, context);
+            if (!managers) return managers.error();
+            for (const auto& m : *managers) add_unique(who, m);
+        }
+        auto mentions = mentions_of(who, context);
+        if (!mentions) return mentions.error();
+        turn.refuse(answers::not_allowed(turn.zh() ? "绑定项目" : "bind a project", *mentions, context.locale), "not allowed");
+        return core::ok();
+    }
+    core::ChatEntry chat = turn.chat ? turn.chat->chat : core::ChatEntry{};
+    chat.platform = context.platform;
+    chat.chat_id = context.chat_id;
+    for (const auto& id : ids) add_unique(chat.projects, id);
+    auto saved = m_store.put_chat(chat, core::EntrySource::chat, turn.chat ? turn.chat->seeded : "", source(context));
+    if (!saved) return saved.error();
+    turn.result.changed = true;
+    turn.say(answers::bound(added, chat, turn.zone(), context.locale));
+    return core::ok();
+}
+
+core::Result<void> TeamCommands::unbind(Turn& turn) {
+    const auto& context = turn.context;
+    if (!turn.bound()) {
+        turn.say(answers::bound_projects({}, core::ChatEntry{}, turn.zone(), context.locale));
+        return core::ok();
+    }
+    core::ChatEntry chat = turn.chat->chat;
+    std::vector<std::string> removing = turn.command.projects.empty() ? chat.projects : std::vector<std::string>{};
+    for (const auto& id : turn.command.projects) {
+        auto match = std::find_if(chat.projects.begin(), chat.projects.end(),
+                                  [&](const std::string& p) { return core::normalize_id(p) == core::normalize_id(id); });
+        if (match == chat.projects.end()) {
+            turn.refuse(answers::not_bound_to(id, context.locale), "not bound to " + id);
+            return core::ok();
+        }
+        removing.push_back(*match);
+    }
+    auto allowed = may_manage(removing, context);
+    if (!allowed) return allowed.error();
+    if (!*allowed) {
+        turn.refuse(answers::not_allowed(turn.zh() ? "解绑项目" : "unbind a project", {}, context.locale), "not allowed");
+        return core::ok();
+    }
+    std::vector<answers::ProjectName> removed;
+    for (const auto& id : removing) {
+        chat.projects.erase(std::remove(chat.projects.begin(), chat.projects.end(), id), chat.projects.end());
+        removed.push_back({id, ""});
+    }
+    auto saved = m_store.put_chat(chat, core::EntrySource::chat, turn.chat->seeded, source(context));
+    if (!saved) return saved.error();
+    turn.result.changed = true;
+    turn.say(answers::unbound(removed, chat.projects.empty(), context.locale));
+    return core::ok();
+}
+
+core::Result<void> TeamCommands::list(Turn& turn) {
+    std::vector<answers::ProjectName> projects;
+    if (turn.chat)
+        for (const auto& id : turn.chat->chat.projects) {
+            auto project = m_store.find_project(id);
+            if (!project) return project.error();
+            projects.push_back({id, *project ? (*project)->name : ""});
+        }
+    turn.say(answers::bound_projects(projects, turn.chat ? turn.chat->chat : core::ChatEntry{}, turn.zone(),
+                                     turn.context.locale));
+    return core::ok();
+}
+
+core::Result<void> TeamCommands::set(Turn& turn) {
+    const auto& context = turn.context;
+    const auto& command = turn.command;
+    if (!turn.bound()) {
+        turn.refuse(answers::bound_projects({}, core::ChatEntry{}, turn.zone(), context.locale), "chat not bound");
+        return core::ok();
+    }
+    auto allowed = may_manage(turn.chat->chat.projects, context);
+    if (!allowed) return allowed.error();
+    if (!*allowed) {
+        turn.refuse(answers::not_allowed(turn.zh() ? "修改本群设置" : "change this chat's settings", {}, context.locale),
+                    "not allowed");
+        return core::ok();
+    }
+    core::ChatEntry chat = turn.chat->chat;
+    if (!command.setting || !core::set_chat_setting(chat, *command.setting, command.value)) {
+        turn.refuse(answers::setting_unreadable(command.setting_word, command.value, context.locale), "unreadable setting");
+        return core::ok();
+    }
+    auto saved = m_store.put_chat(chat, core::EntrySource::chat, turn.chat->seeded, source(context));
+    if (!saved) return saved.error();
+    turn.result.changed = true;
+    std::string zone = chat.timezone.value_or(context.default_timezone);
+    Locale reply = *command.setting == core::ChatSetting::language ? chat.locale.value_or(context.locale) : context.locale;
+    turn.say(answers::setting_changed(*command.setting, core::chat_setting_text(chat, *command.setting), zone, reply));
+    return core::ok();
+}
+
+core::Result<void> TeamCommands::claim(Turn& turn) {
+    const auto& context = turn.context;
+    if (!turn.bound()) {
+        turn.refuse(answers::claim_needs_bound_chat(context.locale), "chat not bound");
+        return core::ok();
+    }
+    if (context.sender) {
+        turn.refuse(answers::account_already_linked(context.sender->name, context.locale), "account already linked");
+        return core::ok();
+    }
+    auto person = person_named(m_store, turn.command.person, context.locale, turn.result.answer);
+    if (!person) return person.error();
+    if (!*person) {
+        turn.result.refusals.push_back("claim: no such person");
+        return core::ok();
+    }
+    const std::string* linked = store::account_field(**person, context.platform);
+    if (linked && !linked->empty()) {
+        turn.refuse(answers::person_already_linked((*person)->name, context.locale), "person already linked");
+        return core::ok();
+    }
+    auto saved = m_store.put_claim(core::Claim{context.platform, context.account, (*person)->id, context.chat_id,
+                                               context.now_unix});
+    if (!saved) return saved.error();
+    turn.result.changed = true;
+    std::vector<std::string> confirmers;
+    for (const auto& project : turn.chat->chat.projects) {
+        auto managers = managers_of(project, context);
+        if (!managers) return managers.error();
+        for (const auto& id : *managers) add_unique(confirmers, id);
+    }
+    for (const auto& id : context.admins) add_unique(confirmers, id);
+    auto mentions = mentions_of(confirmers, context);
+    if (!mentions) return mentions.error();
+    core::Person claimant{"", context.sender_name.empty() ? context.account : context.sender_name, "", "", "", "", "", ""};
+    if (auto* field = store::account_field(claimant, context.platform)) *field = context.account;
+    turn.say(answers::claim_asked(context.markup.mention_of(claimant), (*person)->name, *mentions, context.locale));
+    return core::ok();
+}
+
+core::Result<void> TeamCommands::confirm(Turn& turn) {
+    const auto& context = turn.context;
+    if (!turn.bound()) {
+        turn.refuse(answers::claim_needs_bound_chat(context.locale), "chat not bound");
+        return core::ok();
+    }
+    auto allowed = may_manage(turn.chat->chat.projects, context);
+    if (!allowed) return allowed.error();
+    if (!*allowed) {
+        turn.refuse(answers::not_allowed(turn.zh() ? "确认身份" : "confirm who someone is", {}, context.locale), "not allowed");
+        return core::ok();
+    }
+    auto person = person_named(m_store, turn.command.person, context.locale, turn.result.answer);
+    if (!person) return person.error();
+    if (!*person) {
+        turn.result.refusals.push_back("confirm: no such person");
+        return core::ok();
+    }
+    auto claims = m_store.claims_for(context.platform, (*person)->id);
+    if (!claims) return claims.error();
+    if (claims->empty()) {
+        turn.refuse(answers::no_pending_claim((*person)->name, context.locale), "no pending claim");
+        return core::ok();
+    }
+    const core::Claim& claim = claims->back();  // the latest claim for this person on this platform
+    const std::string* linked = store::account_field(**person, context.platform);
+    if (linked && !linked->empty()) {
+        turn.refuse(answers::person_already_linked((*person)->name, context.locale), "person already linked");
+        return core::ok();
+    }
+    auto done = m_store.link_account((*person)->id, context.platform, claim.account, core::EntrySource::chat,
+                                     source(context));
+    if (!done) {
+        if (done.error().code != core::ErrorCode::conflict) return done.error();
+        turn.refuse(answers::person_already_linked((*person)->name, context.locale), "conflict");
+        return core::ok();
+    }
+    turn.result.changed = true;
+    core::Person linked_person = **person;
+    *store::account_field(linked_person, context.platform) = claim.account;
+    turn.say(answers::linked(context.markup.mention_of(linked_person), (*person)->name, context.locale));
+    return core::ok();
+}
+
+core::Result<void> TeamCommands::unlink(Turn& turn) {
+    const auto& context = turn.context;
+    auto allowed = may_manage(turn.chat ? turn.chat->chat.projects : std::vector<std::string>{}, context);
+    if (!allowed) return allowed.error();
+    if (!*allowed) {
+        turn.refuse(answers::not_allowed(turn.zh() ? "解除账号绑定" : "unlink an account", {}, context.locale), "not allowed");
+        return core::ok();
+    }
+    auto person = person_named(m_store, turn.command.person, context.locale, turn.result.answer);
+    if (!person) return person.error();
+    if (!*person) {
+        turn.result.refusals.push_back("unlink: no such person");
+        return core::ok();
+    }
+    auto removed = m_store.unlink_account((*person)->id, context.platform, source(context));
+    if (!removed) return removed.error();
+    if (removed->empty()) {
+        turn.refuse(answers::not_linked((*person)->name, context.locale), "not linked");
+        return core::ok();
+    }
+    turn.result.changed = true;
+    turn.say(answers::unlinked((*person)->name, context.locale));
+    return core::ok();
+}
+
+core::Result<void> TeamCommands::link(Turn& turn) {
+    const auto& context = turn.context;
+    if (!context.is_admin) {
+        auto admins = mentions_of(context.admins, context);
+        if (!admins) return admins.error();
+        turn.refuse(answers::not_allowed(turn.zh() ? "直接绑定账号" : "link an account directly", *admins, context.locale),
+                    "not allowed");
+        return core::ok();
+    }
+    auto person = person_named(m_store, turn.command.person, context.locale, turn.result.answer);
+    if (!person) return person.error();
+    if (!*person) {
+        turn.result.refusals.push_back("link: no such person");
+        return core::ok();
+    }
+    auto done = m_store.link_account((*person)->id, context.platform, turn.command.account, core::EntrySource::chat,
+                                     source(context));
+    if (!done) {
+        if (done.error().code != core::ErrorCode::conflict) return done.error();
+        turn.refuse(answers::person_already_linked((*person)->name, context.locale), "conflict");
+        return core::ok();
+    }
+    turn.result.changed = true;
+    core::Person linked_person = **person;
+    *store::account_field(linked_person, context.platform) = turn.command.account;
+    turn.say(answers::linked(context.markup.mention_of(linked_person), (*person)->name, context.locale));
+    return core::ok();
+}
+
+}  // namespace bot
