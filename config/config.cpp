@@ -27,7 +27,7 @@ void read_people(const Object& root, Config& config, Errors& errors) {
     std::map<std::string, std::string> seen;  // "slack:U1" / "id:x" -> path of its first use
     root.array("people", [&](const json& element, const std::string& path) {
         Object item(element, path, errors,
-                    {"id", "name", "department", "slack", "feishu", "dingtalk"});
+                    {"id", "name", "department", "slack", "feishu", "dingtalk", "email", "mobile"});
         core::Person person;
         item.string("id", person.id);
         item.string("name", person.name);
@@ -35,6 +35,8 @@ void read_people(const Object& root, Config& config, Errors& errors) {
         item.string("slack", person.slack);
         item.string("feishu", person.feishu);
         item.string("dingtalk", person.dingtalk);
+        item.string("email", person.email);
+        item.string("mobile", person.mobile);
         if (person.id.empty()) return errors.fail(item.path_of("id"), "required");
         if (person.name.empty()) person.name = person.id;
         for (auto [key, value] : {std::pair<const char*, std::string*>{"id", &person.id},

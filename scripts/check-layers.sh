@@ -3,7 +3,7 @@
 #   core/ (outside core/store/) includes only the standard library and core/;
 #   adapters/ includes no bot/, store or config header;
 #   each bot/ part includes only itself and the parts below it:
-#     net <- ops <- pipeline <- {schedule, web, platforms/<each>} <- app (bot/*.cpp|h)
+#     net <- ops <- team <- pipeline <- {directory, schedule, web, platforms/<each>} <- app (bot/*.cpp|h)
 # Exits 1 and lists the offending lines when one breaks it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,12 +25,14 @@ while IFS= read -r line; do offend "adapters include bot/store/config: $line"; d
 declare -A allowed=(
   [net]="net"
   [ops]="net ops"
-  [pipeline]="net ops pipeline"
-  [schedule]="net ops pipeline schedule"
-  [web]="net ops pipeline web"
-  [platforms/slack]="net ops pipeline platforms/slack"
-  [platforms/feishu]="net ops pipeline platforms/feishu"
-  [platforms/dingtalk]="net ops pipeline platforms/dingtalk"
+  [team]="net ops team"
+  [pipeline]="net ops team pipeline"
+  [directory]="net ops team pipeline directory"
+  [schedule]="net ops team pipeline schedule"
+  [web]="net ops team pipeline web"
+  [platforms/slack]="net ops team pipeline platforms/slack"
+  [platforms/feishu]="net ops team pipeline platforms/feishu"
+  [platforms/dingtalk]="net ops team pipeline platforms/dingtalk"
 )
 for part in "${!allowed[@]}"; do
   pattern=$(printf '%s\n' ${allowed[$part]} | sed 's|^|bot/|; s|$|/|' | paste -sd'|')

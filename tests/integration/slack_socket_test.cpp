@@ -153,6 +153,37 @@ TEST_F(SlackSocketModeTest, ASlashCommandIsAnsweredInItsAcknowledgement) {
     EXPECT_NE(ack["payload"].dump().find("50%"), std::string::npos) << ack.dump();
 }
 
+TEST_F(SlackSocketModeTest, TheBotJoiningAnUnboundChannelOverTheSocketIsToldHowToBindItOnce) {
+    start([](config::Config& config) { config.chats.clear(); });
+    json joined = {{"token", "XXYYZZ"},
+                   {"team_id", "T123ABC456"},
+                   {"api_app_id", "A123ABC456"},
+                   {"event",
+                    {{"type", "member_joined_channel"}, {"user", "U0LAN0Z89"}, {"channel", "C123ABC456"},
+                     {"channel_type", "C"}, {"team", "T123ABC456"}, {"inviter", "U061F7AUR"}}},
+                   {"type", "event_callback"},
+                   {"event_id", "EvJoinSocket1"},
+                   {"event_time", 1700000000}};
+    const std::string envelope = json{{"type", "events_api"}, {"accepts_response_payload", false}, {"payload", joined}}.dump();
+    m_platform.deliver("env-join", envelope);
+    ASSERT_TRUE(wait([&] { return m_platform.acks("env-join") == 1; }));
+    ASSERT_TRUE(m_slack.wait_for(1, k_wait));
+    auto messages = m_slack.messages();
+    ASSERT_EQ(messages.size(), 1u);
+    EXPECT_EQ(messages[0].channel, "C123ABC456");
+    EXPECT_EQ(messages[0].thread_ts, "");
+    EXPECT_NE(messages[0].text.find("绑定"), std::string::npos) << messages[0].text;
+    // Redelivered under a new envelope id (Slack's retry): acknowledged, not answered again.
+    m_platform.deliver("env-join-retry", envelope);
+    ASSERT_TRUE(wait([&] { return m_platform.acks("env-join-retry") == 1; }));
+    m_clock.advance_seconds(3);
+    drain_outbox();
+    auto pending = m_app->store().outbox(store::OutboxState::pending, 1);
+    ASSERT_TRUE(pending);
+    EXPECT_TRUE(pending->empty());
+    EXPECT_EQ(m_slack.messages().size(), 1u);
+}
+
 TEST_F(SlackSocketModeTest, PingsAreAnsweredAndReadyzAndMetricsShowTheConnection) {
     start();
     m_platform.ws().ping();
@@ -207,3 +238,47 @@ TEST_F(SlackSocketModeTest, AConnectionBackFromADownTimeIsReportedInTheAlertChat
 }
 
 }  // namespace
+
+namespace {
+
+// An app_mention envelope from `user` saying `text`.
+std::string mention_envelope(const std::string& event_id, const std::string& user, const std::string& text) {
+    json payload = json::parse(testing_support::read_file(TRACKERD_TESTDATA_DIR "/../integration/testdata/slack_app_mention.json"));
+    payload["event_id"] = event_id;
+    payload["event"]["user"] = user;
+    payload["event"]["text"] = "<@U0LAN0Z89> " + text;
+    return json{{"type", "events_api"}, {"accepts_response_payload", false}, {"payload", payload}}.dump();
+}
+
+}  // namespace
+
+// Issue 21 over Socket Mode: a config with one admin and no chat; the admin binds the channel
+// from it, and 小明, whose Slack email is the people table's, has his first update applied.
+TEST_F(SlackSocketModeTest, TheAdminBindsTheChannelAndTheDirectoryLinksAMemberOverTheSocket) {
+    {
+        auto store = store::Store::open(m_db);
+        ASSERT_TRUE(store);
+        ASSERT_TRUE((*store)->put_person(core::Person{"小明", "小明", "市场部", "", "", "", "xiaoming@example.com", ""},
+                                         core::EntrySource::cli, "", core::ChangeSource{"", "cli", "", "", 1700000000}));
+    }
+    m_slack.add_directory_user("U061F7AUR", testing_support::SlackDirectoryUser{"Ming", "ming", "xiaoming@example.com", ""});
+    start([](config::Config& config) {
+        config.people = {core::Person{"经理", "经理", "市场部", "U0MANAGER1", "", "", "", ""}};
+        config.admins = {"经理"};
+        config.chats.clear();
+    });
+    m_platform.deliver("env-bind", mention_envelope("EvBind", "U0MANAGER1", "bind P1"));
+    ASSERT_TRUE(wait([&] { return m_platform.acks("env-bind") == 1; }));
+    auto chat = m_app->store().chat("slack", "C123ABC456");
+    ASSERT_TRUE(chat && *chat);
+    EXPECT_EQ((*chat)->chat.projects, std::vector<std::string>{"P1"});
+    m_clock.advance_seconds(3);
+    m_platform.deliver("env-update", mention_envelope("EvUpdate", "U061F7AUR", "update T003 60%"));
+    ASSERT_TRUE(wait([&] { return m_platform.acks("env-update") == 1; }));
+    EXPECT_EQ(task("T003").completion, 60);
+    m_clock.advance_seconds(3);  // replies to one channel go out a second apart
+    m_app->outbox().run_once();
+    ASSERT_TRUE(m_slack.wait_for(2, k_wait)) << m_slack.messages().size();
+    EXPECT_NE(m_slack.messages().back().blocks_json.find("Recognised you as 小明"), std::string::npos)
+        << m_slack.messages().back().blocks_json;
+}

@@ -178,6 +178,23 @@ TEST_F(TeamSetup, SettingsFromTheChatMoveTheDigestAndUnbindStopsIt) {
     }));
 }
 
+TEST_F(TeamSetup, ADirectoryThatSays429IsAskedAgainOnlyAfterItsWaitAndTheMessageIsAnswered) {
+    m_feishu.add_directory_user(t::k_xiaoming.feishu, FeishuDirectoryUser{"王小明", "xiaoming@example.com", "", "", ""});
+    m_feishu.throttle_directory(1, 60);
+    ASSERT_NO_FATAL_FAILURE(start());
+    say("feishu", k_manager, "绑定 P1");
+    // Throttled: the message is answered (how to claim), nothing changes, nothing is lost.
+    EXPECT_NE(say("feishu", t::k_xiaoming, "T003 进度 60%").find("我是"), std::string::npos);
+    EXPECT_EQ(task("T003").completion, 0);
+    const int asked = m_feishu.directory_requests();
+    // Within the platform's wait, trackerd does not ask again.
+    EXPECT_NE(say("feishu", t::k_xiaoming, "T003 进度 61%").find("我是"), std::string::npos);
+    EXPECT_EQ(m_feishu.directory_requests(), asked);
+    m_clock.advance_seconds(61);
+    EXPECT_NE(say("feishu", t::k_xiaoming, "T003 进度 62%").find("已识别为 小明"), std::string::npos);
+    EXPECT_EQ(task("T003").completion, 62);
+}
+
 TEST_F(TeamSetup, AnUnboundGroupHearsTheHintAtMostOnceADay) {
     ASSERT_NO_FATAL_FAILURE(start());
     EXPECT_NE(say("slack", t::k_xiaoming, "update T003 60%").find("bind"), std::string::npos);
