@@ -89,7 +89,8 @@ std::vector<std::string> restart_only_changes(const config::Config& a, const con
              a.dingtalk.signature_window_seconds != b.dingtalk.signature_window_seconds,
          "dingtalk");
     note(a.web.enabled != b.web.enabled || a.web.public_url != b.web.public_url || a.web.token != b.web.token ||
-             a.web.link_secret != b.web.link_secret || a.web.link_ttl_hours != b.web.link_ttl_hours,
+             (!b.web.link_secret.empty() && a.web.link_secret != b.web.link_secret) ||  // "" = the one generated
+             a.web.link_ttl_hours != b.web.link_ttl_hours,
          "web");
     note(a.socket.ca_file != b.socket.ca_file || a.socket.alert_chat != b.socket.alert_chat ||
              a.socket.reconnect_min_ms != b.socket.reconnect_min_ms || a.socket.reconnect_max_ms != b.socket.reconnect_max_ms ||

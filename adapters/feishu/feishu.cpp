@@ -145,6 +145,20 @@ EventRequest ignored(EventRequest request, std::string reason) {
     return request;
 }
 
+// im.chat.member.bot.added_v1: the bot was added to a group. No message to reply to: the answer
+// goes to the chat. The operator (who added it) is the sender.
+core::Result<EventRequest> decode_bot_added(const json& payload, EventRequest request) {
+    const json& event = object_at(payload, "event");
+    InboundMessage& msg = request.message;
+    msg.chat_id = text_at(event, "chat_id");
+    if (msg.chat_id.empty()) return make_error(ErrorCode::invalid_argument, "event.chat_id is missing");
+    msg.sender_id = text_at(object_at(event, "operator_id"), "open_id");
+    msg.bot_added = true;
+    msg.created_ms = integer_at(object_at(payload, "header"), "create_time");
+    request.kind = EventRequest::Kind::message;
+    return request;
+}
+
 core::Result<EventRequest> decode_v2(const json& payload, const EventConfig& config,
                                      EventRequest request) {
     const json& header = object_at(payload, "header");
@@ -152,6 +166,7 @@ core::Result<EventRequest> decode_v2(const json& payload, const EventConfig& con
     msg.dedup_key = text_at(header, "event_id");
     if (msg.dedup_key.empty()) return make_error(ErrorCode::invalid_argument, "header.event_id is missing");
     std::string event_type = text_at(header, "event_type");
+    if (event_type == "im.chat.member.bot.added_v1") return decode_bot_added(payload, std::move(request));
     if (event_type != "im.message.receive_v1")
         return ignored(std::move(request), "event type '" + event_type + "' is not handled");
 

@@ -69,7 +69,9 @@ struct EventRequest {
 // Verifies and decodes one event callback body. Steps: decrypt {"encrypt":…} when present;
 // with an encrypt key, check X-Lark-Signature over the raw body (not for url_verification);
 // check the Verification Token (header.token for schema 2.0, token for v1/url_verification);
-// decode im.message.receive_v1 text messages (v2) and legacy "message" events (v1, uuid).
+// decode im.message.receive_v1 text messages (v2) and legacy "message" events (v1, uuid);
+// im.chat.member.bot.added_v1 (the bot was added to a group) becomes a message with bot_added
+// set, no text, chat_id = event.chat_id, sender_id = event.operator_id.open_id and no message_id.
 // Bot mention: mentions whose open_id == config.bot_open_id are removed; when the bot's
 // open_id is unknown, in a group chat the mention that starts the text is taken to be the bot
 // (with the group_at_msg scope the bot only receives messages that @ it, §2.7). "@_all" is

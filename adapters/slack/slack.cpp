@@ -192,6 +192,35 @@ core::Result<EventsRequest> decode_message_event(const Json& root, const Json& e
     return request;
 }
 
+// member_joined_channel (§1.3): the bot's own join becomes a bot_added message for the channel,
+// with the inviter (absent or "" when nobody invited it) as sender; anyone else's is ignored.
+core::Result<EventsRequest> decode_member_joined(const Json& root, const Json& event,
+                                                 const std::string& event_id,
+                                                 std::string_view bot_user_id) {
+    const std::string* user = json_fields::string_member(event, "user");
+    if (!user) return invalid("Slack event: missing field event.user");
+    const std::string bot = bot_id_from(root, bot_user_id);
+    if (bot.empty() || *user != bot) return ignored("member_joined_channel of another user");
+    const std::string* channel = json_fields::string_member(event, "channel");
+    if (!channel) return invalid("Slack event: missing field event.channel");
+
+    EventsRequest request;
+    request.kind = EventsRequest::Kind::message;
+    InboundMessage& message = request.message;
+    message.platform = k_platform;
+    message.dedup_key = event_id;
+    message.chat_id = *channel;
+    message.sender_id = json_fields::text_at(event, "inviter");
+    message.bot_added = true;
+    message.created_ms = ts_to_ms(json_fields::text_at(event, "event_ts"));
+    if (message.created_ms == 0) {
+        const auto time = root.find("event_time");
+        if (time != root.end() && time->is_number_integer())
+            message.created_ms = time->get<long long>() * 1000;
+    }
+    return request;
+}
+
 }  // namespace
 
 core::Result<void> verify_request(std::string_view signing_secret,
@@ -282,6 +311,8 @@ core::Result<EventsRequest> decode_events(std::string_view raw_body, std::string
     if (!event_id) return invalid("Slack event: missing field event_id");
     const std::string* event_type = json_fields::string_member(*event, "type");
     if (!event_type) return invalid("Slack event: missing field event.type");
+    if (*event_type == "member_joined_channel")
+        return decode_member_joined(root, *event, *event_id, bot_user_id);
     if (*event_type != "app_mention" && *event_type != "message")
         return ignored("event type " + *event_type);
     return decode_message_event(root, *event, *event_type, *event_id, bot_user_id);

@@ -53,6 +53,9 @@ struct EventsRequest {
 // subtype other than thread_broadcast/file_share, from the bot itself, other event types, and
 // channel `message` events that mention the bot (Slack delivers those again as app_mention,
 // under another event_id). The text is normalised as normalize_text() says.
+// member_joined_channel of the bot's own user (it was added to the channel) is delivered as a
+// message with bot_added set, no text, chat_id = event.channel, sender_id = event.inviter ("" when
+// absent) and no message or thread id (the answer goes to the channel); another user's is ignored.
 // Malformed JSON or missing fields -> ErrorCode::invalid_argument with the reason.
 core::Result<EventsRequest> decode_events(std::string_view raw_body, std::string_view bot_user_id);
 

@@ -35,7 +35,12 @@ void log_refusals(const adapters::InboundMessage& message, bool unbound_chat,
         std::string reason;
         if (o.kind == Kind::parse_error) reason = "parse_error (" + (o.line.error.empty() ? "unreadable" : loggable(o.line.error)) + ")";
         if (o.kind == Kind::not_found) reason = "not_found " + task;
-        if (o.kind == Kind::forbidden) reason = o.line.command ? "forbidden " + task : "team " + loggable(o.detail);
+        if (o.kind == Kind::forbidden && o.line.command) reason = "forbidden " + task;
+        if (o.kind == Kind::forbidden && !o.line.command) {  // a set-up command: "team bind:not_allowed"
+            std::string why = o.detail;
+            for (auto& c : why) c = c == ' ' ? '_' : c;
+            reason = "team " + loggable(why);
+        }
         if (o.kind == Kind::rejected) reason = "rejected " + task;
         if (o.kind == Kind::unknown_person) reason = "unknown_person";
         if (!reason.empty()) reasons += (reasons.empty() ? "" : "; ") + reason;
@@ -172,7 +177,8 @@ core::Result<void> InboundHandler::apply(const adapters::InboundMessage& message
         context.markup = out.markup();
         context.default_timezone = roles.default_timezone;
         context.now_unix = m_clock.now_unix();
-        if (message.bot_added) {  // once per group and day, like the hint
+        if (message.bot_added) {  // once per group and day, like the hint; a bound group needs none
+            if (chat.known) return core::ok();
             auto due = hint_due(message, zone);
             if (!due) return due.error();
             if (*due) result.reply.sections.push_back(core::team_answers::bot_added(context.locale));
@@ -258,7 +264,7 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
     // Who an unlinked sender is, asked of the platform before the transaction (it may wait on
     // the network); linked inside it.
     std::optional<adapters::LookupAnswer> directory;
-    if (m_options.directory && chat.known && !message.sender_id.empty() &&
+    if (m_options.directory && chat.known && !message.sender_id.empty() && !message.bot_added &&
         core::parse_team_message(message.text, {}, m_options.bot_names).empty()) {
         auto linked = m_store.find_person_by_platform(message.platform, message.sender_id);
         if (!linked) return linked.error();
@@ -294,7 +300,8 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
         log_replayed_signature(message);
         return result;
     }
-    if (!result.duplicate) log_refusals(message, !chat.known && !message.direct && !result.changed, outcomes);
+    if (!result.duplicate)
+        log_refusals(message, !chat.known && !message.direct && !message.bot_added && !result.changed, outcomes);
     if (m_options.metrics) m_options.metrics->count_commands(outcomes);
     return result;
 }

@@ -19,7 +19,7 @@ struct TeamCommands::Turn {
     void say(std::string text) { result.answer.push_back(std::move(text)); }
     void refuse(std::string text, std::string why) {
         say(std::move(text));
-        result.refusals.push_back(std::string(core::to_string(command.kind)) + ": " + std::move(why));
+        result.refusals.push_back(std::string(core::to_string(command.kind)) + ":" + std::move(why));
     }
     std::string zone() const {
         return chat && chat->chat.timezone ? *chat->chat.timezone : context.default_timezone;
@@ -252,7 +252,7 @@ core::Result<void> TeamCommands::claim(Turn& turn) {
     auto person = person_named(m_store, turn.command.person, context.locale, turn.result.answer);
     if (!person) return person.error();
     if (!*person) {
-        turn.result.refusals.push_back("claim: no such person");
+        turn.result.refusals.push_back("claim:no such person");
         return core::ok();
     }
     const std::string* linked = store::account_field(**person, context.platform);
@@ -294,7 +294,7 @@ core::Result<void> TeamCommands::confirm(Turn& turn) {
     auto person = person_named(m_store, turn.command.person, context.locale, turn.result.answer);
     if (!person) return person.error();
     if (!*person) {
-        turn.result.refusals.push_back("confirm: no such person");
+        turn.result.refusals.push_back("confirm:no such person");
         return core::ok();
     }
     auto claims = m_store.claims_for(context.platform, (*person)->id);
@@ -334,7 +334,7 @@ core::Result<void> TeamCommands::unlink(Turn& turn) {
     auto person = person_named(m_store, turn.command.person, context.locale, turn.result.answer);
     if (!person) return person.error();
     if (!*person) {
-        turn.result.refusals.push_back("unlink: no such person");
+        turn.result.refusals.push_back("unlink:no such person");
         return core::ok();
     }
     auto removed = m_store.unlink_account((*person)->id, context.platform, source(context));
@@ -360,7 +360,7 @@ core::Result<void> TeamCommands::link(Turn& turn) {
     auto person = person_named(m_store, turn.command.person, context.locale, turn.result.answer);
     if (!person) return person.error();
     if (!*person) {
-        turn.result.refusals.push_back("link: no such person");
+        turn.result.refusals.push_back("link:no such person");
         return core::ok();
     }
     auto done = m_store.link_account((*person)->id, context.platform, turn.command.account, core::EntrySource::chat,

@@ -43,7 +43,7 @@ struct TeamContext {
 struct TeamResult {
     std::vector<std::string> answer;   // sections of the reply
     bool changed = false;
-    std::vector<std::string> refusals; // for the log: "bind: not allowed", ...
+    std::vector<std::string> refusals; // for the log: "bind:not allowed", ...
 };
 
 class TeamCommands {

@@ -5,7 +5,7 @@
 //      and signed as Feishu would, so the fuzzer reaches the decoder behind decryption;
 //   2: the bytes are the "encrypt" base64 text itself, decrypted with the fixed key.
 // Checked: decrypt_envelope inverts encrypt_envelope; a decoded message comes from "feishu",
-// has alt_dedup_key "message_id:…", never lists the bot's open_id when it is configured, and
+// has alt_dedup_key "message_id:…" (none when the bot was added), never lists the bot's open_id when it is configured, and
 // was_encrypted says whether an envelope was used.
 
 #include <string>
@@ -39,6 +39,10 @@ void check_event(const core::Result<EventRequest>& event, bool encrypted, std::s
     const auto& message = event->message;
     FUZZ_CHECK(message.platform == "feishu");
     FUZZ_CHECK(event->was_encrypted == encrypted);
+    if (message.bot_added) {  // no message behind it: no text, no message id
+        FUZZ_CHECK(message.text.empty() && message.message_id.empty() && message.alt_dedup_key.empty());
+        return;
+    }
     FUZZ_CHECK(message.alt_dedup_key.rfind("message_id:", 0) == 0);
     if (bot.empty()) return;
     for (const auto& mention : message.mentions) {

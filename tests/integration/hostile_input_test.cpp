@@ -355,6 +355,23 @@ std::vector<Case> cases() {
          [](auto& f) { R::send_ok(f, R::dingtalk_signed(f, R::dingtalk_body(f, "dreplay", "T003 进度 60%"), k_replay_ms)); }},
         {"DingtalkUserNotBoundToAPerson", [](auto& f) { return R::dingtalk_event(f, "dstranger", "T003 进度 60%", k_stranger); },
          200, "unknown_person", After::replied, "哪位成员", {}, nullptr},
+        // Set-up commands (issue 21) under the same checks: a replayed pair carrying a bind, a
+        // forged Slack bind in an unbound channel, a member binding another team's project.
+        {"DingtalkReplayedSignatureCarryingABind",
+         [](auto& f) { return under_the_headers_of(R::dingtalk_signed(f, R::dingtalk_body(f, "dgenuine3", "T003 进度 63%"), k_replay_ms),
+                                                   f.dingtalk_body("dbind", k_xiaoming, "绑定 P2", "cidOTHER==")); },
+         401, "replayed signature", After::unchanged, "", {},
+         [](auto& f) { R::send_ok(f, R::dingtalk_signed(f, R::dingtalk_body(f, "dgenuine3", "T003 进度 63%"), k_replay_ms)); }},
+        {"SlackForgedBindInAnUnboundChannel",
+         [](auto& f) {
+             auto r = R::slack_event(f, "EvForgedBind", "bind P1", k_xiaoming, "C0STRANGER");
+             r.headers.erase("X-Slack-Signature");
+             r.headers.emplace("X-Slack-Signature", ThreePlatforms::slack_sign(r.headers.find("X-Slack-Request-Timestamp")->second, r.body, "not-the-secret"));
+             return r;
+         },
+         401, "signature mismatch", After::unchanged, "", {}, nullptr},
+        {"FeishuMemberBindsAnotherTeamsProject", [](auto& f) { return R::feishu_event(f, "fbind", "绑定 P2", k_xiaoming); },
+         200, "team bind:not_allowed", After::replied, "只有管理员或项目负责人", {}, nullptr},
         {"DingtalkCommandOnAnotherProjectsTask", [](auto& f) { return R::dingtalk_event(f, "dp2", "Q003 完成", k_zhang); }, 200,
          "not_found Q003", After::replied, "找不到任务 Q003", {}, nullptr},
         {"DingtalkTaskIdWithSql", [sql](auto& f) { return R::dingtalk_event(f, "dsql", sql + " 进度 60%"); }, 200,

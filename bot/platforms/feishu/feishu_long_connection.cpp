@@ -129,7 +129,7 @@ int FeishuLongConnection::handle_event(const std::string& payload) {
     }
     if (handled->duplicate) {
         spdlog::info("feishu long connection: duplicate delivery {} of {} ignored", decoded->message.dedup_key,
-                     decoded->message.message_id);
+                     decoded->message.bot_added ? "the bot added to a group" : decoded->message.message_id);
         count(RequestOutcome::duplicate);
         return 200;
     }

@@ -14,8 +14,14 @@ core::Markup FeishuOut::markup() const { return adapters::feishu::feishu_markup(
 store::OutboxMessage FeishuOut::reply(const core::ChatMessage& reply, const adapters::InboundMessage& message) const {
     store::OutboxMessage row;
     row.platform = "feishu";
-    row.channel = "reply";
     row.destination = message.chat_id;
+    if (message.message_id.empty()) {  // no message to reply to (the bot was added): sent to the chat
+        row.channel = "api";
+        row.body = adapters::feishu::render_message_request(reply, message.chat_id,
+                                                            feishu_reply_uuid(message.dedup_key));
+        return row;
+    }
+    row.channel = "reply";
     row.reply_to = message.message_id;
     row.body = adapters::feishu::render_reply_request(reply, feishu_reply_uuid(message.dedup_key));
     return row;

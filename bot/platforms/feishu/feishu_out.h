@@ -10,7 +10,9 @@
 
 namespace bot {
 
-// Replies to the triggering message through im/v1 .../messages/{message_id}/reply, as text.
+// Replies to the triggering message through im/v1 .../messages/{message_id}/reply, as text; an
+// inbound message without a message_id (the bot was added to a group) is answered in its chat
+// through im/v1 send.
 // The request's uuid is derived from the inbound dedup key, so re-sending the row (at-least-once
 // outbox) is idempotent on Feishu's side (§2.9: one success per uuid per hour).
 class FeishuOut final : public PlatformOut {

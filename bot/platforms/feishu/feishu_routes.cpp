@@ -58,7 +58,7 @@ HttpReply handle_events(const HttpRequest& request, const adapters::feishu::Even
     if (handled->duplicate) {
         outcome = RequestOutcome::duplicate;
         spdlog::info("feishu events: duplicate delivery {} of {} ignored", decoded->message.dedup_key,
-                     decoded->message.message_id);
+                     decoded->message.bot_added ? "the bot added to a group" : decoded->message.message_id);
         return json_msg(200, "success");
     }
     spdlog::info("feishu events: {} from {} in {} handled (changed={})", decoded->message.dedup_key,

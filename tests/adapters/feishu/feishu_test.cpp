@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "adapters/common/crypto.h"
+#include "adapters/feishu/long_connection.h"
 
 namespace adapters::feishu {
 namespace {
@@ -313,9 +314,9 @@ TEST(FeishuDecodeTest, NonTextAppSentAndOtherEventsAreIgnoredWithAReason) {
     json from_app = base;
     from_app["event"]["sender"]["sender_type"] = "app";
     json other = base;
-    other["header"]["event_type"] = "im.chat.member.bot.added_v1";
+    other["header"]["event_type"] = "im.chat.member.user.added_v1";
     std::vector<std::tuple<std::string, json, std::string>> cases = {
-        {"image", image, "image"}, {"app sender", from_app, "app"}, {"other event", other, "im.chat.member.bot.added_v1"}};
+        {"image", image, "image"}, {"app sender", from_app, "app"}, {"other event", other, "im.chat.member.user.added_v1"}};
     for (const auto& [name, event, reason] : cases) {
         auto request = decode_event(event.dump(), EventConfig{"v-token-demo", "", ""}, {});
         ASSERT_TRUE(request) << name;
@@ -323,6 +324,67 @@ TEST(FeishuDecodeTest, NonTextAppSentAndOtherEventsAreIgnoredWithAReason) {
         EXPECT_NE(request->ignored_reason.find(reason), std::string::npos) << request->ignored_reason;
         EXPECT_EQ(request->message.dedup_key, "5e3702a84e847582be8db7fb73283c02") << name;
     }
+}
+
+TEST(FeishuDecodeTest, TheBotAddedToAGroupIsABotAddedMessageFromTheOperator) {
+    auto request = decode_event(read_testdata("im_chat_member_bot_added_v1.json"), EventConfig{"v-token-demo", "", ""}, {});
+    ASSERT_TRUE(request) << request.error().message;
+    ASSERT_EQ(request->kind, EventRequest::Kind::message);
+    const InboundMessage& msg = request->message;
+    EXPECT_TRUE(msg.bot_added);
+    EXPECT_EQ(msg.platform, "feishu");
+    EXPECT_EQ(msg.dedup_key, "7c1e2d3f4a5b6c7d8e9f0a1b2c3d4e5f");
+    EXPECT_EQ(msg.alt_dedup_key, "");  // no message behind it
+    EXPECT_EQ(msg.chat_id, "oc_9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d");
+    EXPECT_EQ(msg.sender_id, "ou_84aad35d084aa403a838cf73ee18467");
+    EXPECT_EQ(msg.message_id, "");  // nothing to reply to: the answer goes to the chat
+    EXPECT_FALSE(msg.direct);
+    EXPECT_EQ(msg.text, "");
+    EXPECT_EQ(msg.created_ms, 1700000200000);
+    // A message is never taken for the bot's arrival.
+    auto plain = decode_event(read_testdata("im_message_receive_v1.json"), EventConfig{"v-token-demo", "", ""}, {});
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(plain->message.bot_added);
+}
+
+TEST(FeishuDecodeTest, BotAddedIsVerifiedLikeEveryEventAndOverTheLongConnectionToo) {
+    std::string plain = read_testdata("im_chat_member_bot_added_v1.json");
+    std::string body = json{{"encrypt", encrypt_envelope("test key", plain, "0123456789abcdef")}}.dump();
+    EventConfig config{"v-token-demo", "test key", "ou_bot"};
+    auto signed_request = decode_event(body, config, signed_headers("test key", body));
+    ASSERT_TRUE(signed_request) << signed_request.error().message;
+    EXPECT_TRUE(signed_request->message.bot_added);
+    EXPECT_TRUE(signed_request->was_encrypted);
+    auto unsigned_request = decode_event(body, config, {});
+    ASSERT_FALSE(unsigned_request);
+    EXPECT_EQ(unsigned_request.error().code, core::ErrorCode::unauthorized);
+    auto wrong_token = decode_event(plain, EventConfig{"other-token", "", ""}, {});
+    ASSERT_FALSE(wrong_token);
+    EXPECT_EQ(wrong_token.error().code, core::ErrorCode::unauthorized);
+
+    json carried = json::parse(plain);
+    carried["header"]["token"] = "";  // the long connection carries no token
+    auto over_connection = decode_long_connection_event(carried.dump(), "ou_bot");
+    ASSERT_TRUE(over_connection) << over_connection.error().message;
+    ASSERT_EQ(over_connection->kind, EventRequest::Kind::message);
+    EXPECT_TRUE(over_connection->message.bot_added);
+    EXPECT_EQ(over_connection->message.chat_id, "oc_9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d");
+}
+
+TEST(FeishuDecodeTest, BotAddedWithoutAChatIsInvalidAndWithoutAnOperatorHasNoSender) {
+    json event = json::parse(read_testdata("im_chat_member_bot_added_v1.json"));
+    json no_chat = event;
+    no_chat["event"].erase("chat_id");
+    auto invalid = decode_event(no_chat.dump(), EventConfig{"v-token-demo", "", ""}, {});
+    ASSERT_FALSE(invalid);
+    EXPECT_EQ(invalid.error().code, core::ErrorCode::invalid_argument);
+    EXPECT_NE(invalid.error().message.find("chat_id"), std::string::npos) << invalid.error().message;
+    json no_operator = event;
+    no_operator["event"].erase("operator_id");
+    auto anonymous = decode_event(no_operator.dump(), EventConfig{"v-token-demo", "", ""}, {});
+    ASSERT_TRUE(anonymous) << anonymous.error().message;
+    EXPECT_TRUE(anonymous->message.bot_added);
+    EXPECT_EQ(anonymous->message.sender_id, "");
 }
 
 TEST(FeishuDecodeTest, LegacyV1MessageUsesUuidAndTextWithoutAtBot) {

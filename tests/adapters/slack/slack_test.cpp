@@ -250,6 +250,70 @@ TEST(SlackEventsTest, ChannelMessagesAndBroadcastRepliesFromPeopleAreDelivered) 
     EXPECT_EQ(dm->message.text, "help");
 }
 
+TEST(SlackEventsTest, TheBotJoiningAChannelIsABotAddedMessageFromTheInviter) {
+    const auto request = decode_events(golden("member_joined_channel.json"), "U0LAN0Z89");
+    ASSERT_TRUE(request) << request.error().message;
+    ASSERT_EQ(request->kind, EventsRequest::Kind::message);
+    const InboundMessage& m = request->message;
+    EXPECT_TRUE(m.bot_added);
+    EXPECT_EQ(m.platform, "slack");
+    EXPECT_EQ(m.dedup_key, "Ev0JOIN000001");
+    EXPECT_EQ(m.chat_id, "C0NEWGROUP");
+    EXPECT_EQ(m.sender_id, "U061F7AUR");
+    EXPECT_FALSE(m.direct);
+    EXPECT_EQ(m.text, "");
+    EXPECT_EQ(m.message_id, "");  // nothing to reply to: the answer goes to the channel
+    EXPECT_EQ(m.thread_id, "");
+    EXPECT_EQ(m.created_ms, 1700000200000);
+}
+
+struct JoinCase {
+    const char* name;
+    std::string body;
+    std::string bot_user_id;
+    bool bot_added;
+    const char* sender;
+};
+
+TEST(SlackEventsTest, MemberJoinedChannelIsTheBotsOnlyWhenTheUserIsTheBot) {
+    const std::vector<JoinCase> cases = {
+        {"bot by parameter, no inviter (joined by itself)",
+         envelope(R"({"type":"member_joined_channel","user":"UBOT","channel":"C1","channel_type":"C","team":"T1"})"),
+         "UBOT", true, ""},
+        {"bot by authorizations, inviter blank",
+         envelope(R"({"type":"member_joined_channel","user":"UBOT","channel":"G1","channel_type":"G","inviter":""})"),
+         "", true, ""},
+        {"bot in a private channel, invited",
+         envelope(R"({"type":"member_joined_channel","user":"UBOT","channel":"G1","channel_type":"G","inviter":"U1"})"),
+         "UBOT", true, "U1"},
+        {"another user by parameter",
+         envelope(R"({"type":"member_joined_channel","user":"U2","channel":"C1","channel_type":"C","inviter":"U1"})"),
+         "UBOT", false, ""},
+        {"another user by authorizations (the human entry is not the bot)",
+         envelope(R"({"type":"member_joined_channel","user":"U0HUMAN","channel":"C1","channel_type":"C"})"),
+         "", false, ""},
+    };
+    for (const auto& c : cases) {
+        const auto request = decode_events(c.body, c.bot_user_id);
+        ASSERT_TRUE(request) << c.name << ": " << request.error().message;
+        if (!c.bot_added) {
+            EXPECT_EQ(request->kind, EventsRequest::Kind::ignored) << c.name;
+            EXPECT_NE(request->ignored_reason.find("member_joined_channel"), std::string::npos)
+                << c.name << ": " << request->ignored_reason;
+            continue;
+        }
+        ASSERT_EQ(request->kind, EventsRequest::Kind::message) << c.name;
+        EXPECT_TRUE(request->message.bot_added) << c.name;
+        EXPECT_EQ(request->message.sender_id, c.sender) << c.name;
+        EXPECT_EQ(request->message.dedup_key, "Ev1") << c.name;
+        EXPECT_EQ(request->message.created_ms, 1700000000000) << c.name;  // event_time, no event_ts
+    }
+    // An ordinary message is never taken for the bot's arrival.
+    const auto plain = decode_events(golden("app_mention.json"), "U0LAN0Z89");
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(plain->message.bot_added);
+}
+
 struct MalformedCase {
     const char* name;
     std::string body;
@@ -276,6 +340,10 @@ TEST(SlackEventsTest, MalformedBodiesAreInvalidArgumentsWithTheReason) {
         {"text not a string",
          envelope(R"({"type":"app_mention","user":"U1","text":5,"ts":"1.2","channel":"C1"})"),
          "event.text"},
+        {"member_joined_channel without user",
+         envelope(R"({"type":"member_joined_channel","channel":"C1"})"), "event.user"},
+        {"the bot's member_joined_channel without channel",
+         envelope(R"({"type":"member_joined_channel","user":"UBOT"})"), "event.channel"},
         {"invalid UTF-8", "{\"type\":\"url_verification\",\"challenge\":\"\xff\"}",
          "malformed JSON"},
     };
