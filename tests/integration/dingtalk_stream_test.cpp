@@ -158,3 +158,40 @@ TEST_F(DingtalkStreamModeTest, SystemPingIsEchoedAndDisconnectOpensANewConnectio
 }
 
 }  // namespace
+
+// Issue 21 over the Stream: a config with one admin and no chat; the admin binds the group from
+// it, and 小明, whose directory email is the people table's, has his first update applied.
+TEST_F(DingtalkStreamModeTest, TheAdminBindsTheGroupAndTheDirectoryLinksAMemberOverTheStream) {
+    {
+        auto store = store::Store::open(m_db);
+        ASSERT_TRUE(store);
+        ASSERT_TRUE((*store)->put_person(core::Person{"小明", "小明", "市场部", "", "", "", "xiaoming@example.com", ""},
+                                         core::EntrySource::cli, "", core::ChangeSource{"", "cli", "", "", 1700000000}));
+    }
+    m_dingtalk.add_directory_user(k_staff_id, testing_support::DingtalkDirectoryUser{"王小明", "xiaoming@example.com", "", ""});
+    start([this](config::Config& config) {
+        config.people = {core::Person{"经理", "经理", "市场部", "", "", "16650211111", "", ""}};
+        config.admins = {"经理"};
+        config.chats.clear();
+        config.dingtalk.oapi_base = m_platform.base_url();
+    });
+    auto message = [&](const std::string& msg_id, const std::string& staff_id, const std::string& text) {
+        json body = json::parse(robot_message(msg_id));
+        body["senderStaffId"] = staff_id;
+        body["text"]["content"] = " " + text;
+        return body.dump();
+    };
+    m_platform.deliver("frame-bind", message("msgBind", "16650211111", "绑定 P1"));
+    ASSERT_TRUE(wait([&] { return m_platform.acks("frame-bind") == 1; }));
+    auto chat = m_app->store().chat("dingtalk", k_chat);
+    ASSERT_TRUE(chat && *chat);
+    EXPECT_EQ((*chat)->chat.projects, std::vector<std::string>{"P1"});
+    m_clock.advance_seconds(3);
+    m_platform.deliver("frame-update", message("msgUpdate", k_staff_id, "T003 进度 60%"));
+    ASSERT_TRUE(wait([&] { return m_platform.acks("frame-update") == 1; }));
+    EXPECT_EQ(task("T003").completion, 60);
+    m_clock.advance_seconds(3);
+    m_app->outbox().run_once();
+    ASSERT_TRUE(m_dingtalk.wait_for(2, k_wait)) << m_dingtalk.messages().size();
+    EXPECT_NE(m_dingtalk.messages().back().text.find("已识别为 小明"), std::string::npos) << m_dingtalk.messages().back().text;
+}

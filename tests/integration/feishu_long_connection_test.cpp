@@ -28,13 +28,14 @@ constexpr const char* k_bot = "ou_bot0000000000";
 constexpr int k_service_id = 7;
 
 // §2.7's im.message.receive_v1, as the long connection carries it (plaintext, no token check).
-std::string receive_event(const std::string& event_id, const std::string& message_id, const std::string& text) {
+std::string receive_event(const std::string& event_id, const std::string& message_id, const std::string& text,
+                          const std::string& sender = k_sender) {
     json mention = {{"key", "@_user_1"}, {"id", {{"open_id", k_bot}}}, {"name", "TaskBot"}};
     return json{{"schema", "2.0"},
                 {"header", {{"event_id", event_id}, {"event_type", "im.message.receive_v1"},
                             {"create_time", "1700000000000"}, {"token", ""}, {"app_id", k_app_id}}},
                 {"event",
-                 {{"sender", {{"sender_id", {{"open_id", k_sender}}}, {"sender_type", "user"}}},
+                 {{"sender", {{"sender_id", {{"open_id", sender}}}, {"sender_type", "user"}}},
                   {"message", {{"message_id", message_id}, {"chat_id", k_chat}, {"chat_type", "group"},
                                {"message_type", "text"}, {"create_time", "1700000000000"},
                                {"content", json{{"text", text}}.dump()}, {"mentions", json::array({mention})}}}}}}
@@ -166,3 +167,35 @@ TEST_F(FeishuLongConnectionModeTest, ASplitEventIsJoinedAndARePushUnderANewEvent
 }
 
 }  // namespace
+
+// Issue 21 over the long connection: a config with one admin and no chat; the admin binds the
+// group from it, and the sender, whose directory email is 小明's in the people table, has his
+// first update applied.
+TEST_F(FeishuLongConnectionModeTest, TheAdminBindsTheGroupAndTheDirectoryLinksAMemberOverTheConnection) {
+    {
+        auto store = store::Store::open(m_db);
+        ASSERT_TRUE(store);
+        ASSERT_TRUE((*store)->put_person(core::Person{"小明", "小明", "市场部", "", "", "", "xiaoming@example.com", ""},
+                                         core::EntrySource::cli, "", core::ChangeSource{"", "cli", "", "", 1700000000}));
+    }
+    m_feishu.add_directory_user(k_sender, testing_support::FeishuDirectoryUser{"王小明", "", "xiaoming@example.com", "", ""});
+    const std::string admin = "ou_manager000000000000000000000";
+    start([&](config::Config& config) {
+        config.people = {core::Person{"经理", "经理", "市场部", "", admin, "", "", ""}};
+        config.admins = {"经理"};
+        config.chats.clear();
+    });
+    m_platform.deliver("msg-bind", receive_event("ev-bind", "om_bind", "@_user_1 绑定 P1", admin));
+    ASSERT_TRUE(wait([&] { return m_platform.acks("msg-bind") == 1; }));
+    auto chat = m_app->store().chat("feishu", k_chat);
+    ASSERT_TRUE(chat && *chat);
+    EXPECT_EQ((*chat)->chat.projects, std::vector<std::string>{"P1"});
+    m_clock.advance_seconds(3);
+    m_platform.deliver("msg-update", receive_event("ev-update", "om_update", "@_user_1 T003 进度 60%"));
+    ASSERT_TRUE(wait([&] { return m_platform.acks("msg-update") == 1; }));
+    EXPECT_EQ(task("T003").completion, 60);
+    m_clock.advance_seconds(3);
+    m_app->outbox().run_once();
+    ASSERT_TRUE(m_feishu.wait_for(2, k_wait)) << m_feishu.messages().size();
+    EXPECT_NE(m_feishu.messages().back().content.find("已识别为 小明"), std::string::npos) << m_feishu.messages().back().content;
+}
