@@ -236,6 +236,8 @@ App::~App() { stop(); }
 
 DirectorySettings App::directory_settings() {
     DirectorySettings settings;
+    // On the request's own thread, before its 2xx: well inside the platforms' 3 s to answer.
+    settings.timeout_ms = 1500;
     if (m_config.slack.enabled && !m_config.slack.bot_token.empty()) {
         settings.slack_api_base = m_config.slack.api_base;
         settings.slack_bot_token = m_config.slack.bot_token;

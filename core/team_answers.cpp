@@ -88,8 +88,8 @@ std::string setting_changed(ChatSetting setting, const std::string& value, const
     const bool z = zh(locale);
     switch (setting) {
         case ChatSetting::digest_time:
-            return z ? "已设置：日报时间 " + value + "（" + zone + "），从下一个工作日起生效。"
-                     : "Set: the digest comes at " + value + " (" + zone + ") from the next working day.";
+            return z ? "已设置：日报在每个工作日 " + value + "（" + zone + "）发出。"
+                     : "Set: the digest comes every working day at " + value + " (" + zone + ").";
         case ChatSetting::reminder_time:
             return z ? "已设置：更新提醒时间 " + value + "（" + zone + "）。" : "Set: the update reminder at " + value + " (" + zone + ").";
         case ChatSetting::weekly_time:
@@ -155,6 +155,23 @@ std::string claim_asked(const std::string& claimant, const std::string& name, co
 
 std::string no_pending_claim(const std::string& name, Locale locale) {
     return zh(locale) ? "没有人认领 " + name + "，没有改动。" : "Nobody has claimed to be " + name + "; nothing changed.";
+}
+
+std::string several_claims(const std::string& name, Locale locale) {
+    return zh(locale) ? "有不止一个账号认领了 " + name + "，没有改动。请回复“确认 @账号 " + name + "”指明是哪一个。"
+                      : "More than one account claimed to be " + name + "; nothing changed. Reply \"confirm @account " +
+                            name + "\" to say which.";
+}
+
+std::string account_taken(const std::string& holder, Locale locale) {
+    return zh(locale) ? "这个账号已经绑定为 " + holder + "，没有改动。如有错误，请管理员先发送“解除 " + holder + "”。"
+                      : "That account is already linked as " + holder + "; nothing changed. If that is wrong, an admin "
+                        "can send \"unlink " + holder + "\" first.";
+}
+
+std::string not_in_projects(const std::string& name, Locale locale) {
+    return zh(locale) ? name + " 不是本群项目的成员，没有改动。请用本群项目计划里的姓名。"
+                      : name + " is not on this chat's projects; nothing changed. Use a name from the plan.";
 }
 
 std::string linked(const std::string& account, const std::string& name, Locale locale) {

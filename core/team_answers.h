@@ -38,6 +38,9 @@ std::string account_already_linked(const std::string& name, Locale locale);  // 
 std::string claim_asked(const std::string& claimant, const std::string& name, const std::vector<std::string>& confirmers,
                         Locale locale);
 std::string no_pending_claim(const std::string& name, Locale locale);
+std::string several_claims(const std::string& name, Locale locale);  // confirm with the @account
+std::string account_taken(const std::string& holder, Locale locale);  // the account is someone else's
+std::string not_in_projects(const std::string& name, Locale locale);  // not a member of this chat's projects
 std::string linked(const std::string& account, const std::string& name, Locale locale);
 std::string unlinked(const std::string& name, Locale locale);
 std::string not_linked(const std::string& name, Locale locale);

@@ -24,7 +24,7 @@ constexpr std::array k_words = {
     Word{"项目", TeamCommandKind::list_projects, Locale::zh_cn}, Word{"projects", TeamCommandKind::list_projects, Locale::en},
     Word{"设置", TeamCommandKind::set, Locale::zh_cn},         Word{"set", TeamCommandKind::set, Locale::en},
     Word{"我是", TeamCommandKind::claim, Locale::zh_cn},       Word{"i am", TeamCommandKind::claim, Locale::en},
-    Word{"i'm", TeamCommandKind::claim, Locale::en},           Word{"确认", TeamCommandKind::confirm, Locale::zh_cn},
+    Word{"确认", TeamCommandKind::confirm, Locale::zh_cn},
     Word{"confirm", TeamCommandKind::confirm, Locale::en},     Word{"解除", TeamCommandKind::unlink, Locale::zh_cn},
     Word{"unlink", TeamCommandKind::unlink, Locale::en},       Word{"link", TeamCommandKind::link, Locale::en},
 };
@@ -148,7 +148,8 @@ std::optional<TeamCommand> parse_team_command(std::string_view raw, const std::v
             command.setting = parse_chat_setting(parts.front());
             std::size_t at = rest.find(parts.front()) + parts.front().size();
             command.value = trim_segment(rest.substr(at));
-            if (command.value.empty() && !command.setting) return std::nullopt;
+            // "set up a call" is talk, not a setting: in English the setting must be one we know.
+            if (!command.setting && (word->language == Locale::en || command.value.empty())) return std::nullopt;
             return command;
         }
         case TeamCommandKind::claim:

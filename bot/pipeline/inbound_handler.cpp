@@ -160,6 +160,14 @@ core::Result<void> InboundHandler::apply(const adapters::InboundMessage& message
     std::vector<core::AccountMention> mentions;
     for (const auto& m : message.mentions) mentions.push_back({m.display, m.user_id});
     auto team = core::parse_team_message(message.text, mentions, m_options.bot_names);
+    std::optional<core::Person> identified;
+    if (directory) {
+        auto linked = link_from_directory(m_store, *directory, message.platform, message.sender_id, chat.projects,
+                                          core::ChangeSource{"", message.platform, message.chat_id, message.message_id,
+                                                             m_clock.now_unix()});
+        if (!linked) return linked.error();
+        identified = std::move(*linked);
+    }
     if (!team.empty() || message.bot_added) {
         auto sender = m_store.find_person_by_platform(message.platform, message.sender_id);
         if (!sender) return sender.error();
@@ -186,8 +194,11 @@ core::Result<void> InboundHandler::apply(const adapters::InboundMessage& message
         }
         auto ran = m_team.run(team, context);
         if (!ran) return ran.error();
-        result.changed = ran->changed;
+        result.changed = ran->changed || identified.has_value();
         result.reply.sections = std::move(ran->answer);
+        if (identified)
+            result.reply.sections.insert(result.reply.sections.begin(),
+                                         core::team_answers::identified_as(identified->name, context.locale));
         result.reply.fallback_text = result.reply.sections.empty() ? "" : result.reply.sections.front();
         for (const auto& why : ran->refusals) {
             core::CommandOutcome refused;
@@ -206,14 +217,6 @@ core::Result<void> InboundHandler::apply(const adapters::InboundMessage& message
             core::answers::chat_not_bound(message.chat_id, chat.locale.value_or(core::Locale::zh_cn)));
         result.reply.fallback_text = result.reply.sections.front();
         return core::ok();
-    }
-    std::optional<core::Person> identified;
-    if (directory) {
-        auto linked = link_from_directory(m_store, *directory, message.platform, message.sender_id, chat.projects,
-                                          core::ChangeSource{"", message.platform, message.chat_id, message.message_id,
-                                                             m_clock.now_unix()});
-        if (!linked) return linked.error();
-        identified = std::move(*linked);
     }
     auto context = context_for(message, chat, out, roles);
     if (!context) return context.error();
@@ -264,8 +267,9 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
     // Who an unlinked sender is, asked of the platform before the transaction (it may wait on
     // the network); linked inside it.
     std::optional<adapters::LookupAnswer> directory;
-    if (m_options.directory && chat.known && !message.sender_id.empty() && !message.bot_added &&
-        core::parse_team_message(message.text, {}, m_options.bot_names).empty()) {
+    // In a bound chat, and in any chat for set-up commands (an admin known by email alone binds).
+    if (m_options.directory && !message.sender_id.empty() && !message.bot_added &&
+        (chat.known || !core::parse_team_message(message.text, {}, m_options.bot_names).empty())) {
         auto linked = m_store.find_person_by_platform(message.platform, message.sender_id);
         if (!linked) return linked.error();
         if (!*linked) directory = m_options.directory(message.platform, message.sender_id);

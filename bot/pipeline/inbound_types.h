@@ -15,7 +15,7 @@ namespace bot {
 struct ChatSettings {
     bool known = false;                    // bound to at least one project
     bool failed = false;                   // the directory could not be read: answer 5xx, retry
-    std::vector<std::string> projects;     // bound projects (empty + known = every project)
+    std::vector<std::string> projects;     // bound projects
     std::optional<core::Locale> locale;    // unset = answer in the message's language
     std::string timezone;                  // IANA; "" = the global one
 };

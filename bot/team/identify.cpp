@@ -62,7 +62,8 @@ core::Result<std::optional<core::Person>> link_from_directory(store::Store& stor
     const std::string* linked = store::account_field(person, platform);
     if (!linked || (!linked->empty() && *linked != account)) return None{};
     if (linked->empty()) {
-        auto done = store.link_account(person.id, platform, account, core::EntrySource::directory, source);
+        auto done = store.savepoint(  // a conflict undoes only this link; the message goes on
+            [&] { return store.link_account(person.id, platform, account, core::EntrySource::directory, source); });
         if (!done) {
             if (done.error().code == core::ErrorCode::conflict) return None{};
             return done.error();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "bot/ops/local_time.h"
+#include "core/store/ledger.h"
 #include "core/team_answers.h"
 
 namespace bot {
@@ -51,6 +53,68 @@ core::Result<std::optional<core::Person>> person_named(store::Store& store, cons
 }
 
 }  // namespace
+
+core::Result<std::vector<std::string>> TeamCommands::who_can(const std::vector<std::string>& project_ids,
+                                                             const TeamContext& context) {
+    std::vector<std::string> ids;
+    for (const auto& project : project_ids) {
+        auto managers = managers_of(project, context);
+        if (!managers) return managers.error();
+        for (const auto& id : *managers) add_unique(ids, id);
+    }
+    for (const auto& id : context.admins) add_unique(ids, id);
+    return mentions_of(ids, context);
+}
+
+core::Result<bool> TeamCommands::refuse_unless_manager(Turn& turn, const std::vector<std::string>& project_ids,
+                                                       const char* action_zh, const char* action_en) {
+    auto allowed = may_manage(project_ids, turn.context);
+    if (!allowed) return allowed.error();
+    if (*allowed) return false;
+    auto who = who_can(project_ids, turn.context);
+    if (!who) return who.error();
+    turn.refuse(answers::not_allowed(turn.zh() ? action_zh : action_en, *who, turn.context.locale), "not allowed");
+    return true;
+}
+
+core::Result<bool> TeamCommands::in_chat_projects(const core::Person& person, const Turn& turn) {
+    if (!turn.chat) return false;
+    for (const auto& project_id : turn.chat->chat.projects) {
+        auto managers = managers_of(project_id, turn.context);
+        if (!managers) return managers.error();
+        if (std::find(managers->begin(), managers->end(), person.id) != managers->end()) return true;
+        auto state = m_store.load_plan(project_id);
+        if (!state) {
+            if (state.error().code == core::ErrorCode::not_found) continue;
+            return state.error();
+        }
+        if (state->people.count(person.id)) return true;
+    }
+    return false;
+}
+
+core::Result<void> TeamCommands::link_and_say(Turn& turn, const core::Person& person, const std::string& account) {
+    const auto& context = turn.context;
+    // A savepoint: a conflict undoes only this link, and the refusal is still answered.
+    auto done = m_store.savepoint([&] {
+        return m_store.link_account(person.id, context.platform, account, core::EntrySource::chat, source(context));
+    });
+    if (!done) {
+        if (done.error().code != core::ErrorCode::conflict) return done.error();
+        auto holder = m_store.find_person_by_platform(context.platform, account);
+        if (!holder) return holder.error();
+        if (*holder && (*holder)->id != person.id)
+            turn.refuse(answers::account_taken((*holder)->name, context.locale), "account linked to someone else");
+        else
+            turn.refuse(answers::person_already_linked(person.name, context.locale), "person already linked");
+        return core::ok();
+    }
+    turn.result.changed = true;
+    core::Person linked_person = person;
+    *store::account_field(linked_person, context.platform) = account;
+    turn.say(answers::linked(context.markup.mention_of(linked_person), person.name, context.locale));
+    return core::ok();
+}
 
 core::ChangeSource TeamCommands::source(const TeamContext& context) const {
     return core::ChangeSource{context.sender ? context.sender->id : "", context.platform, context.chat_id,
@@ -138,26 +202,18 @@ core::Result<void> TeamCommands::bind(Turn& turn) {
     }
     std::vector<std::string> ids;
     for (const auto& p : added) ids.push_back(p.id);
-    auto allowed = may_manage(ids, context);
-    if (!allowed) return allowed.error();
-    if (!*allowed) {
-        std::vector<std::string> who;
-        for (const auto& id : ids) {
-            auto managers = managers_of(id, context);
-            if (!managers) return managers.error();
-            for (const auto& m : *managers) add_unique(who, m);
-        }
-        auto mentions = mentions_of(who, context);
-        if (!mentions) return mentions.error();
-        turn.refuse(answers::not_allowed(turn.zh() ? "绑定项目" : "bind a project", *mentions, context.locale), "not allowed");
-        return core::ok();
-    }
+    auto refused = refuse_unless_manager(turn, ids, "绑定项目", "bind a project");
+    if (!refused) return refused.error();
+    if (*refused) return core::ok();
     core::ChatEntry chat = turn.chat ? turn.chat->chat : core::ChatEntry{};
     chat.platform = context.platform;
     chat.chat_id = context.chat_id;
     for (const auto& id : ids) add_unique(chat.projects, id);
     auto saved = m_store.put_chat(chat, core::EntrySource::chat, turn.chat ? turn.chat->seeded : "", source(context));
     if (!saved) return saved.error();
+    // The first digest and reminder come at their next time, not at once for a time already past today.
+    auto marked = mark_passed_slots(chat, ids, turn.zone(), context.now_unix);
+    if (!marked) return marked.error();
     turn.result.changed = true;
     turn.say(answers::bound(added, chat, turn.zone(), context.locale));
     return core::ok();
@@ -180,12 +236,9 @@ core::Result<void> TeamCommands::unbind(Turn& turn) {
         }
         removing.push_back(*match);
     }
-    auto allowed = may_manage(removing, context);
-    if (!allowed) return allowed.error();
-    if (!*allowed) {
-        turn.refuse(answers::not_allowed(turn.zh() ? "解绑项目" : "unbind a project", {}, context.locale), "not allowed");
-        return core::ok();
-    }
+    auto refused = refuse_unless_manager(turn, removing, "解绑项目", "unbind a project");
+    if (!refused) return refused.error();
+    if (*refused) return core::ok();
     std::vector<answers::ProjectName> removed;
     for (const auto& id : removing) {
         chat.projects.erase(std::remove(chat.projects.begin(), chat.projects.end(), id), chat.projects.end());
@@ -218,15 +271,14 @@ core::Result<void> TeamCommands::set(Turn& turn) {
         turn.refuse(answers::bound_projects({}, core::ChatEntry{}, turn.zone(), context.locale), "chat not bound");
         return core::ok();
     }
-    auto allowed = may_manage(turn.chat->chat.projects, context);
-    if (!allowed) return allowed.error();
-    if (!*allowed) {
-        turn.refuse(answers::not_allowed(turn.zh() ? "修改本群设置" : "change this chat's settings", {}, context.locale),
-                    "not allowed");
-        return core::ok();
-    }
+    auto refused = refuse_unless_manager(turn, turn.chat->chat.projects, "修改本群设置", "change this chat's settings");
+    if (!refused) return refused.error();
+    if (*refused) return core::ok();
     core::ChatEntry chat = turn.chat->chat;
-    if (!command.setting || !core::set_chat_setting(chat, *command.setting, command.value)) {
+    bool readable = command.setting && core::set_chat_setting(chat, *command.setting, command.value);
+    if (readable && *command.setting == core::ChatSetting::timezone)  // a real zone, not only its spelling
+        readable = static_cast<bool>(check_time_zone(*chat.timezone));
+    if (!readable) {
         turn.refuse(answers::setting_unreadable(command.setting_word, command.value, context.locale), "unreadable setting");
         return core::ok();
     }
@@ -253,6 +305,12 @@ core::Result<void> TeamCommands::claim(Turn& turn) {
     if (!person) return person.error();
     if (!*person) {
         turn.result.refusals.push_back("claim:no such person");
+        return core::ok();
+    }
+    auto member = in_chat_projects(**person, turn);
+    if (!member) return member.error();
+    if (!*member) {
+        turn.refuse(answers::not_in_projects((*person)->name, context.locale), "not in the chat's projects");
         return core::ok();
     }
     const std::string* linked = store::account_field(**person, context.platform);
@@ -285,58 +343,52 @@ core::Result<void> TeamCommands::confirm(Turn& turn) {
         turn.refuse(answers::claim_needs_bound_chat(context.locale), "chat not bound");
         return core::ok();
     }
-    auto allowed = may_manage(turn.chat->chat.projects, context);
-    if (!allowed) return allowed.error();
-    if (!*allowed) {
-        turn.refuse(answers::not_allowed(turn.zh() ? "确认身份" : "confirm who someone is", {}, context.locale), "not allowed");
-        return core::ok();
-    }
+    auto refused = refuse_unless_manager(turn, turn.chat->chat.projects, "确认身份", "confirm who someone is");
+    if (!refused) return refused.error();
+    if (*refused) return core::ok();
     auto person = person_named(m_store, turn.command.person, context.locale, turn.result.answer);
     if (!person) return person.error();
     if (!*person) {
         turn.result.refusals.push_back("confirm:no such person");
         return core::ok();
     }
+    auto guarded = guard_target(turn, **person);
+    if (!guarded) return guarded.error();
+    if (*guarded) return core::ok();
+    // Only claims made in this chat, within the week, of the account named when several are.
     auto claims = m_store.claims_for(context.platform, (*person)->id);
     if (!claims) return claims.error();
-    if (claims->empty()) {
+    std::vector<core::Claim> open;
+    for (const auto& claim : *claims)
+        if (claim.chat_id == context.chat_id && claim.at_unix >= context.now_unix - k_claim_ttl_seconds &&
+            (turn.command.account.empty() || claim.account == turn.command.account))
+            open.push_back(claim);
+    if (open.empty()) {
         turn.refuse(answers::no_pending_claim((*person)->name, context.locale), "no pending claim");
         return core::ok();
     }
-    const core::Claim& claim = claims->back();  // the latest claim for this person on this platform
-    const std::string* linked = store::account_field(**person, context.platform);
-    if (linked && !linked->empty()) {
-        turn.refuse(answers::person_already_linked((*person)->name, context.locale), "person already linked");
+    if (open.size() > 1) {
+        turn.refuse(answers::several_claims((*person)->name, context.locale), "several claims");
         return core::ok();
     }
-    auto done = m_store.link_account((*person)->id, context.platform, claim.account, core::EntrySource::chat,
-                                     source(context));
-    if (!done) {
-        if (done.error().code != core::ErrorCode::conflict) return done.error();
-        turn.refuse(answers::person_already_linked((*person)->name, context.locale), "conflict");
-        return core::ok();
-    }
-    turn.result.changed = true;
-    core::Person linked_person = **person;
-    *store::account_field(linked_person, context.platform) = claim.account;
-    turn.say(answers::linked(context.markup.mention_of(linked_person), (*person)->name, context.locale));
-    return core::ok();
+    return link_and_say(turn, **person, open.front().account);
 }
 
 core::Result<void> TeamCommands::unlink(Turn& turn) {
     const auto& context = turn.context;
-    auto allowed = may_manage(turn.chat ? turn.chat->chat.projects : std::vector<std::string>{}, context);
-    if (!allowed) return allowed.error();
-    if (!*allowed) {
-        turn.refuse(answers::not_allowed(turn.zh() ? "解除账号绑定" : "unlink an account", {}, context.locale), "not allowed");
-        return core::ok();
-    }
+    auto refused = refuse_unless_manager(turn, turn.chat ? turn.chat->chat.projects : std::vector<std::string>{},
+                                         "解除账号绑定", "unlink an account");
+    if (!refused) return refused.error();
+    if (*refused) return core::ok();
     auto person = person_named(m_store, turn.command.person, context.locale, turn.result.answer);
     if (!person) return person.error();
     if (!*person) {
         turn.result.refusals.push_back("unlink:no such person");
         return core::ok();
     }
+    auto guarded = guard_target(turn, **person);
+    if (!guarded) return guarded.error();
+    if (*guarded) return core::ok();
     auto removed = m_store.unlink_account((*person)->id, context.platform, source(context));
     if (!removed) return removed.error();
     if (removed->empty()) {
@@ -363,17 +415,41 @@ core::Result<void> TeamCommands::link(Turn& turn) {
         turn.result.refusals.push_back("link:no such person");
         return core::ok();
     }
-    auto done = m_store.link_account((*person)->id, context.platform, turn.command.account, core::EntrySource::chat,
-                                     source(context));
-    if (!done) {
-        if (done.error().code != core::ErrorCode::conflict) return done.error();
-        turn.refuse(answers::person_already_linked((*person)->name, context.locale), "conflict");
-        return core::ok();
+    return link_and_say(turn, **person, turn.command.account);
+}
+
+core::Result<bool> TeamCommands::guard_target(Turn& turn, const core::Person& person) {
+    const auto& context = turn.context;
+    if (context.is_admin) return false;
+    // An owner acts on the people of the chat's projects only, and never on an admin: else the
+    // owner of one project could unlink an admin, have another account claim them and confirm it.
+    bool admin = std::find(context.admins.begin(), context.admins.end(), person.id) != context.admins.end();
+    auto member = in_chat_projects(person, turn);
+    if (!member) return member.error();
+    if (!admin && *member) return false;
+    auto admins = mentions_of(context.admins, context);
+    if (!admins) return admins.error();
+    turn.refuse(answers::not_allowed(turn.zh() ? "为管理员或其他项目的成员确认或解除账号" : "confirm or unlink an admin or "
+                                     "someone outside this chat's projects", *admins, context.locale),
+                "target not in the chat's projects or an admin");
+    return true;
+}
+
+core::Result<void> TeamCommands::mark_passed_slots(const core::ChatEntry& chat, const std::vector<std::string>& projects,
+                                                   const std::string& zone, long long now_unix) {
+    const core::Date today = local_date(now_unix, zone);
+    const int minutes = local_minutes_of_day(now_unix, zone);
+    for (const auto& project : projects) {
+        for (auto [kind, time] : {std::pair{"digest", chat.digest_time}, std::pair{"reminder", chat.reminder_time}}) {
+            if (minutes < time.hour * 60 + time.minute) continue;
+            auto key = store::ledger::day_key(kind, chat.platform, chat.chat_id, project);
+            auto last = store::ledger::last_day(m_store, key);
+            if (!last) return last.error();
+            if (*last && **last >= today) continue;
+            auto marked = store::ledger::set_last_day(m_store, key, today);
+            if (!marked) return marked.error();
+        }
     }
-    turn.result.changed = true;
-    core::Person linked_person = **person;
-    *store::account_field(linked_person, context.platform) = turn.command.account;
-    turn.say(answers::linked(context.markup.mention_of(linked_person), (*person)->name, context.locale));
     return core::ok();
 }
 

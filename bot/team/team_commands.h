@@ -22,6 +22,9 @@
 
 namespace bot {
 
+// A claim waits this long for its confirmation; an older one is not confirmed.
+inline constexpr long long k_claim_ttl_seconds = 7 * 24 * 3600;
+
 struct TeamContext {
     std::string platform;
     std::string chat_id;
@@ -68,6 +71,21 @@ private:
     core::Result<bool> may_manage(const std::vector<std::string>& project_ids, const TeamContext& context);
     core::Result<std::vector<std::string>> mentions_of(const std::vector<std::string>& person_ids,
                                                        const TeamContext& context);
+    // Mentions of who may manage `project_ids`: their owners and department heads, and the admins.
+    core::Result<std::vector<std::string>> who_can(const std::vector<std::string>& project_ids, const TeamContext& context);
+    // True (and the refusal said) when the sender may not manage `project_ids`.
+    core::Result<bool> refuse_unless_manager(Turn& turn, const std::vector<std::string>& project_ids,
+                                             const char* action_zh, const char* action_en);
+    // Whether the person is named by a project the chat is bound to (a task's contact, an owner).
+    core::Result<bool> in_chat_projects(const core::Person& person, const Turn& turn);
+    // True (and the refusal said) when a non-admin confirms or unlinks an admin or someone outside
+    // the chat's projects.
+    core::Result<bool> guard_target(Turn& turn, const core::Person& person);
+    // Links the account (in a savepoint: a conflict is refused, not an error) and says so.
+    core::Result<void> link_and_say(Turn& turn, const core::Person& person, const std::string& account);
+    // A chat just bound: today's digest and reminder count as done when their time has passed.
+    core::Result<void> mark_passed_slots(const core::ChatEntry& chat, const std::vector<std::string>& projects,
+                                         const std::string& zone, long long now_unix);
     core::ChangeSource source(const TeamContext& context) const;
 
     store::Store& m_store;

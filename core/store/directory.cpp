@@ -59,7 +59,9 @@ detail::Fields chat_fields(const core::ChatEntry& c) {
     using core::ChatSetting;
     std::string projects;  // "P1,P2" as people read it, not the list encoding
     for (const auto& id : c.projects) projects += (projects.empty() ? "" : ",") + id;
-    detail::Fields fields{{"projects", projects}, {"webhook_url", c.webhook_url}};
+    // A robot's webhook URL holds its token: the trail keeps its host only.
+    std::string webhook = c.webhook_url.empty() ? "" : c.webhook_url.substr(0, c.webhook_url.find('/', c.webhook_url.find("//") + 2)) + "/…";
+    detail::Fields fields{{"projects", projects}, {"webhook_url", webhook}};
     for (auto setting : {ChatSetting::language, ChatSetting::timezone, ChatSetting::digest_time,
                          ChatSetting::reminder_time, ChatSetting::weekly_time, ChatSetting::quiet_hours})
         fields.emplace_back(core::to_string(setting), core::chat_setting_text(c, setting));
@@ -284,9 +286,11 @@ Result<void> Store::link_account(std::string_view person_id, std::string_view pl
         write_source_only(cache, person->id, source);
         detail::audit_diff(cache, AuditContext{by, "", "", "person", person->id}, detail::person_fields(before),
                            detail::person_fields(*person));
-        auto q = cache.get("DELETE FROM claims WHERE platform = ?1 AND account = ?2");
+        // The account's claims, and every other claim of this person here: answered.
+        auto q = cache.get("DELETE FROM claims WHERE platform = ?1 AND (account = ?2 OR person_id = ?3)");
         detail::bind_text(*q, 1, platform);
         detail::bind_text(*q, 2, account);
+        detail::bind_text(*q, 3, person->id);
         q->exec();
         return core::ok();
     });

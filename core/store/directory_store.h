@@ -55,7 +55,7 @@ public:
     virtual Result<std::vector<core::Person>> people_named(std::string_view name) = 0;
     // Links `account` on `platform` to the person: ErrorCode::conflict when the account is
     // linked to someone else or the person to another account there; not_found when no such
-    // person. Audited; drops a claim of the account.
+    // person. Audited; drops the account's claims and the person's other claims on the platform.
     virtual Result<void> link_account(std::string_view person_id, std::string_view platform, std::string_view account,
                                       core::EntrySource source, const core::ChangeSource& by) = 0;
     // Removes the person's account on `platform`; returns the account removed ("" = none).

@@ -44,10 +44,12 @@ TEST(TeamCommandTest, SettingsTakeTheRestOfTheLineAsTheValue) {
     ASSERT_TRUE(weekly);
     EXPECT_EQ(weekly->setting, ChatSetting::weekly_time);
     EXPECT_EQ(weekly->value, "MON 10:00");
-    auto unknown = parse("set colour blue");
+    auto unknown = parse("设置 颜色 蓝色");
     ASSERT_TRUE(unknown);  // read, so the reply can say what is settable
     EXPECT_FALSE(unknown->setting);
-    EXPECT_EQ(unknown->setting_word, "colour");
+    EXPECT_EQ(unknown->setting_word, "颜色");
+    EXPECT_FALSE(parse("set up a call"));  // English talk that starts with "set" is not a setting
+    EXPECT_FALSE(parse("I'm on it"));
 }
 
 TEST(TeamCommandTest, ClaimConfirmAndUnlinkNameAPerson) {

@@ -281,6 +281,28 @@ const Refusal k_refusals[] = {
     {"FeishuMemberLinksDirectly", "feishu", nullptr, t::k_xiaoming, "unlink 小明", "Only an admin"},
     {"DingtalkUnbindAProjectNotBound", "dingtalk", nullptr, k_manager, "解绑 P2", "没有绑定 P2"},
     {"SlackMemberUnlinksSomeone", "slack", nullptr, t::k_xiaoming, "unlink 小明", "Only an admin"},
+    // A project's owner acts on the people of the chat's projects only, never on an admin: else
+    // the owner of one project could unlink an admin and confirm another account as them.
+    {"FeishuOwnerUnlinksAnAdmin", "feishu",
+     [](TeamSetup& f) {
+         auto& r = static_cast<TeamRefusalTest&>(f);
+         r.say("feishu", k_manager, "解绑 P1");
+         r.say("feishu", k_manager, "绑定 P2");
+         r.link("feishu", "张", t::k_zhang);  // P2's owner
+     },
+     t::k_zhang, "解除 经理", "只有管理员"},
+    // Two accounts claim the same person: the confirmation must name the account.
+    {"SlackConfirmWithTwoClaimsNamesNoAccount", "slack",
+     [](TeamSetup& f) {
+         auto& r = static_cast<TeamRefusalTest&>(f);
+         r.say("slack", t::k_xiaoli, "I am 小李");
+         r.say("slack", t::k_stranger, "I am 小李");
+     },
+     k_manager, "confirm 小李", "More than one account"},
+    // Linking an account that is someone else's is refused with a reply, not a failed delivery.
+    {"SlackLinkAnAccountLinkedToSomeoneElse", "slack",
+     [](TeamSetup& f) { static_cast<TeamRefusalTest&>(f).link("slack", "小李", t::k_xiaoli); }, k_manager,
+     "link <@U0XIAOLI1> 小陈", "already linked as 小李"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Table, TeamRefusalTest, ::testing::ValuesIn(k_refusals),
