@@ -158,9 +158,9 @@ std::optional<TeamCommand> parse_team_command(std::string_view raw, const std::v
             // "确认复盘" / "confirm retro" and "解除阻塞" belong to the task grammar.
             if (rest_folded.starts_with("复盘") || rest_folded.starts_with("retro") || rest_folded.starts_with("阻塞"))
                 return std::nullopt;
-            if (auto mention = leading_mention(rest, mentions)) {
+            if (auto mention = leading_mention(rest, mentions)) {  // "确认 @account 小红"
                 command.account = mention->first;
-                command.person = strip_at(rest);
+                command.person = strip_at(mention->second);
             } else {
                 command.person = strip_at(rest);
             }

@@ -414,7 +414,13 @@ std::optional<InboundMessage> interaction_message(const Interaction& interaction
         message.text = "done " + task;
     else if (interaction.action_id == "task_open")
         message.text = "show " + task;
-    else
+    else if (interaction.action_id == "claim_confirm") {  // "ACCOUNT:PERSON" from a claim's question
+        auto colon = interaction.value.find(':');
+        if (colon == std::string::npos || colon == 0 || colon + 1 == interaction.value.size()) return std::nullopt;
+        std::string account = interaction.value.substr(0, colon);
+        message.text = "confirm @" + account + " " + interaction.value.substr(colon + 1);
+        message.mentions.push_back(MentionedUser{account, account});
+    } else
         return std::nullopt;
     return message;
 }

@@ -78,7 +78,9 @@ struct Interaction {
 // `form_body` is "payload=<url-encoded JSON>"; only block_actions is supported, its first action.
 core::Result<Interaction> decode_interaction(std::string_view form_body);
 
-// The command a digest button runs ("done T003" / "show T003", from its "PROJECT/TASK" value)
+// The command a button runs: a digest's ("done T003" / "show T003", from its "PROJECT/TASK"
+// value) or a claim question's ("confirm @U0XL 小红", from its "ACCOUNT:PERSON" value: the
+// presser confirms, with the same checks as typing it)
 // as an inbound message keyed "interaction:<trigger_id>", in the thread of the message that
 // carried the button; nullopt for other actions. Used by the request URL and Socket Mode.
 std::optional<InboundMessage> interaction_message(const Interaction& interaction);

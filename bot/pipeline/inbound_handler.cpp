@@ -196,6 +196,7 @@ core::Result<void> InboundHandler::apply(const adapters::InboundMessage& message
         if (!ran) return ran.error();
         result.changed = ran->changed || identified.has_value();
         result.reply.sections = std::move(ran->answer);
+        result.reply.buttons = std::move(ran->buttons);
         if (identified)
             result.reply.sections.insert(result.reply.sections.begin(),
                                          core::team_answers::identified_as(identified->name, context.locale));

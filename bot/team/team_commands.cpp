@@ -334,6 +334,9 @@ core::Result<void> TeamCommands::claim(Turn& turn) {
     core::Person claimant{"", context.sender_name.empty() ? context.account : context.sender_name, "", "", "", "", "", ""};
     if (auto* field = store::account_field(claimant, context.platform)) *field = context.account;
     turn.say(answers::claim_asked(context.markup.mention_of(claimant), (*person)->name, *mentions, context.locale));
+    if (context.platform == "slack")  // one tap for the confirmer: the press runs "confirm @account 小红" as them
+        turn.result.buttons.push_back(core::Button{(turn.zh() ? "确认 " : "Confirm ") + (*person)->name, "claim_confirm",
+                                                   context.account + ":" + (*person)->id});
     return core::ok();
 }
 

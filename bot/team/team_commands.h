@@ -47,6 +47,7 @@ struct TeamResult {
     std::vector<std::string> answer;   // sections of the reply
     bool changed = false;
     std::vector<std::string> refusals; // for the log: "bind:not allowed", ...
+    std::vector<core::Button> buttons; // Slack: the claim question's confirm button
 };
 
 class TeamCommands {

@@ -68,6 +68,10 @@ TEST(TeamCommandTest, ClaimConfirmAndUnlinkNameAPerson) {
     ASSERT_TRUE(confirm);
     EXPECT_EQ(confirm->kind, TeamCommandKind::confirm);
     EXPECT_EQ(confirm->person, "小红");
+    auto named = parse("confirm @U0XL 小红", {{"U0XL", "U0XL"}});
+    ASSERT_TRUE(named);
+    EXPECT_EQ(named->account, "U0XL");
+    EXPECT_EQ(named->person, "小红");
     auto unlink = parse("unlink 小红");
     ASSERT_TRUE(unlink);
     EXPECT_EQ(unlink->kind, TeamCommandKind::unlink);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "adapters/common/form.h"
 #include "tests/integration/three_platforms.h"
 
 namespace testing_support {
@@ -193,6 +194,35 @@ TEST_F(TeamSetup, ADirectoryThatSays429IsAskedAgainOnlyAfterItsWaitAndTheMessage
     m_clock.advance_seconds(61);
     EXPECT_NE(say("feishu", t::k_xiaoming, "T003 进度 62%").find("已识别为 小明"), std::string::npos);
     EXPECT_EQ(task("T003").completion, 62);
+}
+
+TEST_F(TeamSetup, OnSlackTheClaimsQuestionCarriesAConfirmButtonThatLinksWhenAnAdminPressesIt) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    say("slack", k_manager, "bind P1");
+    say("slack", t::k_xiaoli, "I am 小李");
+    const std::string question = m_slack.messages().back().blocks_json;
+    EXPECT_NE(question.find("claim_confirm"), std::string::npos) << question;
+    auto press = [&](const Who& who, const std::string& trigger) {
+        std::string payload = nlohmann::json{{"type", "block_actions"},
+                                             {"user", {{"id", who.slack}}},
+                                             {"channel", {{"id", t::k_slack_chat}}},
+                                             {"message", {{"ts", "1700000000.000200"}}},
+                                             {"trigger_id", trigger},
+                                             {"actions", {{{"action_id", "claim_confirm"},
+                                                           {"value", std::string(t::k_xiaoli.slack) + ":小李"}}}}}
+                                  .dump();
+        m_clock.advance_seconds(3);
+        auto response = send(slack_signed("/slack/interactive", "payload=" + adapters::url_encode(payload),
+                                          "application/x-www-form-urlencoded"));
+        EXPECT_TRUE(response && response->status == 200) << (response ? response->body : "no answer");
+        drain_outbox();
+    };
+    press(t::k_xiaoming, "t-member");  // a member's press is refused like the typed command
+    EXPECT_EQ(*store::account_field(*person("小李"), "slack"), "");
+    press(k_manager, "t-admin");
+    EXPECT_EQ(*store::account_field(*person("小李"), "slack"), t::k_xiaoli.slack);
+    say("slack", t::k_xiaoli, "update T001 30%");
+    EXPECT_EQ(task("T001").completion, 30);
 }
 
 TEST_F(TeamSetup, AnUnboundGroupHearsTheHintAtMostOnceADay) {
