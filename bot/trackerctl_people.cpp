@@ -1,5 +1,7 @@
 // trackerctl people: list, import, link, unlink (bot/trackerctl_commands.h).
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <iostream>
 
 #include "bot/trackerctl_commands.h"
@@ -161,8 +163,19 @@ int import_people(store::Store& store, const std::string& file, long long now_un
     return counts.skipped.empty() ? 0 : 1;
 }
 
-int link_people(store::Store& store, const std::string& who, const std::string (&accounts)[3],
-                long long now_unix) {
+namespace {
+
+// One platform's change: whether it changed anything, and the line that says what it did.
+struct AccountChange {
+    bool changed = false;
+    std::string line;
+};
+using ChangeOne = std::function<core::Result<std::optional<AccountChange>>(
+    const core::Person& person, size_t platform, const core::ChangeSource& by)>;
+
+// `people link` and `people unlink`: `change` for each platform (nullopt = not asked for), all in
+// one transaction (nothing changes unless every platform's change can be made), then a line each.
+int change_accounts(store::Store& store, const std::string& who, long long now_unix, const ChangeOne& change) {
     auto person = find_person(store, who);
     if (!person) return fail(person.error().message);
     auto record = store.person_record(person->id);
@@ -174,13 +187,11 @@ int link_people(store::Store& store, const std::string& who, const std::string (
         lines.clear();
         bool changed = false;
         for (size_t i = 0; i < k_platforms.size(); ++i) {
-            if (accounts[i].empty()) continue;
-            auto line = link_one(store, *person, k_platforms[i], accounts[i], by);
-            if (!line) return line.error();
-            changed = changed || !line->empty();
-            lines.push_back(!line->empty() ? *line
-                                           : person->id + "'s " + k_platforms[i] + " account is " +
-                                                 accounts[i] + " already; nothing changed");
+            auto one = change(*person, i, by);
+            if (!one) return one.error();
+            if (!*one) continue;
+            changed = changed || (*one)->changed;
+            lines.push_back((*one)->line);
         }
         return changed ? mark_from_cli(store, person->id, seeded, by) : core::ok();
     });
@@ -189,33 +200,35 @@ int link_people(store::Store& store, const std::string& who, const std::string (
     return 0;
 }
 
+}  // namespace
+
+int link_people(store::Store& store, const std::string& who, const std::string (&accounts)[3],
+                long long now_unix) {
+    return change_accounts(store, who, now_unix, [&](const core::Person& person, size_t i, const core::ChangeSource& by)
+                                                     -> core::Result<std::optional<AccountChange>> {
+        if (accounts[i].empty()) return std::optional<AccountChange>{};
+        auto line = link_one(store, person, k_platforms[i], accounts[i], by);
+        if (!line) return line.error();
+        if (line->empty())
+            return std::optional<AccountChange>{AccountChange{false, person.id + "'s " + k_platforms[i] + " account is " +
+                                                                         accounts[i] + " already; nothing changed"}};
+        return std::optional<AccountChange>{AccountChange{true, *line}};
+    });
+}
+
 int unlink_people(store::Store& store, const std::string& who, const bool (&platforms)[3],
                   long long now_unix) {
-    auto person = find_person(store, who);
-    if (!person) return fail(person.error().message);
-    auto record = store.person_record(person->id);
-    if (!record) return fail(record.error().message);
-    std::string seeded = *record ? (*record)->seeded : "";
-    const core::ChangeSource by = cli_source(now_unix);
-    std::vector<std::string> lines;
-    auto done = store.transaction([&]() -> core::Result<void> {
-        lines.clear();
-        bool changed = false;
-        for (size_t i = 0; i < k_platforms.size(); ++i) {
-            if (!platforms[i]) continue;
-            auto removed = store.unlink_account(person->id, k_platforms[i], by);
-            if (!removed) return removed.error();
-            changed = changed || !removed->empty();
-            lines.push_back(
-                removed->empty()
-                    ? person->id + " has no " + k_platforms[i] + " account; nothing changed"
-                    : "unlinked " + person->id + "'s " + k_platforms[i] + " account " + *removed);
-        }
-        return changed ? mark_from_cli(store, person->id, seeded, by) : core::ok();
+    return change_accounts(store, who, now_unix, [&](const core::Person& person, size_t i, const core::ChangeSource& by)
+                                                     -> core::Result<std::optional<AccountChange>> {
+        if (!platforms[i]) return std::optional<AccountChange>{};
+        auto removed = store.unlink_account(person.id, k_platforms[i], by);
+        if (!removed) return removed.error();
+        if (removed->empty())
+            return std::optional<AccountChange>{
+                AccountChange{false, person.id + " has no " + k_platforms[i] + " account; nothing changed"}};
+        return std::optional<AccountChange>{
+            AccountChange{true, "unlinked " + person.id + "'s " + k_platforms[i] + " account " + *removed}};
     });
-    if (!done) return fail(done.error().message + "; nothing changed");
-    for (const auto& line : lines) std::cout << line << "\n";
-    return 0;
 }
 
 }  // namespace bot::trackerctl
