@@ -154,12 +154,10 @@ core::Result<bool> InboundHandler::hint_due(const adapters::InboundMessage& mess
 
 core::Result<void> InboundHandler::apply(const adapters::InboundMessage& message, const ChatSettings& chat,
                                          const PlatformOut& out, const InboundRoles& roles,
+                                         const std::vector<core::TeamCommand>& team,
                                          const std::optional<adapters::LookupAnswer>& directory, InboundResult& result,
                                          std::vector<core::CommandOutcome>& outcomes) {
     const std::string zone = chat.timezone.empty() ? roles.default_timezone : chat.timezone;
-    std::vector<core::AccountMention> mentions;
-    for (const auto& m : message.mentions) mentions.push_back({m.display, m.user_id});
-    auto team = core::parse_team_message(message.text, mentions, m_options.bot_names);
     std::optional<core::Person> identified;
     if (directory) {
         auto linked = link_from_directory(m_store, *directory, message.platform, message.sender_id, chat.projects,
@@ -265,12 +263,15 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
     }
     std::vector<core::CommandOutcome> outcomes;  // counted once committed
     auto roles = this->roles();
+    std::vector<core::AccountMention> mentions;
+    for (const auto& m : message.mentions) mentions.push_back({m.display, m.user_id});
+    const auto team = core::parse_team_message(message.text, mentions, m_options.bot_names);  // set-up lines, if any
     // Who an unlinked sender is, asked of the platform before the transaction (it may wait on
     // the network); linked inside it.
     std::optional<adapters::LookupAnswer> directory;
     // In a bound chat, and in any chat for set-up commands (an admin known by email alone binds).
     if (m_options.directory && !message.sender_id.empty() && !message.bot_added &&
-        (chat.known || !core::parse_team_message(message.text, {}, m_options.bot_names).empty())) {
+        (chat.known || !team.empty())) {
         auto linked = m_store.find_person_by_platform(message.platform, message.sender_id);
         if (!linked) return linked.error();
         if (!*linked) directory = m_options.directory(message.platform, message.sender_id);
@@ -290,7 +291,7 @@ core::Result<InboundResult> InboundHandler::handle(const adapters::InboundMessag
             result.duplicate = true;
             return core::ok();
         }
-        auto applied = apply(message, chat, out, *roles, directory, result, outcomes);
+        auto applied = apply(message, chat, out, *roles, team, directory, result, outcomes);
         if (!applied) return applied.error();
         if (result.reply.sections.empty() && result.reply.title.empty()) return core::ok();  // nothing to say
         if (!enqueue_reply) return core::ok();

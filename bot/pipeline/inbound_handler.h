@@ -21,6 +21,7 @@
 #include "bot/pipeline/inbound_types.h"
 #include "bot/pipeline/platform_out.h"
 #include "bot/team/team_commands.h"
+#include "core/team_command.h"
 #include "core/clock.h"
 #include "core/message.h"
 #include "core/store/group_commit.h"
@@ -81,9 +82,11 @@ private:
                                               const PlatformOut& out, const InboundRoles& roles);
     // Inside the transaction: what a delivery does once known fresh — set-up commands, the
     // unbound chat's hint, or the dispatcher (after linking the sender from `directory`).
+    // `team`: the message's set-up lines (core::parse_team_message), read once in handle().
     core::Result<void> apply(const adapters::InboundMessage& message, const ChatSettings& chat, const PlatformOut& out,
-                             const InboundRoles& roles, const std::optional<adapters::LookupAnswer>& directory,
-                             InboundResult& result, std::vector<core::CommandOutcome>& outcomes);
+                             const InboundRoles& roles, const std::vector<core::TeamCommand>& team,
+                             const std::optional<adapters::LookupAnswer>& directory, InboundResult& result,
+                             std::vector<core::CommandOutcome>& outcomes);
     core::Result<bool> hint_due(const adapters::InboundMessage& message, const std::string& zone);
     std::shared_ptr<const InboundRoles> roles() const;
 
