@@ -46,6 +46,8 @@ struct DispatchResult {
 
 class Dispatcher {
 public:
+    // A Store rather than its facets (PlanStore, StateStore): handle() runs all of a message's
+    // lines in one Store::transaction(), which no facet offers.
     explicit Dispatcher(store::Store& store) : m_store(store) {}
 
     // Errors only when the store failed (ErrorCode::busy, io, internal); nothing was changed.

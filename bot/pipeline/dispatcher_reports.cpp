@@ -28,7 +28,7 @@ using core::CommandOutcome;
 
 std::string project_title(const core::Project& project) { return project.name.empty() ? project.id : project.name; }
 
-core::Person person_or_id(store::Store& store, const std::string& id) {
+core::Person person_or_id(store::PlanStore& store, const std::string& id) {
     auto found = store.find_person(id);
     if (found && *found) return **found;
     return core::Person{id, id, "", "", "", "", "", ""};

@@ -54,7 +54,7 @@ void log_outcome(const store::OutboxMessage& message, int attempt, const SendOut
 
 }  // namespace
 
-OutboxWorker::OutboxWorker(store::Store& store, const core::Clock& clock,
+OutboxWorker::OutboxWorker(store::OutboxStore& store, const core::Clock& clock,
                            std::map<std::string, Sender*> senders, OutboxWorkerOptions options)
     : m_store(store),
       m_clock(clock),

@@ -1,5 +1,5 @@
 #pragma once
-// The delivery side of the durable outbox: takes due rows from the Store and hands each to its
+// The delivery side of the durable outbox: takes due rows from the store and hands each to its
 // platform's Sender, then records the outcome. It owns retries (exponential backoff with jitter,
 // or the platform's Retry-After when given), dead-lettering after max_attempts, pacing (a
 // minimum interval between two sends to the same platform+destination) and rate windows (at
@@ -36,6 +36,8 @@
 #include "bot/net/sender.h"
 #include "core/clock.h"
 #include "core/sliding_window.h"
+#include "core/store/facets.h"
+// Only for callers: they pass a store::Store, and some tests have its definition from here.
 #include "core/store/store.h"
 
 namespace bot {
@@ -121,7 +123,7 @@ class OutboxWorker {
 public:
     // Borrowed: store, clock and senders outlive the worker. `senders` maps a platform name
     // ("slack", "feishu", "dingtalk") to its Sender; rows for another platform go dead.
-    OutboxWorker(store::Store& store, const core::Clock& clock,
+    OutboxWorker(store::OutboxStore& store, const core::Clock& clock,
                  std::map<std::string, Sender*> senders, OutboxWorkerOptions options = {});
     ~OutboxWorker();  // stops
     OutboxWorker(const OutboxWorker&) = delete;
@@ -167,7 +169,7 @@ private:
     Counters& counters_for(const std::string& platform);
     void loop(std::stop_token stop);
 
-    store::Store& m_store;
+    store::OutboxStore& m_store;
     const core::Clock& m_clock;
     const std::map<std::string, Sender*> m_senders;
     const OutboxWorkerOptions m_options;

@@ -4,7 +4,7 @@
 
 #include <charconv>
 
-#include "core/store/store_impl.h"
+#include "core/store/rows.h"
 
 namespace store::detail {
 
@@ -185,20 +185,11 @@ Fields person_fields(const core::Person& p) {
 
 void insert_audit(StatementCache& cache, const AuditContext& context, std::string_view field,
                   std::string_view old_value, std::string_view new_value) {
-    auto q = cache.get(
-        "INSERT INTO audit (at_unix, who, source, project_id, task_id, entity, entity_id, field,"
-        " old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-    q->bind(1, static_cast<int64_t>(context.source.at_unix));
-    q->bind(2, context.source.person_id);
-    q->bind(3, context.source.describe());
-    q->bind(4, context.project_id);
-    q->bind(5, context.task_id);
-    q->bind(6, context.entity);
-    q->bind(7, context.entity_id);
-    q->bind(8, std::string(field));
-    q->bind(9, std::string(old_value));
-    q->bind(10, std::string(new_value));
-    q->exec();
+    execute(cache,
+            "INSERT INTO audit (at_unix, who, source, project_id, task_id, entity, entity_id, field,"
+            " old_value, new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            context.source.at_unix, context.source.person_id, context.source.describe(), context.project_id,
+            context.task_id, context.entity, context.entity_id, field, old_value, new_value);
 }
 
 int audit_diff(StatementCache& cache, const AuditContext& context, const Fields& before,

@@ -1,7 +1,7 @@
 // Store, the team directory: chats, people's entries, account links and claims
 // (directory_store.h).
 #include "core/store/store.h"
-#include "core/store/store_impl.h"
+#include "core/store/rows.h"
 
 namespace store {
 
@@ -73,10 +73,8 @@ std::string chat_key(std::string_view platform, std::string_view chat_id) {
 }
 
 std::optional<ChatRecord> read_chat(StatementCache& cache, std::string_view platform, std::string_view chat_id) {
-    auto q = cache.get(TRACKERD_CHAT_COLUMNS "WHERE platform = ?1 AND chat_id = ?2");
-    detail::bind_text(*q, 1, platform);
-    detail::bind_text(*q, 2, chat_id);
-    return detail::first_row<ChatRecord>(q, chat_row);
+    return detail::select_first(cache, TRACKERD_CHAT_COLUMNS "WHERE platform = ?1 AND chat_id = ?2", chat_row,
+                                platform, chat_id);
 }
 
 PersonRecord person_record_row(SQLite::Statement& s) {
@@ -87,28 +85,24 @@ PersonRecord person_record_row(SQLite::Statement& s) {
     return r;
 }
 
-#define TRACKERD_PERSON_RECORD_COLUMNS \
-    "SELECT id, name, department, slack, feishu, dingtalk, email, mobile, source, seeded FROM people "
+#define TRACKERD_PERSON_RECORD_COLUMNS "SELECT " TRACKERD_PERSON_FIELDS ", source, seeded FROM people "
 
 void write_entry_source(StatementCache& cache, std::string_view id, core::EntrySource source, std::string_view seeded) {
-    auto q = cache.get("UPDATE people SET source = ?2, seeded = ?3 WHERE id = ?1");
-    detail::bind_text(*q, 1, id);
-    detail::bind_text(*q, 2, core::to_string(source));
-    detail::bind_text(*q, 3, seeded);
-    q->exec();
+    detail::execute(cache,
+                    "UPDATE people SET source = ?2, seeded = ?3 WHERE id = ?1",
+                    id, core::to_string(source), seeded);
 }
 
 // A link made at run time keeps what the config file last said of the person (`seeded`), so the
 // next reload of an unchanged file leaves the link alone.
 void write_source_only(StatementCache& cache, std::string_view id, core::EntrySource source) {
-    auto q = cache.get("UPDATE people SET source = ?2 WHERE id = ?1");
-    detail::bind_text(*q, 1, id);
-    detail::bind_text(*q, 2, core::to_string(source));
-    q->exec();
+    detail::execute(cache, "UPDATE people SET source = ?2 WHERE id = ?1", id, core::to_string(source));
 }
 
 core::Claim claim_row(SQLite::Statement& s) {
-    return core::Claim{text(s, 0), text(s, 1), text(s, 2), text(s, 3), s.getColumn(4).getInt64()};
+    core::Claim c;
+    detail::read_columns(s, c.platform, c.account, c.person_id, c.chat_id, c.at_unix);
+    return c;
 }
 
 #define TRACKERD_CLAIM_COLUMNS "SELECT platform, account, person_id, chat_id, at_unix FROM claims "
@@ -125,8 +119,7 @@ Result<std::optional<ChatRecord>> Store::chat(std::string_view platform, std::st
 Result<std::vector<ChatRecord>> Store::chats() {
     std::lock_guard lock(m_mutex);
     return detail::guarded("read chats", [&]() -> Result<std::vector<ChatRecord>> {
-        auto q = m_impl->statements.get(TRACKERD_CHAT_COLUMNS "ORDER BY platform, chat_id");
-        return detail::all_rows<ChatRecord>(q, chat_row);
+        return detail::select_all(m_impl->statements, TRACKERD_CHAT_COLUMNS "ORDER BY platform, chat_id", chat_row);
     });
 }
 
@@ -139,26 +132,19 @@ Result<void> Store::put_chat(const core::ChatEntry& chat, core::EntrySource sour
     return detail::write_void(*this, "save chat " + chat_key(chat.platform, chat.chat_id), [&]() -> Result<void> {
         auto& cache = m_impl->statements;
         auto before = read_chat(cache, chat.platform, chat.chat_id);
-        auto q = cache.get(
-            "INSERT INTO chats (platform, chat_id, projects, locale, timezone, webhook_url, digest_time, reminder_time,"
-            " weekly_time, quiet_hours, source, seeded, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-            " ?11, ?12, ?13) ON CONFLICT (platform, chat_id) DO UPDATE SET projects = ?3, locale = ?4, timezone = ?5,"
-            " webhook_url = ?6, digest_time = ?7, reminder_time = ?8, weekly_time = ?9, quiet_hours = ?10,"
-            " source = ?11, seeded = ?12, updated_at = ?13");
-        detail::bind_text(*q, 1, chat.platform);
-        detail::bind_text(*q, 2, chat.chat_id);
-        detail::bind_text(*q, 3, detail::join_list(chat.projects));
-        detail::bind_text(*q, 4, chat.locale ? core::to_string(*chat.locale) : "");
-        detail::bind_text(*q, 5, chat.timezone.value_or(""));
-        detail::bind_text(*q, 6, chat.webhook_url);
-        detail::bind_text(*q, 7, core::format_time_of_day(chat.digest_time));
-        detail::bind_text(*q, 8, core::format_time_of_day(chat.reminder_time));
-        detail::bind_text(*q, 9, core::format_weekly_time(chat.weekly_time));
-        detail::bind_text(*q, 10, chat.quiet_hours ? core::format_quiet_hours(*chat.quiet_hours) : "off");
-        detail::bind_text(*q, 11, core::to_string(source));
-        detail::bind_text(*q, 12, seeded);
-        q->bind(13, static_cast<int64_t>(by.at_unix));
-        q->exec();
+        detail::execute(cache,
+                        "INSERT INTO chats (platform, chat_id, projects, locale, timezone, webhook_url,"
+                        " digest_time, reminder_time, weekly_time, quiet_hours, source, seeded, updated_at)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+                        " ON CONFLICT (platform, chat_id) DO UPDATE SET projects = ?3, locale = ?4, timezone = ?5,"
+                        " webhook_url = ?6, digest_time = ?7, reminder_time = ?8, weekly_time = ?9,"
+                        " quiet_hours = ?10, source = ?11, seeded = ?12, updated_at = ?13",
+                        chat.platform, chat.chat_id, detail::join_list(chat.projects),
+                        chat.locale ? core::to_string(*chat.locale) : "", chat.timezone.value_or(""),
+                        chat.webhook_url, core::format_time_of_day(chat.digest_time),
+                        core::format_time_of_day(chat.reminder_time), core::format_weekly_time(chat.weekly_time),
+                        chat.quiet_hours ? core::format_quiet_hours(*chat.quiet_hours) : "off",
+                        core::to_string(source), seeded, by.at_unix);
         detail::audit_diff(cache, AuditContext{by, "", "", "chat", chat_key(chat.platform, chat.chat_id)},
                            before ? chat_fields(before->chat) : detail::Fields{}, chat_fields(chat));
         return core::ok();
@@ -172,10 +158,7 @@ Result<bool> Store::remove_chat(std::string_view platform, std::string_view chat
         auto& cache = m_impl->statements;
         auto before = read_chat(cache, platform, chat_id);
         if (!before) return false;
-        auto q = cache.get("DELETE FROM chats WHERE platform = ?1 AND chat_id = ?2");
-        detail::bind_text(*q, 1, platform);
-        detail::bind_text(*q, 2, chat_id);
-        q->exec();
+        detail::execute(cache, "DELETE FROM chats WHERE platform = ?1 AND chat_id = ?2", platform, chat_id);
         detail::audit_diff(cache, AuditContext{by, "", "", "chat", chat_key(platform, chat_id)},
                            chat_fields(before->chat), detail::Fields{});
         return true;
@@ -185,17 +168,15 @@ Result<bool> Store::remove_chat(std::string_view platform, std::string_view chat
 Result<std::vector<PersonRecord>> Store::person_records() {
     std::lock_guard lock(m_mutex);
     return detail::guarded("read people", [&]() -> Result<std::vector<PersonRecord>> {
-        auto q = m_impl->statements.get(TRACKERD_PERSON_RECORD_COLUMNS "ORDER BY id");
-        return detail::all_rows<PersonRecord>(q, person_record_row);
+        return detail::select_all(m_impl->statements, TRACKERD_PERSON_RECORD_COLUMNS "ORDER BY id", person_record_row);
     });
 }
 
 Result<std::optional<PersonRecord>> Store::person_record(std::string_view id) {
     std::lock_guard lock(m_mutex);
     return detail::guarded("read person", [&]() -> Result<std::optional<PersonRecord>> {
-        auto q = m_impl->statements.get(TRACKERD_PERSON_RECORD_COLUMNS "WHERE id = ?1");
-        detail::bind_text(*q, 1, id);
-        return detail::first_row<PersonRecord>(q, person_record_row);
+        return detail::select_first(m_impl->statements, TRACKERD_PERSON_RECORD_COLUMNS "WHERE id = ?1",
+                                    person_record_row, id);
     });
 }
 
@@ -237,19 +218,17 @@ Result<std::vector<core::Person>> Store::people_by_contact(std::string_view emai
             }
         };
         if (!email.empty()) {
-            auto q = m_impl->statements.get(
-                "SELECT id, name, department, slack, feishu, dingtalk, email, mobile FROM people"
-                " WHERE email = ?1 COLLATE NOCASE AND email <> '' ORDER BY id");
-            detail::bind_text(*q, 1, email);
-            add(detail::all_rows<core::Person>(q, detail::person_row));
+            add(detail::select_all(m_impl->statements,
+                                   "SELECT " TRACKERD_PERSON_FIELDS " FROM people"
+                                   " WHERE email = ?1 COLLATE NOCASE AND email <> '' ORDER BY id",
+                                   detail::person_row, email));
         }
         std::string digits = normalize_mobile(mobile);
         if (digits.size() >= 6) {
-            auto q = m_impl->statements.get(
-                "SELECT id, name, department, slack, feishu, dingtalk, email, mobile FROM people"
-                " WHERE mobile = ?1 AND mobile <> '' ORDER BY id");
-            detail::bind_text(*q, 1, digits);
-            add(detail::all_rows<core::Person>(q, detail::person_row));
+            add(detail::select_all(m_impl->statements,
+                                   "SELECT " TRACKERD_PERSON_FIELDS " FROM people WHERE mobile = ?1 AND mobile <> ''"
+                                   " ORDER BY id",
+                                   detail::person_row, digits));
         }
         return found;
     });
@@ -287,11 +266,9 @@ Result<void> Store::link_account(std::string_view person_id, std::string_view pl
         detail::audit_diff(cache, AuditContext{by, "", "", "person", person->id}, detail::person_fields(before),
                            detail::person_fields(*person));
         // The account's claims, and every other claim of this person here: answered.
-        auto q = cache.get("DELETE FROM claims WHERE platform = ?1 AND (account = ?2 OR person_id = ?3)");
-        detail::bind_text(*q, 1, platform);
-        detail::bind_text(*q, 2, account);
-        detail::bind_text(*q, 3, person->id);
-        q->exec();
+        detail::execute(cache,
+                        "DELETE FROM claims WHERE platform = ?1 AND (account = ?2 OR person_id = ?3)",
+                        platform, account, person->id);
         return core::ok();
     });
 }
@@ -320,15 +297,11 @@ Result<std::string> Store::unlink_account(std::string_view person_id, std::strin
 Result<void> Store::put_claim(const core::Claim& claim) {
     std::lock_guard lock(m_mutex);
     return detail::write_void(*this, "save claim", [&]() -> Result<void> {
-        auto q = m_impl->statements.get(
-            "INSERT INTO claims (platform, account, person_id, chat_id, at_unix) VALUES (?1, ?2, ?3, ?4, ?5)"
-            " ON CONFLICT (platform, account) DO UPDATE SET person_id = ?3, chat_id = ?4, at_unix = ?5");
-        detail::bind_text(*q, 1, claim.platform);
-        detail::bind_text(*q, 2, claim.account);
-        detail::bind_text(*q, 3, claim.person_id);
-        detail::bind_text(*q, 4, claim.chat_id);
-        q->bind(5, static_cast<int64_t>(claim.at_unix));
-        q->exec();
+        detail::execute(m_impl->statements,
+                        "INSERT INTO claims (platform, account, person_id, chat_id, at_unix)"
+                        " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (platform, account)"
+                        " DO UPDATE SET person_id = ?3, chat_id = ?4, at_unix = ?5",
+                        claim.platform, claim.account, claim.person_id, claim.chat_id, claim.at_unix);
         return core::ok();
     });
 }
@@ -336,38 +309,33 @@ Result<void> Store::put_claim(const core::Claim& claim) {
 Result<std::optional<core::Claim>> Store::claim_of(std::string_view platform, std::string_view account) {
     std::lock_guard lock(m_mutex);
     return detail::guarded("read claim", [&]() -> Result<std::optional<core::Claim>> {
-        auto q = m_impl->statements.get(TRACKERD_CLAIM_COLUMNS "WHERE platform = ?1 AND account = ?2");
-        detail::bind_text(*q, 1, platform);
-        detail::bind_text(*q, 2, account);
-        return detail::first_row<core::Claim>(q, claim_row);
+        return detail::select_first(m_impl->statements, TRACKERD_CLAIM_COLUMNS "WHERE platform = ?1 AND account = ?2",
+                                    claim_row, platform, account);
     });
 }
 
 Result<std::vector<core::Claim>> Store::claims_for(std::string_view platform, std::string_view person_id) {
     std::lock_guard lock(m_mutex);
     return detail::guarded("read claims", [&]() -> Result<std::vector<core::Claim>> {
-        auto q = m_impl->statements.get(TRACKERD_CLAIM_COLUMNS "WHERE person_id = ?1 AND platform = ?2 ORDER BY at_unix");
-        detail::bind_text(*q, 1, person_id);
-        detail::bind_text(*q, 2, platform);
-        return detail::all_rows<core::Claim>(q, claim_row);
+        return detail::select_all(m_impl->statements,
+                                  TRACKERD_CLAIM_COLUMNS "WHERE person_id = ?1 AND platform = ?2 ORDER BY at_unix",
+                                  claim_row, person_id, platform);
     });
 }
 
 Result<std::vector<core::Claim>> Store::claims() {
     std::lock_guard lock(m_mutex);
     return detail::guarded("read claims", [&]() -> Result<std::vector<core::Claim>> {
-        auto q = m_impl->statements.get(TRACKERD_CLAIM_COLUMNS "ORDER BY at_unix");
-        return detail::all_rows<core::Claim>(q, claim_row);
+        return detail::select_all(m_impl->statements, TRACKERD_CLAIM_COLUMNS "ORDER BY at_unix", claim_row);
     });
 }
 
 Result<bool> Store::drop_claim(std::string_view platform, std::string_view account) {
     std::lock_guard lock(m_mutex);
     return detail::write<bool>(*this, "drop claim", [&]() -> Result<bool> {
-        auto q = m_impl->statements.get("DELETE FROM claims WHERE platform = ?1 AND account = ?2");
-        detail::bind_text(*q, 1, platform);
-        detail::bind_text(*q, 2, account);
-        return q->exec() > 0;
+        return detail::execute(m_impl->statements,
+                               "DELETE FROM claims WHERE platform = ?1 AND account = ?2",
+                               platform, account) > 0;
     });
 }
 

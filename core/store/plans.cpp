@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <set>
 
-#include "core/store/store_impl.h"
+#include "core/store/rows.h"
 
 #include <sqlite3.h>
 
@@ -55,9 +55,7 @@ void replace_items(StatementCache& cache, const char* delete_sql, const char* en
                    const std::vector<T>& items, FieldsOf fields_of, Insert insert,
                    const core::ChangeSource& source) {
     {
-        auto q = cache.get(delete_sql);
-        q->bind(1, project_id);
-        q->exec();
+        detail::execute(cache, delete_sql, project_id);
     }
     bool is_task = std::string_view(entity) == "task";
     auto context = [&](const std::string& id) {

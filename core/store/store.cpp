@@ -14,8 +14,6 @@ namespace store {
 
 using core::ErrorCode;
 using core::make_error;
-using detail::AuditContext;
-using detail::StatementCache;
 
 Store::Store(std::unique_ptr<SQLite::Database> db)
     : m_db(std::move(db)), m_impl(std::make_unique<Impl>(*m_db)) {}

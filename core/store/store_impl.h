@@ -1,7 +1,8 @@
 #pragma once
 // Internals of store::Store shared by its .cpp files: the prepared-statement cache, SQLite
-// error mapping, the migrations, and row <-> model conversions. The only header that includes
-// SQLiteCpp; include it from core/store/*.cpp only.
+// error mapping, the migrations, transactions around a body that throws, and the column
+// readers and binders every table uses. The per-table rows of the plan side are in rows.h.
+// The only headers that include SQLiteCpp; include them from core/store/*.cpp only.
 //
 // Thread safety: none of it is safe for concurrent use; Store's mutex guards every call.
 // The functions here throw SQLite::Exception; `guarded` turns that into a Result.
@@ -10,14 +11,17 @@
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "core/date.h"
 #include "core/model.h"
 #include "core/result.h"
 #include "core/store/store.h"
@@ -71,140 +75,93 @@ auto guarded(std::string_view what, F&& body) -> decltype(body()) {
 // Migrations: index 0 holds migration 1 (user_version 0 -> 1), and so on.
 const std::vector<const char*>& migrations();
 
-// Column readers and binders: NULL reads as "" / nullopt; nullopt binds NULL.
+// Columns <-> fields, chosen by the field's type. Binding: text (std::string, string_view,
+// const char*), int, long long, double, bool (0/1), core::Date (ISO text) and std::optional of
+// any of them (nullopt binds NULL). Reading: the same, std::optional only of int, double and
+// core::Date; NULL reads as "" / 0 / nullopt. Callers convert enums (to_string / parse_*) and
+// lists (join_list / split_list).
+template <typename T>
+inline constexpr bool is_optional_v = false;
+template <typename T>
+inline constexpr bool is_optional_v<std::optional<T>> = true;
+
+template <typename T>
+void bind_column(SQLite::Statement& s, int i, const T& value) {
+    if constexpr (std::is_same_v<T, std::string>) s.bind(i, value);
+    else if constexpr (std::is_convertible_v<const T&, std::string_view>)
+        s.bind(i, std::string(std::string_view(value)));
+    else if constexpr (std::is_same_v<T, bool>) s.bind(i, value ? 1 : 0);
+    else if constexpr (std::is_same_v<T, int> || std::is_same_v<T, double>) s.bind(i, value);
+    else if constexpr (std::is_same_v<T, long long>) s.bind(i, static_cast<int64_t>(value));
+    else if constexpr (std::is_same_v<T, core::Date>) s.bind(i, core::format_iso_date(value));
+    else if constexpr (is_optional_v<T>) {
+        if (value) bind_column(s, i, *value);
+        else s.bind(i);
+    }
+    else static_assert(!sizeof(T), "no column encoding for this type");
+}
+
+template <typename T>
+void read_column(SQLite::Statement& s, int i, T& field) {
+    auto column = s.getColumn(i);
+    if constexpr (std::is_same_v<T, std::string>) field = column.getString();
+    else if constexpr (std::is_same_v<T, bool>) field = column.getInt() != 0;
+    else if constexpr (std::is_same_v<T, int>) field = column.getInt();
+    else if constexpr (std::is_same_v<T, long long>) field = column.getInt64();
+    else if constexpr (std::is_same_v<T, double>) field = column.getDouble();
+    else if constexpr (std::is_same_v<T, core::Date>)
+        field = core::parse_iso_date(column.getString()).value_or(core::Date{});
+    else if constexpr (std::is_same_v<T, std::optional<core::Date>>)
+        field = column.isNull() ? std::nullopt : core::parse_iso_date(column.getString());
+    else if constexpr (std::is_same_v<T, std::optional<int>>) field = column.isNull() ? T{} : T{column.getInt()};
+    else if constexpr (std::is_same_v<T, std::optional<double>>) field = column.isNull() ? T{} : T{column.getDouble()};
+    else static_assert(!sizeof(T), "no column encoding for this type");
+}
+
+// Binds ?1, ?2, ... to `values` in order.
+template <typename... Values>
+void bind_columns(SQLite::Statement& s, const Values&... values) {
+    [[maybe_unused]] int i = 0;
+    (bind_column(s, ++i, values), ...);
+}
+
+// Reads columns 0, 1, ... of the current row into `fields` in order.
+template <typename... Fields>
+void read_columns(SQLite::Statement& s, Fields&... fields) {
+    [[maybe_unused]] int i = 0;
+    (read_column(s, i++, fields), ...);
+}
+
 inline std::string text(SQLite::Statement& s, int i) { return s.getColumn(i).getString(); }
 
-inline std::optional<core::Date> date_at(SQLite::Statement& s, int i) {
-    auto column = s.getColumn(i);
-    if (column.isNull()) return std::nullopt;
-    return core::parse_iso_date(column.getString());
-}
-
-inline std::optional<double> real_at(SQLite::Statement& s, int i) {
-    auto column = s.getColumn(i);
-    if (column.isNull()) return std::nullopt;
-    return column.getDouble();
-}
-
-inline std::optional<int> int_at(SQLite::Statement& s, int i) {
-    auto column = s.getColumn(i);
-    if (column.isNull()) return std::nullopt;
-    return column.getInt();
-}
-
-inline void bind_text(SQLite::Statement& s, int i, std::string_view value) { s.bind(i, std::string(value)); }
-inline void bind_date(SQLite::Statement& s, int i, const std::optional<core::Date>& d) {
-    if (d) s.bind(i, core::format_iso_date(*d)); else s.bind(i);
-}
-inline void bind_real(SQLite::Statement& s, int i, const std::optional<double>& v) {
-    if (v) s.bind(i, *v); else s.bind(i);
-}
-inline void bind_int(SQLite::Statement& s, int i, const std::optional<int>& v) {
-    if (v) s.bind(i, *v); else s.bind(i);
-}
-
-// Every row of a checked-out query, or the first one.
-template <typename T, typename Row>
-inline std::vector<T> all_rows(Query& q, Row row) {
-    std::vector<T> out;
+// The rows `sql` selects with ?1, ?2, ... bound to `keys`, each read by `row`: all of them, or
+// the first. The one read every table's lookups share.
+template <typename Row, typename... Keys>
+auto select_all(StatementCache& cache, const char* sql, Row row, const Keys&... keys) {
+    auto q = cache.get(sql);
+    bind_columns(*q, keys...);
+    std::vector<std::invoke_result_t<Row&, SQLite::Statement&>> out;
     while (q->executeStep()) out.push_back(row(*q));
     return out;
 }
 
-template <typename T, typename Row>
-inline std::optional<T> first_row(Query& q, Row row) {
-    if (!q->executeStep()) return std::nullopt;
-    return row(*q);
-}
-
-// A project's item by id (`sql` binds ?1 project id, ?2 the normalised id), or all its items
-// (`sql` binds ?1): the reads every per-project table (tasks, KPIs, risks) shares.
-template <typename T, typename Row>
-inline std::optional<T> project_item(StatementCache& cache, const char* sql, std::string_view project_id,
-                                     std::string_view id, Row row) {
+template <typename Row, typename... Keys>
+auto select_first(StatementCache& cache, const char* sql, Row row, const Keys&... keys) {
     auto q = cache.get(sql);
-    bind_text(*q, 1, project_id);
-    bind_text(*q, 2, core::normalize_id(id));
-    return first_row<T>(q, row);
+    bind_columns(*q, keys...);
+    std::optional<std::invoke_result_t<Row&, SQLite::Statement&>> first;
+    if (q->executeStep()) first = row(*q);
+    return first;
 }
-template <typename T, typename Row>
-inline std::vector<T> project_items(StatementCache& cache, const char* sql, std::string_view project_id, Row row) {
+
+// Runs `sql` (INSERT, UPDATE, DELETE) with ?1, ?2, ... bound to `values`; returns the rows it
+// changed. The one write every table's writers share.
+template <typename... Values>
+int execute(StatementCache& cache, const char* sql, const Values&... values) {
     auto q = cache.get(sql);
-    bind_text(*q, 1, project_id);
-    return all_rows<T>(q, row);
+    bind_columns(*q, values...);
+    return q->exec();
 }
-
-// Encodings. Lists are '\x1f'-separated (empty entries are dropped); dates ISO text or NULL.
-std::string join_list(const std::vector<std::string>& items);
-std::vector<std::string> split_list(std::string_view text);
-std::string number_text(double value);
-std::string optional_text(const std::optional<core::Date>& date);
-std::string optional_text(const std::optional<double>& value);
-std::string optional_text(const std::optional<int>& value);
-
-// Field name -> value as text, for audit diffs (R13). Keys and bookkeeping are left out.
-using Fields = std::vector<std::pair<const char*, std::string>>;
-Fields task_fields(const core::Task& task);
-Fields project_fields(const core::Project& project);
-Fields kpi_fields(const core::Kpi& kpi);
-Fields risk_fields(const core::RiskItem& risk);
-Fields person_fields(const core::Person& person);
-
-struct AuditContext {
-    const core::ChangeSource& source;
-    std::string project_id;
-    std::string task_id;  // "" unless entity == "task"
-    std::string entity;
-    std::string entity_id;
-};
-void insert_audit(StatementCache& cache, const AuditContext& context, std::string_view field,
-                  std::string_view old_value, std::string_view new_value);
-// One audit row per differing field; `before` empty means "created" (one row).
-int audit_diff(StatementCache& cache, const AuditContext& context, const Fields& before,
-               const Fields& after);
-
-// Rows. Column lists match the readers; `project_id` arguments match case-insensitively.
-std::optional<core::Project> read_project(StatementCache& cache, std::string_view project_id);
-std::vector<core::Project> read_projects(StatementCache& cache);
-void write_project(StatementCache& cache, const core::Project& project);
-
-std::optional<core::Task> read_task(StatementCache& cache, std::string_view project_id,
-                                    std::string_view task_id);
-std::vector<core::Task> read_tasks(StatementCache& cache, std::string_view project_id);
-std::vector<core::Task> read_tasks_with_id(StatementCache& cache, std::string_view task_id);
-std::vector<core::Task> read_child_tasks(StatementCache& cache, std::string_view project_id,
-                                         std::string_view parent_id);
-void insert_task(StatementCache& cache, const core::Task& task);
-void write_task_progress(StatementCache& cache, const core::Task& task);
-
-// The columns of TRACKERD_PERSON_COLUMNS (rows.cpp): id, name, department, slack, feishu,
-// dingtalk, email, mobile.
-core::Person person_row(SQLite::Statement& s);
-std::optional<core::Person> read_person(StatementCache& cache, std::string_view id);
-std::vector<core::Person> read_people_named(StatementCache& cache, std::string_view name);
-std::optional<core::Person> read_person_by_platform(StatementCache& cache, std::string_view column,
-                                                    std::string_view user_id);
-std::vector<core::Person> read_people(StatementCache& cache);
-void write_person(StatementCache& cache, const core::Person& person);
-
-std::optional<core::Kpi> read_kpi(StatementCache& cache, std::string_view project_id,
-                                  std::string_view kpi_id);
-std::vector<core::Kpi> read_kpis(StatementCache& cache, std::string_view project_id);
-void write_kpi(StatementCache& cache, const core::Kpi& kpi);
-
-std::optional<core::RiskItem> read_risk(StatementCache& cache, std::string_view project_id,
-                                        std::string_view risk_id);
-std::vector<core::RiskItem> read_risks(StatementCache& cache, std::string_view project_id);
-void write_risk(StatementCache& cache, const core::RiskItem& risk);
-
-long long insert_progress(StatementCache& cache, const core::ProgressEntry& entry);
-std::vector<core::ProgressEntry> read_progress(StatementCache& cache, std::string_view project_id,
-                                               std::string_view task_id);
-long long insert_deviation(StatementCache& cache, const core::DeviationReport& report);
-std::vector<core::DeviationReport> read_deviations(StatementCache& cache,
-                                                   std::string_view project_id);
-std::vector<core::AuditEntry> read_audit(StatementCache& cache, std::string_view project_id,
-                                         std::string_view task_id);
 
 // Runs `body` (which may throw SQLite::Exception) as one transaction of `store`, joining an
 // outer one; returns what the body returned.

@@ -26,41 +26,25 @@ OutboxState parse_outbox_state(std::string_view text) {
     return OutboxState::pending;
 }
 
-OutboxMessage outbox_row(SQLite::Statement& s) {
-    OutboxMessage m;
-    m.id = s.getColumn(0).getInt64();
-    m.platform = s.getColumn(1).getString();
-    m.channel = s.getColumn(2).getString();
-    m.destination = s.getColumn(3).getString();
-    m.reply_to = s.getColumn(4).getString();
-    m.kind = s.getColumn(5).getString();
-    m.body = s.getColumn(6).getString();
-    m.dedup_key = s.getColumn(7).getString();  // NULL (no key) reads as ""
-    m.created_at = s.getColumn(8).getInt64();
-    m.next_attempt_at = s.getColumn(9).getInt64();
-    m.expires_at = s.getColumn(10).getInt64();
-    m.attempts = s.getColumn(11).getInt();
-    m.state = parse_outbox_state(s.getColumn(12).getString());
-    m.last_error = s.getColumn(13).getString();
-    m.sent_at = s.getColumn(14).getInt64();
-    m.remote_id = s.getColumn(15).getString();
-    return m;
-}
-
 #define TRACKERD_OUTBOX_COLUMNS                                                                  \
     "SELECT id, platform, channel, destination, reply_to, kind, body, dedup_key, created_at,"   \
     " next_attempt_at, expires_at, attempts, state, last_error, sent_at, remote_id FROM outbox "
 
-std::vector<OutboxMessage> outbox_rows(detail::Query& q) {
-    std::vector<OutboxMessage> out;
-    while (q->executeStep()) out.push_back(outbox_row(*q));
-    return out;
+OutboxMessage outbox_row(SQLite::Statement& s) {
+    OutboxMessage m;
+    std::string state;
+    // A NULL dedup_key (no key) reads as "".
+    detail::read_columns(s, m.id, m.platform, m.channel, m.destination, m.reply_to, m.kind, m.body, m.dedup_key,
+                         m.created_at, m.next_attempt_at, m.expires_at, m.attempts, state, m.last_error, m.sent_at,
+                         m.remote_id);
+    m.state = parse_outbox_state(state);
+    return m;
 }
 
 // An UPDATE of one outbox row touched nothing: tell a missing row from a refused one.
 core::Error outbox_unchanged(detail::StatementCache& cache, long long id, std::string_view what) {
     auto q = cache.get("SELECT state FROM outbox WHERE id = ?1");
-    q->bind(1, static_cast<int64_t>(id));
+    detail::bind_columns(*q, id);
     if (!q->executeStep())
         return make_error(ErrorCode::not_found, "outbox message " + std::to_string(id) + " not found");
     return make_error(ErrorCode::conflict, "outbox message " + std::to_string(id) + " is " +
@@ -74,12 +58,9 @@ Result<bool> Store::remember_inbound(std::string_view platform, std::string_view
                                      long long now_unix) {
     std::lock_guard lock(m_mutex);
     return detail::write<bool>(*this, "remember inbound", [&]() -> Result<bool> {
-        auto q = m_impl->statements.get(
-            "INSERT OR IGNORE INTO inbound_seen (platform, key, seen_at) VALUES (?1, ?2, ?3)");
-        q->bind(1, std::string(platform));
-        q->bind(2, std::string(key));
-        q->bind(3, static_cast<int64_t>(now_unix));
-        return q->exec() == 1;
+        return detail::execute(m_impl->statements,
+                               "INSERT OR IGNORE INTO inbound_seen (platform, key, seen_at) VALUES (?1, ?2, ?3)",
+                               platform, key, now_unix) == 1;
     });
 }
 
@@ -87,8 +68,7 @@ Result<bool> Store::seen_inbound(std::string_view platform, std::string_view key
     std::lock_guard lock(m_mutex);
     return detail::guarded("check inbound", [&]() -> Result<bool> {
         auto q = m_impl->statements.get("SELECT 1 FROM inbound_seen WHERE platform = ?1 AND key = ?2");
-        q->bind(1, std::string(platform));
-        q->bind(2, std::string(key));
+        detail::bind_columns(*q, platform, key);
         return q->executeStep();
     });
 }
@@ -96,9 +76,7 @@ Result<bool> Store::seen_inbound(std::string_view platform, std::string_view key
 Result<int> Store::forget_inbound_before(long long unix_seconds) {
     std::lock_guard lock(m_mutex);
     return detail::write<int>(*this, "forget inbound", [&]() -> Result<int> {
-        auto q = m_impl->statements.get("DELETE FROM inbound_seen WHERE seen_at < ?1");
-        q->bind(1, static_cast<int64_t>(unix_seconds));
-        return q->exec();
+        return detail::execute(m_impl->statements, "DELETE FROM inbound_seen WHERE seen_at < ?1", unix_seconds);
     });
 }
 
@@ -108,20 +86,16 @@ Result<bool> Store::bind_signature(std::string_view platform, std::string_view s
     return detail::write<bool>(*this, "bind signature", [&]() -> Result<bool> {
         // An expired binding may be taken over: the platform refuses that signature by now, so
         // only a clock that moved back could bring it here again.
-        auto q = m_impl->statements.get(
-            "INSERT INTO signature_uses (platform, signature, bound_to, expires_at) VALUES (?1, ?2, ?3, ?4)"
-            " ON CONFLICT (platform, signature) DO UPDATE SET bound_to = excluded.bound_to,"
-            " expires_at = excluded.expires_at WHERE signature_uses.expires_at < ?5");
-        q->bind(1, std::string(platform));
-        q->bind(2, std::string(signature));
-        q->bind(3, std::string(bound_to));
-        q->bind(4, static_cast<int64_t>(expires_at));
-        q->bind(5, static_cast<int64_t>(now_unix));
-        if (q->exec() == 1) return true;
+        int changed = detail::execute(m_impl->statements,
+                                      "INSERT INTO signature_uses (platform, signature, bound_to, expires_at)"
+                                      " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (platform, signature)"
+                                      " DO UPDATE SET bound_to = excluded.bound_to, expires_at = excluded.expires_at"
+                                      " WHERE signature_uses.expires_at < ?5",
+                                      platform, signature, bound_to, expires_at, now_unix);
+        if (changed == 1) return true;
         auto bound = m_impl->statements.get(
             "SELECT bound_to FROM signature_uses WHERE platform = ?1 AND signature = ?2");
-        bound->bind(1, std::string(platform));
-        bound->bind(2, std::string(signature));
+        detail::bind_columns(*bound, platform, signature);
         return bound->executeStep() && bound->getColumn(0).getString() == bound_to;
     });
 }
@@ -132,9 +106,7 @@ Result<std::optional<std::string>> Store::signature_binding(std::string_view pla
     return detail::guarded("read signature binding", [&]() -> Result<std::optional<std::string>> {
         auto q = m_impl->statements.get(
             "SELECT bound_to FROM signature_uses WHERE platform = ?1 AND signature = ?2 AND expires_at >= ?3");
-        q->bind(1, std::string(platform));
-        q->bind(2, std::string(signature));
-        q->bind(3, static_cast<int64_t>(now_unix));
+        detail::bind_columns(*q, platform, signature, now_unix);
         if (!q->executeStep()) return std::optional<std::string>();
         return std::optional<std::string>(q->getColumn(0).getString());
     });
@@ -143,9 +115,7 @@ Result<std::optional<std::string>> Store::signature_binding(std::string_view pla
 Result<int> Store::forget_signatures_before(long long unix_seconds) {
     std::lock_guard lock(m_mutex);
     return detail::write<int>(*this, "forget signatures", [&]() -> Result<int> {
-        auto q = m_impl->statements.get("DELETE FROM signature_uses WHERE expires_at < ?1");
-        q->bind(1, static_cast<int64_t>(unix_seconds));
-        return q->exec();
+        return detail::execute(m_impl->statements, "DELETE FROM signature_uses WHERE expires_at < ?1", unix_seconds);
     });
 }
 
@@ -155,23 +125,18 @@ Result<EnqueueResult> Store::enqueue(const OutboxMessage& message) {
     return detail::write<EnqueueResult>(*this, "enqueue", [&]() -> Result<EnqueueResult> {
         // A new message is pending with no attempts, whatever the caller filled in. An empty
         // dedup_key is stored as NULL: such messages are never de-duplicated.
-        auto q = cache.get(
+        std::optional<std::string> dedup_key;
+        if (!message.dedup_key.empty()) dedup_key = message.dedup_key;
+        int inserted = detail::execute(
+            cache,
             "INSERT INTO outbox (platform, channel, destination, reply_to, kind, body, dedup_key,"
             " created_at, next_attempt_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-            " ?10) ON CONFLICT (dedup_key) DO NOTHING");
-        q->bind(1, message.platform);
-        q->bind(2, message.channel);
-        q->bind(3, message.destination);
-        q->bind(4, message.reply_to);
-        q->bind(5, message.kind);
-        q->bind(6, message.body);
-        if (message.dedup_key.empty()) q->bind(7); else q->bind(7, message.dedup_key);
-        q->bind(8, static_cast<int64_t>(message.created_at));
-        q->bind(9, static_cast<int64_t>(message.next_attempt_at));
-        q->bind(10, static_cast<int64_t>(message.expires_at));
-        if (q->exec() == 1) return EnqueueResult{cache.db().getLastInsertRowid(), true};
+            " ?10) ON CONFLICT (dedup_key) DO NOTHING",
+            message.platform, message.channel, message.destination, message.reply_to, message.kind, message.body,
+            dedup_key, message.created_at, message.next_attempt_at, message.expires_at);
+        if (inserted == 1) return EnqueueResult{cache.db().getLastInsertRowid(), true};
         auto existing = cache.get("SELECT id FROM outbox WHERE dedup_key = ?1");
-        existing->bind(1, message.dedup_key);
+        detail::bind_columns(*existing, message.dedup_key);
         if (!existing->executeStep())
             return make_error(ErrorCode::internal, "outbox insert ignored without a duplicate");
         return EnqueueResult{existing->getColumn(0).getInt64(), false};
@@ -181,12 +146,10 @@ Result<EnqueueResult> Store::enqueue(const OutboxMessage& message) {
 Result<std::vector<OutboxMessage>> Store::due_messages(long long now_unix, int limit) {
     std::lock_guard lock(m_mutex);
     return detail::guarded("read due messages", [&]() -> Result<std::vector<OutboxMessage>> {
-        auto q = m_impl->statements.get(TRACKERD_OUTBOX_COLUMNS
-                                        "WHERE state = 'pending' AND next_attempt_at <= ?1"
-                                        " ORDER BY id LIMIT ?2");
-        q->bind(1, static_cast<int64_t>(now_unix));
-        q->bind(2, limit > 0 ? limit : -1);
-        return outbox_rows(q);
+        return detail::select_all(m_impl->statements,
+                                  TRACKERD_OUTBOX_COLUMNS "WHERE state = 'pending' AND next_attempt_at <= ?1"
+                                                          " ORDER BY id LIMIT ?2",
+                                  outbox_row, now_unix, limit > 0 ? limit : -1);
     });
 }
 
@@ -205,8 +168,7 @@ Result<std::vector<OutboxMessage>> Store::due_heads(long long now_unix, int limi
         std::string platform, destination;  // the last destination visited ("" before the first)
         while (limit <= 0 || out.size() < static_cast<size_t>(limit)) {
             next->reset();
-            next->bind(1, platform);
-            next->bind(2, destination);
+            detail::bind_columns(*next, platform, destination);
             if (!next->executeStep()) break;
             OutboxMessage head;
             head.platform = platform = next->getColumn(0).getString();
@@ -215,10 +177,7 @@ Result<std::vector<OutboxMessage>> Store::due_heads(long long now_unix, int limi
             const int take = wanted(head);
             if (take == 0) continue;
             rows->reset();
-            rows->bind(1, platform);
-            rows->bind(2, destination);
-            rows->bind(3, static_cast<int64_t>(now_unix));
-            rows->bind(4, take);  // < 0: no limit
+            detail::bind_columns(*rows, platform, destination, now_unix, take);  // take < 0: no limit
             while (rows->executeStep() && (limit <= 0 || out.size() < static_cast<size_t>(limit))) {
                 OutboxMessage row = head;
                 row.id = rows->getColumn(0).getInt64();
@@ -237,7 +196,7 @@ Result<std::vector<OutboxMessage>> Store::outbox_messages(const std::vector<long
         std::vector<OutboxMessage> out;
         for (long long id : ids) {
             q->reset();
-            q->bind(1, static_cast<int64_t>(id));
+            detail::bind_columns(*q, id);
             if (q->executeStep()) out.push_back(outbox_row(*q));
         }
         return out;
@@ -248,13 +207,11 @@ Result<void> Store::mark_sent(long long id, long long now_unix, std::string_view
     std::lock_guard lock(m_mutex);
     auto& cache = m_impl->statements;
     return detail::write_void(*this, "mark sent", [&]() -> Result<void> {
-        auto q = cache.get(
-            "UPDATE outbox SET state = 'sent', sent_at = ?2, remote_id = ?3,"
-            " attempts = attempts + 1 WHERE id = ?1");
-        q->bind(1, static_cast<int64_t>(id));
-        q->bind(2, static_cast<int64_t>(now_unix));
-        q->bind(3, std::string(remote_id));
-        if (q->exec() == 0) return outbox_unchanged(cache, id, "mark it sent");
+        int changed = detail::execute(cache,
+                                      "UPDATE outbox SET state = 'sent', sent_at = ?2, remote_id = ?3,"
+                                      " attempts = attempts + 1 WHERE id = ?1",
+                                      id, now_unix, remote_id);
+        if (changed == 0) return outbox_unchanged(cache, id, "mark it sent");
         return core::ok();
     });
 }
@@ -265,15 +222,12 @@ Result<void> Store::mark_failed(long long id, long long next_attempt_at, std::st
     auto& cache = m_impl->statements;
     return detail::write_void(*this, "mark failed", [&]() -> Result<void> {
         // A sent message stays sent: re-pending it would deliver it twice.
-        auto q = cache.get(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = ?3,"
-            " state = CASE WHEN ?4 THEN 'dead' ELSE 'pending' END"
-            " WHERE id = ?1 AND state <> 'sent'");
-        q->bind(1, static_cast<int64_t>(id));
-        q->bind(2, std::string(error));
-        q->bind(3, static_cast<int64_t>(next_attempt_at));
-        q->bind(4, dead ? 1 : 0);
-        if (q->exec() == 0) return outbox_unchanged(cache, id, "mark it failed");
+        int changed = detail::execute(cache,
+                                      "UPDATE outbox SET attempts = attempts + 1, last_error = ?2,"
+                                      " next_attempt_at = ?3, state = CASE WHEN ?4 THEN 'dead' ELSE 'pending' END"
+                                      " WHERE id = ?1 AND state <> 'sent'",
+                                      id, error, next_attempt_at, dead);
+        if (changed == 0) return outbox_unchanged(cache, id, "mark it failed");
         return core::ok();
     });
 }
@@ -281,11 +235,11 @@ Result<void> Store::mark_failed(long long id, long long next_attempt_at, std::st
 Result<std::vector<OutboxMessage>> Store::outbox(std::optional<OutboxState> state, int limit) {
     std::lock_guard lock(m_mutex);
     return detail::guarded("list outbox", [&]() -> Result<std::vector<OutboxMessage>> {
-        auto q = m_impl->statements.get(TRACKERD_OUTBOX_COLUMNS
-                                        "WHERE ?1 IS NULL OR state = ?1 ORDER BY id LIMIT ?2");
-        if (state) q->bind(1, to_string(*state)); else q->bind(1);
-        q->bind(2, limit > 0 ? limit : -1);
-        return outbox_rows(q);
+        std::optional<std::string_view> state_text;  // none: every state
+        if (state) state_text = to_string(*state);
+        return detail::select_all(m_impl->statements,
+                                  TRACKERD_OUTBOX_COLUMNS "WHERE ?1 IS NULL OR state = ?1 ORDER BY id LIMIT ?2",
+                                  outbox_row, state_text, limit > 0 ? limit : -1);
     });
 }
 
@@ -294,12 +248,11 @@ Result<void> Store::requeue(long long id, long long now_unix) {
     auto& cache = m_impl->statements;
     return detail::write_void(*this, "requeue", [&]() -> Result<void> {
         // Attempts restart so the worker's retry budget applies afresh; last_error is kept.
-        auto q = cache.get(
-            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2"
-            " WHERE id = ?1 AND state <> 'sent'");
-        q->bind(1, static_cast<int64_t>(id));
-        q->bind(2, static_cast<int64_t>(now_unix));
-        if (q->exec() == 0) return outbox_unchanged(cache, id, "requeue it");
+        int changed = detail::execute(cache,
+                                      "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = ?2"
+                                      " WHERE id = ?1 AND state <> 'sent'",
+                                      id, now_unix);
+        if (changed == 0) return outbox_unchanged(cache, id, "requeue it");
         return core::ok();
     });
 }
@@ -308,7 +261,7 @@ Result<std::optional<std::string>> Store::get_state(std::string_view key) {
     std::lock_guard lock(m_mutex);
     return detail::guarded("read state", [&]() -> Result<std::optional<std::string>> {
         auto q = m_impl->statements.get("SELECT value FROM state WHERE key = ?1");
-        q->bind(1, std::string(key));
+        detail::bind_columns(*q, key);
         if (!q->executeStep()) return std::optional<std::string>{};
         return std::optional<std::string>{q->getColumn(0).getString()};
     });
@@ -318,12 +271,10 @@ Result<void> Store::put_state(std::string_view key, std::string_view value) {
     std::lock_guard lock(m_mutex);
     note_shared_write();
     return detail::write_void(*this, "write state", [&]() -> Result<void> {
-        auto q = m_impl->statements.get(
-            "INSERT INTO state (key, value) VALUES (?1, ?2)"
-            " ON CONFLICT (key) DO UPDATE SET value = ?2");
-        q->bind(1, std::string(key));
-        q->bind(2, std::string(value));
-        q->exec();
+        detail::execute(m_impl->statements,
+                        "INSERT INTO state (key, value) VALUES (?1, ?2)"
+                        " ON CONFLICT (key) DO UPDATE SET value = ?2",
+                        key, value);
         return core::ok();
     });
 }
