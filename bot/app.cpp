@@ -208,7 +208,7 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
     if (m_config.dingtalk.enabled) {
         m_dingtalk_sender = std::make_unique<DingtalkSender>(
             m_http_client, m_clock, m_config.dingtalk.app_key, m_config.dingtalk.app_secret,
-            m_config.dingtalk.robot_code, m_config.dingtalk.api_base, webhook_secrets(m_config, "dingtalk"));
+            m_config.dingtalk.api_base, webhook_secrets(m_config, "dingtalk"));
         senders["dingtalk"] = m_dingtalk_sender.get();
     }
     if (m_config.feishu.enabled) {

@@ -78,6 +78,19 @@ std::string render_group_message(const core::ChatMessage& message, std::string_v
 std::vector<core::ChatMessage> split_for_limit(const core::ChatMessage& message,
                                                size_t max_msg_param_bytes = k_msg_param_limit);
 
+// A reply row through the sessionWebhook must stay deliverable after the webhook expires (the
+// outbox may retry for a while), so its one body carries both requests:
+// {"session": <render_session_reply>, "api": <render_group_message>}.
+std::string render_session_envelope(const core::ChatMessage& message, std::string_view robot_code,
+                                    std::string_view open_conversation_id);
+struct SessionEnvelope {
+    std::string session;  // the sessionWebhook request JSON
+    std::string api;      // the groupMessages/send request JSON; "" when the body had none
+};
+// The two requests of a render_session_envelope body; a JSON object without "session" is the
+// sessionWebhook request itself (api ""). invalid_argument when the body is not a JSON object.
+core::Result<SessionEnvelope> read_session_envelope(std::string_view body);
+
 // Custom robot webhook body (§3.5): as render_session_reply, plus "msgUuid" when not "".
 std::string render_custom_robot(const core::ChatMessage& message, std::string_view msg_uuid);
 // Appends &timestamp=<ms>&sign=urlencode(base64(HMAC-SHA256(key = secret, msg = ts+"\n"+secret)))
@@ -96,8 +109,9 @@ core::ChatMessage merge_messages(const std::vector<core::ChatMessage>& messages)
 inline constexpr size_t k_custom_robot_merge_limit = k_msg_param_limit;
 
 struct MergedBody {
-    std::string body;  // the request JSON
-    size_t count = 0;  // how many of the bodies (a prefix, in order) it carries; 0 = none given
+    std::string body;      // the request JSON
+    size_t count = 0;      // how many of the bodies (a prefix, in order) it carries; 0 = none given
+    std::string msg_uuid;  // the merged body's msgUuid ("" when count < 2 or a part had none)
 };
 // Custom-robot bodies (render_custom_robot) queued for one robot as one request, so a burst
 // stays under 20 requests a minute (§3.5) without dropping anything. Merges the longest prefix

@@ -138,6 +138,9 @@ std::optional<RobotPart> read_robot_body(const std::string& body) {
     return part;
 }
 
+// The msgUuid of a merge: 32 hex digits of SHA-256 over the parts' msgUuids, one a line.
+std::string merged_uuid(const std::string& uuids) { return to_hex(sha256("merge:" + uuids)).substr(0, 32); }
+
 std::string render_merged(const std::vector<RobotPart>& parts, size_t count) {
     bool markdown = false;
     bool every_uuid = true;
@@ -165,7 +168,7 @@ std::string render_merged(const std::vector<RobotPart>& parts, size_t count) {
         body["text"] = {{"content", text}};
     }
     body["at"] = std::move(at);
-    if (every_uuid) body["msgUuid"] = to_hex(sha256("merge:" + uuids)).substr(0, 32);
+    if (every_uuid) body["msgUuid"] = merged_uuid(uuids);
     return dump(body);
 }
 
@@ -183,6 +186,23 @@ core::Markup dingtalk_markup() {
 }
 
 std::string render_session_reply(const core::ChatMessage& message) { return dump(webhook_body(message)); }
+
+std::string render_session_envelope(const core::ChatMessage& message, std::string_view robot_code,
+                                    std::string_view open_conversation_id) {
+    json envelope{{"session", webhook_body(message)},
+                  {"api", json::parse(render_group_message(message, robot_code, open_conversation_id))}};
+    return dump(envelope);
+}
+
+core::Result<SessionEnvelope> read_session_envelope(std::string_view body) {
+    json parsed = json::parse(body, nullptr, false);
+    if (!parsed.is_object())
+        return core::Error{core::ErrorCode::invalid_argument, "the message body is not a JSON object"};
+    auto session = parsed.find("session");
+    if (session == parsed.end()) return SessionEnvelope{std::string(body), ""};
+    auto api = parsed.find("api");
+    return SessionEnvelope{dump(*session), api != parsed.end() && api->is_object() ? dump(*api) : ""};
+}
 
 std::string render_custom_robot(const core::ChatMessage& message, std::string_view msg_uuid) {
     json body = webhook_body(message);
@@ -296,12 +316,21 @@ MergedBody merge_custom_robot_bodies(const std::vector<std::string>& bodies, siz
         if (!part) break;  // rows keep their order: nothing after an unmergeable one joins
         parts.push_back(std::move(*part));
     }
-    MergedBody merged{bodies.front(), 1};
+    MergedBody merged{bodies.front(), 1, ""};
     // A merge only grows with each part, so the first that does not fit ends it.
     for (size_t count = 2; count <= parts.size(); ++count) {
         std::string candidate = render_merged(parts, count);
         if (candidate.size() > max_bytes) break;
-        merged = {std::move(candidate), count};
+        merged = {std::move(candidate), count, ""};
+    }
+    if (merged.count > 1) {
+        bool every_uuid = true;
+        std::string uuids;
+        for (size_t i = 0; i < merged.count; ++i) {
+            every_uuid = every_uuid && parts[i].uuid.has_value();
+            if (parts[i].uuid) uuids += *parts[i].uuid + "\n";
+        }
+        if (every_uuid) merged.msg_uuid = merged_uuid(uuids);
     }
     return merged;
 }

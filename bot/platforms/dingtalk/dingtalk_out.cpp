@@ -1,7 +1,5 @@
 #include "bot/platforms/dingtalk/dingtalk_out.h"
 
-#include <nlohmann/json.hpp>
-
 #include "adapters/common/crypto.h"
 #include "adapters/dingtalk/dingtalk.h"
 #include "bot/platforms/dingtalk/dingtalk_sender.h"
@@ -18,23 +16,17 @@ store::OutboxMessage DingtalkOut::reply(const core::ChatMessage& reply,
     store::OutboxMessage row;
     row.platform = "dingtalk";
     row.reply_to = message.message_id;
-    std::string api_body =
-        adapters::dingtalk::render_group_message(reply, m_robot_code, message.chat_id);
     if (session_webhook_usable(message.reply_url_expires_ms, m_clock.now_unix_ms()) &&
         !message.reply_url.empty()) {
         row.channel = "session_webhook";
         row.destination = message.reply_url;
         row.expires_at = message.reply_url_expires_ms / 1000;
-        nlohmann::json envelope{
-            {"session", nlohmann::json::parse(adapters::dingtalk::render_session_reply(reply),
-                                              nullptr, false)},
-            {"api", nlohmann::json::parse(api_body, nullptr, false)}};
-        row.body = envelope.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        row.body = adapters::dingtalk::render_session_envelope(reply, m_robot_code, message.chat_id);
         return row;
     }
     row.channel = "api";
     row.destination = message.chat_id;
-    row.body = std::move(api_body);
+    row.body = adapters::dingtalk::render_group_message(reply, m_robot_code, message.chat_id);
     return row;
 }
 

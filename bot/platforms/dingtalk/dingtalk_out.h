@@ -13,9 +13,8 @@ namespace bot {
 // Replies through the message's sessionWebhook while it is valid (it carries a real @, which the
 // OpenAPI cannot, §3.6), else through the robot OpenAPI groupMessages/send.
 //
-// A session_webhook row has only one body, but must stay deliverable after the webhook expires
-// (the outbox may retry for a while). Its body is therefore a small envelope that only
-// DingtalkSender reads: {"session": <sessionWebhook JSON>, "api": <groupMessages/send JSON>}.
+// A session_webhook row's body is adapters::dingtalk::render_session_envelope: the
+// sessionWebhook request and the groupMessages/send one to fall back to once it expires.
 // Rows on channel "api" carry the groupMessages/send JSON itself (destination = conversationId).
 // The custom robot's msgUuid for a pushed row: 32 hex digits of SHA-256(dedup_key).
 std::string dingtalk_msg_uuid(const std::string& dedup_key);

@@ -3,16 +3,14 @@
 #include "bot/platforms/dingtalk/dingtalk_sender.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <utility>
 
 #include "adapters/dingtalk/dingtalk.h"
+#include "bot/platforms/dingtalk/dingtalk_out.h"
 
 namespace bot {
 namespace {
-
-using nlohmann::json;
 
 constexpr const char* k_json = "application/json; charset=utf-8";
 constexpr long long k_token_early_seconds = 300;
@@ -52,20 +50,15 @@ SendOutcome transport_failure(const core::Error& error) {
                       error.message);
 }
 
-std::string dump(const json& value) {
-    return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
 }  // namespace
 
 DingtalkSender::DingtalkSender(HttpClient& http, const core::Clock& clock, std::string app_key,
-                               std::string app_secret, std::string robot_code, std::string api_base,
+                               std::string app_secret, std::string api_base,
                                std::map<std::string, std::string> webhook_secrets)
     : m_http(http),
       m_clock(clock),
       m_app_key(std::move(app_key)),
       m_app_secret(std::move(app_secret)),
-      m_robot_code(std::move(robot_code)),
       m_api_base([&] {
           while (!api_base.empty() && api_base.back() == '/') api_base.pop_back();
           return std::move(api_base);
@@ -76,7 +69,7 @@ SendOutcome DingtalkSender::send(const store::OutboxMessage& message) {
     if (message.channel == "session_webhook") return send_session(message);
     if (message.channel == "webhook") return send_webhook(message);
     if (message.channel == "api" || message.channel == "reply")
-        return send_group(message.body, message.destination);
+        return send_group(message.body);
     return outcome_of(SendOutcome::Kind::dead,
                       "dingtalk cannot deliver on channel '" + message.channel + "'");
 }
@@ -97,12 +90,10 @@ SendOutcome DingtalkSender::send_webhook(const store::OutboxMessage& message) {
     if (api.code == 310000)
         outcome.error += signing ? " (the request was signed with the configured secret)"
                                  : " (no secret is configured for this robot, so it was not signed)";
-    if (outcome.kind == SendOutcome::Kind::sent && outcome.remote_id.empty()) {
-        // The robot answers no id; the msgUuid is what DingTalk knows the message by.
-        const json body = json::parse(message.body, nullptr, false);
-        if (body.is_object() && body.contains("msgUuid") && body["msgUuid"].is_string())
-            outcome.remote_id = body["msgUuid"].get<std::string>();
-    }
+    if (outcome.kind == SendOutcome::Kind::sent && outcome.remote_id.empty())
+        // The robot answers no id; the msgUuid DingtalkOut (or merge) gave the body is what
+        // DingTalk knows the message by.
+        outcome.remote_id = message.remote_id.empty() ? dingtalk_msg_uuid(message.dedup_key) : message.remote_id;
     return outcome;
 }
 
@@ -117,45 +108,34 @@ MergedRows DingtalkSender::merge(const std::vector<store::OutboxMessage>& rows) 
     if (merged.count < 2) return {};
     MergedRows out{rows.front(), merged.count};
     out.message.body = std::move(merged.body);
+    out.message.remote_id = std::move(merged.msg_uuid);
     return out;
 }
 
 SendOutcome DingtalkSender::send_session(const store::OutboxMessage& message) {
-    json body = json::parse(message.body, nullptr, false);
-    if (!body.is_object())
-        return outcome_of(SendOutcome::Kind::dead, "the message body is not a JSON object");
-    const bool envelope = body.contains("session");
+    auto envelope = adapters::dingtalk::read_session_envelope(message.body);
+    if (!envelope) return outcome_of(SendOutcome::Kind::dead, envelope.error().message);
     if (session_webhook_usable(message.expires_at * 1000, m_clock.now_unix_ms())) {
-        auto response = m_http.post(message.destination, {},
-                                    envelope ? dump(body["session"]) : message.body, k_json);
+        auto response = m_http.post(message.destination, {}, envelope->session, k_json);
         if (!response) return transport_failure(response.error());
         return from_api(adapters::dingtalk::parse_api_response(response->status, response->body));
     }
     // Expired (§3.6: about 90 minutes): the OpenAPI still reaches the group, without a real @.
-    if (!envelope || !body.contains("api") || !body["api"].is_object())
+    if (envelope->api.empty())
         return outcome_of(SendOutcome::Kind::dead,
                           "sessionWebhook expired and no OpenAPI body to fall back to");
-    return send_group(dump(body["api"]), "");
+    return send_group(envelope->api);
 }
 
-SendOutcome DingtalkSender::send_group(const std::string& body,
-                                       const std::string& conversation_id) {
-    json request = json::parse(body, nullptr, false);
-    if (!request.is_object())
-        return outcome_of(SendOutcome::Kind::dead, "the message body is not a JSON object");
-    if (!request.contains("robotCode")) request["robotCode"] = m_robot_code;
-    if (!request.contains("openConversationId") && !conversation_id.empty())
-        request["openConversationId"] = conversation_id;
-    const std::string completed = dump(request);
-
+SendOutcome DingtalkSender::send_group(const std::string& body) {
     auto token = access_token();
     if (!token)
         return outcome_of(SendOutcome::Kind::retry, "access token: " + token.error().message);
-    if (auto first = post_group(completed, *token)) return *first;
+    if (auto first = post_group(body, *token)) return *first;
     auto fresh = access_token(*token);
     if (!fresh)
         return outcome_of(SendOutcome::Kind::retry, "access token: " + fresh.error().message);
-    if (auto second = post_group(completed, *fresh)) return *second;
+    if (auto second = post_group(body, *fresh)) return *second;
     return outcome_of(SendOutcome::Kind::dead, "DingTalk refused a freshly issued access token");
 }
 

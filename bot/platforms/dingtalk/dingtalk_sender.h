@@ -4,22 +4,21 @@
 //   "session_webhook" -> POST the envelope's "session" body to `destination` (the
 //                        sessionWebhook URL, no auth, §3.6) while it is valid; once it has
 //                        expired (expires_at, with k_session_webhook_margin_ms to spare) the
-//                        envelope's "api" body goes through groupMessages/send instead. The
-//                        envelope {"session":…, "api":…} is written by DingtalkOut
-//                        (bot/dingtalk_routes.h); a bare body is treated as "session" only.
+//                        envelope's "api" body goes through groupMessages/send instead (the
+//                        envelope: adapters::dingtalk::render_session_envelope).
 //   "webhook"         -> a custom group robot (§3.5): POST the row's body (render_custom_robot)
 //                        to `destination` (the robot's webhook URL, stored unsigned), signed
 //                        at send time with the clock's ms timestamp when webhook_secrets has a
 //                        secret for that URL (else sent as is: keyword or IP security only).
 //                        130101 (over 20 a minute) retries after the 10-minute block; 310000
 //                        (sign, timestamp, keyword or IP) is dead. The signed URL and the
-//                        secret never appear in an error. remote_id = the body's msgUuid.
+//                        secret never appear in an error. remote_id = the body's msgUuid
+//                        (dingtalk_msg_uuid of the row's dedup_key, or the merge's).
 //                        merge() lets the outbox worker carry several due rows for one robot
 //                        in one request (adapters::dingtalk::merge_custom_robot_bodies).
 //   "api"             -> POST {api_base}/v1.0/robot/groupMessages/send with header
-//                        x-acs-dingtalk-access-token; the row's body is the request JSON
-//                        (robotCode / openConversationId filled from config / destination when
-//                        absent).
+//                        x-acs-dingtalk-access-token; the row's body is the request JSON as
+//                        render_group_message wrote it, robotCode and openConversationId included.
 // The access token comes from POST {api_base}/v1.0/oauth2/accessToken and is cached until
 // expireIn − 300 s (the official SDK refreshes 5 minutes early, §3.6). When DingTalk refuses it
 // (refresh_token outcome) it is fetched again and the send retried once.
@@ -53,7 +52,7 @@ public:
     // webhook_secrets: custom robot webhook URL (as in the rows' destination) -> its "SEC…"
     // secret.
     DingtalkSender(HttpClient& http, const core::Clock& clock, std::string app_key,
-                   std::string app_secret, std::string robot_code,
+                   std::string app_secret,
                    std::string api_base = k_dingtalk_api_base,
                    std::map<std::string, std::string> webhook_secrets = {});
 
@@ -70,7 +69,7 @@ public:
 private:
     SendOutcome send_webhook(const store::OutboxMessage& message);
     SendOutcome send_session(const store::OutboxMessage& message);
-    SendOutcome send_group(const std::string& body, const std::string& conversation_id);
+    SendOutcome send_group(const std::string& body);
     // nullopt when DingTalk refused the token (refresh and retry); otherwise the outcome.
     std::optional<SendOutcome> post_group(const std::string& body, const std::string& token);
 
@@ -78,7 +77,6 @@ private:
     const core::Clock& m_clock;
     const std::string m_app_key;
     const std::string m_app_secret;
-    const std::string m_robot_code;
     const std::string m_api_base;  // without a trailing slash
     const std::map<std::string, std::string> m_webhook_secrets;
 

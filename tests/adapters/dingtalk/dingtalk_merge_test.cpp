@@ -68,8 +68,11 @@ TEST(DingtalkMergeBodiesTest, MsgUuidDependsOnEveryPartSoADifferentSetIsNotDedup
     EXPECT_EQ(json::parse(merge_custom_robot_bodies({a, b}).body)["msgUuid"], ab) << "a retry dedups";
     EXPECT_NE(json::parse(merge_custom_robot_bodies({a, b, c}).body)["msgUuid"], ab);
     EXPECT_NE(ab, "uuid-a");
+    EXPECT_EQ(merge_custom_robot_bodies({a, b}).msg_uuid, ab) << "the sender's remote id, unparsed";
     const std::string bare = render_custom_robot(reply("d"), "");
     EXPECT_FALSE(json::parse(merge_custom_robot_bodies({a, bare}).body).contains("msgUuid"));
+    EXPECT_EQ(merge_custom_robot_bodies({a, bare}).msg_uuid, "");
+    EXPECT_EQ(merge_custom_robot_bodies({a}).msg_uuid, "") << "one body keeps its own";
 }
 
 TEST(DingtalkMergeBodiesTest, AtMobilesAndAtAllAreUnited) {

@@ -253,6 +253,24 @@ TEST(DingtalkRenderTest, CustomRobotAddsMsgUuidOnlyWhenGiven) {
     EXPECT_EQ(without["text"]["content"], "hi");
 }
 
+TEST(DingtalkRenderTest, SessionEnvelopeCarriesBothRequestsAndReadsBackAsRendered) {
+    const auto message = reply("@16650246698 T003 已延期 2 天", {"16650246698"});
+    auto envelope = read_session_envelope(render_session_envelope(message, "dingxxxx", "cidAsXSBLnA=="));
+    ASSERT_TRUE(envelope);
+    EXPECT_EQ(json::parse(envelope->session), json::parse(render_session_reply(message)));
+    EXPECT_EQ(json::parse(envelope->api), json::parse(render_group_message(message, "dingxxxx", "cidAsXSBLnA==")));
+}
+
+TEST(DingtalkRenderTest, ABareSessionBodyHasNoFallbackAndNonJsonIsRefused) {
+    const std::string bare = render_session_reply(reply("hi"));
+    auto envelope = read_session_envelope(bare);
+    ASSERT_TRUE(envelope);
+    EXPECT_EQ(envelope->session, bare);
+    EXPECT_EQ(envelope->api, "");
+    EXPECT_FALSE(read_session_envelope("not json"));
+    EXPECT_FALSE(read_session_envelope("[1]"));
+}
+
 TEST(DingtalkRenderTest, GroupMessageParamIsAJsonString) {
     json markdown = json::parse(render_group_message(digest(), "dingxxxx", "cidAsXSBLnA=="));
     EXPECT_EQ(markdown["robotCode"], "dingxxxx");

@@ -73,7 +73,6 @@ protected:
                                           m_clock,
                                           k_dingtalk_app_key,
                                           k_dingtalk_app_secret,
-                                          k_dingtalk_robot,
                                           m_dingtalk.base_url()};
 };
 

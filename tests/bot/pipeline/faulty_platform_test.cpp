@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/dingtalk/dingtalk.h"
 #include "adapters/feishu/feishu.h"
 #include "bot/platforms/dingtalk/dingtalk_sender.h"
 #include "bot/platforms/feishu/feishu_sender.h"
@@ -55,7 +56,7 @@ struct Senders {
             const std::string& dingtalk_api)
         : slack(http, clock, k_slack_token, slack_api),
           feishu(http, clock, k_feishu_app, k_feishu_secret, feishu_api),
-          dingtalk(http, clock, k_dingtalk_key, k_dingtalk_secret, k_robot_code, dingtalk_api) {}
+          dingtalk(http, clock, k_dingtalk_key, k_dingtalk_secret, dingtalk_api) {}
     std::map<std::string, Sender*> map() { return {{"slack", &slack}, {"feishu", &feishu}, {"dingtalk", &dingtalk}}; }
     SlackSender slack;
     FeishuSender feishu;
@@ -134,7 +135,10 @@ protected:
             message.fallback_text = text;
             row.body = adapters::feishu::render_message_request(message, destination, "uuid-" + text);
         } else {
-            row.body = dingtalk_body(text);
+            core::ChatMessage message;
+            message.sections.push_back(text);
+            message.fallback_text = text;
+            row.body = adapters::dingtalk::render_group_message(message, k_robot_code, destination);
         }
         row.dedup_key = "faulty:" + platform + ":" + text;
         row.created_at = m_clock.now_unix();
@@ -145,9 +149,6 @@ protected:
     }
 
     // A groupMessages/send body; the sender fills in robotCode and openConversationId.
-    static std::string dingtalk_body(const std::string& text) {
-        return R"({"msgKey":"sampleText","msgParam":"{\"content\":\")" + text + R"(\"}"})";
-    }
 
     store::OutboxMessage row(long long id) {
         auto rows = m_store->outbox(std::nullopt, 1000);

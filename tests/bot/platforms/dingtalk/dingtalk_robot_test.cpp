@@ -43,7 +43,7 @@ protected:
     }
 
     std::unique_ptr<DingtalkSender> make_sender(std::map<std::string, std::string> secrets) {
-        return std::make_unique<DingtalkSender>(m_http, m_clock, "dingappkey", "appsecret", "dingxxxx",
+        return std::make_unique<DingtalkSender>(m_http, m_clock, "dingappkey", "appsecret",
                                                 m_dingtalk.base_url(), std::move(secrets));
     }
 
@@ -330,7 +330,7 @@ TEST_F(DingtalkRobotTest, AnotherRobotKeepsFlowingWhileOneIsAtItsLimit) {
 
 TEST_F(DingtalkRobotTest, FakeRefusesATimestampMoreThanAnHourOff) {
     FakeClock behind{k_vector_ms - 3600001};
-    DingtalkSender sender(m_http, behind, "dingappkey", "appsecret", "dingxxxx", m_dingtalk.base_url(),
+    DingtalkSender sender(m_http, behind, "dingappkey", "appsecret", m_dingtalk.base_url(),
                           {{m_robot, k_secret}});
     store::OutboxMessage message;
     message.platform = "dingtalk";
