@@ -83,4 +83,55 @@ inline int wait_seconds(std::string_view header) {
     return seconds > k_max_wait_seconds ? k_max_wait_seconds : seconds;
 }
 
+// What a platform's error code means, as its directory parser's table says.
+enum class CodeMeaning { not_found, rate_limited, token_invalid, refused };
+template <typename Code>
+struct CodeMeanings {
+    CodeMeaning meaning;
+    std::vector<Code> codes;
+};
+
+// The answer to an error code: the first row of `table` that lists it decides (token_invalid
+// is refused with token_invalid set; rate_limited waits what `wait_header` says); a code no row
+// lists is failed. `detail` is what the answer says.
+template <typename Code>
+LookupAnswer judge_code(const Code& code, std::string detail, std::string_view wait_header,
+                        const std::vector<CodeMeanings<Code>>& table) {
+    for (const auto& row : table) {
+        bool listed = false;
+        for (const auto& candidate : row.codes) listed = listed || candidate == code;
+        if (!listed) continue;
+        switch (row.meaning) {
+            case CodeMeaning::not_found:
+                return lookup_answer(LookupStatus::not_found, std::move(detail));
+            case CodeMeaning::rate_limited: {
+                LookupAnswer answer = lookup_answer(LookupStatus::rate_limited, std::move(detail));
+                answer.retry_after_seconds = wait_seconds(wait_header);
+                return answer;
+            }
+            case CodeMeaning::token_invalid: {
+                LookupAnswer answer = lookup_answer(LookupStatus::refused, std::move(detail));
+                answer.token_invalid = true;
+                return answer;
+            }
+            case CodeMeaning::refused:
+                return lookup_answer(LookupStatus::refused, std::move(detail));
+        }
+    }
+    return lookup_answer(LookupStatus::failed, std::move(detail));
+}
+
+// The failed answers every parser gives before it reaches the platform's code: no response;
+// a body that is not JSON (`error` says why); JSON without the member that carries the code.
+inline LookupAnswer no_response(std::string_view what) {
+    return lookup_answer(LookupStatus::failed, std::string(what) + ": no response");
+}
+inline LookupAnswer unreadable(const std::string& error, int http_status) {
+    return lookup_answer(LookupStatus::failed, error + " (HTTP " + std::to_string(http_status) + ")");
+}
+inline LookupAnswer without_member(std::string_view what, int http_status, std::string_view member) {
+    return lookup_answer(LookupStatus::failed, std::string(what) + ": HTTP " + std::to_string(http_status) +
+                                                   ", an answer without \"" + std::string(member) + "\"");
+}
+
 }  // namespace adapters

@@ -3,9 +3,8 @@
 
 #include "adapters/feishu/directory.h"
 
-#include <algorithm>
-#include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "adapters/common/json_fields.h"
 #include "core/url.h"
@@ -17,28 +16,17 @@ using json_fields::Json;
 
 constexpr std::string_view k_what = "feishu contact user get";
 
-bool is_one_of(long long code, std::initializer_list<long long> codes) {
-    return std::find(codes.begin(), codes.end(), code) != codes.end();
-}
+const std::vector<CodeMeanings<long long>> k_codes{
+    {CodeMeaning::token_invalid, {99991661, 99991663, 99991664, 99991665, 99991668, 99991671, 99991677}},
+    {CodeMeaning::rate_limited, {99991400}},
+    {CodeMeaning::refused, {41050, 40004, 99991672, 99991673, 99991676, 99991401}},
+    {CodeMeaning::not_found, {41012, 99992351, 99992352, 99992353, 99992361}},
+};
 
-LookupAnswer judge_code(long long code, const std::string& msg, std::string_view reset_header) {
-    const std::string detail =
-        std::string(k_what) + ": code " + std::to_string(code) + (msg.empty() ? "" : ": " + msg);
-    if (is_one_of(code, {99991661, 99991663, 99991664, 99991665, 99991668, 99991671, 99991677})) {
-        LookupAnswer answer = lookup_answer(LookupStatus::refused, detail);
-        answer.token_invalid = true;
-        return answer;
-    }
-    if (code == 99991400) {
-        LookupAnswer answer = lookup_answer(LookupStatus::rate_limited, detail);
-        answer.retry_after_seconds = wait_seconds(reset_header);
-        return answer;
-    }
-    if (is_one_of(code, {41050, 40004, 99991672, 99991673, 99991676, 99991401}))
-        return lookup_answer(LookupStatus::refused, detail);
-    if (is_one_of(code, {41012, 99992351, 99992352, 99992353, 99992361}))
-        return lookup_answer(LookupStatus::not_found, detail);
-    return lookup_answer(LookupStatus::failed, detail);
+LookupAnswer judge(long long code, const std::string& msg, std::string_view reset_header) {
+    return judge_code(code,
+                      std::string(k_what) + ": code " + std::to_string(code) + (msg.empty() ? "" : ": " + msg),
+                      reset_header, k_codes);
 }
 
 LookupAnswer found(const Json& user) {
@@ -66,22 +54,16 @@ DirectoryRequest render_directory_request(std::string_view tenant_access_token,
 
 LookupAnswer parse_directory_response(int http_status, std::string_view ratelimit_reset_header,
                                       std::string_view body) {
-    if (http_status <= 0)
-        return lookup_answer(LookupStatus::failed, std::string(k_what) + ": no response");
+    if (http_status <= 0) return no_response(k_what);
     const auto parsed = json_fields::parse(body, k_what);
     const bool has_code = parsed && json_fields::has_member(*parsed, "code");
     if (http_status == 429 && (!has_code || json_fields::integer_at(*parsed, "code", -1) == 0))
-        return judge_code(99991400, "HTTP 429", ratelimit_reset_header);
-    if (!parsed)
-        return lookup_answer(LookupStatus::failed, parsed.error().message + " (HTTP " +
-                                                       std::to_string(http_status) + ")");
-    if (!has_code)
-        return lookup_answer(LookupStatus::failed, std::string(k_what) + ": HTTP " +
-                                                       std::to_string(http_status) +
-                                                       ", an answer without \"code\"");
+        return judge(99991400, "HTTP 429", ratelimit_reset_header);
+    if (!parsed) return unreadable(parsed.error().message, http_status);
+    if (!has_code) return without_member(k_what, http_status, "code");
     const long long code = json_fields::integer_at(*parsed, "code", -1);
     if (code != 0)
-        return judge_code(code, json_fields::text_at(*parsed, "msg"), ratelimit_reset_header);
+        return judge(code, json_fields::text_at(*parsed, "msg"), ratelimit_reset_header);
     const Json* user = json_fields::object_member(json_fields::object_at(*parsed, "data"), "user");
     if (user == nullptr)
         return lookup_answer(LookupStatus::failed,

@@ -2,9 +2,9 @@
 
 #include "adapters/slack/directory.h"
 
-#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "adapters/common/json_fields.h"
 #include "core/url.h"
@@ -16,31 +16,16 @@ using json_fields::Json;
 
 constexpr std::string_view k_what = "slack users.info";
 
-bool is_one_of(std::string_view code, std::initializer_list<std::string_view> codes) {
-    for (std::string_view candidate : codes)
-        if (code == candidate) return true;
-    return false;
-}
+const std::vector<CodeMeanings<std::string_view>> k_codes{
+    {CodeMeaning::not_found, {"user_not_found", "user_not_visible"}},
+    {CodeMeaning::rate_limited, {"ratelimited", "rate_limited"}},
+    {CodeMeaning::token_invalid, {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}},
+    {CodeMeaning::refused,
+     {"missing_scope", "no_permission", "access_denied", "ekm_access_denied", "not_allowed_token_type"}},
+};
 
 LookupAnswer judge_error_code(const std::string& code, std::string_view retry_after_header) {
-    const std::string detail = std::string(k_what) + ": " + code;
-    if (is_one_of(code, {"user_not_found", "user_not_visible"}))
-        return lookup_answer(LookupStatus::not_found, detail);
-    if (is_one_of(code, {"ratelimited", "rate_limited"})) {
-        LookupAnswer answer = lookup_answer(LookupStatus::rate_limited, detail);
-        answer.retry_after_seconds = wait_seconds(retry_after_header);
-        return answer;
-    }
-    if (is_one_of(code, {"invalid_auth", "not_authed", "token_revoked", "token_expired",
-                         "account_inactive"})) {
-        LookupAnswer answer = lookup_answer(LookupStatus::refused, detail);
-        answer.token_invalid = true;
-        return answer;
-    }
-    if (is_one_of(code, {"missing_scope", "no_permission", "access_denied", "ekm_access_denied",
-                         "not_allowed_token_type"}))
-        return lookup_answer(LookupStatus::refused, detail);
-    return lookup_answer(LookupStatus::failed, detail);
+    return judge_code(std::string_view(code), std::string(k_what) + ": " + code, retry_after_header, k_codes);
 }
 
 LookupAnswer found(const Json& user) {
@@ -68,18 +53,12 @@ DirectoryRequest render_directory_request(std::string_view bot_token, std::strin
 
 LookupAnswer parse_directory_response(int http_status, std::string_view retry_after_header,
                                       std::string_view body) {
-    if (http_status <= 0)
-        return lookup_answer(LookupStatus::failed, std::string(k_what) + ": no response");
+    if (http_status <= 0) return no_response(k_what);
     if (http_status == 429) return judge_error_code("ratelimited", retry_after_header);
     const auto parsed = json_fields::parse(body, k_what);
-    if (!parsed)
-        return lookup_answer(LookupStatus::failed, parsed.error().message + " (HTTP " +
-                                                       std::to_string(http_status) + ")");
+    if (!parsed) return unreadable(parsed.error().message, http_status);
     const Json* ok = json_fields::member(*parsed, "ok");
-    if (ok == nullptr || !ok->is_boolean())
-        return lookup_answer(LookupStatus::failed, std::string(k_what) + ": HTTP " +
-                                                       std::to_string(http_status) +
-                                                       ", an answer without \"ok\"");
+    if (ok == nullptr || !ok->is_boolean()) return without_member(k_what, http_status, "ok");
     if (!ok->get<bool>()) {
         const std::string code = json_fields::text_at(*parsed, "error");
         return judge_error_code(code.empty() ? std::string("unknown_error") : code,

@@ -141,6 +141,16 @@ EventsRequest ignored(std::string reason) {
 }
 
 // A message or app_mention event, already known to be an event_callback (§1.3).
+// A message request from event `event_id` in `channel`: the fields every kind of message sets.
+EventsRequest message_request(const std::string& event_id, const std::string& channel) {
+    EventsRequest request;
+    request.kind = EventsRequest::Kind::message;
+    request.message.platform = k_platform;
+    request.message.dedup_key = event_id;
+    request.message.chat_id = channel;
+    return request;
+}
+
 core::Result<EventsRequest> decode_message_event(const Json& root, const Json& event,
                                                  std::string_view event_type,
                                                  const std::string& event_id,
@@ -169,12 +179,8 @@ core::Result<EventsRequest> decode_message_event(const Json& root, const Json& e
         return ignored("channel message mentioning the bot: handled as its app_mention event");
     }
 
-    EventsRequest request;
-    request.kind = EventsRequest::Kind::message;
+    EventsRequest request = message_request(event_id, *channel);
     InboundMessage& message = request.message;
-    message.platform = k_platform;
-    message.dedup_key = event_id;
-    message.chat_id = *channel;
     message.direct = direct;
     message.sender_id = *user;
     message.message_id = *ts;
@@ -204,12 +210,8 @@ core::Result<EventsRequest> decode_member_joined(const Json& root, const Json& e
     const std::string* channel = json_fields::string_member(event, "channel");
     if (!channel) return invalid("Slack event: missing field event.channel");
 
-    EventsRequest request;
-    request.kind = EventsRequest::Kind::message;
+    EventsRequest request = message_request(event_id, *channel);
     InboundMessage& message = request.message;
-    message.platform = k_platform;
-    message.dedup_key = event_id;
-    message.chat_id = *channel;
     message.sender_id = json_fields::text_at(event, "inviter");
     message.bot_added = true;
     message.created_ms = ts_to_ms(json_fields::text_at(event, "event_ts"));
