@@ -96,4 +96,14 @@ std::string chat_not_bound(const std::string& chat_id, Locale locale) {
                            "trackerctl chats bind " + chat_id + " P1 on the server.";
 }
 
+std::string web_token_invalid(Locale locale) {
+    return is_zh(locale) ? "访问令牌无效。" : "The access token is not valid.";
+}
+
+std::string web_link_needed(Locale locale) {
+    return is_zh(locale) ? "这个页面需要群里发出的签名链接(发送「看板」获取),或管理员的访问令牌。"
+                         : "This page needs a signed link from the group chat (send \"web\") or the operator's "
+                           "access token.";
+}
+
 }  // namespace core::answers

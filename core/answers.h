@@ -47,4 +47,8 @@ std::string too_many_commands(int retry_after_seconds, Locale locale);
 // A group bound to no project.
 std::string chat_not_bound(const std::string& chat_id, Locale locale);
 
+// The web view's refusals: a token that is not the operator's; no token and no signed link.
+std::string web_token_invalid(Locale locale);
+std::string web_link_needed(Locale locale);
+
 }  // namespace core::answers

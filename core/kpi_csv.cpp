@@ -117,10 +117,9 @@ std::string amount_cell(double value, bool percent) {
 Result<std::vector<Kpi>> import_kpi_csv(std::string_view csv, const std::string& project_id) {
     auto records = parse_csv(csv);
     if (!records) return records.error();
-    size_t header_at = 0;
-    while (header_at < records->size() && is_blank((*records)[header_at])) ++header_at;
-    if (header_at == records->size())
-        return make_error(ErrorCode::invalid_argument, "the table is empty");
+    auto header = header_row(*records);
+    if (!header) return header.error();
+    const size_t header_at = *header;
     auto columns = map_header((*records)[header_at], static_cast<int>(header_at + 1), k_kpi_columns,
                               Locale::zh_cn, nullptr);
     if (!columns) return columns.error();

@@ -77,17 +77,15 @@ Result<std::array<int, k_columns.size()>> map_columns(const CsvRecord& header, s
 Result<std::vector<Person>> parse_people_csv(std::string_view csv) {
     auto records = parse_csv(csv);
     if (!records) return records.error();
-    size_t header_at = 0;
-    while (header_at < records->size() && is_blank((*records)[header_at])) ++header_at;
-    if (header_at == records->size())
-        return make_error(ErrorCode::invalid_argument, "the table is empty");
-    const CsvRecord& header = (*records)[header_at];
-    auto index = map_columns(header, header_at + 1);
+    auto header_at = table_cells::header_row(*records);
+    if (!header_at) return header_at.error();
+    const CsvRecord& header = (*records)[*header_at];
+    auto index = map_columns(header, *header_at + 1);
     if (!index) return index.error();
 
     std::vector<Person> people;
     std::map<std::string, size_t> row_of_id;
-    for (size_t r = header_at + 1; r < records->size(); ++r) {
+    for (size_t r = *header_at + 1; r < records->size(); ++r) {
         const CsvRecord& record = (*records)[r];
         const size_t row = r + 1;
         if (is_blank(record)) continue;

@@ -17,6 +17,13 @@ bool is_blank(const CsvRecord& record) {
     return true;
 }
 
+Result<size_t> header_row(const std::vector<CsvRecord>& records) {
+    size_t at = 0;
+    while (at < records.size() && is_blank(records[at])) ++at;
+    if (at == records.size()) return make_error(ErrorCode::invalid_argument, "the table is empty");
+    return at;
+}
+
 // Splits a list cell on ';', ',' and their full-width forms, and on the enumeration comma 、.
 std::vector<std::string> split_list(std::string_view text) {
     static constexpr std::array<std::string_view, 5> separators{";", ",", "；", "，", "、"};

@@ -23,6 +23,8 @@ inline std::string_view trim(std::string_view text) { return trim_ascii(text); }
 bool strip_suffix(std::string_view& text, std::string_view suffix);
 // Every field empty or white space: an empty spreadsheet row.
 bool is_blank(const CsvRecord& record);
+// The index of the first row that is not blank (the header); "the table is empty" when none.
+Result<size_t> header_row(const std::vector<CsvRecord>& records);
 // Splits a list cell on ';', ',' and their full-width forms, and on the enumeration comma 、.
 std::vector<std::string> split_list(std::string_view text);
 std::string join(const std::vector<std::string>& items, std::string_view separator);

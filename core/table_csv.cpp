@@ -245,10 +245,9 @@ std::vector<const Task*> tree_order(const std::vector<Task>& tasks) {
 Result<ImportedTable> import_tracking_csv(std::string_view csv, const ImportOptions& options) {
     auto records = parse_csv(csv);
     if (!records) return records.error();
-    size_t header_at = 0;
-    while (header_at < records->size() && is_blank((*records)[header_at])) ++header_at;
-    if (header_at == records->size())
-        return make_error(ErrorCode::invalid_argument, "the table is empty");
+    auto header = header_row(*records);
+    if (!header) return header.error();
+    const size_t header_at = *header;
 
     ImportedTable table;
     auto columns = map_header((*records)[header_at], static_cast<int>(header_at + 1),

@@ -340,8 +340,6 @@ std::vector<std::string> reminder_sections(ChatWriter& w, const std::vector<Find
     return out;
 }
 
-// The message in the platform's markup, with the plain-text fallback rendered alongside.
-
 }  // namespace
 
 WeeklyReview build_weekly_review(const ProjectState& state, Date from, Date to) {

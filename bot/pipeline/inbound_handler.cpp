@@ -167,45 +167,16 @@ core::Result<void> InboundHandler::apply(const adapters::InboundMessage& message
         identified = std::move(*linked);
     }
     if (!team.empty() || message.bot_added) {
-        auto sender = m_store.find_person_by_platform(message.platform, message.sender_id);
-        if (!sender) return sender.error();
-        TeamContext context;
-        context.platform = message.platform;
-        context.chat_id = message.chat_id;
-        context.account = message.sender_id;
-        context.sender_name = message.sender_name;
-        context.message_id = message.message_id;
-        context.sender = *sender;
-        context.is_admin = *sender && std::find(roles.admins.begin(), roles.admins.end(), (*sender)->id) != roles.admins.end();
-        context.admins = roles.admins;
-        context.managers = roles.managers;
-        context.locale = chat.locale.value_or(team.empty() ? core::Locale::zh_cn : team.front().language);
-        context.markup = out.markup();
-        context.default_timezone = roles.default_timezone;
-        context.now_unix = m_clock.now_unix();
+        auto context = team_context(message, chat, out, roles, team);
+        if (!context) return context.error();
         if (message.bot_added) {  // once per group and day, like the hint; a bound group needs none
             if (chat.known) return core::ok();
             auto due = hint_due(message, zone);
             if (!due) return due.error();
-            if (*due) result.reply.sections.push_back(core::team_answers::bot_added(context.locale));
+            if (*due) result.reply.sections.push_back(core::team_answers::bot_added(context->locale));
             return core::ok();
         }
-        auto ran = m_team.run(team, context);
-        if (!ran) return ran.error();
-        result.changed = ran->changed || identified.has_value();
-        result.reply.sections = std::move(ran->answer);
-        result.reply.buttons = std::move(ran->buttons);
-        if (identified)
-            result.reply.sections.insert(result.reply.sections.begin(),
-                                         core::team_answers::identified_as(identified->name, context.locale));
-        result.reply.fallback_text = result.reply.sections.empty() ? "" : result.reply.sections.front();
-        for (const auto& why : ran->refusals) {
-            core::CommandOutcome refused;
-            refused.kind = core::CommandOutcome::Kind::forbidden;
-            refused.detail = why;
-            outcomes.push_back(std::move(refused));
-        }
-        return core::ok();
+        return apply_team(team, *context, identified, result, outcomes);
     }
     if (!chat.known && !message.direct) {
         // A group bound to no project: how to bind it, at most once a day; nothing changes.
@@ -229,6 +200,49 @@ core::Result<void> InboundHandler::apply(const adapters::InboundMessage& message
                                      core::team_answers::identified_as(identified->name, locale));
     }
     outcomes = std::move(dispatched->outcomes);
+    return core::ok();
+}
+
+core::Result<TeamContext> InboundHandler::team_context(const adapters::InboundMessage& message, const ChatSettings& chat,
+                                                       const PlatformOut& out, const InboundRoles& roles,
+                                                       const std::vector<core::TeamCommand>& team) {
+    auto sender = m_store.find_person_by_platform(message.platform, message.sender_id);
+    if (!sender) return sender.error();
+    TeamContext context;
+    context.platform = message.platform;
+    context.chat_id = message.chat_id;
+    context.account = message.sender_id;
+    context.sender_name = message.sender_name;
+    context.message_id = message.message_id;
+    context.sender = *sender;
+    context.is_admin = *sender && std::find(roles.admins.begin(), roles.admins.end(), (*sender)->id) != roles.admins.end();
+    context.admins = roles.admins;
+    context.managers = roles.managers;
+    context.locale = chat.locale.value_or(team.empty() ? core::Locale::zh_cn : team.front().language);
+    context.markup = out.markup();
+    context.default_timezone = roles.default_timezone;
+    context.now_unix = m_clock.now_unix();
+    return context;
+}
+
+core::Result<void> InboundHandler::apply_team(const std::vector<core::TeamCommand>& team, const TeamContext& context,
+                                              const std::optional<core::Person>& identified, InboundResult& result,
+                                              std::vector<core::CommandOutcome>& outcomes) {
+    auto ran = m_team.run(team, context);
+    if (!ran) return ran.error();
+    result.changed = ran->changed || identified.has_value();
+    result.reply.sections = std::move(ran->answer);
+    result.reply.buttons = std::move(ran->buttons);
+    if (identified)
+        result.reply.sections.insert(result.reply.sections.begin(),
+                                     core::team_answers::identified_as(identified->name, context.locale));
+    result.reply.fallback_text = result.reply.sections.empty() ? "" : result.reply.sections.front();
+    for (const auto& why : ran->refusals) {
+        core::CommandOutcome refused;
+        refused.kind = core::CommandOutcome::Kind::forbidden;
+        refused.detail = why;
+        outcomes.push_back(std::move(refused));
+    }
     return core::ok();
 }
 

@@ -87,6 +87,15 @@ private:
                              const InboundRoles& roles, const std::vector<core::TeamCommand>& team,
                              const std::optional<adapters::LookupAnswer>& directory, InboundResult& result,
                              std::vector<core::CommandOutcome>& outcomes);
+    // Who sends set-up lines, and where: the TeamCommands' view of the message.
+    core::Result<TeamContext> team_context(const adapters::InboundMessage& message, const ChatSettings& chat,
+                                           const PlatformOut& out, const InboundRoles& roles,
+                                           const std::vector<core::TeamCommand>& team);
+    // The set-up lines run, their answer (after "identified as" when the directory linked the
+    // sender) as the reply and each refusal as a forbidden outcome.
+    core::Result<void> apply_team(const std::vector<core::TeamCommand>& team, const TeamContext& context,
+                                  const std::optional<core::Person>& identified, InboundResult& result,
+                                  std::vector<core::CommandOutcome>& outcomes);
     core::Result<bool> hint_due(const adapters::InboundMessage& message, const std::string& zone);
     std::shared_ptr<const InboundRoles> roles() const;
 

@@ -8,6 +8,7 @@
 
 #include "adapters/common/crypto.h"
 #include "bot/ops/local_time.h"
+#include "core/answers.h"
 #include "core/html.h"
 #include "core/url.h"
 #include "core/web_view.h"
@@ -85,8 +86,7 @@ WebRoutes::Gate WebRoutes::check(const HttpRequest& request, const std::string& 
     if (presented.empty()) presented = cookie(request, k_web_token_cookie);
     if (!presented.empty()) {
         if (token.empty() || !adapters::constant_time_equals(presented, token))
-            return {std::nullopt, refusal(403, locale == core::Locale::zh_cn ? "访问令牌无效。" : "The access token is not valid.",
-                                          request, locale)};
+            return {std::nullopt, refusal(403, core::answers::web_token_invalid(locale), request, locale)};
         if (query_token.empty()) return {Access{true, 0}, {}};
         // Move the token out of the address bar (and history) into a cookie.
         HttpReply redirect = html(303, "");
@@ -100,12 +100,7 @@ WebRoutes::Gate WebRoutes::check(const HttpRequest& request, const std::string& 
     const std::string exp = request.query_param("exp");
     const std::string sig = request.query_param("sig");
     if (exp.empty() && sig.empty()) {
-        return {std::nullopt, refusal(401,
-                                      locale == core::Locale::zh_cn
-                                          ? "这个页面需要群里发出的签名链接(发送「看板」获取),或管理员的访问令牌。"
-                                          : "This page needs a signed link from the group chat (send \"web\") or the "
-                                            "operator's access token.",
-                                      request, locale)};
+        return {std::nullopt, refusal(401, core::answers::web_link_needed(locale), request, locale)};
     }
     auto verified = m_signer.verify(path, exp, sig, m_clock.now_unix());
     if (!verified) return {std::nullopt, refusal(403, verified.error().message, request, locale)};

@@ -40,6 +40,7 @@
 #include "adapters/common/crypto.h"
 #include "core/store/store.h"
 #include "tests/support/demo_data.h"
+#include "tests/support/daemon_process.h"
 #include "tests/support/fake_slack.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_secrets.h"
@@ -111,82 +112,10 @@ void write_config(const std::string& path, const std::string& text) {
     std::filesystem::rename(next, path);
 }
 
-// One trackerd child process; its stdout and stderr go to `log_path` (as crash_test.cpp). The
-// destructor kills it with SIGKILL if it still runs, so no test leaves one behind.
-class Daemon {
-public:
-    // Appends to `log_path`; what this process writes starts at the file's current end.
+// One trackerd child process (tests/support/daemon_process.h) of the binary under test.
+struct Daemon : testing_support::DaemonProcess {
     Daemon(const std::string& config_path, const std::string& log_path)
-        : m_log_path(log_path), m_log_start(testing_support::read_file(log_path).size()) {
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-        posix_spawn_file_actions_adddup2(&actions, 1, 2);
-        std::string bin = TRACKERD_BIN;
-        std::vector<char*> argv{bin.data(), const_cast<char*>("--config"), const_cast<char*>(config_path.c_str()),
-                                nullptr};
-        // A clean environment: TRACKERD_* secrets from the caller's would win over the file.
-        std::vector<char*> envp{const_cast<char*>("LANG=C.UTF-8"), nullptr};
-        if (posix_spawn(&m_pid, bin.c_str(), &actions, nullptr, argv.data(), envp.data()) != 0) m_pid = -1;
-        posix_spawn_file_actions_destroy(&actions);
-    }
-    ~Daemon() { kill_and_reap(SIGKILL); }
-    Daemon(const Daemon&) = delete;
-    Daemon& operator=(const Daemon&) = delete;
-
-    bool spawned() const { return m_pid > 0; }
-
-    // The port from "listening on 127.0.0.1:PORT"; 0 when it exited or the deadline passed.
-    int wait_for_port(std::chrono::milliseconds timeout) {
-        static const std::regex k_listening(R"(listening on 127\.0\.0\.1:(\d+))");
-        int port = 0;
-        eventually(
-            [&] {
-                std::smatch match;
-                const std::string text = log();
-                if (std::regex_search(text, match, k_listening)) port = std::stoi(match[1]);
-                return port != 0 || exited();
-            },
-            timeout);
-        return port;
-    }
-
-    bool exited() {
-        if (m_reaped || m_pid <= 0) return true;
-        if (::waitpid(m_pid, &m_status, WNOHANG) == m_pid) m_reaped = true;
-        return m_reaped;
-    }
-
-    void signal(int number) const {
-        if (m_pid > 0 && !m_reaped) ::kill(m_pid, number);
-    }
-
-    void kill_and_reap(int number) {
-        if (m_pid <= 0 || m_reaped) return;
-        ::kill(m_pid, number);
-        ::waitpid(m_pid, &m_status, 0);
-        m_reaped = true;
-    }
-
-    int status() const { return m_status; }
-    std::string log() const { return testing_support::read_file(m_log_path).substr(m_log_start); }
-    int log_count(const std::string& needle) const {
-        const std::string text = log();
-        int count = 0;
-        for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++count;
-        return count;
-    }
-    std::string log_tail() const {
-        const std::string text = log();
-        return text.size() > 3000 ? text.substr(text.size() - 3000) : text;
-    }
-
-private:
-    std::string m_log_path;
-    size_t m_log_start = 0;
-    pid_t m_pid = -1;
-    bool m_reaped = false;
-    int m_status = 0;
+        : DaemonProcess(TRACKERD_BIN, config_path, log_path) {}
 };
 
 // Signed app_mention events, as Slack sends them, on one keep-alive connection.
