@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The benchmarks of issue 8, end to end; prints a table. Not part of CI.
 #   bash scripts/bench.sh                 # everything
-#   ONLY=ingest|sweep|startup|update|delivery bash scripts/bench.sh
+#   ONLY=ingest|sweep|startup|update|delivery|peer bash scripts/bench.sh
 # Knobs: BUILD_DIR (build-bench), BIN (a build dir to measure instead of building one),
 # DURATION (10 s per ingest kind), CONNECTIONS (32), PROJECTS (1000), TASKS (100), PORT (18080),
 # KINDS ("slack-commands slack-events feishu dingtalk"), PLATFORMS (fake: replies and digests go to
 # bench_platforms, the tests' fake Slack/Feishu/DingTalk, and are delivered once; closed: to a port
 # nothing listens on, so they fail and are retried with back-off, as sessions 2-4 measured).
+# The peer: PEER (1: required in `all`, 0: skipped; by default it runs when node and npm are there),
+# PEER_CONNECTIONS ("1 4 32"), PEER_REPEAT (3), PEER_SRC (../shared/bench-peer).
 #
 # What it does: builds trackerd and bench/ (RelWithDebInfo, -DTRACKERD_BENCH=ON), builds the
 # synthetic organisation (PROJECTS x TASKS, cached per day), then
@@ -20,6 +22,8 @@
 #   ingest   per kind: pre-signed requests (bench_org requests), wrk -t1 -cCONNECTIONS, then the
 #            progress-log rows written by that platform are counted in the database and
 #            compared with the 2xx wrk saw. CPU per request from /proc/PID/stat, peak RSS VmHWM.
+#   peer     slash-command ingest against the Slack Bolt for JS + better-sqlite3 peer, alternating
+#            runs per connection count, medians and ratios (see the comment above its part)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -158,59 +162,81 @@ if [[ $ONLY == all || $ONLY == delivery ]] && [ "$PLATFORMS" = fake ]; then
   row "delivery: $(sed -n 's/.*rows=\([0-9]*\).*/\1/p' <<<"$line") rows to $PROJECTS chats" "all out in $(( elapsed / 1000 )).$(( elapsed % 1000 / 100 )) s, trackerd CPU ${cpu_ms} ms (${states}; DingTalk is paced at 3 s a chat: $(( (PER_CHAT - 1) * 3 )) s at best)"
 fi
 
-if [[ $ONLY == all || $ONLY == ingest ]]; then
+# The ingest machinery, shared by ONLY=ingest and trackerd's half of ONLY=peer.
+# ingest_start: a fresh copy of the organisation, trackerd on it (sets PID and DB).
+ingest_start() {
   DB=$WORK/ingest.db
   rm -f "$DB" "$DB-wal" "$DB-shm"
   cp "$ORG" "$DB"
   start_trackerd "$DB"
   # The scheduler's first pass queues the day's digests and warnings of every chat: let it
   # finish (outbox stops growing) so it is not counted in the first kind's numbers.
-  last=-1
   # A day with no digest due (a weekend, outside working hours) queues nothing: stable at 0.
+  local last=-1 n
   sleep 1
   for _ in $(seq 120); do
     n=$(sqlite3 "$DB" "PRAGMA busy_timeout=5000; SELECT count(*) FROM outbox;" | tail -1)
     [ "$n" = "$last" ] && break
     last=$n; sleep 1
   done
-  count_rows() {  # once requests still in flight when wrk stopped have landed
-    local last=-1 now
-    while :; do
-      now=$(sqlite3 "$DB" "PRAGMA busy_timeout=5000; SELECT count(*) FROM progress_log WHERE source LIKE '$1:%';" | tail -1)
-      [ "$now" = "$last" ] && break
-      last=$now; sleep 0.5
-    done
-    echo "$now"
-  }
-  run_wrk() {  # kind duration -> prints wrk's BENCH line
-    local platform=${1%%-*}
-    "$BIN/bench/bench_org" requests "$WORK/requests-$1.txt" --kind "$1" --count $(( $2 * 45000 + 20000 )) \
-      --projects "$PROJECTS" --today "$TODAY" "${SESSION_ARGS[@]}"
-    BENCH_REQUESTS="$WORK/requests-$1.txt" wrk -t1 -c"$CONNECTIONS" -d"$2s" --latency -s bench/requests.lua \
-      "http://127.0.0.1:$PORT" | grep '^BENCH'
-    rm -f "$WORK/requests-$1.txt"  # hundreds of MB
-  }
-  run_wrk slack-commands 2 >/dev/null  # warm-up: caches, statement cache, page cache
+}
+count_rows() {  # once requests still in flight when wrk stopped have landed
+  local last=-1 now
+  while :; do
+    now=$(sqlite3 "$DB" "PRAGMA busy_timeout=5000; SELECT count(*) FROM progress_log WHERE source LIKE '$1:%';" | tail -1)
+    [ "$now" = "$last" ] && break
+    last=$now; sleep 0.5
+  done
+  echo "$now"
+}
+make_requests() {  # kind duration: the pre-signed requests (hundreds of MB), made right before the run
+  "$BIN/bench/bench_org" requests "$WORK/requests-$1.txt" --kind "$1" --count $(( $2 * 45000 + 20000 )) \
+    --projects "$PROJECTS" --today "$TODAY" "${SESSION_ARGS[@]}"
+}
+run_wrk() {  # kind duration -> prints wrk's BENCH line (make_requests first); --timeout as the peer's harness
+  BENCH_REQUESTS="$WORK/requests-$1.txt" wrk -t1 -c"$CONNECTIONS" -d"$2s" --timeout 5s --latency -s bench/requests.lua \
+    "http://127.0.0.1:$PORT" | grep '^BENCH'
+  rm -f "$WORK/requests-$1.txt"
+}
+ingest_warmup() { make_requests slack-commands 2; run_wrk slack-commands 2 >/dev/null; }  # caches, statements, page cache
+metric() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk -v k="$1" '$1 == k {v = $2} END {printf "%d\n", v}'; }
+val() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$LINE"; }
+# ingest_measure KIND: one measured wrk run of KIND against the running trackerd. Sets LINE (wrk's
+# BENCH line), OK (2xx), ROWS (progress-log rows of that platform written meanwhile), CPU_US
+# (trackerd's utime+stime over the wrk run, µs; the requests are made before it starts), BATCH
+# (deliveries per inbound commit: trackerd's group commit) and VERDICT.
+ingest_measure() {
+  local platform=${1%%-*} before after cpu0 cpu1 commits0 items0
+  make_requests "$1" "$DURATION"
+  before=$(count_rows "$platform")
+  commits0=$(metric trackerd_inbound_commits_total); items0=$(metric trackerd_inbound_committed_deliveries_total)
+  cpu0=$(cpu_ticks "$PID")
+  LINE=$(run_wrk "$1" "$DURATION")
+  cpu1=$(cpu_ticks "$PID")
+  after=$(count_rows "$platform")
+  BATCH=$(awk -v c="$(( $(metric trackerd_inbound_commits_total) - commits0 ))" \
+              -v i="$(( $(metric trackerd_inbound_committed_deliveries_total) - items0 ))" \
+              'BEGIN {printf "%.1f", c > 0 ? i / c : 0}')
+  echo "$1: $LINE" >&2
+  OK=$(val ok); ROWS=$(( after - before )); CPU_US=$(( (cpu1 - cpu0) * 1000000 / TICK ))
+  VERDICT="every 2xx persisted"
+  if [ "$(val wrapped)" != 0 ]; then VERDICT="REQUEST FILE TOO SHORT (duplicates sent)"
+  elif (( ROWS < OK )); then VERDICT="MISSING $(( OK - ROWS )) ROWS"
+  elif (( ROWS > OK + CONNECTIONS )); then VERDICT="$(( ROWS - OK )) rows without a 2xx (more than in flight)"
+  fi
+}
+ms() { echo "$(( $1 / 1000 )).$(( $1 % 1000 / 100 ))"; }  # µs -> ms, one decimal
+
+if [[ $ONLY == all || $ONLY == ingest ]]; then
+  ingest_start
+  ingest_warmup
   for kind in $KINDS; do
     platform=${kind%%-*}
-    before=$(count_rows "$platform")
-    cpu0=$(cpu_ticks "$PID")
-    line=$(run_wrk "$kind" "$DURATION")
-    cpu1=$(cpu_ticks "$PID")
-    after=$(count_rows "$platform")
-    echo "$kind: $line" >&2
-    val() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$line"; }
-    ok=$(val ok); rows=$(( after - before ))
-    cpu_us=$(( (cpu1 - cpu0) * 1000000 / TICK / (ok > 0 ? ok : 1) ))
-    verdict="every 2xx persisted"
-    if [ "$(val wrapped)" != 0 ]; then verdict="REQUEST FILE TOO SHORT (duplicates sent)"
-    elif (( rows < ok )); then verdict="MISSING $(( ok - rows )) ROWS"
-    elif (( rows > ok + CONNECTIONS )); then verdict="$(( rows - ok )) rows without a 2xx (more than in flight)"
-    fi
-    row "$kind: requests/s" "$(val rps) (${ok} 2xx, $(val other) other, $(val errors) errors)"
-    row "$kind: latency p50 / p90 / p99" "$(( $(val p50_us) / 1000 )).$(( $(val p50_us) % 1000 / 100 )) / $(( $(val p90_us) / 1000 )).$(( $(val p90_us) % 1000 / 100 )) / $(( $(val p99_us) / 1000 )).$(( $(val p99_us) % 1000 / 100 )) ms"
-    row "$kind: CPU per request" "${cpu_us} µs (trackerd, user+sys)"
-    row "$kind: durability" "$rows progress rows for $ok 2xx: $verdict"
+    ingest_measure "$kind"
+    row "$kind: requests/s" "$(val rps) (${OK} 2xx, $(val other) other, $(val errors) errors)"
+    row "$kind: latency p50 / p90 / p99" "$(ms "$(val p50_us)") / $(ms "$(val p90_us)") / $(ms "$(val p99_us)") ms"
+    row "$kind: CPU per request" "$(( CPU_US / (OK > 0 ? OK : 1) )) µs (trackerd, user+sys)"
+    row "$kind: durability" "$ROWS progress rows for $OK 2xx: $VERDICT"
     if [ "$kind" != slack-commands ]; then  # the others answer through the outbox
       replies=$(sqlite3 "$DB" "PRAGMA busy_timeout=5000; SELECT state || ' ' || count(*) FROM outbox WHERE platform = '$platform' AND kind = 'reply' GROUP BY state;" | tail -n +2 | tr '\n' ' ')
       row "$kind: replies in the outbox" "${replies:-none} (PLATFORMS=$PLATFORMS)"
@@ -220,7 +246,159 @@ if [[ $ONLY == all || $ONLY == ingest ]]; then
   stop_trackerd
 fi
 
+# peer (issue 22): trackerd's Slack slash-command ingest against "the peer", the Slack Bolt for
+# JavaScript app + better-sqlite3 of shared/bench-peer (PEER_SRC), copied to $BUILD_DIR/peer and
+# driven by its own harness (run.sh). For each N of PEER_CONNECTIONS the two alternate, PEER_REPEAT
+# times each (trackerd, peer, trackerd, peer, ...), each run on a fresh server and database; the
+# medians and their ratios (trackerd / peer: above 1 means more req/s, or more latency, CPU, memory)
+# are printed per N, with a `ratio conns=N ...` line. In `all` it runs when node (>= 20) and npm are
+# there, or with PEER=1; PEER=0 skips it.
+#
+# Measured the same way on both sides:
+#   req/s  2xx responses per second of the measured wrk run (the peer: ok2xx / duration; trackerd:
+#          requests.lua's rps x ok / requests — its rps counts every response), wrk -t1 -cN
+#          --timeout 5s, one request in flight per keep-alive connection.
+#   p99    wrk's latency:percentile(99) of that run.
+#   CPU    the server's utime+stime (/proc/PID/stat, all threads) over the measured wrk run,
+#          divided by the rows it wrote (task_updates for the peer, slack progress_log rows for
+#          trackerd), not by the 2xx (ONLY=ingest's "CPU per request" divides by the 2xx). The
+#          requests are made before the window opens; the peer's window also holds wrk loading
+#          its list into Lua (server idle), requests.lua reads its file as it goes.
+#   RSS    VmHWM (/proc/PID/status) read right after the measured run: the peak since the server
+#          started (the peer's sums its process tree; trackerd is one process).
+#   Both get a warm-up at the same -cN first (the peer 3 s, trackerd 2 s) and both count rows
+#   against 2xx afterwards (the peer also SIGKILLs its server and checks an exact sample).
+# Where they differ (so the ratios are not like for like):
+#   - Work per update. The peer does about a fifth of trackerd's: Bolt checks the signature and
+#     the timestamp, a regex reads `update T003 60%`, then BEGIN IMMEDIATE, one UPDATE of tasks,
+#     one INSERT into task_updates, COMMIT. trackerd also checks the Slack user is the task's
+#     owner, de-duplicates on trigger_id (a row), reads the task's plan slice and the people it
+#     names, and writes the task, an audit row and a progress row: 15-18 statements, ~4 random
+#     B-tree pages per update.
+#   - Data. trackerd runs on the synthetic organisation (PROJECTS x TASKS: 100,000 tasks, 2,000
+#     people, 100,000 progress entries, 1,000 chats); the peer on 50 tasks in a fresh file, all
+#     of it in cache.
+#   - Commits. The peer commits once per update, as its contract asks; trackerd's group commit
+#     shares one transaction among the updates in flight together (the `batch` figure: 1.0 at
+#     -c1, more at -c32). The peer's README counts that as a separate configuration; trackerd
+#     has no switch to turn it off.
+#   - Process. trackerd also runs its scheduler (its first pass is over before the measured run
+#     starts), checkpointer and outbox (which, on a digest day, is delivering the day's digests to
+#     bench_platforms meanwhile; its CPU counts) and serves with a thread per connection; the peer
+#     is one Node.js thread (+ libuv). Its peak RSS includes V8's heap; trackerd's includes the
+#     scheduler's pass over the organisation.
+#   - Requests. Both are signed Slack slash commands of the same shape; the peer's go to
+#     /slack/events with `update TNNN N%`, trackerd's to /slack/commands with `update TNNN N% bench i`
+#     and the owner as user_id. The peer's list is sized from its warm-up rate, trackerd's is
+#     DURATION x 45,000 + 20,000 requests.
+#   - SQLite. The peer links better-sqlite3's own (3.53), trackerd Debian's (3.40); WAL and
+#     synchronous=NORMAL on both.
+PEER_SRC=${PEER_SRC:-$ROOT/../shared/bench-peer}
+PEER_DIR=$ROOT/$BUILD_DIR/peer
+PEER_CONNECTIONS=${PEER_CONNECTIONS:-"1 4 32"}
+PEER_REPEAT=${PEER_REPEAT:-3}
+peer_missing() {  # prints why the peer cannot run here, or nothing
+  command -v node >/dev/null 2>&1 || { echo "no node"; return; }
+  command -v npm >/dev/null 2>&1 || { echo "no npm"; return; }
+  local major; major=$(node -p 'process.versions.node.split(".")[0]')
+  (( major >= 20 )) || { echo "node $major (better-sqlite3 12 wants 20 or later)"; return; }
+  [ -f "$PEER_SRC/run.sh" ] || echo "no $PEER_SRC/run.sh (PEER_SRC)"
+}
+peer_setup() {  # copies the peer out of PEER_SRC (read-only) and installs its dependencies once
+  if [ -f "$PEER_DIR/package-lock.json" ] && ! cmp -s "$PEER_SRC/package-lock.json" "$PEER_DIR/package-lock.json"; then
+    rm -rf "$PEER_DIR/node_modules"  # other pinned versions: install again
+  fi
+  mkdir -p "$PEER_DIR"
+  cp -R "$PEER_SRC/." "$PEER_DIR/"
+  find "$PEER_DIR" -path "$PEER_DIR/node_modules" -prune -o -exec chmod u+w {} +
+  local check="require('better-sqlite3'); require('@slack/bolt')"
+  if ! (cd "$PEER_DIR" && node -e "$check" >/dev/null 2>&1); then
+    # better-sqlite3 has no prebuilt binary to download here, so node-gyp builds it (~75 s) against
+    # the headers of the nodejs package (nodedir), not ones it would download.
+    echo "peer: npm ci in $PEER_DIR (builds better-sqlite3 from source, ~75 s) ..." >&2
+    local nodedir=${npm_config_nodedir:-}
+    [ -z "$nodedir" ] && [ -d /usr/include/node ] && nodedir=/usr
+    if ! (cd "$PEER_DIR" && npm_config_nodedir=$nodedir npm ci --no-audit --no-fund >"$WORK/peer-npm.log" 2>&1); then
+      tail -20 "$WORK/peer-npm.log" >&2; echo "peer: npm ci failed; see $WORK/peer-npm.log" >&2; exit 1
+    fi
+    (cd "$PEER_DIR" && node -e "$check") || { echo "peer: its dependencies do not load" >&2; exit 1; }
+  fi
+}
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b > 0 ? a / b : 0}'; }
+declare -a PEER_TABLE PEER_LINES
+RUN_PEER=0
+if [[ $ONLY == peer ]]; then RUN_PEER=1
+elif [[ $ONLY == all && ${PEER:-} != 0 ]]; then
+  why=$(peer_missing)
+  if [ -z "$why" ]; then RUN_PEER=1
+  elif [ "${PEER:-}" = 1 ]; then echo "peer: cannot run: $why" >&2; exit 1
+  else echo "peer: skipped ($why; PEER=1 insists)" >&2
+  fi
+fi
+if (( RUN_PEER )); then
+  why=$(peer_missing)
+  [ -z "$why" ] || { echo "peer: cannot run: $why" >&2; exit 1; }
+  peer_setup
+  SAVED_CONNECTIONS=$CONNECTIONS
+  for n in $PEER_CONNECTIONS; do
+    CONNECTIONS=$n
+    t_rps=(); t_p99=(); t_cpu=(); t_rss=(); t_batch=(); p_rps=(); p_p99=(); p_cpu=(); p_rss=(); t_check=ok; p_check=ok
+    for r in $(seq "$PEER_REPEAT"); do
+      ingest_start
+      ingest_warmup
+      ingest_measure slack-commands
+      hwm_kb=$(rss_kb "$PID" VmHWM)
+      stop_trackerd
+      t_rps+=("$(awk -v r="$(val rps)" -v ok="$OK" -v n="$(val requests)" 'BEGIN {printf "%.0f", n > 0 ? r * ok / n : 0}')")
+      t_p99+=("$(awk -v u="$(val p99_us)" 'BEGIN {printf "%.2f", u / 1000}')")
+      t_cpu+=("$(( CPU_US / (ROWS > 0 ? ROWS : 1) ))")
+      t_rss+=("$(awk -v k="$hwm_kb" 'BEGIN {printf "%.1f", k / 1024}')")
+      t_batch+=("$BATCH")
+      check=ok
+      [[ $VERDICT == "every 2xx persisted" && $(val other) == 0 ]] || { check=FAIL; t_check=FAIL; }
+      echo "run conns=$n repeat=$r target=trackerd rps=${t_rps[-1]} p99_ms=${t_p99[-1]} cpu_us_per_req=${t_cpu[-1]} rss_mb=${t_rss[-1]} batch=$BATCH rows=$ROWS/$OK non2xx=$(val other) errors=$(val errors) check=$check ($VERDICT)" >&2
+      out=$(cd "$PEER_DIR" && BENCH_JSON="$WORK/peer-results.jsonl" ./run.sh peer -c "$n" --duration "$DURATION" 2>>"$WORK/peer.log") || true
+      out=$(grep '^target=' <<<"$out" | tail -1)
+      echo "run conns=$n repeat=$r ${out:-target=peer check=FAIL (no summary line; see $WORK/peer.log)}" >&2
+      pv() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$out"; }
+      if [[ $out == *check=ok* ]]; then
+        p_rps+=("$(pv rps)"); p_p99+=("$(pv p99_ms)"); p_cpu+=("$(pv cpu_us_per_req)"); p_rss+=("$(pv rss_mb)")
+      else
+        p_check=FAIL; echo "peer: run failed; see $WORK/peer.log" >&2
+      fi
+    done
+    [ ${#p_rps[@]} -gt 0 ] || { echo "peer: every run at -c$n failed; see $WORK/peer.log" >&2; exit 1; }
+    tr=$(median "${t_rps[@]}"); tp=$(median "${t_p99[@]}"); tc=$(median "${t_cpu[@]}"); tm=$(median "${t_rss[@]}")
+    tb=$(median "${t_batch[@]}")
+    pr=$(median "${p_rps[@]}"); pp=$(median "${p_p99[@]}"); pc=$(median "${p_cpu[@]}"); pm=$(median "${p_rss[@]}")
+    PEER_LINES+=("median conns=$n target=trackerd runs=${#t_rps[@]} rps=$tr p99_ms=$tp cpu_us_per_req=$tc rss_mb=$tm batch=$tb check=$t_check")
+    PEER_LINES+=("median conns=$n target=peer runs=${#p_rps[@]} rps=$pr p99_ms=$pp cpu_us_per_req=$pc rss_mb=$pm batch=1.0 check=$p_check")
+    PEER_LINES+=("ratio conns=$n rps=$(ratio "$tr" "$pr") p99=$(ratio "$tp" "$pp") cpu=$(ratio "$tc" "$pc") rss=$(ratio "$tm" "$pm")")
+    PEER_TABLE+=("" "wrk -t1 -c$n -d${DURATION}s, median of ${#t_rps[@]} trackerd / ${#p_rps[@]} peer runs, alternating (ratio = trackerd / peer)")
+    PEER_TABLE+=("$(printf '| %-28s | %-24s | %-24s | %-6s |' measure trackerd peer ratio)")
+    PEER_TABLE+=("|------------------------------|--------------------------|--------------------------|--------|")
+    prow() { PEER_TABLE+=("$(printf '| %-28s | %-24s | %-24s | %-6s |' "$1" "$2" "$3" "$4")"); }
+    prow "requests/s (2xx)" "$tr ($(echo "${t_rps[@]}"))" "$pr ($(echo "${p_rps[@]}"))" "$(ratio "$tr" "$pr")"
+    prow "latency p99" "$tp ms" "$pp ms" "$(ratio "$tp" "$pp")"
+    prow "CPU per request (user+sys)" "$tc µs" "$pc µs" "$(ratio "$tc" "$pc")"
+    prow "peak RSS (VmHWM)" "$tm MB" "$pm MB" "$(ratio "$tm" "$pm")"
+    prow "updates per commit" "$tb (group commit)" "1" ""
+    prow "checks" "$t_check" "$p_check" ""
+  done
+  CONNECTIONS=$SAVED_CONNECTIONS
+fi
+
 echo
-echo "trackerd benchmarks — $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(date -u +%F), wrk -t1 -c$CONNECTIONS -d${DURATION}s"
-printf '| %-34s | %s |\n|%s|%s|\n' "measure" "result" "------------------------------------" "--------"
-printf '%s\n' "${TABLE[@]}"
+if [ ${#TABLE[@]} -gt 0 ]; then
+  echo "trackerd benchmarks — $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(date -u +%F), wrk -t1 -c$CONNECTIONS -d${DURATION}s"
+  printf '| %-34s | %s |\n|%s|%s|\n' "measure" "result" "------------------------------------" "--------"
+  printf '%s\n' "${TABLE[@]}"
+fi
+if [ ${#PEER_LINES[@]} -gt 0 ]; then
+  [ ${#TABLE[@]} -gt 0 ] && echo
+  echo "trackerd vs. the peer (Slack Bolt for JS $(node -p "require('$PEER_DIR/node_modules/@slack/bolt/package.json').version") + better-sqlite3 $(node -p "require('$PEER_DIR/node_modules/better-sqlite3/package.json').version", Node.js $(node --version)): Slack slash commands — $(nproc) cores, $(date -u +%F)"
+  printf '%s\n' "${PEER_TABLE[@]}"
+  echo
+  printf '%s\n' "${PEER_LINES[@]}"
+fi

@@ -15,9 +15,14 @@ packages+=(dpkg-dev ccache)
 if [[ ${1:-} == --checks ]]; then
   packages+=(clang libclang-rt-14-dev)
 fi
-# --bench: also what scripts/bench.sh needs (load generator, CLI for the durability count, profilers).
+# --bench: also what scripts/bench.sh needs (load generator, CLI for the durability count, profilers),
+# and what its peer needs (ONLY=peer: the Bolt app of shared/bench-peer; python3 runs its harness,
+# make and g++ build better-sqlite3 from source in npm ci). The peer wants Node.js 20 or later.
 if [[ ${1:-} == --bench ]]; then
-  packages+=(wrk sqlite3 curl linux-perf valgrind)
+  packages+=(wrk sqlite3 curl linux-perf valgrind nodejs python3 make g++)
+  # Some nodejs packages carry npm themselves (NodeSource's, on these machines: it Provides and
+  # Conflicts with Debian's npm, so asking for npm would fail): Debian's npm only without one.
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -1,4 +1,5 @@
-// HttpClient over cpp-httplib. The only file in bot/ that sends HTTP requests.
+// HttpClient over cpp-httplib, with a pool of kept-alive connections per host. The only file in
+// bot/ that sends HTTP requests.
 
 #include "bot/net/http_client.h"
 
@@ -8,13 +9,13 @@
 #include <cctype>
 #include <exception>
 #include <functional>
+#include <poll.h>
 
 #include "adapters/common/form.h"
 #include "core/text.h"
 
 namespace bot {
 namespace {
-
 
 // What went wrong, in words an operator can act on.
 std::string describe(httplib::Error error) {
@@ -44,49 +45,11 @@ std::string describe(httplib::Error error) {
     }
 }
 
-using Call = std::function<httplib::Result(httplib::Client&, const std::string& path,
-                                           const httplib::Headers& headers)>;
-
-core::Result<HttpResponse> perform(const HttpClientOptions& options, std::string_view method,
-                                   const std::string& url, const HttpHeaders& headers,
-                                   const Call& call) {
-    const auto parts = adapters::split_url(url);
-    if (!parts) {
-        return core::make_error(core::ErrorCode::invalid_argument,
-                                std::string(method) + ": not an http(s) URL: " + redact_url(url));
-    }
-    const std::string where = std::string(method) + " " + parts->base;
-    try {
-        httplib::Client client(parts->base);
-        if (!client.is_valid()) {
-            return core::make_error(core::ErrorCode::invalid_argument, where + ": unusable URL");
-        }
-        client.set_connection_timeout(options.connect_timeout);
-        client.set_read_timeout(options.read_timeout);
-        client.set_write_timeout(options.read_timeout);
-        client.set_follow_location(false);
-        // The request line and headers go out before the body: with Nagle's algorithm the body
-        // waited for the server's delayed ACK of the first segment, ~40 ms per request.
-        client.set_tcp_nodelay(true);
-        if (!options.ca_cert_path.empty()) client.set_ca_cert_path(options.ca_cert_path);
-
-        httplib::Headers request_headers;
-        for (const auto& [name, value] : headers) request_headers.emplace(name, value);
-
-        httplib::Result result = call(client, parts->path_and_query, request_headers);
-        if (!result) {
-            return core::make_error(core::ErrorCode::upstream, where + ": " + describe(result.error()));
-        }
-        HttpResponse response;
-        response.status = result->status;
-        response.body = std::move(result->body);
-        for (const auto& [name, value] : result->headers) response.headers.emplace(core::lower_ascii(name), value);
-        return response;
-    } catch (const std::exception& e) {
-        return core::make_error(core::ErrorCode::internal, where + ": " + e.what());
-    } catch (...) {
-        return core::make_error(core::ErrorCode::internal, where + ": unknown exception");
-    }
+// True when an idle connection's socket has nothing to read: a server that closed its end (or
+// sent anything unasked) makes it readable, and such a connection is not reused.
+bool quiet(const httplib::Client& client) {
+    pollfd fd{client.socket(), POLLIN, 0};
+    return ::poll(&fd, 1, 0) == 0;
 }
 
 }  // namespace
@@ -96,22 +59,137 @@ std::string HttpResponse::header(std::string_view name) const {
     return it == headers.end() ? std::string() : it->second;
 }
 
+struct HttpClient::Connection {
+    std::string base;  // scheme://host:port
+    std::unique_ptr<httplib::Client> client;
+    std::chrono::steady_clock::time_point idle_since;
+};
+
 HttpClient::HttpClient(HttpClientOptions options) : m_options(std::move(options)) {}
+
+HttpClient::~HttpClient() = default;
+
+std::unique_ptr<HttpClient::Connection> HttpClient::checkout(const std::string& base) {
+    const auto now = std::chrono::steady_clock::now();
+    std::vector<std::unique_ptr<Connection>> closing;  // closed after the lock is released
+    {
+        std::lock_guard lock(m_mutex);
+        auto idle = m_idle.find(base);
+        while (idle != m_idle.end() && !idle->second.empty()) {
+            std::unique_ptr<Connection> connection = std::move(idle->second.back());  // the most recent
+            idle->second.pop_back();
+            if (now - connection->idle_since < m_options.idle_timeout && connection->client->is_socket_open() &&
+                quiet(*connection->client)) {
+                ++m_stats.requests_reused;
+                return connection;
+            }
+            closing.push_back(std::move(connection));
+        }
+        ++m_stats.connections_opened;
+    }
+    auto connection = std::make_unique<Connection>();
+    connection->base = base;
+    connection->client = std::make_unique<httplib::Client>(base);
+    httplib::Client& client = *connection->client;
+    if (!client.is_valid()) return nullptr;
+    client.set_connection_timeout(m_options.connect_timeout);
+    client.set_read_timeout(m_options.read_timeout);
+    client.set_write_timeout(m_options.read_timeout);
+    client.set_follow_location(false);
+    client.set_keep_alive(m_options.max_idle_per_host > 0);
+    // The request line and headers go out before the body: with Nagle's algorithm the body
+    // waited for the server's delayed ACK of the first segment, ~40 ms per request.
+    client.set_tcp_nodelay(true);
+    if (!m_options.ca_cert_path.empty()) client.set_ca_cert_path(m_options.ca_cert_path);
+    return connection;
+}
+
+void HttpClient::checkin(std::unique_ptr<Connection> connection, bool reusable) {
+    // The server's "Connection: close" (or a failure) left the socket closed: nothing to keep.
+    if (!reusable || m_options.max_idle_per_host == 0 || !connection->client->is_socket_open()) return;
+    connection->idle_since = std::chrono::steady_clock::now();
+    std::unique_ptr<Connection> oldest;  // closed after the lock is released
+    std::lock_guard lock(m_mutex);
+    auto& idle = m_idle[connection->base];
+    if (idle.size() >= m_options.max_idle_per_host) {
+        oldest = std::move(idle.front());
+        idle.erase(idle.begin());
+    }
+    idle.push_back(std::move(connection));
+}
+
+HttpClientStats HttpClient::stats() const {
+    std::lock_guard lock(m_mutex);
+    return m_stats;
+}
+
+void HttpClient::close_idle() {
+    std::map<std::string, std::vector<std::unique_ptr<Connection>>> closing;
+    std::lock_guard lock(m_mutex);
+    closing.swap(m_idle);
+}
+
+core::Result<HttpResponse> HttpClient::perform(std::string_view method, const std::string& url,
+                                               const HttpHeaders& headers, const Call& call) {
+    const auto parts = adapters::split_url(url);
+    if (!parts) {
+        return core::make_error(core::ErrorCode::invalid_argument,
+                                std::string(method) + ": not an http(s) URL: " + redact_url(url));
+    }
+    const std::string where = std::string(method) + " " + parts->base;
+    try {
+        auto connection = checkout(parts->base);
+        if (!connection) return core::make_error(core::ErrorCode::invalid_argument, where + ": unusable URL");
+        HttpResponse response;
+        std::string error;
+        const bool done = call(*connection, parts->path_and_query, headers, response, error);
+        checkin(std::move(connection), done);
+        if (!done) return core::make_error(core::ErrorCode::upstream, where + ": " + error);
+        return response;
+    } catch (const std::exception& e) {
+        return core::make_error(core::ErrorCode::internal, where + ": " + e.what());
+    } catch (...) {
+        return core::make_error(core::ErrorCode::internal, where + ": unknown exception");
+    }
+}
+
+namespace {
+
+// The response of `result` into `response`, or what went wrong into `error`; false on failure.
+bool take(httplib::Result result, HttpResponse& response, std::string& error) {
+    if (!result) {
+        error = describe(result.error());
+        return false;
+    }
+    response.status = result->status;
+    response.body = std::move(result->body);
+    for (const auto& [name, value] : result->headers) response.headers.emplace(core::lower_ascii(name), value);
+    return true;
+}
+
+httplib::Headers to_httplib(const HttpHeaders& headers) {
+    httplib::Headers out;
+    for (const auto& [name, value] : headers) out.emplace(name, value);
+    return out;
+}
+
+}  // namespace
 
 core::Result<HttpResponse> HttpClient::post(const std::string& url, const HttpHeaders& headers,
                                             std::string_view body, std::string_view content_type) {
     const std::string type(content_type);
-    return perform(m_options, "POST", url, headers,
-                   [&](httplib::Client& client, const std::string& path, const httplib::Headers& h) {
-                       return client.Post(path, h, body.data(), body.size(), type);
+    return perform("POST", url, headers,
+                   [&](Connection& connection, const std::string& path, const HttpHeaders& h, HttpResponse& response,
+                       std::string& error) {
+                       return take(connection.client->Post(path, to_httplib(h), body.data(), body.size(), type),
+                                   response, error);
                    });
 }
 
 core::Result<HttpResponse> HttpClient::get(const std::string& url, const HttpHeaders& headers) {
-    return perform(m_options, "GET", url, headers,
-                   [](httplib::Client& client, const std::string& path, const httplib::Headers& h) {
-                       return client.Get(path, h);
-                   });
+    return perform("GET", url, headers,
+                   [](Connection& connection, const std::string& path, const HttpHeaders& h, HttpResponse& response,
+                      std::string& error) { return take(connection.client->Get(path, to_httplib(h)), response, error); });
 }
 
 std::string redact_url(std::string_view url_or_id) {

@@ -5,11 +5,22 @@
 // adapter to judge. Request bodies and header values are never logged or put in error messages,
 // and URLs appear in messages only as scheme://host:port, because webhook URLs carry secrets.
 //
-// Thread safety: safe for concurrent use. Every call opens its own connection; the object only
-// holds immutable options.
+// Connections are kept alive and reused (issue 22): each platform host (scheme://host:port) has
+// a small pool of idle connections. A call takes one (or opens a new one when none is idle),
+// and gives it back after a complete response; a connection that failed, that the server closed
+// ("Connection: close", or its end of an idle connection), or that sat idle longer than
+// idle_timeout is closed and not reused. So a reply to a platform tens or hundreds of
+// milliseconds away pays the TCP and TLS handshakes once per pooled connection, not per request.
+// A failed request is never re-sent here (the outbox decides; a POST may have been applied).
+//
+// Thread safety: safe for concurrent use: a connection is used by one call at a time; the pool
+// is guarded by a mutex, never held across a request.
 
 #include <chrono>
+#include <functional>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +43,19 @@ struct HttpClientOptions {
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds read_timeout{10000};
     std::string ca_cert_path;  // PEM bundle for https; empty = the system's trust store
+    // Idle connections kept per host (0: a connection per request, closed after it), and how
+    // long one may sit idle before it is closed rather than reused. Servers close idle
+    // keep-alive connections after their own timeout (often 60 s or more; cpp-httplib's 5 s);
+    // one closed by the server is noticed before it is reused.
+    size_t max_idle_per_host = 8;
+    std::chrono::milliseconds idle_timeout{30000};
+};
+
+// What the pool did since the client was made: connections opened, requests that went out on a
+// connection kept from an earlier one. For /metrics and the tests.
+struct HttpClientStats {
+    long long connections_opened = 0;
+    long long requests_reused = 0;
 };
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
@@ -39,15 +63,36 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 class HttpClient {
 public:
     explicit HttpClient(HttpClientOptions options = {});
+    ~HttpClient();
+    HttpClient(const HttpClient&) = delete;
+    HttpClient& operator=(const HttpClient&) = delete;
 
     core::Result<HttpResponse> post(const std::string& url, const HttpHeaders& headers,
                                     std::string_view body, std::string_view content_type);
     core::Result<HttpResponse> get(const std::string& url, const HttpHeaders& headers);
 
     const HttpClientOptions& options() const { return m_options; }
+    HttpClientStats stats() const;
+    // Closes every idle connection (the next call opens new ones).
+    void close_idle();
+
+    struct Connection;  // one kept-alive connection to one host (http_client.cpp)
 
 private:
-    HttpClientOptions m_options;
+    using Call = std::function<bool(Connection&, const std::string& path, const HttpHeaders& headers,
+                                    HttpResponse& response, std::string& error)>;
+    core::Result<HttpResponse> perform(std::string_view method, const std::string& url, const HttpHeaders& headers,
+                                       const Call& call);
+    // An idle connection to `base` that is still usable, or a new one (nullptr when `base` is
+    // not a usable URL).
+    std::unique_ptr<Connection> checkout(const std::string& base);
+    // Back into the pool when it may be reused; closed otherwise.
+    void checkin(std::unique_ptr<Connection> connection, bool reusable);
+
+    const HttpClientOptions m_options;
+    mutable std::mutex m_mutex;
+    std::map<std::string, std::vector<std::unique_ptr<Connection>>> m_idle;  // Guarded by m_mutex.
+    HttpClientStats m_stats;                                                  // Guarded by m_mutex.
 };
 
 // "https://hooks.slack.com/services/T/B/X?x=1" -> "https://hooks.slack.com/…": fit to log.

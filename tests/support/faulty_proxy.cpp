@@ -227,22 +227,29 @@ bool FaultyProxy::pick_fault(const std::string& request, Fault* fault) {
 }
 
 void FaultyProxy::serve(int client) {
-    const std::string request = read_message(client, m_stopping);
-    if (request.empty()) return;
-    Fault fault;
-    if (!pick_fault(request, &fault)) return forward(client, request);
-    switch (fault.kind) {
-    case Fault::Kind::respond:
-        send_all(client, head(fault.status, fault.content_type, fault.body.size(), fault.headers) + fault.body);
-        return;
-    case Fault::Kind::cut:
-        send_all(client, head(fault.status, fault.content_type, fault.body.size() + 64, fault.headers) + fault.body);
-        return;
-    case Fault::Kind::close:
-        return;
-    case Fault::Kind::hang:
-        hang_until_released(client);
-        return;
+    // Requests follow one another on a kept-alive connection until the client closes it, a
+    // fault ends it, or a canned answer said "Connection: close".
+    while (true) {
+        const std::string request = read_message(client, m_stopping);
+        if (request.empty()) return;
+        Fault fault;
+        if (!pick_fault(request, &fault)) {
+            if (!forward(client, request)) return;
+            continue;
+        }
+        switch (fault.kind) {
+        case Fault::Kind::respond:
+            send_all(client, head(fault.status, fault.content_type, fault.body.size(), fault.headers) + fault.body);
+            return;
+        case Fault::Kind::cut:
+            send_all(client, head(fault.status, fault.content_type, fault.body.size() + 64, fault.headers) + fault.body);
+            return;
+        case Fault::Kind::close:
+            return;
+        case Fault::Kind::hang:
+            hang_until_released(client);
+            return;
+        }
     }
 }
 
@@ -263,14 +270,16 @@ void FaultyProxy::hang_until_released(int client) {
     --m_hanging;
 }
 
-void FaultyProxy::forward(int client, const std::string& request) {
+bool FaultyProxy::forward(int client, const std::string& request) {
     const int upstream = connect_loopback(m_upstream_port);
-    if (upstream < 0) return;
+    if (upstream < 0) return false;
+    bool answered = false;
     if (send_all(upstream, request)) {
         const std::string answer = read_message(upstream, m_stopping);
-        if (!answer.empty()) send_all(client, answer);
+        answered = !answer.empty() && send_all(client, answer);
     }
     ::close(upstream);
+    return answered;
 }
 
 }  // namespace testing_support

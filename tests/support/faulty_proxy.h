@@ -9,8 +9,10 @@
 //            is called or the proxy is destroyed (a timeout, as the client sees it);
 //   close    the connection is closed without a byte of answer;
 //   cut      a status line and headers promising more body than is sent, then closed.
-// The fakes stay unaware: the sender under test is simply given the proxy's base URL. One
-// connection per request (HttpClient never keeps connections alive), so a rule counts requests.
+// The fakes stay unaware: the sender under test is simply given the proxy's base URL. A client
+// connection carries requests one after another (HttpClient keeps connections alive); each
+// forwarded request goes to the fake on a connection of its own, and a fault's answer closes
+// the client's connection ("Connection: close", or no answer). A rule counts requests.
 //
 // Thread safety: safe for concurrent use; rules and counters are guarded by one mutex.
 
@@ -83,7 +85,8 @@ private:
     void serve(int client);
     bool pick_fault(const std::string& request, Fault* fault);
     void hang_until_released(int client);
-    void forward(int client, const std::string& request);
+    // False when the fake gave no answer or the client is gone: the connection ends.
+    bool forward(int client, const std::string& request);
 
     std::string m_upstream_base;
     int m_upstream_port = 0;

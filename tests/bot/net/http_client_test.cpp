@@ -11,7 +11,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <fstream>
+#include <set>
+#include <thread>
+#include <vector>
+
 #include "tests/support/fake_slack.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_tls.h"
 
 namespace bot {
 namespace {
@@ -45,6 +53,182 @@ private:
     int m_fd;
     int m_port = 0;
 };
+
+// A platform on 127.0.0.1 (plain or TLS) that says which client port each request came from, so
+// a test sees how many connections carried them. "/ok" answers "ok"; "/close" answers with
+// "Connection: close"; "/slow" answers after 400 ms.
+class CountingServer {
+public:
+    explicit CountingServer(int keep_alive_seconds = 5, const testing_support::TestTls* tls = nullptr,
+                            const std::string& directory = "") {
+        if (tls != nullptr) {
+            m_tls = true;
+            write(directory + "/cert.pem", tls->cert_pem);
+            write(directory + "/key.pem", tls->key_pem);
+            m_server = std::make_unique<httplib::SSLServer>((directory + "/cert.pem").c_str(),
+                                                            (directory + "/key.pem").c_str());
+        } else {
+            m_server = std::make_unique<httplib::Server>();
+        }
+        m_server->set_keep_alive_timeout(keep_alive_seconds);
+        m_server->set_keep_alive_max_count(1000);
+        m_server->set_tcp_nodelay(true);  // as the platforms: no 40 ms wait on a kept connection
+        m_server->Post("/ok", [this](const httplib::Request& request, httplib::Response& response) {
+            note(request);
+            response.set_content("ok", "text/plain");
+        });
+        m_server->Post("/close", [this](const httplib::Request& request, httplib::Response& response) {
+            note(request);
+            response.set_header("Connection", "close");
+            response.set_content("bye", "text/plain");
+        });
+        m_server->Post("/slow", [this](const httplib::Request& request, httplib::Response& response) {
+            note(request);
+            std::this_thread::sleep_for(std::chrono::milliseconds(400));
+            response.set_content("late", "text/plain");
+        });
+        m_port = m_server->bind_to_any_port("127.0.0.1");
+        // bind_to_any_port listens already: connections wait in the backlog until the loop runs.
+        m_thread = std::thread([this] { m_server->listen_after_bind(); });
+    }
+    ~CountingServer() {
+        m_server->stop();
+        m_thread.join();
+    }
+    std::string url(const std::string& path) const {
+        return std::string(m_tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(m_port) + path;
+    }
+    size_t connections() const {
+        std::lock_guard lock(m_mutex);
+        return m_ports.size();
+    }
+    int requests() const { return m_requests.load(); }
+
+private:
+    static void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+    void note(const httplib::Request& request) {
+        ++m_requests;
+        std::lock_guard lock(m_mutex);
+        m_ports.insert(request.remote_port);
+    }
+
+    bool m_tls = false;
+    std::unique_ptr<httplib::Server> m_server;
+    int m_port = 0;
+    std::thread m_thread;
+    mutable std::mutex m_mutex;
+    std::set<int> m_ports;  // Guarded by m_mutex.
+    std::atomic<int> m_requests{0};
+};
+
+TEST(HttpClientPoolTest, RequestsToOneHostReuseOneConnection) {
+    CountingServer server;
+    HttpClient client;
+    for (int i = 0; i < 10; ++i) {
+        auto response = client.post(server.url("/ok"), {}, "{}", "application/json");
+        ASSERT_TRUE(response) << response.error().message;
+        EXPECT_EQ(response->body, "ok");
+    }
+    EXPECT_EQ(server.connections(), 1u);
+    EXPECT_EQ(client.stats().connections_opened, 1);
+    EXPECT_EQ(client.stats().requests_reused, 9);
+}
+
+TEST(HttpClientPoolTest, TlsRequestsPayTheHandshakeOnce) {
+    testing_support::TempDir dir;
+    const auto tls = testing_support::make_test_tls(dir.path().string());
+    CountingServer server(5, &tls, dir.path().string());
+    HttpClientOptions options;
+    options.ca_cert_path = tls.ca_file;
+    HttpClient client(options);
+    for (int i = 0; i < 5; ++i) {
+        auto response = client.post(server.url("/ok"), {}, "{}", "application/json");
+        ASSERT_TRUE(response) << response.error().message;
+    }
+    EXPECT_EQ(server.connections(), 1u);
+    EXPECT_EQ(client.stats().connections_opened, 1);
+}
+
+TEST(HttpClientPoolTest, AConnectionTheServerClosedWhileIdleIsReplacedNotFailed) {
+    CountingServer server(/*keep_alive_seconds=*/1);
+    HttpClient client;
+    ASSERT_TRUE(client.post(server.url("/ok"), {}, "{}", "application/json"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1600));  // the server closes its end
+    auto response = client.post(server.url("/ok"), {}, "{}", "application/json");
+    ASSERT_TRUE(response) << response.error().message;
+    EXPECT_EQ(server.connections(), 2u);
+    EXPECT_EQ(client.stats().connections_opened, 2);
+    EXPECT_EQ(client.stats().requests_reused, 0);
+}
+
+TEST(HttpClientPoolTest, ConnectionCloseFromTheServerIsHonoured) {
+    CountingServer server;
+    HttpClient client;
+    ASSERT_TRUE(client.post(server.url("/close"), {}, "{}", "application/json"));
+    ASSERT_TRUE(client.post(server.url("/ok"), {}, "{}", "application/json"));
+    ASSERT_TRUE(client.post(server.url("/ok"), {}, "{}", "application/json"));
+    EXPECT_EQ(server.connections(), 2u);
+    EXPECT_EQ(client.stats().connections_opened, 2);
+}
+
+TEST(HttpClientPoolTest, AConnectionIdleLongerThanTheTimeoutIsClosedNotReused) {
+    CountingServer server;
+    HttpClientOptions options;
+    options.idle_timeout = std::chrono::milliseconds(50);
+    HttpClient client(options);
+    ASSERT_TRUE(client.post(server.url("/ok"), {}, "{}", "application/json"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(120));
+    ASSERT_TRUE(client.post(server.url("/ok"), {}, "{}", "application/json"));
+    EXPECT_EQ(client.stats().connections_opened, 2);
+}
+
+TEST(HttpClientPoolTest, AFailedRequestsConnectionIsNotReusedAndTheNextOneSucceeds) {
+    CountingServer server;
+    HttpClientOptions options;
+    options.read_timeout = std::chrono::milliseconds(100);
+    HttpClient client(options);
+    auto slow = client.post(server.url("/slow"), {}, "{}", "application/json");
+    ASSERT_FALSE(slow);
+    EXPECT_EQ(slow.error().code, core::ErrorCode::upstream);
+    auto next = client.post(server.url("/ok"), {}, "{}", "application/json");
+    ASSERT_TRUE(next) << next.error().message;
+    EXPECT_EQ(next->body, "ok") << "not the slow request's late answer";
+    EXPECT_EQ(client.stats().connections_opened, 2);
+}
+
+TEST(HttpClientPoolTest, WithoutAPoolEveryRequestHasItsOwnConnection) {
+    CountingServer server;
+    HttpClientOptions options;
+    options.max_idle_per_host = 0;
+    HttpClient client(options);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(client.post(server.url("/ok"), {}, "{}", "application/json"));
+    EXPECT_EQ(server.connections(), 3u);
+}
+
+TEST(HttpClientPoolTest, ConcurrentCallersEachGetTheirOwnConnectionAndThePoolStaysBounded) {
+    CountingServer server;
+    HttpClientOptions options;
+    options.max_idle_per_host = 2;
+    HttpClient client(options);
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 6; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 20; ++i)
+                if (!client.post(server.url("/ok"), {}, "{}", "application/json")) ++failures;
+        });
+    for (auto& thread : threads) thread.join();
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(server.requests(), 120);
+    const auto stats = client.stats();
+    EXPECT_EQ(stats.connections_opened + stats.requests_reused, 120);
+    EXPECT_LE(server.connections(), static_cast<size_t>(stats.connections_opened));
+    // Each request either reused a kept connection or opened one; at most 2 are kept, so after
+    // the burst the next 3 calls from one thread open at most one new connection.
+    client.close_idle();
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(client.post(server.url("/ok"), {}, "{}", "application/json"));
+    EXPECT_EQ(client.stats().connections_opened, stats.connections_opened + 1);
+}
 
 TEST(HttpClientTest, PostDeliversBodyAndReturnsStatusHeadersAndBody) {
     FakeSlack slack("xoxb-test");
