@@ -1,5 +1,7 @@
 #include "core/digest.h"
 
+#include "core/plan_index.h"
+
 #include <algorithm>
 
 #include "core/chat_writer.h"
@@ -85,8 +87,8 @@ std::vector<std::string> digest_sections(ChatWriter& w, const Digest& d) {
 
 Digest::Late late_line(const Task& task, int days) { return {{task.id, task.name, task.owner}, days}; }
 
-void add_finding_to_digest(Digest& d, const ProjectState& state, const Finding& f) {
-    const Task* task = state.find_task(f.task_id);
+void add_finding_to_digest(Digest& d, const PlanIndex& plan, const Finding& f) {
+    const Task* task = plan.find(f.task_id);
     Digest::TaskLine line = task ? Digest::TaskLine{task->id, task->name, task->owner} : Digest::TaskLine{};
     switch (f.rule) {
         case Rule::r1_late:
@@ -102,7 +104,7 @@ void add_finding_to_digest(Digest& d, const ProjectState& state, const Finding& 
         case Rule::r9_stale_update: d.stale_updates.push_back({line, f.days, static_cast<int>(f.value)}); break;
         case Rule::r6_overload: d.overloaded.push_back({f.person_id, f.days}); break;
         case Rule::r12_kpi:
-            for (const auto& kpi : state.kpis)
+            for (const auto& kpi : plan.state().kpis)
                 if (kpi.id == f.related_id) d.kpis_below.push_back({kpi.id, kpi.name, f.value, kpi.warn_below.value_or(0)});
             break;
         case Rule::r3_stagnation:
@@ -130,18 +132,19 @@ Digest build_digest(const ProjectState& state, Date today, std::optional<Date> s
     d.project_name = state.project.name;
     d.date = today;
     d.since = since;
-    d.completion = project_completion(state);
+    const PlanIndex plan(state);
+    d.completion = project_completion(plan);
     for (const auto& node : state.tasks)
         if (node.level != Level::task && node.status != Status::cancelled)
-            d.rows.push_back({node.id, node.name, node.level, rollup_completion(state, node.id),
-                              node.parent_id.empty() || !state.find_task(node.parent_id)});
+            d.rows.push_back({node.id, node.name, node.level, rollup_completion(plan, node.id),
+                              node.parent_id.empty() || !plan.find(node.parent_id)});
     Date from = since.value_or(add_days(today, -1));
-    for (const Task* task : leaf_tasks(state))
+    for (const Task* task : plan.leaves())
         if (task->status == Status::done && task->actual_finish && *task->actual_finish >= from &&
             *task->actual_finish <= today)
             d.done_since.push_back({{task->id, task->name, task->owner}, task->actual_finish});
-    for (const auto& finding : findings) add_finding_to_digest(d, state, finding);
-    d.on_time = on_time_rate(state, today);
+    for (const auto& finding : findings) add_finding_to_digest(d, plan, finding);
+    d.on_time = on_time_rate(plan, today);
     return d;
 }
 

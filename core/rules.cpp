@@ -1,5 +1,7 @@
 #include "core/rules.h"
 
+#include "core/plan_index.h"
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -8,26 +10,7 @@
 namespace core {
 namespace {
 
-// Plans are small (tens of nodes); walking the whole list per query keeps this simple.
 constexpr int k_max_depth = 32;  // guards roll-ups and chains against cyclic data
-
-// normalize_id(a) == normalize_id(b) without building two strings: it runs in every scan of the
-// plan and of the progress log (it was the top symbol of the 100,000-task sweep).
-bool same_id(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    auto upper = [](char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; };
-    for (size_t i = 0; i < a.size(); ++i)
-        if (upper(a[i]) != upper(b[i])) return false;
-    return true;
-}
-
-std::vector<const Task*> children_of(const ProjectState& state, std::string_view id) {
-    std::vector<const Task*> out;
-    if (id.empty()) return out;
-    for (const auto& task : state.tasks)
-        if (!task.parent_id.empty() && same_id(task.parent_id, id)) out.push_back(&task);
-    return out;
-}
 
 bool is_closed(const Task& task) { return task.status == Status::done || task.status == Status::cancelled; }
 
@@ -57,13 +40,12 @@ bool below_plan(int completion, const PlanWindow& window) {
 
 int weight_of(const Task& task) { return std::max(1, planned_duration_days(task).value_or(1)); }
 
-int rollup_at(const ProjectState& state, const Task& node, int depth) {
-    auto children = children_of(state, node.id);
+int rollup_at(const PlanIndex& plan, const Task& node, int depth) {
     long long weighted = 0, total = 0;
     if (depth < k_max_depth) {
-        for (const Task* child : children) {
+        for (const Task* child : plan.children(node.id)) {
             if (child->status == Status::cancelled) continue;
-            weighted += static_cast<long long>(weight_of(*child)) * rollup_at(state, *child, depth + 1);
+            weighted += static_cast<long long>(weight_of(*child)) * rollup_at(plan, *child, depth + 1);
             total += weight_of(*child);
         }
     }
@@ -73,13 +55,13 @@ int rollup_at(const ProjectState& state, const Task& node, int depth) {
 
 // R3: completion as of `day` from the progress log; without any logged completion for the
 // task, its current completion is the best we know.
-int completion_on(const ProjectState& state, const Task& task, Date day) {
+int completion_on(const PlanIndex& plan, const Task& task, Date day) {
     std::optional<int> latest;
     bool any = false;
-    for (const auto& entry : state.progress) {
-        if (!entry.completion || !same_id(entry.task_id, task.id)) continue;
+    for (const ProgressEntry* entry : plan.progress(task.id)) {
+        if (!entry->completion) continue;
         any = true;
-        if (entry.date <= day) latest = *entry.completion;
+        if (entry->date <= day) latest = *entry->completion;
     }
     if (latest) return *latest;
     return any ? 0 : own_completion(task);
@@ -100,7 +82,8 @@ bool is_open_late(const Task& task, Date today, const Thresholds& t) {
     return task.status != Status::done && is_late(task, today, t);
 }
 
-void add_r1_r2_r3(const ProjectState& state, const Task& task, Date today, std::vector<Finding>& out) {
+void add_r1_r2_r3(const PlanIndex& plan, const Task& task, Date today, std::vector<Finding>& out) {
+    const ProjectState& state = plan.state();
     const Thresholds& t = state.project.thresholds;
     if (is_late(task, today, t)) {
         Finding f = make_finding(Rule::r1_late, state, task);
@@ -124,7 +107,7 @@ void add_r1_r2_r3(const ProjectState& state, const Task& task, Date today, std::
     auto now = plan_window(task, today);
     auto before = plan_window(task, last_week);
     if (now && before && before->elapsed > 0 && below_plan(own_completion(task), *now) &&
-        below_plan(completion_on(state, task, last_week), *before)) {
+        below_plan(completion_on(plan, task, last_week), *before)) {
         Finding f = make_finding(Rule::r3_stagnation, state, task);
         f.value = planned_progress(task, today);
         f.days = own_completion(task);
@@ -186,7 +169,7 @@ void add_r6(const ProjectState& state, const std::vector<const Task*>& leaves, D
 // when it did; an open task past its (shifted) finish that R1 calls late cannot finish before today.
 class Ripple {
 public:
-    Ripple(const ProjectState& state, Date today) : m_state(state), m_today(today) {}
+    Ripple(const PlanIndex& plan, Date today) : m_plan(plan), m_today(today) {}
 
     // How many days the task's planned start slips because of its predecessors (>= 0).
     int start_slip(const Task& task, std::string& cause) { return slip_of(task, cause, 0); }
@@ -196,7 +179,7 @@ private:
         if (!task.planned_start || depth > k_max_depth) return 0;
         int slip = 0;
         for (const auto& pred_id : task.predecessors) {
-            const Task* pred = m_state.find_task(pred_id);
+            const Task* pred = m_plan.find(pred_id);
             if (!pred || pred->status == Status::cancelled) continue;
             std::optional<Date> finish = expected_finish(*pred, depth + 1);
             if (!finish) continue;
@@ -214,19 +197,20 @@ private:
         if (!task.planned_finish) return std::nullopt;
         std::string ignored;
         Date finish = add_days(*task.planned_finish, slip_of(task, ignored, depth));
-        if (is_late(task, m_today, m_state.project.thresholds) && finish < m_today) finish = m_today;
+        if (is_late(task, m_today, m_plan.state().project.thresholds) && finish < m_today) finish = m_today;
         return finish;
     }
 
-    const ProjectState& m_state;
+    const PlanIndex& m_plan;
     Date m_today;
 };
 
-void add_r7(const ProjectState& state, const Task& task, Date today, std::vector<Finding>& out) {
+void add_r7(const PlanIndex& plan, const Task& task, Date today, std::vector<Finding>& out) {
+    const ProjectState& state = plan.state();
     if (is_closed(task)) return;
     if (has_started(task)) {
         for (const auto& pred_id : task.predecessors) {
-            const Task* pred = state.find_task(pred_id);
+            const Task* pred = plan.find(pred_id);
             if (!pred || is_closed(*pred)) continue;
             Finding f = make_finding(Rule::r7_dependency, state, task);
             f.related_id = pred->id;
@@ -237,7 +221,7 @@ void add_r7(const ProjectState& state, const Task& task, Date today, std::vector
         return;
     }
     std::string cause;
-    int slip = Ripple(state, today).start_slip(task, cause);
+    int slip = Ripple(plan, today).start_slip(task, cause);
     if (slip <= 0) return;
     Finding f = make_finding(Rule::r7_dependency, state, task);
     f.related_id = cause;
@@ -247,9 +231,20 @@ void add_r7(const ProjectState& state, const Task& task, Date today, std::vector
     out.push_back(std::move(f));
 }
 
-void add_r9(const ProjectState& state, const Task& task, bool key, Date today, std::vector<Finding>& out) {
+std::optional<Date> last_activity_in(const PlanIndex& plan, const Task& task) {
+    std::optional<Date> last = task.last_update;
+    auto consider = [&](Date d) {
+        if (!last || d > *last) last = d;
+    };
+    if (task.actual_start) consider(*task.actual_start);
+    for (const ProgressEntry* entry : plan.progress(task.id)) consider(entry->date);
+    return last;
+}
+
+void add_r9(const PlanIndex& plan, const Task& task, bool key, Date today, std::vector<Finding>& out) {
+    const ProjectState& state = plan.state();
     if (is_closed(task) || task.status == Status::blocked) return;
-    auto last = last_activity(state, task);
+    auto last = last_activity_in(plan, task);
     if (!last) return;  // never started: R1/R2 speak for it
     int cadence = update_cadence_days(task, key, state.project.thresholds);
     int since = days_between(*last, today);
@@ -276,8 +271,43 @@ void add_r10(const ProjectState& state, const Task& task, std::vector<Finding>& 
     out.push_back(std::move(f));
 }
 
-void add_r11_r12(const ProjectState& state, Date today, std::vector<Finding>& out) {
-    OnTimeRate rate = on_time_rate(state, today);
+OnTimeRate on_time_rate_in(const PlanIndex& plan, Date today) {
+    OnTimeRate rate;
+    for (const Task* task : plan.leaves()) {
+        if (task->status == Status::cancelled || !task->planned_finish) continue;
+        bool done = task->status == Status::done;
+        if (!done && *task->planned_finish > today) continue;  // not due yet
+        ++rate.due;
+        if (done && (!task->actual_finish || *task->actual_finish <= *task->planned_finish)) ++rate.on_time;
+    }
+    return rate;
+}
+
+std::vector<std::string> critical_path_in(const PlanIndex& plan) {
+    const Task* end = nullptr;
+    for (const Task* task : plan.leaves()) {
+        if (task->status == Status::cancelled || !task->planned_finish) continue;
+        if (!end || *task->planned_finish > *end->planned_finish) end = task;
+    }
+    std::vector<std::string> chain;
+    std::set<std::string> seen;
+    for (const Task* at = end; at && seen.insert(at->id).second;) {
+        chain.push_back(at->id);
+        const Task* next = nullptr;
+        for (const auto& pred_id : at->predecessors) {
+            const Task* pred = plan.find(pred_id);
+            if (!pred || pred->status == Status::cancelled || !pred->planned_finish) continue;
+            if (!next || *pred->planned_finish > *next->planned_finish) next = pred;
+        }
+        at = next;
+    }
+    std::reverse(chain.begin(), chain.end());
+    return chain;
+}
+
+void add_r11_r12(const PlanIndex& plan, Date today, std::vector<Finding>& out) {
+    const ProjectState& state = plan.state();
+    OnTimeRate rate = on_time_rate_in(plan, today);
     if (rate.due > 0 && rate.rate() < state.project.thresholds.on_time_target - 1e-9) {
         Finding f;
         f.rule = Rule::r11_on_time;
@@ -379,69 +409,45 @@ bool has_started(const Task& task) {
 }
 
 bool is_leaf(const ProjectState& state, const Task& task) {
-    return task.level == Level::task || children_of(state, task.id).empty();
+    if (task.level == Level::task || task.id.empty()) return true;
+    for (const auto& other : state.tasks)
+        if (!other.parent_id.empty() && normalize_id(other.parent_id) == normalize_id(task.id)) return false;
+    return true;
 }
 
-std::vector<const Task*> leaf_tasks(const ProjectState& state) {
-    std::vector<const Task*> out;
-    for (const auto& task : state.tasks)
-        if (is_leaf(state, task)) out.push_back(&task);
-    return out;
+std::vector<const Task*> leaf_tasks(const ProjectState& state) { return PlanIndex(state).leaves(); }
+
+int rollup_completion(const PlanIndex& plan, std::string_view node_id) {
+    const Task* node = plan.find(node_id);
+    return node ? rollup_at(plan, *node, 0) : 0;
 }
 
 int rollup_completion(const ProjectState& state, std::string_view node_id) {
-    const Task* node = state.find_task(node_id);
-    return node ? rollup_at(state, *node, 0) : 0;
+    return rollup_completion(PlanIndex(state), node_id);
 }
 
-int project_completion(const ProjectState& state) {
+int project_completion(const PlanIndex& plan) {
     long long weighted = 0, total = 0;
-    for (const auto& task : state.tasks) {
-        bool top = task.parent_id.empty() || !state.find_task(task.parent_id);
+    for (const auto& task : plan.state().tasks) {
+        bool top = task.parent_id.empty() || !plan.find(task.parent_id);
         if (!top || task.status == Status::cancelled) continue;
-        weighted += static_cast<long long>(weight_of(task)) * rollup_at(state, task, 0);
+        weighted += static_cast<long long>(weight_of(task)) * rollup_at(plan, task, 0);
         total += weight_of(task);
     }
     return total == 0 ? 0 : static_cast<int>((weighted + total / 2) / total);
 }
 
+int project_completion(const ProjectState& state) { return project_completion(PlanIndex(state)); }
+
 double OnTimeRate::rate() const { return due == 0 ? 1.0 : static_cast<double>(on_time) / due; }
 
-OnTimeRate on_time_rate(const ProjectState& state, Date today) {
-    OnTimeRate rate;
-    for (const Task* task : leaf_tasks(state)) {
-        if (task->status == Status::cancelled || !task->planned_finish) continue;
-        bool done = task->status == Status::done;
-        if (!done && *task->planned_finish > today) continue;  // not due yet
-        ++rate.due;
-        if (done && (!task->actual_finish || *task->actual_finish <= *task->planned_finish)) ++rate.on_time;
-    }
-    return rate;
-}
+OnTimeRate on_time_rate(const ProjectState& state, Date today) { return on_time_rate_in(PlanIndex(state), today); }
+
+OnTimeRate on_time_rate(const PlanIndex& plan, Date today) { return on_time_rate_in(plan, today); }
 
 double kpi_achievement(const Kpi& kpi) { return kpi.target == 0 ? 0 : kpi.current / kpi.target; }
 
-std::vector<std::string> critical_path(const ProjectState& state) {
-    const Task* end = nullptr;
-    for (const Task* task : leaf_tasks(state)) {
-        if (task->status == Status::cancelled || !task->planned_finish) continue;
-        if (!end || *task->planned_finish > *end->planned_finish) end = task;
-    }
-    std::vector<std::string> chain;
-    std::set<std::string> seen;
-    for (const Task* at = end; at && seen.insert(at->id).second;) {
-        chain.push_back(at->id);
-        const Task* next = nullptr;
-        for (const auto& pred_id : at->predecessors) {
-            const Task* pred = state.find_task(pred_id);
-            if (!pred || pred->status == Status::cancelled || !pred->planned_finish) continue;
-            if (!next || *pred->planned_finish > *next->planned_finish) next = pred;
-        }
-        at = next;
-    }
-    std::reverse(chain.begin(), chain.end());
-    return chain;
-}
+std::vector<std::string> critical_path(const ProjectState& state) { return critical_path_in(PlanIndex(state)); }
 
 int update_cadence_days(const Task& task, bool on_critical_path, const Thresholds& thresholds) {
     if (task.priority == Priority::p0 || on_critical_path) return thresholds.cadence_key_days;
@@ -450,31 +456,24 @@ int update_cadence_days(const Task& task, bool on_critical_path, const Threshold
 }
 
 std::optional<Date> last_activity(const ProjectState& state, const Task& task) {
-    std::optional<Date> last = task.last_update;
-    auto consider = [&](Date d) {
-        if (!last || d > *last) last = d;
-    };
-    if (task.actual_start) consider(*task.actual_start);
-    for (const auto& entry : state.progress)
-        if (same_id(entry.task_id, task.id)) consider(entry.date);
-    return last;
+    return last_activity_in(PlanIndex(state), task);
 }
 
 std::vector<Finding> evaluate(const ProjectState& state, Date today) {
     std::vector<Finding> out;
-    auto leaves = leaf_tasks(state);
-    auto path = critical_path(state);
+    const PlanIndex plan(state);
+    auto path = critical_path_in(plan);
     std::set<std::string> on_path(path.begin(), path.end());
-    for (const Task* task : leaves) {
+    for (const Task* task : plan.leaves()) {
         if (task->status == Status::cancelled) continue;
-        add_r1_r2_r3(state, *task, today, out);
+        add_r1_r2_r3(plan, *task, today, out);
         add_r4_r5(state, *task, today, out);
-        add_r7(state, *task, today, out);
-        add_r9(state, *task, on_path.count(task->id) > 0, today, out);
+        add_r7(plan, *task, today, out);
+        add_r9(plan, *task, on_path.count(task->id) > 0, today, out);
         add_r10(state, *task, out);
     }
-    add_r6(state, leaves, today, out);
-    add_r11_r12(state, today, out);
+    add_r6(state, plan.leaves(), today, out);
+    add_r11_r12(plan, today, out);
     std::stable_sort(out.begin(), out.end(),
                      [](const Finding& a, const Finding& b) { return a.rule < b.rule; });
     return out;

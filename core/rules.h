@@ -19,6 +19,10 @@
 #include "core/model.h"
 
 namespace core {
+class PlanIndex;
+}
+
+namespace core {
 
 enum class Rule {
     r1_late,
@@ -101,6 +105,9 @@ std::vector<const Task*> leaf_tasks(const ProjectState& state);  // plan order, 
 int rollup_completion(const ProjectState& state, std::string_view node_id);
 // The same roll-up over the top-level nodes.
 int project_completion(const ProjectState& state);
+// The same two on a plan indexed once (core/plan_index.h), for a caller that asks for many.
+int rollup_completion(const PlanIndex& plan, std::string_view node_id);
+int project_completion(const PlanIndex& plan);
 
 // R11: leaf tasks (not cancelled) done on or before planned finish / leaf tasks due so far
 // (planned finish before or on today, or already done).
@@ -110,6 +117,7 @@ struct OnTimeRate {
     double rate() const;  // 1.0 when nothing is due yet
 };
 OnTimeRate on_time_rate(const ProjectState& state, Date today);
+OnTimeRate on_time_rate(const PlanIndex& plan, Date today);
 
 // R12: current / target (0 when the target is 0).
 double kpi_achievement(const Kpi& kpi);

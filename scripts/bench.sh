@@ -91,7 +91,7 @@ start_trackerd() {
   STARTUP_MS=$(( $(now_ms) - t0 ))
 }
 
-declare -a TABLE
+TABLE=()
 row() { TABLE+=("$(printf '| %-34s | %s |' "$1" "$2")"); }
 
 if [[ $ONLY == all || $ONLY == sweep ]]; then
@@ -216,7 +216,7 @@ ingest_measure() {
   after=$(count_rows "$platform")
   BATCH=$(awk -v c="$(( $(metric trackerd_inbound_commits_total) - commits0 ))" \
               -v i="$(( $(metric trackerd_inbound_committed_deliveries_total) - items0 ))" \
-              'BEGIN {printf "%.1f", c > 0 ? i / c : 0}')
+              'BEGIN {printf "%.1f", (c > 0 ? i / c : 0)}')
   echo "$1: $LINE" >&2
   OK=$(val ok); ROWS=$(( after - before )); CPU_US=$(( (cpu1 - cpu0) * 1000000 / TICK ))
   VERDICT="every 2xx persisted"
@@ -324,9 +324,12 @@ peer_setup() {  # copies the peer out of PEER_SRC (read-only) and installs its d
     (cd "$PEER_DIR" && node -e "$check") || { echo "peer: its dependencies do not load" >&2; exit 1; }
   fi
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", b > 0 ? a / b : 0}'; }
-declare -a PEER_TABLE PEER_LINES
+median() {  # FORMAT values...: the median (of an even count, the mean of the middle two)
+  local format=$1; shift
+  printf '%s\n' "$@" | sort -g | awk -v f="$format" '{v[NR] = $1} END {printf f, (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+PEER_TABLE=(); PEER_LINES=()
 RUN_PEER=0
 if [[ $ONLY == peer ]]; then RUN_PEER=1
 elif [[ $ONLY == all && ${PEER:-} != 0 ]]; then
@@ -350,7 +353,7 @@ if (( RUN_PEER )); then
       ingest_measure slack-commands
       hwm_kb=$(rss_kb "$PID" VmHWM)
       stop_trackerd
-      t_rps+=("$(awk -v r="$(val rps)" -v ok="$OK" -v n="$(val requests)" 'BEGIN {printf "%.0f", n > 0 ? r * ok / n : 0}')")
+      t_rps+=("$(awk -v r="$(val rps)" -v ok="$OK" -v n="$(val requests)" 'BEGIN {printf "%.0f", (n > 0 ? r * ok / n : 0)}')")
       t_p99+=("$(awk -v u="$(val p99_us)" 'BEGIN {printf "%.2f", u / 1000}')")
       t_cpu+=("$(( CPU_US / (ROWS > 0 ? ROWS : 1) ))")
       t_rss+=("$(awk -v k="$hwm_kb" 'BEGIN {printf "%.1f", k / 1024}')")
@@ -369,17 +372,25 @@ if (( RUN_PEER )); then
       fi
     done
     [ ${#p_rps[@]} -gt 0 ] || { echo "peer: every run at -c$n failed; see $WORK/peer.log" >&2; exit 1; }
-    tr=$(median "${t_rps[@]}"); tp=$(median "${t_p99[@]}"); tc=$(median "${t_cpu[@]}"); tm=$(median "${t_rss[@]}")
-    tb=$(median "${t_batch[@]}")
-    pr=$(median "${p_rps[@]}"); pp=$(median "${p_p99[@]}"); pc=$(median "${p_cpu[@]}"); pm=$(median "${p_rss[@]}")
+    tr=$(median %.0f "${t_rps[@]}"); tp=$(median %.2f "${t_p99[@]}"); tc=$(median %.0f "${t_cpu[@]}")
+    tm=$(median %.1f "${t_rss[@]}"); tb=$(median %.1f "${t_batch[@]}")
+    pr=$(median %.0f "${p_rps[@]}"); pp=$(median %.2f "${p_p99[@]}"); pc=$(median %.0f "${p_cpu[@]}")
+    pm=$(median %.1f "${p_rss[@]}")
     PEER_LINES+=("median conns=$n target=trackerd runs=${#t_rps[@]} rps=$tr p99_ms=$tp cpu_us_per_req=$tc rss_mb=$tm batch=$tb check=$t_check")
     PEER_LINES+=("median conns=$n target=peer runs=${#p_rps[@]} rps=$pr p99_ms=$pp cpu_us_per_req=$pc rss_mb=$pm batch=1.0 check=$p_check")
     PEER_LINES+=("ratio conns=$n rps=$(ratio "$tr" "$pr") p99=$(ratio "$tp" "$pp") cpu=$(ratio "$tc" "$pc") rss=$(ratio "$tm" "$pm")")
     PEER_TABLE+=("" "wrk -t1 -c$n -d${DURATION}s, median of ${#t_rps[@]} trackerd / ${#p_rps[@]} peer runs, alternating (ratio = trackerd / peer)")
-    PEER_TABLE+=("$(printf '| %-28s | %-24s | %-24s | %-6s |' measure trackerd peer ratio)")
-    PEER_TABLE+=("|------------------------------|--------------------------|--------------------------|--------|")
-    prow() { PEER_TABLE+=("$(printf '| %-28s | %-24s | %-24s | %-6s |' "$1" "$2" "$3" "$4")"); }
-    prow "requests/s (2xx)" "$tr ($(echo "${t_rps[@]}"))" "$pr ($(echo "${p_rps[@]}"))" "$(ratio "$tr" "$pr")"
+    prow() {  # cells, padded by characters (µ is two bytes, printf pads bytes)
+      local cells="" cell width i=0 widths=(28 26 26 6)
+      for cell in "$@"; do
+        width=${widths[i++]}
+        cells+=$(printf ' %-*s |' $(( width + ($(printf %s "$cell" | wc -c) - $(printf %s "${cell//µ/}" | wc -c)) / 2 )) "$cell")
+      done
+      PEER_TABLE+=("|$cells")
+    }
+    prow measure trackerd peer ratio
+    PEER_TABLE+=("|------------------------------|----------------------------|----------------------------|--------|")
+    prow "requests/s (2xx)" "$tr (runs: $(echo "${t_rps[@]}"))" "$pr (runs: $(echo "${p_rps[@]}"))" "$(ratio "$tr" "$pr")"
     prow "latency p99" "$tp ms" "$pp ms" "$(ratio "$tp" "$pp")"
     prow "CPU per request (user+sys)" "$tc µs" "$pc µs" "$(ratio "$tc" "$pc")"
     prow "peak RSS (VmHWM)" "$tm MB" "$pm MB" "$(ratio "$tm" "$pm")"
@@ -397,7 +408,8 @@ if [ ${#TABLE[@]} -gt 0 ]; then
 fi
 if [ ${#PEER_LINES[@]} -gt 0 ]; then
   [ ${#TABLE[@]} -gt 0 ] && echo
-  echo "trackerd vs. the peer (Slack Bolt for JS $(node -p "require('$PEER_DIR/node_modules/@slack/bolt/package.json').version") + better-sqlite3 $(node -p "require('$PEER_DIR/node_modules/better-sqlite3/package.json').version", Node.js $(node --version)): Slack slash commands — $(nproc) cores, $(date -u +%F)"
+  version() { node -p "require('$PEER_DIR/node_modules/$1/package.json').version"; }
+  echo "trackerd vs. the peer (Slack Bolt for JS $(version @slack/bolt) + better-sqlite3 $(version better-sqlite3), Node.js $(node --version)): Slack slash commands — $(nproc) cores, $(date -u +%F)"
   printf '%s\n' "${PEER_TABLE[@]}"
   echo
   printf '%s\n' "${PEER_LINES[@]}"
