@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks of issue 8, end to end; prints a table. Not part of CI.
 #   bash scripts/bench.sh                 # everything
-#   ONLY=ingest|sweep|startup|update|delivery|peer bash scripts/bench.sh
+#   ONLY=ingest|sweep|startup|update|delivery|reply|peer bash scripts/bench.sh
 # Knobs: BUILD_DIR (build-bench), BIN (a build dir to measure instead of building one),
 # DURATION (10 s per ingest kind), CONNECTIONS (32), PROJECTS (1000), TASKS (100), PORT (18080),
 # KINDS ("slack-commands slack-events feishu dingtalk"), PLATFORMS (fake: replies and digests go to
@@ -22,6 +22,8 @@
 #   ingest   per kind: pre-signed requests (bench_org requests), wrk -t1 -cCONNECTIONS, then the
 #            progress-log rows written by that platform are counted in the database and
 #            compared with the 2xx wrk saw. CPU per request from /proc/PID/stat, peak RSS VmHWM.
+#   reply    bench_reply: a reply on the wire to a platform REPLY_DELAY_MS (50) away each way
+#            (a delaying TCP proxy), plain and TLS, a connection per request vs kept alive
 #   peer     slash-command ingest against the Slack Bolt for JS + better-sqlite3 peer, alternating
 #            runs per connection count, medians and ratios (see the comment above its part)
 set -euo pipefail
@@ -39,7 +41,7 @@ ONLY=${ONLY:-all}
 bash scripts/install-deps.sh --bench >/dev/null
 if [ -z "${BIN:-}" ]; then  # BIN=another build dir measures that build instead (before/after)
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} -DTRACKERD_BENCH=ON >/dev/null
-  cmake --build "$BUILD_DIR" -j 2 --target trackerd bench_org bench_sweep bench_update bench_platforms >/dev/null
+  cmake --build "$BUILD_DIR" -j 2 --target trackerd bench_org bench_sweep bench_update bench_platforms bench_reply >/dev/null
   BIN=$ROOT/$BUILD_DIR
 fi
 WORK=$ROOT/$BUILD_DIR/bench-data
@@ -103,8 +105,16 @@ if [[ $ONLY == all || $ONLY == sweep ]]; then
   row "sweep: rules (evaluate)" "$(get evaluate_ms) ms"
   row "sweep: digest build + render" "$(get digest_ms) ms"
   row "sweep: platform rows (push)" "$(get push_ms) ms"
-  row "sweep: rules + digests + rows (target < 250 ms)" "$(get compute_ms) ms"
+  row "sweep: rules + digests + rows (target < 150 ms)" "$(get compute_ms) ms"
   row "sweep: total with the load" "$(get sweep_ms) ms"
+fi
+
+if [[ $ONLY == all || $ONLY == reply ]]; then
+  out=$("$BIN/bench/bench_reply" --delay-ms "${REPLY_DELAY_MS:-50}" --requests 11)
+  echo "$out" >&2
+  while read -r _ wire pool _ cold warm conns; do
+    row "reply ${wire#wire=}, pool ${pool#pool=}: cold / warm (p50)" "${cold#cold_ms=} / ${warm#warm_ms=} ms, ${conns#connections=} connections"
+  done < <(grep '^reply wire=' <<<"$out")
 fi
 
 if [[ $ONLY == all || $ONLY == startup ]]; then
@@ -336,7 +346,7 @@ elif [[ $ONLY == all && ${PEER:-} != 0 ]]; then
   why=$(peer_missing)
   if [ -z "$why" ]; then RUN_PEER=1
   elif [ "${PEER:-}" = 1 ]; then echo "peer: cannot run: $why" >&2; exit 1
-  else echo "peer: skipped ($why; PEER=1 insists)" >&2
+  else echo "peer: skipped ($why)" >&2
   fi
 fi
 if (( RUN_PEER )); then
@@ -381,7 +391,7 @@ if (( RUN_PEER )); then
     PEER_LINES+=("ratio conns=$n rps=$(ratio "$tr" "$pr") p99=$(ratio "$tp" "$pp") cpu=$(ratio "$tc" "$pc") rss=$(ratio "$tm" "$pm")")
     PEER_TABLE+=("" "wrk -t1 -c$n -d${DURATION}s, median of ${#t_rps[@]} trackerd / ${#p_rps[@]} peer runs, alternating (ratio = trackerd / peer)")
     prow() {  # cells, padded by characters (µ is two bytes, printf pads bytes)
-      local cells="" cell width i=0 widths=(28 26 26 6)
+      local cells="" cell width i=0 widths=(28 30 30 6)
       for cell in "$@"; do
         width=${widths[i++]}
         cells+=$(printf ' %-*s |' $(( width + ($(printf %s "$cell" | wc -c) - $(printf %s "${cell//µ/}" | wc -c)) / 2 )) "$cell")
@@ -389,7 +399,7 @@ if (( RUN_PEER )); then
       PEER_TABLE+=("|$cells")
     }
     prow measure trackerd peer ratio
-    PEER_TABLE+=("|------------------------------|----------------------------|----------------------------|--------|")
+    PEER_TABLE+=("|------------------------------|--------------------------------|--------------------------------|--------|")
     prow "requests/s (2xx)" "$tr (runs: $(echo "${t_rps[@]}"))" "$pr (runs: $(echo "${p_rps[@]}"))" "$(ratio "$tr" "$pr")"
     prow "latency p99" "$tp ms" "$pp ms" "$(ratio "$tp" "$pp")"
     prow "CPU per request (user+sys)" "$tc µs" "$pc µs" "$(ratio "$tc" "$pc")"
