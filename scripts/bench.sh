@@ -24,6 +24,7 @@
 #            compared with the 2xx wrk saw. CPU per request from /proc/PID/stat, peak RSS VmHWM.
 #   reply    bench_reply: a reply on the wire to a platform REPLY_DELAY_MS (50) away each way
 #            (a delaying TCP proxy), plain and TLS, a connection per request vs kept alive
+#   stall    (ONLY=stall only) STALL_RUNS consecutive slash-command runs: p99, max, checkpoints
 #   peer     slash-command ingest against the Slack Bolt for JS + better-sqlite3 peer, alternating
 #            runs per connection count, medians and ratios (see the comment above its part)
 set -euo pipefail
@@ -236,6 +237,21 @@ ingest_measure() {
   fi
 }
 ms() { echo "$(( $1 / 1000 )).$(( $1 % 1000 / 100 ))"; }  # µs -> ms, one decimal
+
+# ONLY=stall (not in `all`): STALL_RUNS (10) consecutive slash-command runs at CONNECTIONS on one
+# trackerd, each run's p99 and max latency beside the WAL checkpoints that ran during it — the
+# stall hunt of issue 22 (target: no request over 50 ms).
+if [[ $ONLY == stall ]]; then
+  ingest_start
+  ingest_warmup
+  for run in $(seq "${STALL_RUNS:-10}"); do
+    restarts0=$(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '$1 == "trackerd_wal_checkpoints_total{mode=\"restart\"}" {print $2}')
+    ingest_measure slack-commands
+    restarts1=$(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '$1 == "trackerd_wal_checkpoints_total{mode=\"restart\"}" {print $2}')
+    row "stall run $run: req/s, p99, max" "$(val rps)/s, p99 $(ms "$(val p99_us)") ms, max $(ms "$(val max_us)") ms, restart checkpoints $(( ${restarts1:-0} - ${restarts0:-0} )), batch $BATCH, $VERDICT"
+  done
+  stop_trackerd
+fi
 
 if [[ $ONLY == all || $ONLY == ingest ]]; then
   ingest_start

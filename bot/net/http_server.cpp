@@ -5,10 +5,14 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <thread>
 #include <exception>
@@ -29,9 +33,17 @@ std::string HttpRequest::query_param(const std::string& name) const {
     return it == query.end() ? std::string() : it->second;
 }
 
+namespace {
+
+// Connections waiting to be accepted (the kernel caps it at net.core.somaxconn).
+constexpr int k_listen_backlog = 1024;
+
+}  // namespace
+
 struct HttpServer::Impl {
     httplib::Server server;
     HttpServerOptions options;
+    int listen_fd = -1;  // the socket cpp-httplib bound last (set_socket_options sees it first)
 };
 
 namespace {
@@ -101,6 +113,10 @@ HttpServer::HttpServer(HttpServerOptions options) : m_impl(std::make_unique<Impl
     // Headers and body go out in separate writes: with Nagle's algorithm the body waited for
     // the client's delayed ACK, 40 ms per response on a keep-alive connection.
     server.set_tcp_nodelay(true);
+    server.set_socket_options([impl = m_impl.get()](socket_t sock) {
+        httplib::default_socket_options(sock);
+        impl->listen_fd = sock;
+    });
     WorkerPoolOptions pool{std::min<size_t>(2, options.worker_threads), options.worker_threads,
                            std::chrono::seconds(options.idle_worker_seconds)};
     server.new_task_queue = [pool] { return new PoolQueue(pool); };
@@ -146,6 +162,12 @@ core::Result<int> HttpServer::bind(const std::string& host, int port) {
     int bound = port == 0 ? m_impl->server.bind_to_any_port(host) : (m_impl->server.bind_to_port(host, port) ? port : -1);
     if (bound <= 0)
         return core::make_error(core::ErrorCode::io, "cannot listen on " + host + ":" + std::to_string(port));
+    // cpp-httplib listens with a backlog of 5. When keep-alive connections end together (each
+    // after keep_alive_max_requests) and their clients reconnect at once, the kernel dropped the
+    // handshakes beyond 5, and each such client waited for its retransmission: the 200–430 ms
+    // stalls of issue 22 (TcpExtListenOverflows counted them). Listening again resizes it.
+    if (m_impl->listen_fd >= 0 && ::listen(m_impl->listen_fd, k_listen_backlog) != 0)
+        spdlog::warn("http: could not raise the listen backlog to {}: {}", k_listen_backlog, std::strerror(errno));
     return bound;
 }
 

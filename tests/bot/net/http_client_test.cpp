@@ -339,6 +339,38 @@ TEST(HttpClientTest, RedactUrlKeepsOnlySchemeAndHost) {
     for (const auto& c : cases) EXPECT_EQ(redact_url(c.input), c.expected) << c.input;
 }
 
+// A burst of reconnections (keep-alive connections that all reached their request limit) must
+// queue, not be dropped: cpp-httplib's backlog of 5 made each dropped client wait 200+ ms for a
+// retransmission. Bound but not accepting yet, the server's queue alone holds the burst.
+TEST(HttpServerTest, ABurstOfNewConnectionsQueuesInsteadOfBeingDropped) {
+    HttpServer server(HttpServerOptions{});
+    auto port = server.bind("127.0.0.1", 0);
+    ASSERT_TRUE(port) << port.error().message;
+    constexpr int k_burst = 64;
+    std::vector<int> sockets;
+    for (int i = 0; i < k_burst; ++i) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(static_cast<uint16_t>(*port));
+        ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+        sockets.push_back(fd);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    int established = 0;
+    for (int fd : sockets) {
+        int error = 0;
+        socklen_t length = sizeof error;
+        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+        sockaddr_in peer{};
+        socklen_t peer_length = sizeof peer;
+        if (error == 0 && ::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_length) == 0) ++established;
+    }
+    for (int fd : sockets) ::close(fd);
+    EXPECT_EQ(established, k_burst);
+}
+
 TEST(HttpServerTest, StopRightAfterStartReturnsAndFreesThePort) {
     for (int round = 0; round < 20; ++round) {
         HttpServer server(HttpServerOptions{});
