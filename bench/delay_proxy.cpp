@@ -3,6 +3,8 @@
 
 #include "bench/delay_proxy.h"
 
+#include "tests/support/loopback.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -18,36 +20,8 @@ namespace bench {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int listen_on_loopback(int* port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(fd, 64) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    *port = ntohs(address.sin_port);
-    return fd;
-}
-
-int connect_loopback(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(static_cast<uint16_t>(port));
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    const int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    return fd;
-}
+using testing_support::connect_loopback;
+using testing_support::listen_on_loopback;
 
 // One direction: bytes read from `from` reach `to` `delay` later. Ends when `from` closes (then
 // shuts `to` down for writing once everything queued is out) or `stopping`.
@@ -133,7 +107,7 @@ void DelayProxy::accept_loop() {
 void DelayProxy::relay(int client) {
     // The connection itself takes a round trip: the client's SYN and the server's SYN-ACK.
     std::this_thread::sleep_for(2 * m_delay);
-    const int upstream = connect_loopback(m_upstream_port);
+    const int upstream = connect_loopback(m_upstream_port, /*nodelay=*/true);
     if (upstream >= 0) {
         std::thread back([&] { pipe_delayed(upstream, client, m_delay, m_stopping); });
         pipe_delayed(client, upstream, m_delay, m_stopping);
