@@ -40,12 +40,33 @@ bool below_plan(int completion, const PlanWindow& window) {
 
 int weight_of(const Task& task) { return std::max(1, planned_duration_days(task).value_or(1)); }
 
-int rollup_at(const PlanIndex& plan, const Task& node, int depth) {
+// normalize_id(a) == normalize_id(b) without building two strings.
+bool same_id(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    auto upper = [](char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; };
+    for (size_t i = 0; i < a.size(); ++i)
+        if (upper(a[i]) != upper(b[i])) return false;
+    return true;
+}
+
+// The children of `id` by walking the plan: for the one-off questions (a row of the web view, a
+// command's check) where indexing the whole plan and log first would cost more.
+std::vector<const Task*> children_by_scan(const ProjectState& state, std::string_view id) {
+    std::vector<const Task*> out;
+    if (id.empty()) return out;
+    for (const auto& task : state.tasks)
+        if (!task.parent_id.empty() && same_id(task.parent_id, id)) out.push_back(&task);
+    return out;
+}
+
+// `children(id)` gives a node's children (PlanIndex::children, or children_by_scan).
+template <typename Children>
+int rollup_at(const Children& children, const Task& node, int depth) {
     long long weighted = 0, total = 0;
     if (depth < k_max_depth) {
-        for (const Task* child : plan.children(node.id)) {
+        for (const Task* child : children(node.id)) {
             if (child->status == Status::cancelled) continue;
-            weighted += static_cast<long long>(weight_of(*child)) * rollup_at(plan, *child, depth + 1);
+            weighted += static_cast<long long>(weight_of(*child)) * rollup_at(children, *child, depth + 1);
             total += weight_of(*child);
         }
     }
@@ -411,7 +432,7 @@ bool has_started(const Task& task) {
 bool is_leaf(const ProjectState& state, const Task& task) {
     if (task.level == Level::task || task.id.empty()) return true;
     for (const auto& other : state.tasks)
-        if (!other.parent_id.empty() && normalize_id(other.parent_id) == normalize_id(task.id)) return false;
+        if (!other.parent_id.empty() && same_id(other.parent_id, task.id)) return false;
     return true;
 }
 
@@ -419,11 +440,12 @@ std::vector<const Task*> leaf_tasks(const ProjectState& state) { return PlanInde
 
 int rollup_completion(const PlanIndex& plan, std::string_view node_id) {
     const Task* node = plan.find(node_id);
-    return node ? rollup_at(plan, *node, 0) : 0;
+    return node ? rollup_at([&](std::string_view id) -> const auto& { return plan.children(id); }, *node, 0) : 0;
 }
 
 int rollup_completion(const ProjectState& state, std::string_view node_id) {
-    return rollup_completion(PlanIndex(state), node_id);
+    const Task* node = state.find_task(node_id);
+    return node ? rollup_at([&](std::string_view id) { return children_by_scan(state, id); }, *node, 0) : 0;
 }
 
 int project_completion(const PlanIndex& plan) {
@@ -431,7 +453,8 @@ int project_completion(const PlanIndex& plan) {
     for (const auto& task : plan.state().tasks) {
         bool top = task.parent_id.empty() || !plan.find(task.parent_id);
         if (!top || task.status == Status::cancelled) continue;
-        weighted += static_cast<long long>(weight_of(task)) * rollup_at(plan, task, 0);
+        weighted += static_cast<long long>(weight_of(task)) *
+                    rollup_at([&](std::string_view id) -> const auto& { return plan.children(id); }, task, 0);
         total += weight_of(task);
     }
     return total == 0 ? 0 : static_cast<int>((weighted + total / 2) / total);

@@ -63,16 +63,17 @@ struct HttpClient::Connection {
     std::string base;  // scheme://host:port
     std::unique_ptr<httplib::Client> client;
     std::chrono::steady_clock::time_point idle_since;
+    bool reused = false;  // kept from an earlier request
 };
 
 HttpClient::HttpClient(HttpClientOptions options) : m_options(std::move(options)) {}
 
 HttpClient::~HttpClient() = default;
 
-std::unique_ptr<HttpClient::Connection> HttpClient::checkout(const std::string& base) {
+std::unique_ptr<HttpClient::Connection> HttpClient::checkout(const std::string& base, bool fresh) {
     const auto now = std::chrono::steady_clock::now();
     std::vector<std::unique_ptr<Connection>> closing;  // closed after the lock is released
-    {
+    if (!fresh) {
         std::lock_guard lock(m_mutex);
         auto idle = m_idle.find(base);
         while (idle != m_idle.end() && !idle->second.empty()) {
@@ -81,17 +82,21 @@ std::unique_ptr<HttpClient::Connection> HttpClient::checkout(const std::string& 
             if (now - connection->idle_since < m_options.idle_timeout && connection->client->is_socket_open() &&
                 quiet(*connection->client)) {
                 ++m_stats.requests_reused;
+                connection->reused = true;
                 return connection;
             }
             closing.push_back(std::move(connection));
         }
-        ++m_stats.connections_opened;
     }
     auto connection = std::make_unique<Connection>();
     connection->base = base;
     connection->client = std::make_unique<httplib::Client>(base);
     httplib::Client& client = *connection->client;
     if (!client.is_valid()) return nullptr;
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_stats.connections_opened;
+    }
     client.set_connection_timeout(m_options.connect_timeout);
     client.set_read_timeout(m_options.read_timeout);
     client.set_write_timeout(m_options.read_timeout);
@@ -104,18 +109,29 @@ std::unique_ptr<HttpClient::Connection> HttpClient::checkout(const std::string& 
     return connection;
 }
 
-void HttpClient::checkin(std::unique_ptr<Connection> connection, bool reusable) {
+void HttpClient::checkin(std::unique_ptr<Connection> connection, bool reusable) noexcept {
     // The server's "Connection: close" (or a failure) left the socket closed: nothing to keep.
     if (!reusable || m_options.max_idle_per_host == 0 || !connection->client->is_socket_open()) return;
-    connection->idle_since = std::chrono::steady_clock::now();
-    std::unique_ptr<Connection> oldest;  // closed after the lock is released
-    std::lock_guard lock(m_mutex);
-    auto& idle = m_idle[connection->base];
-    if (idle.size() >= m_options.max_idle_per_host) {
-        oldest = std::move(idle.front());
-        idle.erase(idle.begin());
+    const auto now = std::chrono::steady_clock::now();
+    connection->idle_since = now;
+    std::vector<std::unique_ptr<Connection>> closing;  // closed after the lock is released
+    try {
+        std::lock_guard lock(m_mutex);
+        // Idle too long, on any host: closed now rather than when that host is next asked.
+        for (auto& [base, idle] : m_idle)
+            while (!idle.empty() && now - idle.front()->idle_since >= m_options.idle_timeout) {
+                closing.push_back(std::move(idle.front()));
+                idle.erase(idle.begin());
+            }
+        auto& idle = m_idle[connection->base];
+        if (idle.size() >= m_options.max_idle_per_host) {
+            closing.push_back(std::move(idle.front()));
+            idle.erase(idle.begin());
+        }
+        idle.push_back(std::move(connection));
+    } catch (...) {
+        // Out of memory: the request is done all the same; the connection is simply not kept.
     }
-    idle.push_back(std::move(connection));
 }
 
 HttpClientStats HttpClient::stats() const {
@@ -138,11 +154,23 @@ core::Result<HttpResponse> HttpClient::perform(std::string_view method, const st
     }
     const std::string where = std::string(method) + " " + parts->base;
     try {
-        auto connection = checkout(parts->base);
+        const auto start = std::chrono::steady_clock::now();
+        auto connection = checkout(parts->base, false);
         if (!connection) return core::make_error(core::ErrorCode::invalid_argument, where + ": unusable URL");
         HttpResponse response;
         std::string error;
-        const bool done = call(*connection, parts->path_and_query, headers, response, error);
+        bool done = call(*connection, parts->path_and_query, headers, response, error);
+        if (!done && connection->reused && std::chrono::steady_clock::now() - start < m_options.read_timeout) {
+            // HTTP/1.1 keep-alive's race: the server closed the kept connection while the request
+            // was on its way (it waited no read timeout, so the server did not sit on it). The
+            // request goes once more, on a new connection, as curl does; the outbox would have
+            // sent it again anyway, later.
+            connection = checkout(parts->base, true);
+            if (!connection) return core::make_error(core::ErrorCode::invalid_argument, where + ": unusable URL");
+            response = HttpResponse{};
+            error.clear();
+            done = call(*connection, parts->path_and_query, headers, response, error);
+        }
         checkin(std::move(connection), done);
         if (!done) return core::make_error(core::ErrorCode::upstream, where + ": " + error);
         return response;

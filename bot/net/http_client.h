@@ -11,7 +11,10 @@
 // ("Connection: close", or its end of an idle connection), or that sat idle longer than
 // idle_timeout is closed and not reused. So a reply to a platform tens or hundreds of
 // milliseconds away pays the TCP and TLS handshakes once per pooled connection, not per request.
-// A failed request is never re-sent here (the outbox decides; a POST may have been applied).
+// A failed request is re-sent only in one case, HTTP/1.1 keep-alive's race: it went out on a
+// kept connection that failed before the read timeout (the server closed it as the request
+// arrived); it then goes once more on a new connection, as curl does. Otherwise the outbox
+// decides (a POST may have been applied).
 //
 // Thread safety: safe for concurrent use: a connection is used by one call at a time; the pool
 // is guarded by a mutex, never held across a request.
@@ -83,11 +86,12 @@ private:
                                     HttpResponse& response, std::string& error)>;
     core::Result<HttpResponse> perform(std::string_view method, const std::string& url, const HttpHeaders& headers,
                                        const Call& call);
-    // An idle connection to `base` that is still usable, or a new one (nullptr when `base` is
-    // not a usable URL).
-    std::unique_ptr<Connection> checkout(const std::string& base);
-    // Back into the pool when it may be reused; closed otherwise.
-    void checkin(std::unique_ptr<Connection> connection, bool reusable);
+    // An idle connection to `base` that is still usable (unless `fresh`), or a new one (nullptr
+    // when `base` is not a usable URL).
+    std::unique_ptr<Connection> checkout(const std::string& base, bool fresh);
+    // Back into the pool when it may be reused; closed otherwise. Also closes connections idle
+    // longer than idle_timeout on every host.
+    void checkin(std::unique_ptr<Connection> connection, bool reusable) noexcept;
 
     const HttpClientOptions m_options;
     mutable std::mutex m_mutex;

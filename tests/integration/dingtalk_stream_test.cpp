@@ -186,6 +186,9 @@ TEST_F(DingtalkStreamModeTest, TheAdminBindsTheGroupAndTheDirectoryLinksAMemberO
     auto chat = m_app->store().chat("dingtalk", k_chat);
     ASSERT_TRUE(chat && *chat);
     EXPECT_EQ((*chat)->chat.projects, std::vector<std::string>{"P1"});
+    // The bind's reply out first: sent after the clock moves on, it would hold the next reply
+    // for the chat's pacing (3 s) beyond the one run_once below.
+    ASSERT_TRUE(m_dingtalk.wait_for(1, k_wait)) << m_dingtalk.messages().size();
     m_clock.advance_seconds(3);
     m_platform.deliver("frame-update", message("msgUpdate", k_staff_id, "T003 进度 60%"));
     ASSERT_TRUE(wait([&] { return m_platform.acks("frame-update") == 1; }));

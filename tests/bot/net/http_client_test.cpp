@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tests/support/fake_slack.h"
+#include "tests/support/faulty_proxy.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_tls.h"
 
@@ -98,6 +99,7 @@ public:
     std::string url(const std::string& path) const {
         return std::string(m_tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(m_port) + path;
     }
+    int port() const { return m_port; }
     size_t connections() const {
         std::lock_guard lock(m_mutex);
         return m_ports.size();
@@ -194,6 +196,29 @@ TEST(HttpClientPoolTest, AFailedRequestsConnectionIsNotReusedAndTheNextOneSuccee
     ASSERT_TRUE(next) << next.error().message;
     EXPECT_EQ(next->body, "ok") << "not the slow request's late answer";
     EXPECT_EQ(client.stats().connections_opened, 2);
+}
+
+TEST(HttpClientPoolTest, AKeptConnectionClosedAsTheRequestArrivesIsRetriedOnceOnANewOne) {
+    CountingServer server;
+    testing_support::FaultyProxy proxy("http://127.0.0.1:" + std::to_string(server.port()));
+    proxy.add_rule("second", testing_support::Fault::close(), 1);  // closed without a byte of answer
+    HttpClient client;
+    ASSERT_TRUE(client.post(proxy.base_url() + "/ok", {}, "first", "text/plain"));
+    auto response = client.post(proxy.base_url() + "/ok", {}, "second", "text/plain");
+    ASSERT_TRUE(response) << response.error().message;
+    EXPECT_EQ(response->body, "ok");
+    EXPECT_EQ(server.requests(), 2) << "the closed one never reached the server; its retry did, once";
+    EXPECT_EQ(client.stats().connections_opened, 2);
+}
+
+TEST(HttpClientPoolTest, AFreshConnectionThatFailsIsNotRetried) {
+    CountingServer server;
+    testing_support::FaultyProxy proxy("http://127.0.0.1:" + std::to_string(server.port()));
+    proxy.add_rule("only", testing_support::Fault::close(), 1);
+    HttpClient client;
+    EXPECT_FALSE(client.post(proxy.base_url() + "/ok", {}, "only", "text/plain"));
+    EXPECT_EQ(server.requests(), 0);
+    EXPECT_EQ(client.stats().connections_opened, 1);
 }
 
 TEST(HttpClientPoolTest, WithoutAPoolEveryRequestHasItsOwnConnection) {

@@ -63,10 +63,13 @@ struct Senders {
     DingtalkSender dingtalk;
 };
 
-HttpClient client_with_read_timeout(std::chrono::milliseconds read_timeout) {
+// `max_idle_per_host` 0: a connection per request, so that each scripted fault is met by exactly
+// one request (on a kept connection the client re-sends a fast failure once: HttpClientPoolTest).
+HttpClient client_with_read_timeout(std::chrono::milliseconds read_timeout, size_t max_idle_per_host = 8) {
     HttpClientOptions options;
     options.connect_timeout = 1s;
     options.read_timeout = read_timeout;
+    options.max_idle_per_host = max_idle_per_host;
     return HttpClient(options);
 }
 
@@ -271,7 +274,7 @@ std::string destination_for(const std::string& platform, int index) {
 }
 
 TEST_F(FaultyPlatformTest, EachFaultIsRetriedAfterThePlatformsWaitOrTheBackoffAndDeliveredOnceWhenItClears) {
-    HttpClient http = client_with_read_timeout(300ms);
+    HttpClient http = client_with_read_timeout(300ms, /*max_idle_per_host=*/0);
     auto all = senders(http);
     OutboxWorker worker(*m_store, m_clock, all->map(), options());
     int index = 0;
@@ -380,7 +383,7 @@ TEST_F(FaultyPlatformTest, HungDestinationDoesNotHoldUpOtherChatsOrPlatforms) {
 // Random faults on every destination: every row ends sent (received exactly once) or dead
 // (with its reason, logged, and listed by trackerctl), never anything else.
 TEST_F(FaultyPlatformTest, UnderRandomFaultsEveryRowEndsSentOnceOrDeadAndListedNoneIsLost) {
-    HttpClient http = client_with_read_timeout(300ms);
+    HttpClient http = client_with_read_timeout(300ms, /*max_idle_per_host=*/0);  // one request an attempt
     auto all = senders(http);
     OutboxWorker worker(*m_store, m_clock, all->map(), options());
     const auto cases = fault_cases();
