@@ -190,6 +190,9 @@ TEST_F(FeishuLongConnectionModeTest, TheAdminBindsTheGroupAndTheDirectoryLinksAM
     auto chat = m_app->store().chat("feishu", k_chat);
     ASSERT_TRUE(chat && *chat);
     EXPECT_EQ((*chat)->chat.projects, std::vector<std::string>{"P1"});
+    // The bind's reply out first: sent after the clock moves on, it would hold the next reply
+    // for the chat's pacing beyond the one run_once below.
+    ASSERT_TRUE(m_feishu.wait_for(1, k_wait)) << m_feishu.messages().size();
     m_clock.advance_seconds(3);
     m_platform.deliver("msg-update", receive_event("ev-update", "om_update", "@_user_1 T003 进度 60%"));
     ASSERT_TRUE(wait([&] { return m_platform.acks("msg-update") == 1; }));

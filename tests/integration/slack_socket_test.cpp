@@ -272,6 +272,9 @@ TEST_F(SlackSocketModeTest, TheAdminBindsTheChannelAndTheDirectoryLinksAMemberOv
     auto chat = m_app->store().chat("slack", "C123ABC456");
     ASSERT_TRUE(chat && *chat);
     EXPECT_EQ((*chat)->chat.projects, std::vector<std::string>{"P1"});
+    // The bind's reply out first: sent after the clock moves on, it would hold the next reply
+    // for the chat's pacing beyond the one run_once below.
+    ASSERT_TRUE(m_slack.wait_for(1, k_wait)) << m_slack.messages().size();
     m_clock.advance_seconds(3);
     m_platform.deliver("env-update", mention_envelope("EvUpdate", "U061F7AUR", "update T003 60%"));
     ASSERT_TRUE(wait([&] { return m_platform.acks("env-update") == 1; }));
