@@ -5,8 +5,6 @@
 
 #include "tests/support/loopback.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>

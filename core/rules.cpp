@@ -74,6 +74,11 @@ int rollup_at(const Children& children, const Task& node, int depth) {
     return static_cast<int>((weighted + total / 2) / total);
 }
 
+// A node's roll-up on an indexed plan.
+int rollup_in(const PlanIndex& plan, const Task& node) {
+    return rollup_at([&](std::string_view id) -> const auto& { return plan.children(id); }, node, 0);
+}
+
 // R3: completion as of `day` from the progress log; without any logged completion for the
 // task, its current completion is the best we know.
 int completion_on(const PlanIndex& plan, const Task& task, Date day) {
@@ -440,7 +445,7 @@ std::vector<const Task*> leaf_tasks(const ProjectState& state) { return PlanInde
 
 int rollup_completion(const PlanIndex& plan, std::string_view node_id) {
     const Task* node = plan.find(node_id);
-    return node ? rollup_at([&](std::string_view id) -> const auto& { return plan.children(id); }, *node, 0) : 0;
+    return node ? rollup_in(plan, *node) : 0;
 }
 
 int rollup_completion(const ProjectState& state, std::string_view node_id) {
@@ -453,8 +458,7 @@ int project_completion(const PlanIndex& plan) {
     for (const auto& task : plan.state().tasks) {
         bool top = task.parent_id.empty() || !plan.find(task.parent_id);
         if (!top || task.status == Status::cancelled) continue;
-        weighted += static_cast<long long>(weight_of(task)) *
-                    rollup_at([&](std::string_view id) -> const auto& { return plan.children(id); }, task, 0);
+        weighted += static_cast<long long>(weight_of(task)) * rollup_in(plan, task);
         total += weight_of(task);
     }
     return total == 0 ? 0 : static_cast<int>((weighted + total / 2) / total);

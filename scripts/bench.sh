@@ -245,10 +245,10 @@ if [[ $ONLY == stall ]]; then
   ingest_start
   ingest_warmup
   for run in $(seq "${STALL_RUNS:-10}"); do
-    restarts0=$(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '$1 == "trackerd_wal_checkpoints_total{mode=\"restart\"}" {print $2}')
+    restarts0=$(metric 'trackerd_wal_checkpoints_total{mode="restart"}')
     ingest_measure slack-commands
-    restarts1=$(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '$1 == "trackerd_wal_checkpoints_total{mode=\"restart\"}" {print $2}')
-    row "stall run $run: req/s, p99, max" "$(val rps)/s, p99 $(ms "$(val p99_us)") ms, max $(ms "$(val max_us)") ms, restart checkpoints $(( ${restarts1:-0} - ${restarts0:-0} )), batch $BATCH, $VERDICT"
+    restarts1=$(metric 'trackerd_wal_checkpoints_total{mode="restart"}')
+    row "stall run $run: req/s, p99, max" "$(val rps)/s, p99 $(ms "$(val p99_us)") ms, max $(ms "$(val max_us)") ms, restart checkpoints $(( restarts1 - restarts0 )), batch $BATCH, $VERDICT"
   done
   stop_trackerd
 fi
