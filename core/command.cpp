@@ -22,6 +22,12 @@ const char* to_string(CommandKind kind) {
         case CommandKind::web_link: return "web";
         case CommandKind::confirm_retro: return "confirm_retro";
         case CommandKind::export_xlsx: return "export";
+        case CommandKind::add_task: return "add_task";
+        case CommandKind::assign: return "assign";
+        case CommandKind::set_approver: return "set_approver";
+        case CommandKind::replan: return "replan";
+        case CommandKind::cancel: return "cancel";
+        case CommandKind::restore: return "restore";
     }
     return "unknown";
 }
@@ -38,6 +44,12 @@ bool is_mutation(CommandKind kind) {
         case CommandKind::note:
         case CommandKind::ack:
         case CommandKind::confirm_retro:
+        case CommandKind::add_task:
+        case CommandKind::assign:
+        case CommandKind::set_approver:
+        case CommandKind::replan:
+        case CommandKind::cancel:
+        case CommandKind::restore:
             return true;
         case CommandKind::show:
         case CommandKind::my_tasks:
@@ -50,6 +62,20 @@ bool is_mutation(CommandKind kind) {
             return false;
     }
     return false;
+}
+
+bool is_plan_edit(CommandKind kind) {
+    switch (kind) {
+        case CommandKind::add_task:
+        case CommandKind::assign:
+        case CommandKind::set_approver:
+        case CommandKind::replan:
+        case CommandKind::cancel:
+        case CommandKind::restore:
+            return true;
+        default:
+            return false;
+    }
 }
 
 }  // namespace core

@@ -2,6 +2,7 @@
 #include "core/command_parser.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "core/grammar_keywords.h"
@@ -20,6 +21,14 @@ constexpr std::size_t k_max_lines = 50;
 constexpr std::size_t k_max_id_bytes = 40;
 constexpr std::size_t k_max_date_bytes = 40;
 constexpr std::size_t k_too_long_preview_bytes = 80;
+
+// The parts of a plan change (read_add, read_date_range).
+constexpr std::array<std::string_view, 11> k_range_words = {"到", "至", "to ", "until ", "till ", "~", "～", "-", "—", "→", "->"};
+constexpr std::array<std::string_view, 4> k_owner_labels = {"负责人", "owner", "assignee", "assigned to"};
+constexpr std::array<std::string_view, 5> k_after_labels = {"前置任务", "前置", "依赖", "after", "depends on"};
+constexpr std::array<std::string_view, 4> k_module_labels = {"模块", "in", "under", "module"};
+constexpr std::array<std::string_view, 2> k_project_labels = {"项目", "project"};
+constexpr std::array<std::string_view, 1> k_from_label = {"from"};
 
 bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
@@ -164,6 +173,7 @@ private:
 
     ParsedLine read_after_keyword(const grammar::Keyword& keyword, std::size_t end) {
         std::size_t at = skip_separators(m_s, end);
+        if (keyword.without_task == CommandKind::add_task) return read_add(at, true);
         if (std::size_t length = read_task_id(m_s, at)) {
             if (!keyword.with_task) return unknown();
             m_task_id = normalize_id(m_s.substr(at, length));
@@ -188,6 +198,11 @@ private:
             case CommandKind::deviation: return reasoned(kind, at);
             case CommandKind::delay: return delay(at);
             case CommandKind::show: return finish(make(kind));
+            case CommandKind::cancel: return reasoned(kind, at);
+            case CommandKind::assign:
+            case CommandKind::set_approver: return read_person_change(kind, at);
+            case CommandKind::replan: return read_replan(at);
+            case CommandKind::add_task: return read_add(at, false);
             case CommandKind::note: {
                 Command command = with_note(kind, at);
                 if (command.note.empty()) return fail("missing_note", kind);
@@ -233,6 +248,223 @@ private:
         if (command.reason.empty()) return fail("missing_reason", CommandKind::delay);
         command.evidence = grammar::first_url(original_from(at));
         return finish(std::move(command));
+    }
+
+    // "T003 负责人 @小红", "assign T003 to @小红", "T003 owner 小红": the person by mention (resolved
+    // by the adapter) or by name or id (resolved by the caller against the directory).
+    ParsedLine read_person_change(CommandKind kind, std::size_t at) {
+        at = skip_separators(m_s, skip_word(at, {"to ", "->", "→", "给", "为", "改为", "换成"}));
+        Command command = make(kind);
+        std::size_t end = at;
+        if (!read_person(at, command, end)) return fail_missing({"person"}, kind);
+        if (!m_error.empty()) return fail(m_error, kind);
+        Command noted = with_note(kind, end);
+        command.note = std::move(noted.note);
+        return finish(std::move(command));
+    }
+
+    // "T005 计划 04-22 到 04-30", "plan T005 from 04-22 to 04-30", "plan T005 to 04-30" (the
+    // finish only).
+    ParsedLine read_replan(std::size_t at) {
+        Command command = make(CommandKind::replan);
+        std::size_t end = at;
+        const std::size_t to = skip_word(at, {"to ", "until ", "到", "至"});  // "plan T005 to 04-30": the finish
+        std::vector<Date> dates = read_date_range(skip_separators(m_s, to), end);
+        if (to != at && dates.size() > 1) dates.erase(dates.begin(), dates.end() - 1);
+        if (dates.empty()) {
+            if (only_trailing_noise(m_s.substr(at))) return fail_missing({"dates"}, CommandKind::replan);
+            return fail("bad_date", CommandKind::replan);
+        }
+        if (dates.size() == 2) command.planned_start = dates[0];
+        command.new_date = dates.back();
+        Command noted = with_note(CommandKind::replan, end);
+        command.note = std::move(noted.note);
+        return finish(std::move(command));
+    }
+
+    // One date or two ("04-20 到 04-28", "from Dec 1 to Dec 5", "04-20~04-28"); `end` past them.
+    std::vector<Date> read_date_range(std::size_t at, std::size_t& end) {
+        std::vector<Date> dates;
+        at = skip_separators(m_s, skip_word(at, {"from ", "从"}));
+        std::size_t stop = 0;
+        std::optional<Date> first = read_date(at, stop);
+        if (!first) return dates;
+        dates.push_back(*first);
+        end = stop;
+        std::size_t next = skip_spaces(stop);
+        std::size_t after_word = next;
+        for (std::string_view word : k_range_words)
+            if (m_s.substr(next, word.size()) == word) {
+                after_word = next + word.size();
+                break;
+            }
+        if (after_word == next) return dates;
+        if (std::optional<Date> second = read_date(skip_spaces(after_word), stop)) {
+            dates.push_back(*second);
+            end = stop;
+        }
+        return dates;
+    }
+
+    // "新建 [T008] 海报投放 负责人 @小红 04-20 到 04-28 [前置 T004] [模块 M3] [项目 P1]" and
+    // "add [T008] poster run owner @小红 from 04-20 to 04-28 [after T004] [in M3]": the name runs
+    // to the first labelled part, mention or date; the parts follow in any order.
+    ParsedLine read_add(std::size_t at, bool id_may_follow) {
+        if (id_may_follow)
+            if (std::size_t length = read_task_id(m_s, at)) {
+                m_task_id = normalize_id(m_s.substr(at, length));
+                at = skip_separators(m_s, at + length);
+            }
+        Command command = make(CommandKind::add_task);
+        std::size_t name_end = at;
+        while (name_end < m_s.size() && !starts_add_part(name_end, name_end == at)) ++name_end;
+        command.task_name = std::string(grammar::trim_segment(original_between(at, name_end)));
+        std::vector<Date> dates;
+        for (std::size_t p = name_end; p < m_s.size();) {
+            p = skip_part_separators(p);
+            if (p >= m_s.size()) break;
+            std::size_t end = p;
+            if (std::size_t owner = label_at(p, k_owner_labels, false)) {
+                if (!read_person(skip_separators(m_s, owner), command, end)) return fail_missing({"owner"}, CommandKind::add_task);
+            } else if (m_s[p] == '@') {
+                read_person(p, command, end);
+            } else if (std::size_t after = label_at(p, k_after_labels, true)) {
+                end = read_id_list(skip_separators(m_s, after), command.predecessors);
+            } else if (std::size_t module = label_at(p, k_module_labels, true)) {
+                end = read_one_id(skip_separators(m_s, module), command.module_id);
+            } else if (std::size_t project = label_at(p, k_project_labels, true)) {
+                end = read_one_id(skip_separators(m_s, project), command.project_id);
+            } else if (std::vector<Date> range = read_date_range(p, end); !range.empty()) {
+                dates.insert(dates.end(), range.begin(), range.end());
+            } else {
+                return fail("unknown_command", CommandKind::add_task);
+            }
+            if (!m_error.empty()) return fail(m_error, CommandKind::add_task);
+            p = end;
+        }
+        std::vector<std::string> missing;
+        if (command.task_name.empty()) missing.push_back("name");
+        if (command.person.empty() && command.person_name.empty()) missing.push_back("owner");
+        if (dates.size() < 2) missing.push_back("dates");
+        if (!missing.empty()) return fail_missing(std::move(missing), CommandKind::add_task);
+        if (dates.size() > 2) return fail("bad_date", CommandKind::add_task);
+        command.planned_start = dates[0];
+        command.new_date = dates[1];
+        return finish(std::move(command));
+    }
+
+    // Whether the add line's name ends at `at`: a label, a mention, a bracket or a date that
+    // starts a word (not the name's first word: "12.12 大促" is a name).
+    bool starts_add_part(std::size_t at, bool first) {
+        const char c = m_s[at];
+        if (c == '@' || c == '[' || c == '(') return true;
+        if ((static_cast<unsigned char>(c) & 0xC0) == 0x80) return false;  // inside a character
+        if (label_at(at, k_owner_labels, false) || label_at(at, k_after_labels, true) ||
+            label_at(at, k_module_labels, true) || label_at(at, k_project_labels, true) ||
+            (!first && label_at(at, k_from_label, false)))
+            return true;
+        if (first || !is_space(m_s[at - 1]) || !is_ascii_alnum(c)) return false;
+        std::size_t end = 0;
+        return read_date(at, end).has_value();
+    }
+
+    template <std::size_t N>
+    std::size_t label_at(std::size_t at, const std::array<std::string_view, N>& labels, bool needs_id) const {
+        for (std::string_view label : labels) {
+            if (m_s.substr(at, label.size()) != label) continue;
+            const bool english = label.front() >= 'a' && label.front() <= 'z';
+            if (english && at > 0 && !is_space(m_s[at - 1]) && m_s[at - 1] != '[' && m_s[at - 1] != '(') continue;
+            std::size_t end = at + label.size();
+            if (english && end < m_s.size() && is_ascii_alnum(m_s[end])) continue;
+            if (needs_id && !read_task_id(m_s, skip_separators(m_s, end))) continue;
+            return end;
+        }
+        return 0;
+    }
+
+    std::size_t skip_spaces(std::size_t at) const {
+        while (at < m_s.size() && is_space(m_s[at])) ++at;
+        return at;
+    }
+
+    std::size_t skip_part_separators(std::size_t at) const {
+        for (;;) {
+            at = skip_separators(m_s, at);
+            if (at < m_s.size() && (m_s[at] == '[' || m_s[at] == ']' || m_s[at] == '(' || m_s[at] == ')' ||
+                                    m_s[at] == ';')) {
+                ++at;
+                continue;
+            }
+            if (m_s.substr(at, 3) == "、" || m_s.substr(at, 3) == "，") {
+                at += 3;
+                continue;
+            }
+            return at;
+        }
+    }
+
+    // Ids separated by ',', '、', spaces or "and": "T004, T005", "T004、T005". Returns the end.
+    std::size_t read_id_list(std::size_t at, std::vector<std::string>& ids) {
+        std::size_t end = at;
+        for (std::size_t p = at;;) {
+            std::size_t length = read_task_id(m_s, p);
+            if (!length) break;
+            ids.push_back(normalize_id(m_s.substr(p, length)));
+            end = p + length;
+            p = skip_spaces(end);
+            std::size_t after = skip_word(p, {",", "、", "，", "and ", "和", "/"});
+            p = skip_spaces(after);
+        }
+        return end;
+    }
+
+    std::size_t read_one_id(std::size_t at, std::string& id) {
+        std::size_t length = read_task_id(m_s, at);
+        if (!length) return at;
+        id = normalize_id(m_s.substr(at, length));
+        return at + length;
+    }
+
+    // A person at `at`: "@display" (a mention the adapter resolved, else m_error =
+    // "unknown_person") or a bare name or id up to the next space ("小红", "u_hong"), kept in
+    // person_name for the caller to resolve. False when nothing names a person.
+    bool read_person(std::size_t at, Command& command, std::size_t& end) {
+        if (at >= m_s.size()) return false;
+        if (m_s[at] == '@') {
+            std::string person;
+            if (read_mention(at, person, end) && !person.empty()) {
+                command.person = std::move(person);
+                return true;
+            }
+            std::size_t stop = at + 1;
+            while (stop < m_s.size() && !is_space(m_s[stop])) ++stop;
+            command.person_name = std::string(grammar::trim_segment(original_between(at + 1, stop)));
+            m_error = "unknown_person";
+            end = stop;
+            return true;
+        }
+        std::size_t stop = at;
+        while (stop < m_s.size() && !is_space(m_s[stop]) && m_s[stop] != '[' && m_s[stop] != ',') ++stop;
+        std::size_t probe = 0;
+        if (stop == at || read_date(at, probe) || label_at(at, k_after_labels, true) ||
+            label_at(at, k_module_labels, true) || label_at(at, k_project_labels, true))
+            return false;
+        command.person_name = std::string(grammar::trim_segment(original_between(at, stop)));
+        end = stop;
+        return !command.person_name.empty();
+    }
+
+    std::string_view original_between(std::size_t folded_begin, std::size_t folded_end) const {
+        std::size_t begin = m_folded.origin[std::min(folded_begin, m_s.size())];
+        std::size_t end = m_folded.origin[std::min(folded_end, m_s.size())];
+        begin = std::min(begin, m_result.text.size());
+        end = std::clamp(end, begin, m_result.text.size());
+        return std::string_view(m_result.text).substr(begin, end - begin);
+    }
+
+    ParsedLine fail_missing(std::vector<std::string> missing, CommandKind kind) {
+        m_result.missing = std::move(missing);
+        return fail("missing_parts", kind);
     }
 
     // The longest date at `at` that ends at a word boundary ("12/50" is not "12/5" + "0").
@@ -384,6 +616,7 @@ private:
     ParsedLine m_result;
     std::string m_task_id;
     std::optional<int> m_percent;
+    std::string m_error;  // set by a part reader that found something wrong ("unknown_person")
 };
 
 ParsedLine too_long(std::string_view line) {

@@ -60,7 +60,8 @@ std::vector<ParsedLine> parse_message(std::string_view text, const ParseContext&
 ParsedLine parse_line(std::string_view line, const ParseContext& context);
 
 // Dates as people type them: 2026-12-05, 2026/12/5, 2026年12月5日, 12-05, 12/5, 12.5, 12月5日,
-// 12月5号, 5号, 今天, 明天, 后天, 大后天, 3天后, in 3 days, today, tomorrow; weekdays 周五 / 星期五 /
+// 12月5号, 5号, 今天, 明天, 后天, 大后天, 3天后, in 3 days, today, tomorrow; English month names
+// Dec 24, Dec. 24, December 24th, 24 Dec, 24th of December (each with an optional ", 2026"); weekdays 周五 / 星期五 /
 // 礼拜五 / fri / friday = the coming one (today if it is that day), 本周五 / this fri = that day
 // of this ISO week (possibly past), 下周五 / next fri = that day of next ISO week.
 // Month-day without a year: the first of last year's, this year's and next year's dates that is

@@ -178,6 +178,58 @@ std::optional<Date> parse_relative(std::string_view s, Date today) {
     return std::nullopt;
 }
 
+// A month's English name or abbreviation at `at` ("dec", "dec.", "december", "sept"), whole
+// word; 1..12, or 0 when none.
+int read_month_name(std::string_view s, std::size_t& at) {
+    static constexpr std::array<std::array<std::string_view, 3>, 12> k_months = {{
+        {"january", "jan", "jan"},     {"february", "feb", "feb"}, {"march", "mar", "mar"},
+        {"april", "apr", "apr"},       {"may", "may", "may"},      {"june", "jun", "jun"},
+        {"july", "jul", "jul"},        {"august", "aug", "aug"},   {"september", "sept", "sep"},
+        {"october", "oct", "oct"},     {"november", "nov", "nov"}, {"december", "dec", "dec"},
+    }};
+    for (std::size_t m = 0; m < k_months.size(); ++m)
+        for (std::string_view name : k_months[m]) {
+            std::size_t end = at + name.size();
+            if (s.substr(at, name.size()) != name || (end < s.size() && s[end] >= 'a' && s[end] <= 'z')) continue;
+            at = end;
+            consume(s, at, ".");
+            return static_cast<int>(m) + 1;
+        }
+    return 0;
+}
+
+// A day of the month with an optional ordinal ending: "24", "24th", "1st", "2nd", "3rd".
+bool read_day_of_month(std::string_view s, std::size_t& at, int& day_value) {
+    std::size_t digits = 0;
+    if (!read_number(s, at, 2, day_value, digits)) return false;
+    if (at < s.size() && grammar::is_ascii_digit(s[at])) return false;
+    consume_any(s, at, {"st", "nd", "rd", "th"});
+    return at == s.size() || !(s[at] >= 'a' && s[at] <= 'z');
+}
+
+// English dates as people write them: "Dec 24", "Dec. 24", "December 24th", "24 Dec",
+// "24th of December", each with an optional year ("Dec 24, 2026", "24 Dec 2026").
+std::optional<Date> parse_english(std::string_view s, Date today) {
+    std::size_t at = 0;
+    int month_value = 0, day_value = 0;
+    if ((month_value = read_month_name(s, at))) {
+        while (at < s.size() && s[at] == ' ') ++at;
+        if (!read_day_of_month(s, at, day_value)) return std::nullopt;
+    } else {
+        if (!read_day_of_month(s, at, day_value)) return std::nullopt;
+        while (at < s.size() && s[at] == ' ') ++at;
+        consume(s, at, "of ");
+        if (!(month_value = read_month_name(s, at))) return std::nullopt;
+    }
+    if (at == s.size()) return resolve_month_day(month_value, day_value, today);
+    consume(s, at, ",");
+    if (!consume(s, at, " ")) return std::nullopt;
+    int year_value = 0;
+    std::size_t digits = 0;
+    if (!read_number(s, at, 4, year_value, digits) || digits != 4 || at != s.size()) return std::nullopt;
+    return checked(year_value, month_value, day_value);
+}
+
 }  // namespace
 
 std::optional<Date> parse_chat_date(std::string_view text, Date today) {
@@ -188,6 +240,7 @@ std::optional<Date> parse_chat_date(std::string_view text, Date today) {
     if (std::optional<Date> date = parse_numeric(s, today)) return date;
     if (std::optional<Date> date = parse_chinese(s, today)) return date;
     if (std::optional<Date> date = parse_relative(s, today)) return date;
+    if (std::optional<Date> date = parse_english(s, today)) return date;
     return parse_weekday(s, today);
 }
 

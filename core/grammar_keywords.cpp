@@ -59,6 +59,24 @@ constexpr std::array k_keywords = {
     Keyword{"导出", K::export_xlsx, K::export_xlsx},
     Keyword{"导出表格", K::export_xlsx, K::export_xlsx},
     Keyword{"export", K::export_xlsx, K::export_xlsx},
+    // Plan changes (issue 23): "取消阻塞" above stays unblock, being longer than "取消".
+    Keyword{"新建", K::add_task, K::add_task},       Keyword{"新增", K::add_task, K::add_task},
+    Keyword{"添加", K::add_task, K::add_task},       Keyword{"新建任务", K::add_task, K::add_task},
+    Keyword{"新增任务", K::add_task, K::add_task},   Keyword{"添加任务", K::add_task, K::add_task},
+    Keyword{"add", K::add_task, K::add_task},        Keyword{"add task", K::add_task, K::add_task},
+    Keyword{"new task", K::add_task, K::add_task},
+    Keyword{"负责人", K::assign, none},              Keyword{"指派", K::assign, none},
+    Keyword{"转给", K::assign, none},                Keyword{"改派", K::assign, none},
+    Keyword{"assign", K::assign, none},              Keyword{"reassign", K::assign, none},
+    Keyword{"owner", K::assign, none},
+    Keyword{"审批", K::set_approver, none},          Keyword{"审批人", K::set_approver, none},
+    Keyword{"approver", K::set_approver, none},
+    Keyword{"计划", K::replan, none},                Keyword{"plan", K::replan, none},
+    Keyword{"replan", K::replan, none},
+    Keyword{"取消", K::cancel, none},                Keyword{"cancel", K::cancel, none},
+    Keyword{"drop", K::cancel, none},
+    Keyword{"恢复", K::restore, none},               Keyword{"restore", K::restore, none},
+    Keyword{"uncancel", K::restore, none},
 };
 
 bool ends_with_ascii_letter(std::string_view word) {
@@ -190,6 +208,15 @@ std::string example_command(CommandKind kind, Locale language, std::string_view 
         case K::web_link: pattern = zh ? "看板" : "web"; break;
         case K::confirm_retro: pattern = zh ? "确认复盘" : "confirm retro"; break;
         case K::export_xlsx: pattern = zh ? "导出" : "export"; break;
+        case K::add_task:
+            pattern = zh ? "新建 海报投放 负责人 @小红 04-20 到 04-28 前置 {id}"
+                         : "add poster run owner @Hong from 04-20 to 04-28 after {id}";
+            break;
+        case K::assign: pattern = zh ? "{id} 负责人 @小红" : "assign {id} to @Hong"; break;
+        case K::set_approver: pattern = zh ? "{id} 审批 @经理" : "{id} approver @Lee"; break;
+        case K::replan: pattern = zh ? "{id} 计划 04-22 到 04-30" : "plan {id} 04-22 to 04-30"; break;
+        case K::cancel: pattern = zh ? "{id} 取消 原因: 预算调整" : "cancel {id} because the budget moved"; break;
+        case K::restore: pattern = zh ? "{id} 恢复" : "restore {id}"; break;
     }
     int shown_percent = percent && *percent >= 0 && *percent <= 100 ? *percent : 60;
     pattern = replace_all(std::move(pattern), "{id}", task_id.empty() ? "T003" : task_id);

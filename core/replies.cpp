@@ -1,7 +1,9 @@
 #include "core/replies.h"
 
+#include "core/plan_answers.h"
 #include "core/team_answers.h"
 
+#include <algorithm>
 #include <string_view>
 
 namespace core {
@@ -122,8 +124,11 @@ std::string applied_text(const CommandOutcome& o, const Words& w, const Markup& 
 
 std::string parse_error_text(const CommandOutcome& o, const Words& w, const Markup& m) {
     const std::string& error = o.line.error;
+    if (error == "missing_parts") return plan_answers::missing_parts(o.line, w.locale, m);
     std::string out;
-    if (error == "missing_reason")
+    if (error == "unknown_person")
+        out = w.pick("🤔 @ 的人还没有关联到计划里的人员。", "🤔 The person mentioned is not linked to anyone in the plan.");
+    else if (error == "missing_reason")
         out = w.pick("🤔 需要写明原因。", "🤔 A reason is needed.");
     else if (error == "bad_percent")
         out = w.pick("🤔 进度要在 0% 到 100% 之间。", "🤔 Progress must be between 0% and 100%.");
@@ -188,6 +193,8 @@ std::vector<std::string> help_sections(Locale locale, const Markup& markup) {
                 "延期：T003 延期 12-05 原因: 供应商产能不足 影响: … 措施: …\n"
                 "偏差说明：T003 偏差 原因: … 影响: … 措施: …\n备注：T003 备注 …\n收到提醒：收到 T003",
                 "查看：T003 · 我的任务 · 逾期 · 阻塞 · 日报 · 帮助",
+                "改计划（项目负责人、审批人）：新建 海报投放 负责人 @小红 04-20 到 04-28 [前置 T004] [模块 M3] · "
+                "T003 负责人 @小红 · T003 审批 @经理 · T005 计划 04-22 到 04-30（未开始的任务）· T006 取消 原因: … · T006 恢复",
                 "复盘 / 导出：确认复盘 [总结]（项目收尾后）· 导出（Excel 下载链接）",
                 "设置本群（管理员或项目负责人）：绑定 P1 · 解绑 [P1] · 项目 · 设置 日报 09:30 · 设置 提醒 17:00 · "
                 "设置 周报 周一 09:30 · 设置 时区 Asia/Shanghai · 设置 语言 en · 设置 免打扰 22:00-08:00",
@@ -199,6 +206,8 @@ std::vector<std::string> help_sections(Locale locale, const Markup& markup) {
             "Deviation report: deviation T003 cause: … impact: … remedy: …\nNote: note T003 …\n"
             "Acknowledge a ping: ack T003",
             "Look: show T003 · my tasks · late · blocked · digest · help",
+            "Change the plan (project owners, approvers): add poster run owner @Hong from 04-20 to 04-28 [after T004] [in M3] · "
+            "assign T003 to @Hong · T003 approver @Lee · plan T005 04-22 to 04-30 (not started yet) · cancel T006 because … · restore T006",
             "Retrospective / export: confirm retro [summary] (once the project closes) · export (Excel download link)",
             "Set this chat up (admins, project owners): bind P1 · unbind [P1] · projects · set digest 09:30 · "
             "set reminder 17:00 · set weekly MON 09:30 · set timezone Asia/Tokyo · set language zh · set quiet 22:00-08:00",
@@ -253,6 +262,16 @@ ChatMessage render_replies(const std::vector<CommandOutcome>& outcomes, const Pe
     for (const auto& o : outcomes) {
         switch (o.kind) {
             case CommandOutcome::Kind::applied:
+                if (o.line.command && is_plan_edit(o.line.command->kind) && o.after) {
+                    lines.push_back(plan_answers::applied(o, locale, markup));
+                    for (const auto& person : o.contacts) {
+                        std::string id = markup.user_id ? markup.user_id(person) : std::string();
+                        if (!id.empty() && std::find(message.mention_user_ids.begin(), message.mention_user_ids.end(), id) ==
+                                               message.mention_user_ids.end())
+                            message.mention_user_ids.push_back(id);
+                    }
+                    break;
+                }
                 if (o.before && o.after) lines.push_back(applied_text(o, w, markup));
                 for (const auto& section : o.answer) lines.push_back(section);  // not about a task: 确认复盘
                 break;
@@ -265,8 +284,16 @@ ChatMessage render_replies(const std::vector<CommandOutcome>& outcomes, const Pe
                 lines.push_back(w.pick("🔍 找不到任务 " + o.detail + "。发送「我的任务」查看你的任务。",
                                        "🔍 No task " + o.detail + " here. Send \"my tasks\" to list yours."));
                 break;
-            case CommandOutcome::Kind::forbidden: lines.push_back(forbidden_text(o, w, markup)); break;
-            case CommandOutcome::Kind::rejected: lines.push_back(rejected_text(o, w, markup)); break;
+            case CommandOutcome::Kind::forbidden:
+                lines.push_back(o.line.command && is_plan_edit(o.line.command->kind)
+                                    ? plan_answers::forbidden(o, locale, markup)
+                                    : forbidden_text(o, w, markup));
+                break;
+            case CommandOutcome::Kind::rejected:
+                lines.push_back(o.line.command && is_plan_edit(o.line.command->kind)
+                                    ? plan_answers::rejected(o, locale, markup)
+                                    : rejected_text(o, w, markup));
+                break;
             case CommandOutcome::Kind::unknown_person:
                 lines.push_back(team_answers::unlinked_sender(locale));
                 break;

@@ -9,6 +9,7 @@
 #include "core/command.h"
 #include "core/message.h"
 #include "core/model.h"
+#include "core/rules.h"
 
 namespace core {
 
@@ -29,7 +30,10 @@ struct CommandOutcome {
     std::optional<Task> after;
     std::string detail;                 // the error message (conflict, forbidden ...)
     std::vector<std::string> warnings;  // from plan_update ("predecessor_not_done:T003")
-    std::vector<Person> contacts;       // forbidden: the people who may change the task
+    std::vector<Person> contacts;       // forbidden: the people who may change the task; a plan
+                                        // change: the people it concerns (new owner, ripple owners)
+    std::vector<Finding> ripple;        // a plan change: R7 successors it made late (plan_edit.h)
+    bool module_chosen = false;         // add_task: the module was chosen for the sender
     std::vector<std::string> answer;    // query: body sections, already in the markup
     std::string answer_title;
 };

@@ -87,6 +87,7 @@ core::Result<CommandOutcome> Dispatcher::run_line(const core::ParsedLine& line, 
     }
     if (line.command->kind == CommandKind::confirm_retro) return run_confirm_retro(line, context, locale);
     if (line.command->kind == CommandKind::export_xlsx) return run_export(line, context, locale);
+    if (core::is_plan_edit(line.command->kind)) return run_plan_edit(line, context);
     if (core::is_mutation(line.command->kind)) return run_mutation(line, context, locale);
     return run_query(line, context, locale);
 }

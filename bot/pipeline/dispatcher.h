@@ -60,6 +60,12 @@ private:
                                                     core::Locale locale);
     core::Result<core::CommandOutcome> run_query(const core::ParsedLine& line, const DispatchContext& context,
                                                  core::Locale locale);
+    // dispatcher_plan.cpp: the plan changes (core/plan_edit.h), by the project's lead.
+    core::Result<core::CommandOutcome> run_plan_edit(const core::ParsedLine& line, const DispatchContext& context);
+    // The project an `add` line is about: named, or holding its module or first predecessor,
+    // or the chat's only one. "" with outcome.detail set when the line cannot say.
+    core::Result<std::string> project_for_add(const core::Command& command, const DispatchContext& context,
+                                              std::string& refusal);
     core::Result<std::vector<core::ProjectState>> load_projects(const DispatchContext& context);
     // An answer to `line` that changes nothing (kind query), for the query commands to fill.
     static core::CommandOutcome query_outcome(const core::ParsedLine& line) {

@@ -74,6 +74,13 @@ public:
     virtual Result<TaskChange> apply(const TaskUpdate& update, const core::ChangeSource& source,
                                      const core::Task* current = nullptr) = 0;
 
+    // A plan change (core/plan_edit.h): writes the whole row of `task` — inserted when `is_new`,
+    // else replacing the row it changes —, one progress-log entry (`action`, `note`, on `date`)
+    // and one audit row per changed field (R13); one transaction. Conflict when a new task's id
+    // is taken, not found when the project or the task to change is gone. last_update is kept.
+    virtual Result<TaskChange> save_task(const core::Task& task, bool is_new, std::string_view action,
+                                         std::string_view note, core::Date date, const core::ChangeSource& source) = 0;
+
     // KPIs and risks.
     virtual Result<void> upsert_kpi(const core::Kpi& kpi, const core::ChangeSource& source) = 0;
     virtual Result<void> upsert_risk(const core::RiskItem& risk, const core::ChangeSource& source) = 0;

@@ -393,6 +393,48 @@ Result<TaskChange> Store::apply(const TaskUpdate& update, const core::ChangeSour
     });
 }
 
+Result<TaskChange> Store::save_task(const core::Task& task, bool is_new, std::string_view action, std::string_view note,
+                                   core::Date date, const core::ChangeSource& source) {
+    std::lock_guard lock(m_mutex);
+    note_project_write(task.project_id);
+    auto& cache = m_impl->statements;
+    return detail::write<TaskChange>(*this, "save task " + task.id, [&]() -> Result<TaskChange> {
+        auto project = detail::read_project(cache, task.project_id);
+        if (!project) return make_error(ErrorCode::not_found, "project " + task.project_id + " not found");
+        core::Task row = task;
+        row.project_id = project->id;
+        row.id = core::normalize_id(task.id);
+        row.parent_id = core::normalize_id(task.parent_id);
+        row.predecessors = normalized(task.predecessors);
+        auto before = detail::read_task(cache, row.project_id, row.id);
+        if (is_new && before)
+            return make_error(ErrorCode::conflict, "task " + row.project_id + "/" + row.id + " exists");
+        if (!is_new && !before) return task_not_found(row.project_id, row.id);
+        if (is_new) {
+            row.last_update.reset();
+            detail::insert_task(cache, row);
+        } else {
+            row.last_update = before->last_update;
+            detail::update_task_plan(cache, row);
+        }
+        detail::audit_diff(cache, AuditContext{source, row.project_id, row.id, "task", row.project_id + "/" + row.id},
+                           before ? detail::task_fields(*before) : detail::Fields{}, detail::task_fields(row));
+        core::ProgressEntry entry;
+        entry.project_id = row.project_id;
+        entry.task_id = row.id;
+        entry.date = date;
+        entry.at_unix = source.at_unix;
+        entry.who = source.person_id;
+        entry.action = std::string(action);
+        entry.actual_content = std::string(note);
+        entry.completion = row.completion;
+        entry.source = source.describe();
+        long long entry_id = detail::insert_progress(cache, entry);
+        core::Task old = before ? std::move(*before) : core::Task{};
+        return TaskChange{std::move(old), std::move(row), entry_id};
+    });
+}
+
 Result<void> Store::upsert_kpi(const core::Kpi& kpi, const core::ChangeSource& source) {
     std::lock_guard lock(m_mutex);
     if (kpi.id.empty()) return make_error(ErrorCode::invalid_argument, "a KPI needs an id");

@@ -159,6 +159,22 @@ void write_task_progress(StatementCache& cache, const core::Task& t) {
             t.planned_finish, t.blocked_reason, t.blocked_since, t.last_update);
 }
 
+void update_task_plan(StatementCache& cache, const core::Task& t) {
+    execute(cache,
+            "UPDATE tasks SET level = ?3, parent_id = ?4, position = ?5, name = ?6, description = ?7,"
+            " deliverable = ?8, acceptance = ?9, owner = ?10, approver = ?11, consulted = ?12, informed = ?13,"
+            " collaborators = ?14, priority = ?15, planned_start = ?16, planned_finish = ?17, actual_start = ?18,"
+            " actual_finish = ?19, estimated_days = ?20, status = ?21, completion = ?22, risk = ?23,"
+            " predecessors = ?24, resources = ?25, budget = ?26, remark = ?27, blocked_reason = ?28,"
+            " blocked_since = ?29 WHERE project_id = ?1 AND id = ?2",
+            t.project_id, t.id, core::to_string(t.level), t.parent_id, t.position, t.name, t.description,
+            t.deliverable, t.acceptance, t.owner, t.approver, join_list(t.consulted), join_list(t.informed),
+            join_list(t.collaborators), core::to_string(t.priority), t.planned_start, t.planned_finish,
+            t.actual_start, t.actual_finish, t.estimated_days, core::to_string(t.status), t.completion,
+            core::to_string(t.risk), join_list(t.predecessors), t.resources, t.budget, t.remark, t.blocked_reason,
+            t.blocked_since);
+}
+
 core::Person person_row(SQLite::Statement& s) {
     core::Person p;
     read_columns(s, p.id, p.name, p.department, p.slack, p.feishu, p.dingtalk, p.email, p.mobile);

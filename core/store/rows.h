@@ -58,6 +58,8 @@ std::vector<core::Task> read_child_tasks(StatementCache& cache, std::string_view
                                          std::string_view parent_id);
 void insert_task(StatementCache& cache, const core::Task& task);
 void write_task_progress(StatementCache& cache, const core::Task& task);
+// Every column of the task's row but last_update (a plan change).
+void update_task_plan(StatementCache& cache, const core::Task& task);
 
 // The people columns a Person is read from, in person_row's order; a query may add more after.
 #define TRACKERD_PERSON_FIELDS "id, name, department, slack, feishu, dingtalk, email, mobile"

@@ -70,6 +70,8 @@ public:
                                                const std::vector<std::string>& project_ids) override;
     Result<TaskChange> apply(const TaskUpdate& update, const core::ChangeSource& source,
                              const core::Task* current = nullptr) override;
+    Result<TaskChange> save_task(const core::Task& task, bool is_new, std::string_view action, std::string_view note,
+                                 core::Date date, const core::ChangeSource& source) override;
     Result<void> upsert_kpi(const core::Kpi& kpi, const core::ChangeSource& source) override;
     Result<void> upsert_risk(const core::RiskItem& risk, const core::ChangeSource& source) override;
     Result<std::vector<core::ProgressEntry>> progress_log(std::string_view project_id,
