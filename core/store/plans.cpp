@@ -417,8 +417,10 @@ Result<TaskChange> Store::save_task(const core::Task& task, bool is_new, std::st
             row.last_update = before->last_update;
             detail::update_task_plan(cache, row);
         }
-        detail::audit_diff(cache, AuditContext{source, row.project_id, row.id, "task", row.project_id + "/" + row.id},
-                           before ? detail::task_fields(*before) : detail::Fields{}, detail::task_fields(row));
+        AuditContext where{source, row.project_id, row.id, "task", row.project_id + "/" + row.id};
+        detail::audit_diff(cache, where, before ? detail::task_fields(*before) : detail::Fields{}, detail::task_fields(row));
+        // A task made from the chat: besides "created", each field it was given (owner, dates ...).
+        if (!before) detail::audit_diff(cache, where, detail::task_fields(core::Task{}), detail::task_fields(row));
         core::ProgressEntry entry;
         entry.project_id = row.project_id;
         entry.task_id = row.id;
