@@ -241,6 +241,7 @@ private:
         at = skip_separators(m_s, at);
         std::size_t end = 0;
         std::optional<Date> date = read_date(at, end);
+        if (!date && only_trailing_noise(m_s.substr(at))) return fail_missing({"date", "reason"}, CommandKind::delay);
         if (!date) return fail("bad_date", CommandKind::delay);
         Command command = make(CommandKind::delay);
         command.new_date = date;

@@ -53,7 +53,9 @@ std::vector<ParsedLine> parse_message(std::string_view text, const ParseContext&
 //
 // Errors: "empty", "too_long", "unknown_command", "missing_task_id", "bad_percent" (missing,
 // negative or above 100), "bad_date", "missing_reason" (block R5, delay and deviation R8),
-// "missing_note", "unknown_person" (a mention the adapter did not resolve to a person).
+// "missing_note", "unknown_person" (a mention the adapter did not resolve to a person),
+// "missing_parts" (ParsedLine::missing names them: a bare "T003 延期" asks for the date and the
+// reason, which is what the "report a delay" button sends).
 // Except for "too_long" and "too_many_lines", `suggestion` holds a valid command in the line's
 // language, about the line's task id: the command whose keyword is nearest (edit distance) to a
 // word of the line, else help (or progress when the line names a task).

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/chat_writer.h"
+#include "core/task_buttons.h"
 
 namespace core {
 namespace {
@@ -284,9 +285,18 @@ std::vector<std::string> ladder_lines(ChatWriter& w, const std::vector<LadderAct
 
 ChatMessage render_ladder_actions(const std::vector<LadderAction>& actions,
                                   const ProjectState& state, Locale locale, const Markup& markup) {
-    return write_message(state, locale, markup, "升级提醒 · " + state.project.name,
-                         "Escalation · " + state.project.name,
-                         [&](ChatWriter& w) { return ladder_lines(w, actions); });
+    ChatMessage message = write_message(state, locale, markup, "升级提醒 · " + state.project.name,
+                                        "Escalation · " + state.project.name,
+                                        [&](ChatWriter& w) { return ladder_lines(w, actions); });
+    // One tap: the owner reports the delay, whoever is pinged acknowledges (R8 stops the ladder).
+    std::size_t tasks = 0;
+    for (const auto& action : actions) tasks += action.kind != LadderAction::Kind::stopped;
+    for (const auto& action : actions) {
+        if (action.kind == LadderAction::Kind::stopped) continue;
+        ButtonOffer offer{.ack = true, .delay = action.kind == LadderAction::Kind::ask_owner};
+        add_buttons(message, task_buttons(state.project.id, action.ladder.task_id, locale, offer, tasks > 1));
+    }
+    return message;
 }
 
 }  // namespace core

@@ -176,6 +176,8 @@ std::string missing_parts(const ParsedLine& line, Locale locale, const Markup& m
                            : part == "owner" ? w.pick("负责人（@某人）", "the owner (@someone)")
                            : part == "dates" ? w.pick("起止日期", "the start and finish dates")
                            : part == "person" ? w.pick("要指定的人（@某人）", "the person (@someone)")
+                           : part == "date"   ? w.pick("新的完成日期", "the new finish date")
+                           : part == "reason" ? w.pick("原因", "the reason")
                                               : part;
         parts += (i ? w.pick("、", ", ") : "") + name;
     }

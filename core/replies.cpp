@@ -1,6 +1,7 @@
 #include "core/replies.h"
 
 #include "core/plan_answers.h"
+#include "core/task_buttons.h"
 #include "core/team_answers.h"
 
 #include <algorithm>
@@ -278,6 +279,7 @@ ChatMessage render_replies(const std::vector<CommandOutcome>& outcomes, const Pe
             case CommandOutcome::Kind::query:
                 if (!o.answer_title.empty()) lines.push_back(markup.bold(o.answer_title));
                 for (const auto& section : o.answer) lines.push_back(section);
+                add_buttons(message, o.buttons);
                 break;
             case CommandOutcome::Kind::parse_error: lines.push_back(parse_error_text(o, w, markup)); break;
             case CommandOutcome::Kind::not_found:

@@ -34,6 +34,7 @@ struct CommandOutcome {
                                         // change: the people it concerns (new owner, ripple owners)
     std::vector<Finding> ripple;        // a plan change: R7 successors it made late (plan_edit.h)
     bool module_chosen = false;         // add_task: the module was chosen for the sender
+    std::vector<Button> buttons;        // actions the answer offers (show: done, ack, delay, web)
     std::vector<std::string> answer;    // query: body sections, already in the markup
     std::string answer_title;
 };

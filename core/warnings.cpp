@@ -1,7 +1,10 @@
 // Renderers for warnings as they fire (R1–R12) and for the task lists of the chat commands.
 // Declared in core/digest.h.
+#include <algorithm>
+
 #include "core/chat_writer.h"
 #include "core/digest.h"
+#include "core/task_buttons.h"
 
 namespace core {
 namespace {
@@ -172,8 +175,19 @@ std::string task_list_body(ChatWriter& w, const std::vector<Task>& tasks, Date t
 
 ChatMessage render_findings(const std::vector<Finding>& findings, const ProjectState& state, Locale locale,
                             const Markup& markup) {
-    return write_message(state, locale, markup, "预警 · " + state.project.name, "Warnings · " + state.project.name,
-                         [&](ChatWriter& w) { return finding_sections(w, findings); });
+    ChatMessage message = write_message(state, locale, markup, "预警 · " + state.project.name,
+                                        "Warnings · " + state.project.name,
+                                        [&](ChatWriter& w) { return finding_sections(w, findings); });
+    // One tap: done or report a delay, for each task a warning is about (late, behind, due soon).
+    std::vector<std::string> tasks;
+    for (const auto& f : findings)
+        if (!f.task_id.empty() && (f.rule == Rule::r1_late || f.rule == Rule::r2_deviation || f.rule == Rule::r3_stagnation ||
+                                   f.rule == Rule::r4_due_soon) &&
+            std::find(tasks.begin(), tasks.end(), f.task_id) == tasks.end())
+            tasks.push_back(f.task_id);
+    for (const auto& task : tasks)
+        add_buttons(message, task_buttons(state.project.id, task, locale, {.done = true, .delay = true}, tasks.size() > 1));
+    return message;
 }
 
 ChatMessage render_task_list(std::string_view title, const std::vector<Task>& tasks, const ProjectState& state,

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "core/chat_writer.h"
+#include "core/task_buttons.h"
 
 namespace core {
 namespace {
@@ -393,9 +394,15 @@ std::optional<ChatMessage> render_update_reminder(const std::vector<Finding>& fi
     for (const auto& f : findings) any = any || f.rule == Rule::r9_stale_update;
     if (!any) return std::nullopt;
     std::string project = state.project.name.empty() ? state.project.id : state.project.name;
-    return write_message(state, locale, markup, "日清日结 · 今日更新提醒 · " + project,
-                                "End-of-day update reminder · " + project,
-                                [&](ChatWriter& w) { return reminder_sections(w, findings); });
+    ChatMessage message = write_message(state, locale, markup, "日清日结 · 今日更新提醒 · " + project,
+                                        "End-of-day update reminder · " + project,
+                                        [&](ChatWriter& w) { return reminder_sections(w, findings); });
+    std::size_t tasks = 0;
+    for (const auto& f : findings) tasks += f.rule == Rule::r9_stale_update && !f.task_id.empty();
+    for (const auto& f : findings)
+        if (f.rule == Rule::r9_stale_update && !f.task_id.empty())
+            add_buttons(message, task_buttons(state.project.id, f.task_id, locale, {.done = true}, tasks > 1));
+    return message;
 }
 
 }  // namespace core

@@ -9,6 +9,7 @@
 #include "adapters/common/json_fields.h"
 #include "adapters/feishu/at_tags.h"
 #include "core/json_depth.h"
+#include "core/task_buttons.h"
 #include "core/text.h"
 
 namespace adapters::feishu {
@@ -121,7 +122,10 @@ core::Result<void> check_age(const json& payload, bool v2, const EventConfig& co
         at = seconds_of(headers.timestamp);
         what = "X-Lark-Request-Timestamp";
     } else if (v2) {
-        long long ms = integer_at(object_at(payload, "header"), "create_time");
+        const json& header = object_at(payload, "header");
+        long long ms = integer_at(header, "create_time");
+        // A card callback's create_time is in microseconds, an event's in milliseconds.
+        if (text_at(header, "event_type") == k_card_action_event) ms /= 1000;
         if (ms > 0) at = ms / 1000;
         what = "header.create_time";
     } else {
@@ -159,6 +163,36 @@ core::Result<EventRequest> decode_bot_added(const json& payload, EventRequest re
     return request;
 }
 
+// card.action.trigger: a tap on a button of a card trackerd sent. The button's value is
+// {"action","value","lang"} (render_card); the tap becomes the command a person would type
+// (core::button_command), sent by the operator in the card's chat, in the thread of the card.
+core::Result<EventRequest> decode_card_action(const json& payload, EventRequest request) {
+    const json& event = object_at(payload, "event");
+    InboundMessage& msg = request.message;
+    msg.sender_id = text_at(object_at(event, "operator"), "open_id");
+    const json& context = object_at(event, "context");
+    msg.message_id = text_at(context, "open_message_id");
+    msg.chat_id = text_at(context, "open_chat_id");
+    // Older surfaces put the ids at the top of the event.
+    if (msg.message_id.empty()) msg.message_id = text_at(event, "open_message_id");
+    if (msg.chat_id.empty()) msg.chat_id = text_at(event, "open_chat_id");
+    if (msg.sender_id.empty() || msg.chat_id.empty())
+        return make_error(ErrorCode::invalid_argument, "card.action.trigger lacks operator.open_id or open_chat_id");
+    msg.created_ms = integer_at(object_at(payload, "header"), "create_time") / 1000;
+    const json& action = object_at(event, "action");
+    const json& value = object_at(action, "value");
+    std::string name = text_at(value, "action");
+    std::string lang = text_at(value, "lang");
+    auto command = core::button_command(name, text_at(value, "value"), lang == "en" ? core::Locale::en : core::Locale::zh_cn);
+    if (!command) return ignored(std::move(request), "card action '" + name + "' runs no command");
+    msg.text = *command;
+    request.kind = EventRequest::Kind::card_action;
+    request.card_action = name;
+    const json* single = member(value, "single");
+    request.card_single = single && single->is_boolean() && single->get<bool>();
+    return request;
+}
+
 core::Result<EventRequest> decode_v2(const json& payload, const EventConfig& config,
                                      EventRequest request) {
     const json& header = object_at(payload, "header");
@@ -167,6 +201,7 @@ core::Result<EventRequest> decode_v2(const json& payload, const EventConfig& con
     if (msg.dedup_key.empty()) return make_error(ErrorCode::invalid_argument, "header.event_id is missing");
     std::string event_type = text_at(header, "event_type");
     if (event_type == "im.chat.member.bot.added_v1") return decode_bot_added(payload, std::move(request));
+    if (event_type == k_card_action_event) return decode_card_action(payload, std::move(request));
     if (event_type != "im.message.receive_v1")
         return ignored(std::move(request), "event type '" + event_type + "' is not handled");
 

@@ -56,9 +56,19 @@ struct SignatureHeaders {
     std::string signature;
 };
 
+// The new-style card callback (card.action.trigger, schema 2.0): signed and encrypted as events
+// are, its header.create_time in microseconds. The legacy card callback (SHA-1 over the
+// Verification Token) is not accepted: Feishu delivers the new one over HTTP and the long
+// connection alike.
+inline constexpr std::string_view k_card_action_event = "card.action.trigger";
+
 struct EventRequest {
-    enum class Kind { url_verification, message, ignored };
+    // card_action: a tap on a card's button, as the command it runs (message.text), to be
+    // answered with card_action_response.
+    enum class Kind { url_verification, message, card_action, ignored };
     Kind kind = Kind::ignored;
+    std::string card_action;         // card_action: the button's action ("task_done")
+    bool card_single = false;        // card_action: the card is about one task (may be replaced)
     std::string challenge;           // url_verification: answer {"challenge": challenge}
     std::string token;               // the Verification Token the payload carried
     adapters::InboundMessage message;  // kind == message (dedup_key also set when ignored)
@@ -84,6 +94,13 @@ struct EventRequest {
 // Errors: unauthorized (signature, token, timestamp), invalid_argument (malformed body).
 core::Result<EventRequest> decode_event(std::string_view raw_body, const EventConfig& config,
                                         const SignatureHeaders& headers, long long now_unix = 0);
+
+// The answer to a card callback (§ card.action.trigger): a toast saying what happened
+// (`toast_type` success | info | warning | error) and, when `card` is given, the card that
+// replaces the tapped one (its buttons gone, so it is not tapped again). One JSON object, the
+// HTTP body or the long connection's response data.
+std::string card_action_response(std::string_view toast, std::string_view toast_type,
+                                 const core::ChatMessage* card);
 
 // ---- Outbound -----------------------------------------------------------------------------
 

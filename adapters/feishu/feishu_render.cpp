@@ -58,9 +58,12 @@ json lark_md_div(std::string content) {
     return {{"tag", "div"}, {"text", {{"tag", "lark_md"}, {"content", std::move(content)}}}};
 }
 
-// Card JSON 1.0 as in §2.9: header, lark_md divs, hr, action buttons.
+// Card JSON 1.0 as in §2.9: header, lark_md divs, hr, action buttons. update_multi: a tap's
+// answer replaces the card for everyone in the chat, not only for whoever tapped (1.0's default).
+// A button's value says what a tap runs (core::button_command) in the message's language, and
+// whether the card is about one task (then the answer replaces it; a digest keeps its card).
 json card(const core::ChatMessage& message) {
-    json out = {{"config", {{"wide_screen_mode", true}}}};
+    json out = {{"config", {{"wide_screen_mode", true}, {"update_multi", true}}}};
     if (!message.title.empty())
         out["header"] = {{"title", {{"tag", "plain_text"}, {"content", message.title}}}, {"template", "blue"}};
     json elements = json::array();
@@ -77,12 +80,19 @@ json card(const core::ChatMessage& message) {
     if (!extra.empty()) elements.push_back(lark_md_div(extra));
     if (!message.buttons.empty()) {
         json actions = json::array();
+        bool single = true;
+        for (const auto& button : message.buttons)
+            single = single && button.value.substr(button.value.find('/') + 1) ==
+                                   message.buttons.front().value.substr(message.buttons.front().value.find('/') + 1);
         for (size_t i = 0; i < message.buttons.size(); ++i) {
             const core::Button& button = message.buttons[i];
             actions.push_back({{"tag", "button"},
                                {"text", {{"tag", "plain_text"}, {"content", button.label}}},
                                {"type", i == 0 ? "primary" : "default"},
-                               {"value", {{"action", button.action}, {"value", button.value}}}});
+                               {"value", {{"action", button.action},
+                                          {"value", button.value},
+                                          {"lang", message.locale == core::Locale::en ? "en" : "zh-CN"},
+                                          {"single", single}}}});
         }
         elements.push_back({{"tag", "hr"}});
         elements.push_back({{"tag", "action"}, {"actions", std::move(actions)}});
@@ -261,6 +271,17 @@ ApiOutcome parse_api_response(int http_status, std::string_view ratelimit_reset_
             out.message = "code " + std::to_string(out.code) + ": " + out.message;
     }
     return out;
+}
+
+std::string card_action_response(std::string_view toast, std::string_view toast_type,
+                                 const core::ChatMessage* replacement) {
+    json out = {{"toast", {{"type", toast_type}, {"content", toast}}}};
+    if (replacement) {
+        core::ChatMessage shown = *replacement;
+        shown.buttons.clear();  // answered: not to be tapped again
+        out["card"] = {{"type", "raw"}, {"data", card(shown)}};
+    }
+    return dump(out);
 }
 
 }  // namespace adapters::feishu

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/common/crypto.h"
 #include "adapters/common/form.h"
 #include "adapters/common/json_fields.h"
 #include "core/json_depth.h"
@@ -204,9 +205,11 @@ core::Result<WsEndpoint> parse_ws_endpoint_response(int http_status, std::string
     return endpoint;
 }
 
-PbFrame response_frame(PbFrame frame, int code, long long biz_rt_ms) {
+PbFrame response_frame(PbFrame frame, int code, long long biz_rt_ms, std::string_view data) {
     frame.headers.emplace_back("biz_rt", std::to_string(biz_rt_ms));
-    frame.payload = Json{{"code", code}, {"headers", Json::object()}, {"data", nullptr}}.dump();
+    Json answer{{"code", code}, {"headers", Json::object()}, {"data", nullptr}};
+    if (!data.empty()) answer["data"] = base64_encode(data);  // the SDKs' []byte / Buffer: base64
+    frame.payload = answer.dump();
     return frame;
 }
 

@@ -56,8 +56,9 @@ struct WsEndpoint {
 core::Result<WsEndpoint> parse_ws_endpoint_response(int http_status, std::string_view body);
 
 // The answer to a data frame: the frame itself with payload {"code":code,"data":null,"headers":{}}
-// and header biz_rt = handling time in ms.
-PbFrame response_frame(PbFrame frame, int code, long long biz_rt_ms);
+// and header biz_rt = handling time in ms. `data`, when given (a card callback's answer, JSON),
+// goes base64-encoded in "data", as the SDKs send it.
+PbFrame response_frame(PbFrame frame, int code, long long biz_rt_ms, std::string_view data = {});
 
 // A long-connection event payload (plaintext, im.message.receive_v1 …) decoded like a webhook
 // body. The connection was opened with the app secret, so the payload's Verification Token is

@@ -11,6 +11,7 @@
 #include "adapters/common/crypto.h"
 #include "adapters/common/form.h"
 #include "adapters/common/json_fields.h"
+#include "core/task_buttons.h"
 #include "core/text.h"
 
 namespace adapters::slack {
@@ -404,7 +405,6 @@ core::Result<Interaction> decode_interaction(std::string_view form_body) {
 
 std::optional<InboundMessage> interaction_message(const Interaction& interaction) {
     // Buttons carry "PROJECT/TASK"; they run the same command a person would type.
-    std::string task = interaction.value.substr(interaction.value.find('/') + 1);
     InboundMessage message;
     message.platform = "slack";
     message.dedup_key = "interaction:" + interaction.trigger_id;
@@ -412,10 +412,8 @@ std::optional<InboundMessage> interaction_message(const Interaction& interaction
     message.sender_id = interaction.user_id;
     message.message_id = interaction.message_ts;
     message.thread_id = interaction.message_ts;
-    if (interaction.action_id == "task_done")
-        message.text = "done " + task;
-    else if (interaction.action_id == "task_open")
-        message.text = "show " + task;
+    if (auto command = core::button_command(interaction.action_id, interaction.value, core::Locale::en))
+        message.text = *command;  // done / ack / delay (the prompt) / show / web: core/task_buttons.h
     else if (interaction.action_id == "claim_confirm") {  // "ACCOUNT:PERSON" from a claim's question
         auto colon = interaction.value.find(':');
         if (colon == std::string::npos || colon == 0 || colon + 1 == interaction.value.size()) return std::nullopt;

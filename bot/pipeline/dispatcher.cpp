@@ -5,6 +5,7 @@
 #include "core/answers.h"
 #include "core/digest.h"
 #include "core/semantics.h"
+#include "core/task_buttons.h"
 
 namespace bot {
 namespace {
@@ -187,6 +188,9 @@ core::Result<CommandOutcome> Dispatcher::run_query(const core::ParsedLine& line,
         for (const auto& state : *states) {
             if (const core::Task* task = state.find_task(command.task_id)) {
                 outcome.answer = core::task_detail_sections(*task, state, context.today, locale, context.markup);
+                const bool open = task->status != core::Status::done && task->status != core::Status::cancelled;
+                outcome.buttons = core::task_buttons(state.project.id, task->id, locale,
+                                                     {.done = open, .ack = open, .delay = open, .web = true}, false);
                 return outcome;
             }
         }

@@ -277,3 +277,95 @@ TEST_F(FeishuEndToEndTest, ExpiredTokenIsReplacedBeforeSending) {
 }
 
 }  // namespace
+
+// card.action.trigger (schema 2.0) as Feishu sends a tap on a button of a card trackerd sent:
+// the button's value as render_card wrote it, create_time in microseconds.
+std::string card_tap(const std::string& event_id, const std::string& action, const std::string& value,
+                     bool single = true, const std::string& operator_id = k_sender,
+                     const std::string& token = k_verification_token) {
+    nlohmann::json event = {
+        {"schema", "2.0"},
+        {"header",
+         {{"event_id", event_id}, {"token", token}, {"create_time", "1700000000000000"},
+          {"event_type", "card.action.trigger"}, {"tenant_key", "2ca1d211f64f6438"}, {"app_id", k_app_id}}},
+        {"event",
+         {{"operator", {{"tenant_key", "2ca1d211f64f6438"}, {"open_id", operator_id}, {"union_id", "on_x"}}},
+          {"token", "c-295ee57216a5dc9de90fefd0aadb4b1d7d000000"},
+          {"action",
+           {{"value", {{"action", action}, {"value", value}, {"lang", "zh-CN"}, {"single", single}}},
+            {"tag", "button"},
+            {"name", "btn"}}},
+          {"host", "im_message"},
+          {"context", {{"open_message_id", "om_card0000000000000000000000000001"}, {"open_chat_id", k_chat}}}}}};
+    return event.dump();
+}
+
+TEST_F(FeishuEndToEndTest, TapOnACardButtonMarksTheTaskDoneThroughTheVerifiedCallback) {
+    start();
+    auto response = post_event(card_tap("ev-tap-0001", "task_done", "P1/T003"));
+    ASSERT_TRUE(response);
+    ASSERT_EQ(response->status, 200) << response->body;
+    EXPECT_EQ(task("T003").status, core::Status::done);
+    // The answer: a toast saying what happened, and the card (about T003 alone) replaced by it,
+    // without buttons.
+    auto answer = nlohmann::json::parse(response->body, nullptr, false);
+    EXPECT_EQ(answer["toast"]["type"], "success");
+    EXPECT_NE(answer["toast"]["content"].get<std::string>().find("T003"), std::string::npos) << response->body;
+    EXPECT_NE(answer["toast"]["content"].get<std::string>().find("已完成"), std::string::npos) << response->body;
+    ASSERT_EQ(answer["card"]["type"], "raw");
+    EXPECT_EQ(answer["card"]["data"]["config"]["update_multi"], true);
+    EXPECT_EQ(answer["card"]["data"]["elements"].dump().find("\"action\""), std::string::npos) << "no buttons left";
+    // The reply also goes to the chat, in the card's thread, mentioning who tapped.
+    ASSERT_TRUE(m_feishu.wait_for(1, std::chrono::seconds(10)));
+    EXPECT_EQ(m_feishu.messages().front().endpoint, "reply");
+    EXPECT_EQ(m_feishu.messages().front().target, "om_card0000000000000000000000000001");
+}
+
+TEST_F(FeishuEndToEndTest, DoubleTapAppliesOnceAndARepushIsAnsweredWithoutRunningAgain) {
+    start();
+    ASSERT_EQ(post_event(card_tap("ev-tap-0001", "task_done", "P1/T003"))->status, 200);
+    auto second = post_event(card_tap("ev-tap-0002", "task_done", "P1/T003"));  // a second tap: a new event
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->status, 200);
+    auto answer = nlohmann::json::parse(second->body, nullptr, false);
+    EXPECT_EQ(answer["toast"]["type"], "info") << "nothing changed the second time: " << second->body;
+    EXPECT_FALSE(answer.contains("card"));
+    auto repush = post_event(card_tap("ev-tap-0001", "task_done", "P1/T003"));  // Feishu re-pushes the first
+    ASSERT_TRUE(repush);
+    EXPECT_EQ(nlohmann::json::parse(repush->body, nullptr, false)["toast"]["content"], "已处理过这次点击");
+    EXPECT_EQ(progress_entries("T003"), 1u) << "one done, whatever the taps";
+}
+
+TEST_F(FeishuEndToEndTest, ForgedOrMistokenedTapIsRefusedAndChangesNothing) {
+    start();
+    std::string body = encrypted(card_tap("ev-tap-0001", "task_done", "P1/T003"));
+    auto forged = post(body, signature(std::to_string(k_event_time), "1234567890", body, "not-the-encrypt-key"));
+    ASSERT_TRUE(forged);
+    EXPECT_EQ(forged->status, 401);
+    auto mistokened = post_event(card_tap("ev-tap-0002", "task_done", "P1/T003", true, k_sender, "not-the-token"));
+    ASSERT_TRUE(mistokened);
+    EXPECT_EQ(mistokened->status, 401);
+    EXPECT_EQ(task("T003").status, core::Status::not_started);
+    EXPECT_EQ(progress_entries("T003"), 0u);
+}
+
+TEST_F(FeishuEndToEndTest, TapBySomeoneWhoMayNotChangeTheTaskIsRefusedWithAToast) {
+    start();
+    auto response = post_event(card_tap("ev-tap-0001", "task_done", "P1/T004", true, "ou_stranger000000000000000000000"));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    auto answer = nlohmann::json::parse(response->body, nullptr, false);
+    EXPECT_EQ(answer["toast"]["type"], "info") << response->body;
+    EXPECT_FALSE(answer.contains("card")) << "the card stays for whoever may tap it";
+    EXPECT_EQ(task("T004").status, core::Status::not_started);
+}
+
+TEST_F(FeishuEndToEndTest, ReportDelayButtonAnswersWithThePromptToFillIn) {
+    start();
+    auto response = post_event(card_tap("ev-tap-0001", "task_delay", "P1/T003"));
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 200);
+    std::string toast = nlohmann::json::parse(response->body, nullptr, false)["toast"]["content"];
+    EXPECT_NE(toast.find("还缺新的完成日期、原因"), std::string::npos) << toast;
+    EXPECT_EQ(task("T003").status, core::Status::not_started);
+}

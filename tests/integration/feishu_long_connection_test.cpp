@@ -5,8 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "adapters/common/crypto.h"
 #include "adapters/feishu/long_connection.h"
 #include "bot/app.h"
 #include "tests/support/deep_json.h"
@@ -92,6 +95,10 @@ protected:
             if (frame->method != fs::k_frame_data || !answer.is_object() || answer.value("code", 0) != 200 ||
                 frame->header("biz_rt").empty())
                 return std::string();
+            if (answer["data"].is_string()) {  // a card tap's answer, base64 as the SDKs send it
+                std::lock_guard lock(m_answers_mutex);
+                m_answers[frame->header("message_id")] = answer["data"].get<std::string>();
+            }
             return frame->header("message_id");
         };
         return dialect;
@@ -111,7 +118,15 @@ protected:
     }
     FakeSocketPlatform& platform() override { return m_platform; }
 
+    std::string answer_data(const std::string& id) {
+        std::lock_guard lock(m_answers_mutex);
+        auto found = m_answers.find(id);
+        return found == m_answers.end() ? std::string() : found->second;
+    }
+
     testing_support::FakeFeishu m_feishu{k_app_id, k_app_secret, &m_clock};
+    std::mutex m_answers_mutex;
+    std::map<std::string, std::string> m_answers;  // frame message_id -> the answer's "data"
     std::atomic<int> m_pings{0};
     std::atomic<int> m_pings_with_service{0};
     FakeSocketPlatform m_platform;
@@ -201,4 +216,24 @@ TEST_F(FeishuLongConnectionModeTest, TheAdminBindsTheGroupAndTheDirectoryLinksAM
     m_app->outbox().run_once();
     ASSERT_TRUE(m_feishu.wait_for(2, k_wait)) << m_feishu.messages().size();
     EXPECT_NE(m_feishu.messages().back().content.find("已识别为 小明"), std::string::npos) << m_feishu.messages().back().content;
+}
+
+TEST_F(FeishuLongConnectionModeTest, ACardTapOverTheConnectionIsAppliedAndAnsweredWithAToastInTheFrame) {
+    start();
+    json tap = {{"schema", "2.0"},
+                {"header", {{"event_id", "ev-tap-1"}, {"event_type", "card.action.trigger"},
+                            {"create_time", "1700000000000000"}, {"token", ""}, {"app_id", k_app_id}}},
+                {"event",
+                 {{"operator", {{"open_id", k_sender}}},
+                  {"action", {{"value", {{"action", "task_done"}, {"value", "P1/T003"}, {"lang", "zh-CN"}, {"single", true}}},
+                              {"tag", "button"}}},
+                  {"context", {{"open_message_id", "om_card_1"}, {"open_chat_id", k_chat}}}}}};
+    m_platform.deliver("tap-1", tap.dump());
+    ASSERT_TRUE(wait([&] { return m_platform.acks("tap-1") == 1; }));
+    EXPECT_EQ(task("T003").status, core::Status::done);
+    auto decoded = adapters::base64_decode(answer_data("tap-1"));
+    ASSERT_TRUE(decoded) << "the answer's data is base64";
+    json answer = json::parse(*decoded, nullptr, false);
+    EXPECT_EQ(answer["toast"]["type"], "success") << *decoded;
+    EXPECT_EQ(answer["card"]["type"], "raw") << "the one-task card is replaced by what happened";
 }

@@ -76,12 +76,15 @@ bool FeishuLongConnection::on_frame(const WsFrame& frame, WsConnection& connecti
     std::string payload = join_parts(*decoded);
     if (payload.empty()) return true;
     auto started = std::chrono::steady_clock::now();
-    int code = type == "event" ? handle_event(payload) : 200;  // cards are not used: answered, ignored
+    // Card callbacks (card.action.trigger) come as "event" frames; "card" frames (the legacy
+    // card channel, which Feishu does not offer over the long connection) are read the same way.
+    std::string answer;
+    int code = type == "event" || type == "card" ? handle_event(payload, answer) : 200;
     if (code == 0) return true;
     auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     if (took > k_deadline)
         spdlog::warn("feishu long connection: answered after {} ms; Feishu may push it again", took.count());
-    auto sent = connection.send(fs::encode_frame(fs::response_frame(*decoded, code, took.count())), true);
+    auto sent = connection.send(fs::encode_frame(fs::response_frame(*decoded, code, took.count(), answer)), true);
     if (!sent) spdlog::warn("feishu long connection: answer not sent: {}", sent.error().message);
     return true;
 }
@@ -107,14 +110,15 @@ std::string FeishuLongConnection::join_parts(const fs::PbFrame& frame) {
     return joined;
 }
 
-int FeishuLongConnection::handle_event(const std::string& payload) {
+int FeishuLongConnection::handle_event(const std::string& payload, std::string& answer) {
     auto decoded = fs::decode_long_connection_event(payload, m_settings.bot_open_id);
     if (!decoded) {  // answered: a re-push would be just as malformed
         spdlog::warn("feishu long connection: malformed event: {}", decoded.error().message);
         count(RequestOutcome::bad_request);
         return 200;
     }
-    if (decoded->kind != fs::EventRequest::Kind::message) {
+    const bool tap = decoded->kind == fs::EventRequest::Kind::card_action;
+    if (decoded->kind != fs::EventRequest::Kind::message && !tap) {
         spdlog::debug("feishu long connection: ignored: {}", decoded->ignored_reason);
         count(RequestOutcome::ignored);
         return 200;
@@ -126,6 +130,16 @@ int FeishuLongConnection::handle_event(const std::string& payload) {
                       handled.error().message);
         count(RequestOutcome::error);
         return 0;
+    }
+    if (tap) {  // answered with a toast, and the card updated (the frame's base64 data)
+        spdlog::info("feishu long connection: card {} by {} in {} ran '{}' (duplicate={}, changed={})",
+                     decoded->card_action, decoded->message.sender_id, decoded->message.chat_id, decoded->message.text,
+                     handled->duplicate, handled->changed);
+        answer = feishu_card_answer(handled->duplicate ? nullptr : &*handled, decoded->card_single,
+                                    handled->reply.locale);
+        count(handled->duplicate ? RequestOutcome::duplicate : RequestOutcome::ok);
+        if (!handled->duplicate) m_wake();
+        return 200;
     }
     if (handled->duplicate) {
         spdlog::info("feishu long connection: duplicate delivery {} of {} ignored", decoded->message.dedup_key,

@@ -41,7 +41,7 @@ private:
     // The whole payload once every part of a split message arrived; "" until then.
     std::string join_parts(const adapters::feishu::PbFrame& frame);
     // The answer's code (200), or 0: do not answer.
-    int handle_event(const std::string& payload);
+    int handle_event(const std::string& payload, std::string& answer);  // answer: a card tap's JSON
     void count(RequestOutcome outcome);
 
     const config::FeishuConfig m_settings;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/pipeline/inbound_types.h"
 #include "bot/pipeline/platform_out.h"
 
 namespace bot {
@@ -23,6 +24,12 @@ public:
                                            const std::string& kind, const std::string& dedup_key,
                                            long long now_unix) const override;
 };
+
+// The answer to a tap on a card's button (card.action.trigger) once the pipeline handled it
+// (nullptr: a duplicate tap, already answered): a toast with the reply's first line, and, when
+// the tap changed the task of a card about one task, that card replaced by the reply. The reply
+// itself is also sent to the chat, in the card's thread, as any reply is.
+std::string feishu_card_answer(const InboundResult* handled, bool single_task_card, core::Locale locale);
 
 // "tk-" + 32 hex digits of SHA-256(dedup_key): stable, within Feishu's 50-character uuid limit.
 std::string feishu_reply_uuid(const std::string& dedup_key);

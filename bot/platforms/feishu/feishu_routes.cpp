@@ -55,6 +55,17 @@ HttpReply handle_events(const HttpRequest& request, const adapters::feishu::Even
         spdlog::error("feishu events: not applied, asking for a retry: {}", handled.error().message);
         return json_msg(500, "temporarily unable to apply; retry");
     }
+    if (decoded->kind == Kind::card_action) {  // a tap: answered with a toast, and the card updated
+        outcome = handled->duplicate ? RequestOutcome::duplicate : RequestOutcome::ok;
+        spdlog::info("feishu card: {} by {} in {} ran '{}' (duplicate={}, changed={})", decoded->card_action,
+                     decoded->message.sender_id, decoded->message.chat_id, decoded->message.text, handled->duplicate,
+                     handled->changed);
+        if (!handled->duplicate) wake();
+        return HttpReply{200, "application/json",
+                         feishu_card_answer(handled->duplicate ? nullptr : &*handled, decoded->card_single,
+                                            handled->reply.locale),
+                         {}};
+    }
     if (handled->duplicate) {
         outcome = RequestOutcome::duplicate;
         spdlog::info("feishu events: duplicate delivery {} of {} ignored", decoded->message.dedup_key,

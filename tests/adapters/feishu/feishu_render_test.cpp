@@ -93,8 +93,12 @@ TEST(FeishuRenderTest, DigestIsAnInteractiveCardWithDivsHrAndButtons) {
     ASSERT_EQ(actions.size(), 2u);
     EXPECT_EQ(actions[0]["text"]["content"], "Mark done");
     EXPECT_EQ(actions[0]["type"], "primary");
-    EXPECT_EQ(actions[0]["value"], (json{{"action", "task_done"}, {"value", "P1/T003"}}));
+    // What a tap runs, in which language, and that the card is about two tasks (a tap answers
+    // with a toast and leaves the digest's card as it is).
+    EXPECT_EQ(actions[0]["value"],
+              (json{{"action", "task_done"}, {"value", "P1/T003"}, {"lang", "zh-CN"}, {"single", false}}));
     EXPECT_EQ(actions[1]["value"]["value"], "P1/T007");
+    EXPECT_EQ(card["config"]["update_multi"], true) << "an answer updates the card for everyone in the chat";
 }
 
 TEST(FeishuRenderTest, CardConvertsTextMentions) {
