@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 
@@ -13,13 +14,16 @@
 #include "bot/team/seed.h"
 #include "bot/trackerctl_directory.h"
 #include "bot/web/xlsx_export.h"
+#include "bot/xlsx/xlsx_reader.h"
 #include "bot/ops/local_time.h"
 #include "bot/ops/version.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/digest.h"
+#include "core/plan_shift.h"
 #include "core/store/store.h"
 #include "core/table_csv.h"
+#include "core/table_sheet.h"
 
 namespace {
 
@@ -36,6 +40,7 @@ struct Options {
     std::string state;
     std::string chat;
     std::string xlsx_file;
+    std::string shift_to;
     bool send = false;
     bool english_headers = false;
     bool allow_readable_config = false;
@@ -83,12 +88,56 @@ core::Result<void> seed_from_config(const Options& options, store::Store& store,
     return core::ok();
 }
 
-int run_import(const Options& options, store::Store& store) {
-    auto text = bot::read_text_file(options.file);
-    if (!text) return fail(text.error().message);
+bool ends_with_xlsx(const std::string& path) {
+    std::string tail = path.size() >= 5 ? path.substr(path.size() - 5) : path;
+    for (char& c : tail) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return tail == ".xlsx";
+}
+
+// The plan in `options.file`: an Excel workbook (by its zip magic or its .xlsx name: the tracking
+// sheet, and the KPI and risk sheets when present) or a CSV tracking table.
+core::Result<core::ImportedTable> read_plan(const Options& options) {
+    auto bytes = bot::read_text_file(options.file);
+    if (!bytes) return bytes.error();
     core::ImportOptions import_options;
     import_options.project_id = options.project;
-    auto table = core::import_tracking_csv(*text, import_options);
+    if (!bot::xlsx::looks_like_zip(*bytes) && !ends_with_xlsx(options.file))
+        return core::import_tracking_csv(*bytes, import_options);
+    auto sheets = bot::xlsx::read_xlsx(*bytes);
+    if (!sheets) return sheets.error();
+    auto book = core::import_workbook(*sheets, import_options);
+    if (!book) return book.error();
+    std::cerr << "read sheet '" << book->tracking_sheet << "'"
+              << (book->kpi_sheet.empty() ? "" : ", KPIs from '" + book->kpi_sheet + "'")
+              << (book->risk_sheet.empty() ? "" : ", risks from '" + book->risk_sheet + "'") << "\n";
+    return std::move(book->table);
+}
+
+// --shift-to DATE|today: the whole plan moved by whole days so that it is in progress that day
+// (core/plan_shift.h). Says what the day shows.
+core::Result<void> shift_plan_to(const Options& options, const config::Config& config, core::ProjectState& state) {
+    core::Date target{};
+    if (options.shift_to == "today") {
+        core::SystemClock clock;
+        target = bot::local_today(clock, config.timezone);
+    } else if (auto day = core::parse_iso_date(options.shift_to)) {
+        target = *day;
+    } else {
+        return core::make_error(core::ErrorCode::invalid_argument, "--shift-to: expected YYYY-MM-DD or today");
+    }
+    auto anchor = core::plan_anchor(state);
+    if (!anchor) return core::make_error(core::ErrorCode::invalid_argument, "--shift-to: no open task has a planned finish");
+    int days = core::days_between(anchor->day, target);
+    core::shift_plan(state, days);
+    std::cerr << "shifted every date by " << days << " days: on " << core::format_iso_date(target) << " "
+              << anchor->due_task << " is due in 2 days"
+              << (anchor->late_task.empty() ? "" : ", " + anchor->late_task + " is late")
+              << (anchor->blocked_task.empty() ? "" : ", " + anchor->blocked_task + " is blocked") << "\n";
+    return core::ok();
+}
+
+int run_import(const Options& options, const config::Config& config, store::Store& store) {
+    auto table = read_plan(options);
     if (!table) return fail(options.file + ": " + table.error().message);
     if (!options.kpi_file.empty()) {
         auto kpi_text = bot::read_text_file(options.kpi_file);
@@ -97,13 +146,16 @@ int run_import(const Options& options, store::Store& store) {
         if (!kpis) return fail(options.kpi_file + ": " + kpis.error().message);
         table->state.kpis = *kpis;
     }
+    if (!options.shift_to.empty())
+        if (auto shifted = shift_plan_to(options, config, table->state); !shifted) return fail(shifted.error().message);
     core::SystemClock clock;
     core::ChangeSource source{"", "import", "", options.file, clock.now_unix()};
     auto saved = store.import_project(table->state, source);
     if (!saved) return fail(saved.error().message);
     for (const auto& warning : table->warnings) std::cerr << "warning: " << warning << "\n";
     std::cout << "imported " << table->state.project.id << " (" << table->state.project.name << "): "
-              << table->state.tasks.size() << " rows, " << table->state.kpis.size() << " KPIs\n";
+              << table->state.tasks.size() << " rows, " << table->state.kpis.size() << " KPIs, "
+              << table->state.risks.size() << " risks\n";
     return 0;
 }
 
@@ -243,10 +295,12 @@ int main(int argc, char** argv) {
                  "load a config file that other users may read (refused by default: it holds secrets)");
 
     auto* init = app.add_subcommand("init", "create or migrate the database");
-    auto* import = app.add_subcommand("import", "import a tracking table (the seeds' CSV format)");
-    import->add_option("file", options.file, "CSV file")->required();
+    auto* import = app.add_subcommand("import", "import a tracking table (the seeds' CSV format, or an Excel workbook)");
+    import->add_option("file", options.file, "CSV file, or .xlsx workbook (its KPI and risk sheets too)")->required();
     import->add_option("--kpis", options.kpi_file, "KPI table CSV for the same project");
     import->add_option("--project", options.project, "project id (default: the phase row's id)");
+    import->add_option("--shift-to", options.shift_to,
+                       "move every date by whole days so that the plan is in progress on YYYY-MM-DD (or today)");
     auto* export_cmd = app.add_subcommand("export", "print a project's tracking table as CSV, or write it as Excel");
     export_cmd->add_option("--project", options.project, "project id");
     export_cmd->add_flag("--english", options.english_headers, "English column headers");
@@ -292,7 +346,7 @@ int main(int argc, char** argv) {
         std::cout << "database ready\n";
         return 0;
     }
-    if (import->parsed()) return run_import(options, **store);
+    if (import->parsed()) return run_import(options, *config, **store);
     if (export_cmd->parsed()) return run_export(options, *config, **store);
     if (say->parsed()) return run_say(options, *config, **store);
     if (digest->parsed() && options.send) {

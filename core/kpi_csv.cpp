@@ -114,9 +114,19 @@ std::string amount_cell(double value, bool percent) {
 
 }  // namespace
 
+namespace table_cells {
+std::span<const ColumnSpec> kpi_column_specs() { return k_kpi_columns; }
+}  // namespace table_cells
+
 Result<std::vector<Kpi>> import_kpi_csv(std::string_view csv, const std::string& project_id) {
     auto records = parse_csv(csv);
     if (!records) return records.error();
+    return import_kpi_records(*records, project_id);
+}
+
+Result<std::vector<Kpi>> import_kpi_records(const std::vector<CsvRecord>& table_rows,
+                                            const std::string& project_id) {
+    const std::vector<CsvRecord>* records = &table_rows;
     auto header = header_row(*records);
     if (!header) return header.error();
     const size_t header_at = *header;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,12 @@ struct ColumnSpec {
     std::string_view alias;  // another header seen in the seeds, "" when none
     bool required;
 };
+
+// The columns of each table, for the readers that look for a header among other rows
+// (core/table_sheet.cpp): the tracking table, the KPI table and the risk register.
+std::span<const ColumnSpec> tracking_column_specs();
+std::span<const ColumnSpec> kpi_column_specs();
+std::span<const ColumnSpec> risk_column_specs();
 
 struct Columns {
     std::vector<int> index;           // spec position -> file column, -1 when absent

@@ -242,9 +242,19 @@ std::vector<const Task*> tree_order(const std::vector<Task>& tasks) {
 
 }  // namespace
 
+namespace table_cells {
+std::span<const ColumnSpec> tracking_column_specs() { return k_task_columns; }
+}  // namespace table_cells
+
 Result<ImportedTable> import_tracking_csv(std::string_view csv, const ImportOptions& options) {
     auto records = parse_csv(csv);
     if (!records) return records.error();
+    return import_tracking_records(*records, options);
+}
+
+Result<ImportedTable> import_tracking_records(const std::vector<CsvRecord>& table_rows,
+                                              const ImportOptions& options) {
+    const std::vector<CsvRecord>* records = &table_rows;
     auto header = header_row(*records);
     if (!header) return header.error();
     const size_t header_at = *header;

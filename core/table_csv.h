@@ -40,12 +40,25 @@ struct ImportedTable {
 // Errors (ErrorCode::invalid_argument): a malformed cell, a missing required column, a duplicate
 // id, an unknown predecessor, a dependency cycle (R7 needs an acyclic chain).
 Result<ImportedTable> import_tracking_csv(std::string_view csv, const ImportOptions& options);
+// The same over rows already split into cells (record i is spreadsheet row i + 1; the first row
+// that is not blank is the header): a workbook's sheet (core/table_sheet.h).
+Result<ImportedTable> import_tracking_records(const std::vector<CsvRecord>& records,
+                                              const ImportOptions& options);
 
 // KPI table columns: 指标编号 id | 指标名称 name | 指标类型 kind | 指标说明 description |
 // 目标值 target | 当前值 current | 数据来源 data_source | 更新日期 updated |
 // optional 预警阈值 warn_below (a fraction of target, "50%" or "0.5"; R12).
 // "35%" reads as 35 with percent = true; "5000000", "5,000,000" and "500万" as plain numbers.
 Result<std::vector<Kpi>> import_kpi_csv(std::string_view csv, const std::string& project_id);
+Result<std::vector<Kpi>> import_kpi_records(const std::vector<CsvRecord>& records,
+                                            const std::string& project_id);
+
+// Risk register columns (seed 001 表4, as the Excel export's 风险 sheet writes them): 编号 id |
+// 风险 risk | 描述 description | 影响等级 impact | 负责人 owner | 触发条件 trigger | 应对措施
+// response | 状态 status (待处理/处理中/已解决) | 关联任务 task | 登记日期 opened | 关闭日期 closed.
+// 编号 and 风险 are required; owners are people by name, as in the tracking table.
+Result<std::vector<RiskItem>> import_risk_records(const std::vector<CsvRecord>& records,
+                                                  const std::string& project_id);
 
 // The same columns, tasks in tree order (each node followed by its children), statuses as the
 // seeds' labels for Chinese headers (label(status, locale)), completion as "60%", people by

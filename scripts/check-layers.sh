@@ -4,6 +4,7 @@
 #   adapters/ includes no bot/, store or config header;
 #   each bot/ part includes only itself and the parts below it:
 #     net <- ops <- team <- pipeline <- {directory, schedule, web, platforms/<each>} <- app (bot/*.cpp|h)
+#     xlsx (reads workbooks into core's sheets) includes no other bot part
 # Exits 1 and lists the offending lines when one breaks it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,7 @@ declare -A allowed=(
   [platforms/slack]="net ops team pipeline platforms/slack"
   [platforms/feishu]="net ops team pipeline platforms/feishu"
   [platforms/dingtalk]="net ops team pipeline platforms/dingtalk"
+  [xlsx]="xlsx"
 )
 for part in "${!allowed[@]}"; do
   pattern=$(printf '%s\n' ${allowed[$part]} | sed 's|^|bot/|; s|$|/|' | paste -sd'|')

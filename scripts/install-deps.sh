@@ -9,6 +9,9 @@ packages=(build-essential cmake ninja-build pkg-config git tzdata ca-certificate
 # The Excel export (libxlsxwriter) and its test: unzip reads the workbook's XML, LibreOffice
 # (headless Calc, ~80 MB) converts it back to CSV to compare with the store.
 packages+=(libxlsxwriter-dev unzip libreoffice-calc-nogui)
+# The Excel import (bot/xlsx): minizip unpacks the workbook (the zip library libxlsxwriter itself
+# links), pugixml parses its XML.
+packages+=(libminizip-dev libpugixml-dev)
 # dpkg-dev: the .deb's dependencies (dpkg-shlibdeps); ccache: rebuilds of the same sources share objects.
 packages+=(dpkg-dev ccache)
 # --checks: also what .ci/run's extra checks need (clang and its runtimes for libFuzzer).
