@@ -146,6 +146,32 @@ TEST_P(TeamSetupTest, AdminBindsDirectoryLinksClaimIsConfirmedAndTheDigestComes)
     }));
 }
 
+// Issue 23: the plan changes from the chat. The project's lead (经理, an admin here) adds a task
+// for 小明 (a Slack mention, or his name where the fixture sends no mention), 小明 finds it in
+// 我的任务, and 小明, who leads nothing, may not cancel it.
+TEST_P(TeamSetupTest, ALeadAddsATaskFromTheChatAndItsOwnerFindsItInMyTasks) {
+    const std::string platform = GetParam();
+    in_directory(platform, t::k_xiaoming, "王小明", "xiaoming@example.com");
+    ASSERT_NO_FATAL_FAILURE(start());
+    EXPECT_NE(say(platform, k_manager, "绑定 P1").find("已绑定"), std::string::npos);
+    EXPECT_NE(say(platform, t::k_xiaoming, "T003 进度 10%").find("已识别为 小明"), std::string::npos);  // linked
+
+    const std::string owner = platform == "slack" ? std::string("<@") + t::k_xiaoming.slack + ">" : "小明";
+    std::string added = say(platform, k_manager, "新建 海报投放 负责人 " + owner + " 04-20 到 04-28 前置 T005 模块 M3");
+    EXPECT_NE(added.find("已新建"), std::string::npos) << added;
+    EXPECT_NE(added.find("T007"), std::string::npos) << "the id taken is said: " << added;
+    core::Task t007 = task("T007");
+    EXPECT_EQ(t007.owner, "小明");
+    EXPECT_EQ(t007.parent_id, "M3");
+    EXPECT_EQ(t007.predecessors, std::vector<std::string>{"T005"});
+
+    std::string mine = say(platform, t::k_xiaoming, "我的任务");
+    EXPECT_NE(mine.find("T007"), std::string::npos) << mine;
+    std::string refused = say(platform, t::k_xiaoming, "T007 取消 原因: 不需要");
+    EXPECT_NE(refused.find("只有项目负责人"), std::string::npos) << refused;
+    EXPECT_EQ(task("T007").status, core::Status::not_started);
+}
+
 INSTANTIATE_TEST_SUITE_P(Platforms, TeamSetupTest, ::testing::Values("slack", "feishu", "dingtalk"),
                          [](const auto& param_info) { return param_info.param; });
 
