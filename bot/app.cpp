@@ -86,7 +86,12 @@ std::vector<std::string> restart_only_changes(const config::Config& a, const con
     note(a.dingtalk.enabled != b.dingtalk.enabled || a.dingtalk.mode != b.dingtalk.mode || a.dingtalk.app_key != b.dingtalk.app_key ||
              a.dingtalk.app_secret != b.dingtalk.app_secret || a.dingtalk.robot_code != b.dingtalk.robot_code ||
              a.dingtalk.api_base != b.dingtalk.api_base || a.dingtalk.oapi_base != b.dingtalk.oapi_base ||
-             a.dingtalk.signature_window_seconds != b.dingtalk.signature_window_seconds,
+             a.dingtalk.signature_window_seconds != b.dingtalk.signature_window_seconds ||
+             a.dingtalk.card_template_id != b.dingtalk.card_template_id ||
+             a.dingtalk.card_callback_route_key != b.dingtalk.card_callback_route_key ||
+             a.dingtalk.card_api_secret != b.dingtalk.card_api_secret ||
+             (!b.dingtalk.card_token_secret.empty() && a.dingtalk.card_token_secret != b.dingtalk.card_token_secret) ||
+             a.dingtalk.card_token_ttl_hours != b.dingtalk.card_token_ttl_hours,
          "dingtalk");
     note(a.web.enabled != b.web.enabled || a.web.public_url != b.web.public_url || a.web.token != b.web.token ||
              (!b.web.link_secret.empty() && a.web.link_secret != b.web.link_secret) ||  // "" = the one generated
@@ -122,14 +127,23 @@ std::map<std::string, std::string> webhook_secrets(const config::Config& config,
 
 }  // namespace
 
-PlatformOuts make_platform_outs(const config::Config& config, const core::Clock& clock) {
+PlatformOuts make_platform_outs(const config::Config& config, const core::Clock& clock, const LinkSettings& links) {
     PlatformOuts outs;
     auto add = [&](const std::string& platform, std::unique_ptr<PlatformOut> out) {
         outs.by_platform[platform] = out.get();
         outs.owned.push_back(std::move(out));
     };
     if (config.slack.enabled) add("slack", std::make_unique<SlackOut>());
-    if (config.dingtalk.enabled) add("dingtalk", std::make_unique<DingtalkOut>(clock, config.dingtalk.robot_code));
+    if (config.dingtalk.enabled) {
+        // Interactive cards once a template is configured (card_template_id); their web_url a
+        // signed link to the project's web view when there is one.
+        DingtalkOut::WebLink web_link;
+        if (links.ready())
+            web_link = [links, &clock](std::string_view project_id) {
+                return links.web_view(project_id, clock.now_unix() + links.ttl_seconds);
+            };
+        add("dingtalk", std::make_unique<DingtalkOut>(clock, config.dingtalk, std::move(web_link)));
+    }
     if (config.feishu.enabled) add("feishu", std::make_unique<FeishuOut>());
     return outs;
 }
@@ -158,11 +172,15 @@ core::Result<std::unique_ptr<App>> App::create(config::Config config, const core
     auto seeded = seed_directory(**store, config, clock.now_unix());  // people and chats of the file
     if (!seeded) return core::make_error(seeded.error().code, "directory: " + seeded.error().message);
     log_seed(*seeded);
-    if (config.web.enabled) {  // links sent in chat stay valid across restarts
+    const bool card_tokens = config.dingtalk.enabled && config.dingtalk.card_token_secret.empty();
+    if (config.web.enabled || card_tokens) {  // links sent in chat stay valid across restarts
         auto secret = link_secret(config.web.link_secret, **store);
         if (!secret) return core::make_error(secret.error().code, "web: " + secret.error().message);
         config.web.link_secret = std::move(*secret);
     }
+    // DingTalk's card buttons carry tokens trackerd mints (DingTalk signs no callback body): by
+    // default under a key derived from the link secret, so cards sent stay tappable across restarts.
+    if (card_tokens) config.dingtalk.card_token_secret = config.web.link_secret;
     std::unique_ptr<store::Checkpointer> checkpointer;
     if (config.database != ":memory:") {
         store::CheckpointerOptions options;
@@ -221,7 +239,10 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
     OutboxWorkerOptions outbox_options;
     outbox_options.metrics = &m_metrics;
     m_outbox = std::make_unique<OutboxWorker>(*m_store, m_clock, senders, outbox_options);
-    m_outs = make_platform_outs(m_config, m_clock);
+    m_outs = make_platform_outs(m_config, m_clock,
+                                m_config.web.enabled ? make_link_settings(m_link_signer, m_config.web.public_url,
+                                                                          m_config.web.link_ttl_hours * 3600LL)
+                                                     : LinkSettings{});
     m_scheduler = std::make_unique<Scheduler>(*m_store, m_clock, m_config, m_outs.by_platform,
                                               [this] { m_outbox->wake(); });
     m_scheduler->set_metrics(&m_metrics);

@@ -11,6 +11,7 @@
 
 #include "bot/directory/directory_lookup.h"
 #include "bot/pipeline/command_limiter.h"
+#include "bot/pipeline/links.h"
 #include "bot/ops/daemon_metrics.h"
 #include "bot/platforms/dingtalk/dingtalk_sender.h"
 #include "bot/net/http_client.h"
@@ -37,7 +38,8 @@ struct PlatformOuts {
     std::vector<std::unique_ptr<PlatformOut>> owned;
     std::map<std::string, const PlatformOut*> by_platform;
 };
-PlatformOuts make_platform_outs(const config::Config& config, const core::Clock& clock);
+// `links`: signed web-view links for the cards that offer one (DingTalk's web_url); none by default.
+PlatformOuts make_platform_outs(const config::Config& config, const core::Clock& clock, const LinkSettings& links = {});
 
 class App {
 public:

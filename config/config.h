@@ -12,6 +12,8 @@
 //   TRACKERD_FEISHU_VERIFICATION_TOKEN  feishu.verification_token
 //   TRACKERD_FEISHU_ENCRYPT_KEY         feishu.encrypt_key
 //   TRACKERD_DINGTALK_APP_SECRET        dingtalk.app_secret
+//   TRACKERD_DINGTALK_CARD_API_SECRET   dingtalk.card_api_secret
+//   TRACKERD_DINGTALK_CARD_TOKEN_SECRET dingtalk.card_token_secret
 //   TRACKERD_WEB_TOKEN                  web.token
 //   TRACKERD_WEB_LINK_SECRET            web.link_secret
 // Every error names the JSON path of the bad field ("chats[1].platform: ..."); unknown keys are
@@ -109,6 +111,17 @@ struct DingtalkConfig {
     std::string oapi_base = "https://oapi.dingtalk.com";
     int signature_window_seconds = 3600;
     ConnectionMode mode = ConnectionMode::webhook;
+    // Interactive cards (README, DingTalk cards). Messages with buttons go out as this
+    // template's cards when it is set and card_token_secret is known; else as markdown.
+    std::string card_template_id;
+    // Webhook mode: the callbackRouteKey registered with /v1.0/card/callbacks/register (URL
+    // <public>/dingtalk/card) and the apiSecret given there, which signs each callback.
+    std::string card_callback_route_key;
+    std::string card_api_secret;
+    // trackerd's own secret the buttons' capability tokens are derived from; "" = the web link
+    // secret, which bot::App fills in once it is resolved.
+    std::string card_token_secret;
+    int card_token_ttl_hours = 7 * 24;  // how long a card's buttons work
 };
 
 struct Limits {

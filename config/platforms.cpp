@@ -65,7 +65,8 @@ void read_dingtalk(const json& root, Config& config, const EnvLookup& env, Error
     if (!root.contains("dingtalk") || root["dingtalk"].is_null()) return;
     Object section(root["dingtalk"], "dingtalk", errors,
                    {"enabled", "app_key", "app_secret", "robot_code", "api_base", "oapi_base",
-                    "signature_window_seconds", "mode"});
+                    "signature_window_seconds", "mode", "card_template_id", "card_callback_route_key",
+                    "card_api_secret", "card_token_secret", "card_token_ttl_hours"});
     DingtalkConfig& dingtalk = config.dingtalk;
     dingtalk.enabled = true;
     section.boolean("enabled", dingtalk.enabled);
@@ -76,10 +77,22 @@ void read_dingtalk(const json& root, Config& config, const EnvLookup& env, Error
     read_url(section, "oapi_base", dingtalk.oapi_base, errors);
     section.integer("signature_window_seconds", dingtalk.signature_window_seconds, 1, k_max_signature_window_seconds);
     read_mode(section, dingtalk.mode, errors);
+    section.string("card_template_id", dingtalk.card_template_id);
+    section.string("card_callback_route_key", dingtalk.card_callback_route_key);
+    section.string("card_api_secret", dingtalk.card_api_secret);
+    section.string("card_token_secret", dingtalk.card_token_secret);
+    section.integer("card_token_ttl_hours", dingtalk.card_token_ttl_hours, 1, 30 * 24);
     override_from_env(dingtalk.app_secret, "TRACKERD_DINGTALK_APP_SECRET", env);
+    override_from_env(dingtalk.card_api_secret, "TRACKERD_DINGTALK_CARD_API_SECRET", env);
+    override_from_env(dingtalk.card_token_secret, "TRACKERD_DINGTALK_CARD_TOKEN_SECRET", env);
     if (!dingtalk.enabled) return;
     require(section, dingtalk.app_key, "app_key", nullptr, errors);
     require(section, dingtalk.app_secret, "app_secret", "TRACKERD_DINGTALK_APP_SECRET", errors);
+    // Cards in webhook mode call back over HTTP: through a registered route, signed with the
+    // api secret given at registration (cards research §B.1).
+    if (dingtalk.card_template_id.empty() || dingtalk.mode != ConnectionMode::webhook) return;
+    require(section, dingtalk.card_callback_route_key, "card_callback_route_key", nullptr, errors);
+    require(section, dingtalk.card_api_secret, "card_api_secret", "TRACKERD_DINGTALK_CARD_API_SECRET", errors);
 }
 
 }  // namespace config::detail

@@ -1,5 +1,6 @@
 // DingTalk outbound bodies: sessionWebhook / custom robot (§3.5, §3.6), robot OpenAPI group
-// messages with the 15,000-byte msgParam limit, splitting and merging.
+// messages with the 15,000-byte msgParam limit, splitting and merging; interactive cards sent
+// with createAndDeliver and the answers to their callbacks (cards research §B).
 #include <algorithm>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -8,7 +9,9 @@
 #include "adapters/common/crypto.h"
 #include "adapters/common/json_fields.h"
 #include "adapters/common/split.h"
+#include "adapters/dingtalk/card.h"
 #include "adapters/dingtalk/dingtalk.h"
+#include "core/task_buttons.h"
 
 namespace adapters::dingtalk {
 
@@ -45,13 +48,22 @@ std::string plain_text(const core::ChatMessage& message) {
     return with_mentions(message.joined_text(), mention_ids(message));
 }
 
-std::string markdown_text(const core::ChatMessage& message) {
+// The body without the typed commands (a card has buttons instead).
+std::string markdown_body(const core::ChatMessage& message) {
     std::string text = message.title.empty() ? "" : "### " + message.title;
     for (const auto& section : message.sections) {
         if (section.empty()) continue;
         text += (text.empty() ? "" : "\n\n") + section;
     }
     return with_mentions(text, mention_ids(message));
+}
+
+// Markdown carries no callback buttons: it says what to type instead.
+std::string markdown_text(const core::ChatMessage& message) {
+    std::string text = markdown_body(message);
+    std::string commands = typed_commands_line(message);
+    if (!commands.empty()) text += (text.empty() ? "" : "\n\n") + commands;
+    return text;
 }
 
 // The markdown title is what notifications show; a message without one uses its first line.
@@ -333,6 +345,118 @@ MergedBody merge_custom_robot_bodies(const std::vector<std::string>& bodies, siz
         if (every_uuid) merged.msg_uuid = merged_uuid(uuids);
     }
     return merged;
+}
+
+}  // namespace adapters::dingtalk
+
+// ---- Interactive cards (cards research §B.1, §B.2) ------------------------------------------
+
+namespace adapters::dingtalk {
+namespace {
+
+bool is_request_action(const std::string& action) {
+    return action == "task_done" || action == "task_ack" || action == "task_delay" || action == "task_open";
+}
+
+// The template's variable for a button's token.
+std::string token_variable(const std::string& action) {
+    if (action == "task_done") return "tk_done";
+    if (action == "task_ack") return "tk_ack";
+    if (action == "task_delay") return "tk_delay";
+    if (action == "task_open") return "tk_open";
+    return "tk_web";
+}
+
+char op_letter(const std::string& action) {
+    if (action == "task_done") return 'd';
+    if (action == "task_ack") return 'a';
+    if (action == "task_delay") return 'l';
+    if (action == "task_open") return 'o';
+    return 'w';
+}
+
+json param_map(const std::vector<std::pair<std::string, std::string>>& entries) {
+    json map = json::object();
+    for (const auto& [key, value] : entries) map[key] = value;  // values are strings (§B.1)
+    return map;
+}
+
+}  // namespace
+
+std::string typed_commands_line(const core::ChatMessage& message) {
+    const bool zh = message.locale != core::Locale::en;
+    std::vector<std::string> commands;
+    for (const auto& button : message.buttons) {
+        auto command = core::button_command(button.action, button.value, message.locale);
+        if (command && std::find(commands.begin(), commands.end(), *command) == commands.end())
+            commands.push_back(std::move(*command));
+    }
+    if (commands.empty()) return "";
+    std::string line = zh ? "回复" : "Reply";
+    for (size_t i = 0; i < commands.size(); ++i)
+        line += zh ? "「" + commands[i] + "」" : std::string(i == 0 ? " " : " or ") + "\"" + commands[i] + "\"";
+    return line;
+}
+
+std::optional<std::string> render_card(const core::ChatMessage& message, const CardSettings& settings,
+                                       std::string_view open_conversation_id, std::string_view card_nonce,
+                                       long long now_unix, std::string_view web_url) {
+    if (settings.template_id.empty() || settings.token_key.empty() || open_conversation_id.empty()) return std::nullopt;
+    std::string task_value;  // the one task the card's request buttons are about
+    bool request = false;
+    for (const auto& button : message.buttons) {
+        if (!is_request_action(button.action)) continue;
+        if (request && button.value != task_value) return std::nullopt;  // one set of tk_* per card
+        request = true;
+        task_value = button.value;
+    }
+    if (!request) return std::nullopt;
+    std::vector<std::pair<std::string, std::string>> params = {
+        {"title", markdown_title(message)}, {"markdown", markdown_body(message)}, {"tk_done", ""},
+        {"tk_ack", ""}, {"tk_delay", ""}, {"tk_open", ""}, {"tk_web", ""},
+        {"web_url", std::string(web_url)}, {"status", "pending"}, {"statusText", ""}};
+    for (const auto& button : message.buttons) {
+        if (!is_request_action(button.action) && button.action != "web_view") continue;
+        CardToken token{std::string(open_conversation_id), button.value, button.action, message.locale,
+                        now_unix + settings.token_ttl_seconds, std::string(card_nonce) + "-" + op_letter(button.action)};
+        auto tk = mint_card_token(settings.token_key, token);
+        if (!tk) return std::nullopt;
+        for (auto& [key, value] : params)
+            if (key == token_variable(button.action) && value.empty()) value = *tk;
+    }
+    json at_users = json::object();
+    for (const auto& id : mention_ids(message)) at_users[id] = id;  // userId -> nick; the id stands in
+    json deliver{{"robotCode", settings.robot_code}};
+    if (!at_users.empty()) deliver["atUserIds"] = std::move(at_users);
+    json body{{"cardTemplateId", settings.template_id},
+              {"outTrackId", out_track_id(card_nonce)},
+              {"callbackType", settings.stream ? "STREAM" : "HTTP"},
+              {"cardData", {{"cardParamMap", param_map(params)}}},
+              {"openSpaceId", "dtv1.card//IM_GROUP." + std::string(open_conversation_id)},
+              {"imGroupOpenSpaceModel", {{"supportForward", false}}},  // a forwarded card's tokens fit no other chat
+              {"imGroupOpenDeliverModel", std::move(deliver)},
+              {"userIdType", 1}};
+    if (!settings.stream) body["callbackRouteKey"] = settings.route_key;
+    return dump(body);
+}
+
+std::string render_card_answer(const CardAnswer& answer) {
+    json body = json::object();
+    json options = json::object();
+    if (!answer.shared.empty()) {
+        options["updateCardDataByKey"] = true;
+        body["cardData"] = {{"cardParamMap", param_map(answer.shared)}};
+    }
+    if (!answer.private_to_tapper.empty()) {
+        options["updatePrivateDataByKey"] = true;
+        body["userPrivateData"] = {{"cardParamMap", param_map(answer.private_to_tapper)}};
+    }
+    if (!options.empty()) body["cardUpdateOptions"] = std::move(options);
+    return dump(body);
+}
+
+std::string render_card_stream_response(const CardAnswer& answer) {
+    return dump(json{{"response", json::parse(render_card_answer(answer))}});
 }
 
 }  // namespace adapters::dingtalk

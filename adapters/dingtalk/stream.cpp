@@ -4,6 +4,7 @@
 
 #include "adapters/common/form.h"
 #include "adapters/common/json_fields.h"
+#include "adapters/dingtalk/card.h"
 #include "core/json_depth.h"
 
 namespace adapters::dingtalk {
@@ -19,7 +20,8 @@ using Json = nlohmann::json;
 std::string render_stream_open_request(std::string_view client_id, std::string_view client_secret) {
     Json body{{"clientId", std::string(client_id)},
               {"clientSecret", std::string(client_secret)},
-              {"subscriptions", Json::array({Json{{"type", "CALLBACK"}, {"topic", std::string(k_bot_message_topic)}}})},
+              {"subscriptions", Json::array({Json{{"type", "CALLBACK"}, {"topic", std::string(k_bot_message_topic)}},
+                                             Json{{"type", "CALLBACK"}, {"topic", std::string(k_card_callback_topic)}}})},
               {"ua", "trackerd"},
               {"localIp", ""}};
     return dump(body);

@@ -3,7 +3,9 @@
 // v1.0/gateway/connections/open (client id/secret, subscriptions) -> endpoint + single-use
 // ticket, the JSON frames of the WebSocket, and the acknowledgement every frame needs (by its
 // headers.messageId). A robot message's `data` is the HTTP callback body of §3.2, for
-// decode_callback. Pure functions; safe for concurrent use.
+// decode_callback; a card callback's (k_card_callback_topic, adapters/dingtalk/card.h) is the
+// card HTTP callback body plus spaceType/spaceId, for decode_card_callback, and its ack's data
+// is render_card_stream_response. Pure functions; safe for concurrent use.
 
 #include <string>
 #include <string_view>
@@ -15,7 +17,8 @@ namespace adapters::dingtalk {
 inline constexpr std::string_view k_stream_open_path = "/v1.0/gateway/connections/open";
 inline constexpr std::string_view k_bot_message_topic = "/v1.0/im/bot/messages/get";
 
-// {"clientId","clientSecret","subscriptions":[{"type":"CALLBACK","topic":k_bot_message_topic}],"ua","localIp"}
+// {"clientId","clientSecret","subscriptions":[{"type":"CALLBACK","topic":k_bot_message_topic},
+//  {"type":"CALLBACK","topic":k_card_callback_topic}],"ua","localIp"}
 std::string render_stream_open_request(std::string_view client_id, std::string_view client_secret);
 
 struct StreamEndpoint {

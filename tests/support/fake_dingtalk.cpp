@@ -121,6 +121,10 @@ FakeDingtalk::FakeDingtalk(std::string app_key, std::string app_secret, std::str
     m_server->Post("/topapi/v2/user/get", [this](const httplib::Request& request, httplib::Response& response) {
         handle_user_get(request, response);
     });
+    m_server->Post("/v1.0/card/instances/createAndDeliver",
+                   [this](const httplib::Request& request, httplib::Response& response) {
+                       handle_card_deliver(request, response);
+                   });
     m_server->Post("/robot/send", [this](const httplib::Request& request, httplib::Response& response) {
         handle_robot_send(request, response);
     });
@@ -415,6 +419,113 @@ void FakeDingtalk::handle_user_get(const httplib::Request& request, httplib::Res
                      {"errmsg", "ok"},
                      {"result", {{"userid", userid}, {"name", found.name}, {"email", found.email},
                                  {"org_email", found.org_email}, {"mobile", found.mobile}, {"active", true}}}});
+}
+
+}  // namespace testing_support
+
+namespace testing_support {
+
+void FakeDingtalk::set_card_api_secret(const std::string& secret) {
+    std::lock_guard lock(m_mutex);
+    m_card_api_secret = secret;
+}
+
+std::vector<DingtalkCard> FakeDingtalk::cards() const {
+    std::lock_guard lock(m_mutex);
+    return m_cards;
+}
+
+bool FakeDingtalk::wait_for_cards(std::size_t count, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(m_mutex);
+    return m_changed.wait_for(lock, timeout, [&] { return m_cards.size() >= count; });
+}
+
+void FakeDingtalk::handle_card_deliver(const httplib::Request& request, httplib::Response& response) {
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_requests;
+        if (m_tokens.count(request.get_header_value("x-acs-dingtalk-access-token")) == 0)
+            return answer_api_error(response, 401, "InvalidAuthentication", "不合法的access_token");
+    }
+    const json body = json::parse(request.body, nullptr, false);
+    if (!body.is_object()) return answer_api_error(response, 400, "InvalidParameter", "body is not JSON");
+    DingtalkCard card;
+    card.template_id = string_field(body, "cardTemplateId");
+    card.out_track_id = string_field(body, "outTrackId");
+    card.open_space_id = string_field(body, "openSpaceId");
+    card.callback_type = string_field(body, "callbackType");
+    card.route_key = string_field(body, "callbackRouteKey");
+    const json deliver = body.value("imGroupOpenDeliverModel", json::object());
+    if (card.template_id.empty() || card.out_track_id.empty())
+        return answer_api_error(response, 400, "MissingParameter", "cardTemplateId and outTrackId are required");
+    if (card.open_space_id.rfind("dtv1.card//IM_GROUP.", 0) != 0)
+        return answer_api_error(response, 400, "InvalidParameter", "openSpaceId");
+    if (!deliver.is_object() || string_field(deliver, "robotCode") != m_robot_code)
+        return answer_api_error(response, 400, "InvalidParameter", "imGroupOpenDeliverModel.robotCode");
+    if ((card.callback_type != "STREAM" && card.callback_type != "HTTP") ||
+        (card.callback_type == "HTTP" && card.route_key.empty()))
+        return answer_api_error(response, 400, "InvalidParameter", "callbackType / callbackRouteKey");
+    const json data = body.value("cardData", json::object());
+    const json params = data.is_object() ? data.value("cardParamMap", json::object()) : json();
+    if (!params.is_object()) return answer_api_error(response, 400, "InvalidParameter", "cardData.cardParamMap");
+    for (const auto& [key, value] : params.items()) {
+        if (!value.is_string())
+            return answer_api_error(response, 400, "InvalidParameter", "cardParamMap values are strings: " + key);
+        card.params[key] = value.get<std::string>();
+    }
+    if (auto at = deliver.find("atUserIds"); at != deliver.end() && at->is_object())
+        for (const auto& [id, nick] : at->items()) card.at_user_ids.push_back(id);
+    const std::string space_id = card.open_space_id.substr(std::string("dtv1.card//IM_GROUP.").size());
+    {
+        std::lock_guard lock(m_mutex);
+        for (const auto& sent : m_cards)
+            if (sent.out_track_id == card.out_track_id)
+                return answer_api_error(response, 400, "param.outTrackId.exist", "outTrackId已存在");
+        m_cards.push_back(card);
+    }
+    m_changed.notify_all();
+    answer_json(response, 200,
+                json{{"success", true},
+                     {"result", {{"outTrackId", card.out_track_id},
+                                 {"deliverResults", json::array({json{{"spaceType", "IM_GROUP"}, {"spaceId", space_id},
+                                                                      {"success", true}, {"carrierId", "fake-carrier"}}})}}}});
+}
+
+std::string FakeDingtalk::card_callback_body(const std::string& out_track_id, const std::string& user_id,
+                                             const std::string& tk, const std::string& action_id) {
+    json content{{"cardPrivateData", {{"actionIds", json::array({action_id})}, {"params", {{"tk", tk}}}}}};
+    return json{{"type", "actionCallback"}, {"outTrackId", out_track_id}, {"corpId", "dingcorp0001"},
+                {"userId", user_id}, {"content", content.dump()}}
+        .dump();
+}
+
+std::string FakeDingtalk::card_stream_data(const std::string& out_track_id, const std::string& user_id,
+                                           const std::string& tk, const std::string& conversation_id) {
+    json data = json::parse(card_callback_body(out_track_id, user_id, tk));
+    data["spaceType"] = "IM_GROUP";
+    data["spaceId"] = conversation_id;
+    data["userIdType"] = 1;
+    data["extension"] = "{}";
+    return data.dump();
+}
+
+CardCallbackAnswer FakeDingtalk::post_card_callback(int port, const std::string& path, const std::string& body,
+                                                    long long timestamp_ms, const std::string& signature) const {
+    if (timestamp_ms == 0) timestamp_ms = now_ms();
+    std::string secret;
+    {
+        std::lock_guard lock(m_mutex);
+        secret = m_card_api_secret;
+    }
+    const std::string timestamp = std::to_string(timestamp_ms);
+    // §B.1 calcSignature: base64(HMAC-SHA256(key = apiSecret, msg = timestamp)).
+    const std::string computed = adapters::base64_encode(adapters::hmac_sha256(secret, timestamp));
+    httplib::Client client("127.0.0.1", port);
+    httplib::Headers headers{{"x-ddpaas-signature-timestamp", timestamp},
+                             {"x-ddpaas-signature", signature.empty() ? computed : signature}};
+    auto response = client.Post(path, headers, body, "application/json");
+    if (!response) return {};
+    return {response->status, response->body};
 }
 
 }  // namespace testing_support

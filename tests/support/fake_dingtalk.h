@@ -14,6 +14,14 @@
 //   POST /topapi/v2/user/get?access_token=…  the directory (OAPI): {"userid"} of a user added
 //        with add_directory_user -> {"errcode":0,"result":{name,email,org_email,mobile}}; a token
 //        not issued (or revoked) 40014 "不合法的access_token", an unknown userid 60121.
+//   POST /v1.0/card/instances/createAndDeliver   interactive cards (cards research §B.2): the
+//        token, robotCode, cardTemplateId, openSpaceId "dtv1.card//IM_GROUP.<cid>", a new
+//        outTrackId, callbackType STREAM or HTTP + callbackRouteKey, cardParamMap of strings ->
+//        {"success":true,"result":{"outTrackId",deliverResults}}; the card is kept (cards()).
+// A tap on a card's button is sent as DingTalk does (§B.1): post_card_callback POSTs the card
+// callback body to trackerd with x-ddpaas-signature-timestamp (ms) and x-ddpaas-signature =
+// base64(HMAC-SHA256(apiSecret, timestamp)) computed from set_card_api_secret's secret;
+// card_stream_data is the same tap as a Stream frame's data (plus spaceType/spaceId).
 // Accepted messages are logged; so is every custom-robot request, with its time by the clock.
 //
 // Thread safety: safe for concurrent use; the log and the state are guarded by one mutex.
@@ -62,6 +70,23 @@ struct RobotRequest {
     long long errcode = 0;      // what the fake answered
 };
 
+// A card createAndDeliver accepted.
+struct DingtalkCard {
+    std::string template_id;
+    std::string out_track_id;
+    std::string open_space_id;   // dtv1.card//IM_GROUP.<openConversationId>
+    std::string callback_type;   // STREAM | HTTP
+    std::string route_key;       // callbackRouteKey (HTTP)
+    std::map<std::string, std::string> params;  // cardData.cardParamMap
+    std::vector<std::string> at_user_ids;       // imGroupOpenDeliverModel.atUserIds' keys
+};
+
+// What trackerd answered a card callback.
+struct CardCallbackAnswer {
+    int status = 0;  // 0 = no answer (connection failed)
+    std::string body;
+};
+
 // A user as topapi/v2/user/get shows it (result).
 struct DingtalkDirectoryUser {
     std::string name;
@@ -101,6 +126,21 @@ public:
     void fail_directory(int count, const std::string& body);
     int directory_requests() const;  // every user get, whatever it was answered
 
+    // Cards. The apiSecret registered with the callback route (card/callbacks/register).
+    void set_card_api_secret(const std::string& secret);
+    std::vector<DingtalkCard> cards() const;  // accepted, in arrival order
+    bool wait_for_cards(std::size_t count, std::chrono::milliseconds timeout) const;
+    // The HTTP callback body of a tap by `user_id` on the button whose params are {"tk": tk}.
+    static std::string card_callback_body(const std::string& out_track_id, const std::string& user_id,
+                                          const std::string& tk, const std::string& action_id = "btn");
+    // The same tap as a Stream frame's data: spaceType IM_GROUP, spaceId `conversation_id`.
+    static std::string card_stream_data(const std::string& out_track_id, const std::string& user_id,
+                                        const std::string& tk, const std::string& conversation_id);
+    // POSTs `body` to http://127.0.0.1:port<path>, signed at timestamp_ms (the fake's clock when
+    // 0) with the card api secret; `signature` replaces the computed one when not "".
+    CardCallbackAnswer post_card_callback(int port, const std::string& path, const std::string& body,
+                                          long long timestamp_ms = 0, const std::string& signature = "") const;
+
     std::vector<DingtalkPost> messages() const;  // accepted, in arrival order
     int token_requests() const;
     int request_count() const;  // every request that reached a message endpoint
@@ -113,6 +153,7 @@ private:
     void handle_session(const httplib::Request& request, httplib::Response& response);
     void handle_robot_send(const httplib::Request& request, httplib::Response& response);
     void handle_user_get(const httplib::Request& request, httplib::Response& response);
+    void handle_card_deliver(const httplib::Request& request, httplib::Response& response);
     // Token, timestamp, sign and rate checks; the errcode and errmsg to answer (0 = accept).
     std::pair<long long, std::string> check_robot(const std::string& token, const std::string& timestamp,
                                                   const std::string& sign, long long now_ms);
@@ -136,6 +177,8 @@ private:
     int m_requests = 0;                    // Guarded by m_mutex.
     int m_session_failures = 0;            // Guarded by m_mutex.
     std::map<std::string, DingtalkDirectoryUser> m_directory;  // Guarded by m_mutex. By userid.
+    std::string m_card_api_secret;         // Guarded by m_mutex.
+    std::vector<DingtalkCard> m_cards;     // Guarded by m_mutex.
     int m_directory_throttle = 0;          // Guarded by m_mutex.
     int m_directory_retry_after = 0;       // Guarded by m_mutex.
     int m_directory_failures = 0;          // Guarded by m_mutex.

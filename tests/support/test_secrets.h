@@ -29,6 +29,7 @@ inline constexpr std::string_view k_all_secrets[] = {
     k_feishu_verification_token, k_feishu_encrypt_key, k_dingtalk_app_secret, k_dingtalk_robot_secret,
     "SECfedcba9876543210fedcba9876543210fedcba9876543210fedcba98765432",  // dingtalk_robot_test: other robot
     "ACCESS_TOKEN", "OTHER_ROBOT",                                          // dingtalk_robot_test: robot tokens
+    "demoCardApiSecret_0123456789", "card-token-secret-for-tests-0123",    // dingtalk_card_test: card callbacks
     "crash-signing-secret-0123456789ab", "xoxb-crash-test",                // crash_test
     "xoxb-campaign-token",                                                  // campaign_test
     "operator-token-0123456789",                                            // web_view_test

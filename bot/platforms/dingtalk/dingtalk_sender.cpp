@@ -6,6 +6,7 @@
 #include <optional>
 #include <utility>
 
+#include "adapters/dingtalk/card.h"
 #include "adapters/dingtalk/dingtalk.h"
 #include "bot/platforms/dingtalk/dingtalk_out.h"
 
@@ -70,6 +71,7 @@ SendOutcome DingtalkSender::send(const store::OutboxMessage& message) {
     if (message.channel == "webhook") return send_webhook(message);
     if (message.channel == "api" || message.channel == "reply")
         return send_group(message.body);
+    if (message.channel == "card") return send_card(message.body);
     return outcome_of(SendOutcome::Kind::dead,
                       "dingtalk cannot deliver on channel '" + message.channel + "'");
 }
@@ -128,23 +130,31 @@ SendOutcome DingtalkSender::send_session(const store::OutboxMessage& message) {
 }
 
 SendOutcome DingtalkSender::send_group(const std::string& body) {
+    return send_with_token("/v1.0/robot/groupMessages/send", body, adapters::dingtalk::parse_api_response);
+}
+
+SendOutcome DingtalkSender::send_card(const std::string& body) {
+    return send_with_token(std::string(adapters::dingtalk::k_create_and_deliver_path), body,
+                           adapters::dingtalk::parse_card_response);
+}
+
+SendOutcome DingtalkSender::send_with_token(const std::string& path, const std::string& body, const Judge& judge) {
     auto token = access_token();
     if (!token)
         return outcome_of(SendOutcome::Kind::retry, "access token: " + token.error().message);
-    if (auto first = post_group(body, *token)) return *first;
+    if (auto first = post_api(path, body, *token, judge)) return *first;
     auto fresh = access_token(*token);
     if (!fresh)
         return outcome_of(SendOutcome::Kind::retry, "access token: " + fresh.error().message);
-    if (auto second = post_group(body, *fresh)) return *second;
+    if (auto second = post_api(path, body, *fresh, judge)) return *second;
     return outcome_of(SendOutcome::Kind::dead, "DingTalk refused a freshly issued access token");
 }
 
-std::optional<SendOutcome> DingtalkSender::post_group(const std::string& body,
-                                                      const std::string& token) {
-    auto response = m_http.post(m_api_base + "/v1.0/robot/groupMessages/send",
-                                {{"x-acs-dingtalk-access-token", token}}, body, k_json);
+std::optional<SendOutcome> DingtalkSender::post_api(const std::string& path, const std::string& body,
+                                                    const std::string& token, const Judge& judge) {
+    auto response = m_http.post(m_api_base + path, {{"x-acs-dingtalk-access-token", token}}, body, k_json);
     if (!response) return transport_failure(response.error());
-    auto api = adapters::dingtalk::parse_api_response(response->status, response->body);
+    auto api = judge(response->status, response->body);
     if (api.kind == adapters::dingtalk::ApiOutcome::Kind::refresh_token) return std::nullopt;
     return from_api(api);
 }

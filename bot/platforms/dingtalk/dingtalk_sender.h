@@ -19,18 +19,24 @@
 //   "api"             -> POST {api_base}/v1.0/robot/groupMessages/send with header
 //                        x-acs-dingtalk-access-token; the row's body is the request JSON as
 //                        render_group_message wrote it, robotCode and openConversationId included.
+//   "card"            -> POST {api_base}/v1.0/card/instances/createAndDeliver, same header; the
+//                        body as adapters::dingtalk::render_card wrote it (an interactive card
+//                        with buttons); remote_id = its outTrackId.
 // The access token comes from POST {api_base}/v1.0/oauth2/accessToken and is cached until
 // expireIn − 300 s (the official SDK refreshes 5 minutes early, §3.6). When DingTalk refuses it
 // (refresh_token outcome) it is fetched again and the send retried once.
 //
 // Thread safety: safe for concurrent use; the cached token is guarded by m_mutex.
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "adapters/common/api_outcome.h"
 #include "bot/net/http_client.h"
 #include "bot/net/sender.h"
 #include "core/clock.h"
@@ -69,9 +75,14 @@ public:
 private:
     SendOutcome send_webhook(const store::OutboxMessage& message);
     SendOutcome send_session(const store::OutboxMessage& message);
+    using Judge = std::function<adapters::ApiOutcome(int status, std::string_view body)>;
     SendOutcome send_group(const std::string& body);
+    SendOutcome send_card(const std::string& body);
+    // POST {api_base}{path} with the access token, refreshed and retried once when refused.
+    SendOutcome send_with_token(const std::string& path, const std::string& body, const Judge& judge);
     // nullopt when DingTalk refused the token (refresh and retry); otherwise the outcome.
-    std::optional<SendOutcome> post_group(const std::string& body, const std::string& token);
+    std::optional<SendOutcome> post_api(const std::string& path, const std::string& body, const std::string& token,
+                                        const Judge& judge);
 
     HttpClient& m_http;
     const core::Clock& m_clock;

@@ -2,9 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "adapters/dingtalk/card.h"
 #include "adapters/dingtalk/dingtalk.h"
 #include "adapters/dingtalk/stream.h"
 #include "bot/platforms/dingtalk/dingtalk_out.h"
+#include "bot/platforms/dingtalk/dingtalk_routes.h"
 
 namespace bot {
 
@@ -53,6 +55,10 @@ bool DingtalkStream::on_frame(const WsFrame& frame, WsConnection& connection) {
         if (handle_message(decoded->data)) ack("{\"response\": null}");
         return true;
     }
+    if (decoded->type == "CALLBACK" && decoded->topic == dt::k_card_callback_topic) {
+        if (auto response = handle_card(decoded->data)) ack(*response);
+        return true;
+    }
     spdlog::debug("dingtalk stream: {} {} acknowledged, not handled", decoded->type, decoded->topic);
     ack("{\"response\": null}");
     return true;
@@ -70,7 +76,7 @@ bool DingtalkStream::handle_message(const std::string& data) {
         count(RequestOutcome::ignored);
         return true;
     }
-    DingtalkOut out(m_clock, m_settings.robot_code);
+    DingtalkOut out(m_clock, m_settings);
     auto handled = m_inbound.handle(decoded->message, out);
     if (!handled) {
         spdlog::error("dingtalk stream: {} not applied, left for redelivery: {}", decoded->message.dedup_key,
@@ -88,6 +94,25 @@ bool DingtalkStream::handle_message(const std::string& data) {
     count(RequestOutcome::ok);
     m_wake();
     return true;
+}
+
+}  // namespace bot
+
+namespace bot {
+
+std::optional<std::string> DingtalkStream::handle_card(const std::string& data) {
+    auto tap = dt::decode_card_callback(data);
+    if (!tap) {  // acknowledged, the card unchanged: a redelivery would be just as malformed
+        spdlog::warn("dingtalk stream: malformed card callback: {}", tap.error().message);
+        count(RequestOutcome::bad_request);
+        return dt::render_card_stream_response({});
+    }
+    // The connection is opened with the app's credentials: the transport is the verification.
+    CardTapAnswer answer = handle_card_tap(*tap, m_settings, m_inbound, m_clock);
+    count(answer.outcome);
+    if (answer.failed) return std::nullopt;  // left for redelivery
+    if (answer.outcome == RequestOutcome::ok) m_wake();
+    return dt::render_card_stream_response(answer.card);
 }
 
 }  // namespace bot

@@ -6,10 +6,14 @@
 // decoder and InboundHandler as the HTTP callback. Every frame is acknowledged by its
 // messageId; a robot message only after handle() returned (the store committed), so one
 // whose handling failed is pushed again. Redeliveries are caught by the msgId de-duplication.
+// Card taps (CALLBACK /v1.0/card/instances/callback) go to handle_card_tap
+// (dingtalk_routes.h); the ack's data is {"response": <the card update>} (cards research §B.1).
 //
 // Thread safety: the WsProtocol calls come from one WsClient thread.
 
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "bot/ops/daemon_metrics.h"
 #include "bot/net/http_client.h"
@@ -32,6 +36,8 @@ public:
 private:
     // Whether to acknowledge the robot message in `data`.
     bool handle_message(const std::string& data);
+    // The ack's data for a card callback in `data`; nullopt when it was not applied (no ack).
+    std::optional<std::string> handle_card(const std::string& data);
     void count(RequestOutcome outcome);
 
     const config::DingtalkConfig m_settings;

@@ -236,11 +236,12 @@ TEST(DingtalkRenderTest, MissingAtTextIsAppendedForEachMention) {
     EXPECT_EQ(body["at"]["atUserIds"], json::array({"16650246698", "0123"}));
 }
 
-TEST(DingtalkRenderTest, DigestIsMarkdownWithTitleAndMentions) {
+// Markdown carries no callback buttons: the digest's "done" button becomes what to type.
+TEST(DingtalkRenderTest, DigestIsMarkdownWithTitleMentionsAndTheButtonsTypedCommand) {
     json body = json::parse(render_session_reply(digest()));
     EXPECT_EQ(body["msgtype"], "markdown");
     EXPECT_EQ(body["markdown"]["title"], "每日汇总");
-    EXPECT_EQ(body["markdown"]["text"], "### 每日汇总\n\n- T003 60% @16650246698\n\n- T007 延期 2 天");
+    EXPECT_EQ(body["markdown"]["text"], "### 每日汇总\n\n- T003 60% @16650246698\n\n- T007 延期 2 天\n\n回复「T003 完成」");
     EXPECT_EQ(body["at"]["atUserIds"], json::array({"16650246698"}));
 }
 
@@ -279,7 +280,7 @@ TEST(DingtalkRenderTest, GroupMessageParamIsAJsonString) {
     ASSERT_TRUE(markdown["msgParam"].is_string());
     json param = json::parse(markdown["msgParam"].get<std::string>());
     EXPECT_EQ(param["title"], "每日汇总");
-    EXPECT_EQ(param["text"], "### 每日汇总\n\n- T003 60% @16650246698\n\n- T007 延期 2 天");
+    EXPECT_EQ(param["text"], "### 每日汇总\n\n- T003 60% @16650246698\n\n- T007 延期 2 天\n\n回复「T003 完成」");
 
     json text = json::parse(render_group_message(reply("done"), "dingxxxx", "cid"));
     EXPECT_EQ(text["msgKey"], "sampleText");
