@@ -64,18 +64,7 @@ bool is_mutation(CommandKind kind) {
     return false;
 }
 
-bool is_plan_edit(CommandKind kind) {
-    switch (kind) {
-        case CommandKind::add_task:
-        case CommandKind::assign:
-        case CommandKind::set_approver:
-        case CommandKind::replan:
-        case CommandKind::cancel:
-        case CommandKind::restore:
-            return true;
-        default:
-            return false;
-    }
-}
+// The plan changes are the enum's last kinds, add_task to restore (command.h keeps them there).
+bool is_plan_edit(CommandKind kind) { return kind >= CommandKind::add_task && kind <= CommandKind::restore; }
 
 }  // namespace core

@@ -31,6 +31,7 @@ enum class CommandKind {
     confirm_retro,  // "确认复盘 [P1] [总结]", "confirm retro [P1] [summary]" (the project's 复盘)
     export_xlsx,    // "导出 [P1]", "export [P1]": a signed link to the project's Excel workbook
     // Plan changes (issue 23), by the project's lead (plan_edit.h): the plan itself, not progress.
+    // Kept last and together: is_plan_edit() is the range add_task..restore.
     add_task,       // "新建 [T008] 海报投放 负责人 @小红 04-20 到 04-28 [前置 T004] [模块 M3]"
     assign,         // "T003 负责人 @小红", "assign T003 to @小红"
     set_approver,   // "T003 审批 @经理", "T003 approver @经理"

@@ -30,4 +30,18 @@ inline std::string import_demo(const std::string& db_path, long long at_unix,
     return saved ? "" : saved.error().message;
 }
 
+// The demo table plus an approver for T004 (小红) through the optional 审批人 column.
+inline std::string demo_with_approver() {
+    std::istringstream lines(read_file(samples_dir() + "/new-product-launch.csv"));
+    std::string line, out;
+    bool header = true;
+    while (std::getline(lines, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty()) continue;
+        out += line + "," + (header ? "审批人" : line.rfind("T004,", 0) == 0 ? "小红" : "") + "\n";
+        header = false;
+    }
+    return out;
+}
+
 }  // namespace testing_support

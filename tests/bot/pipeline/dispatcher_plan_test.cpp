@@ -17,22 +17,8 @@
 namespace {
 
 using Kind = core::CommandOutcome::Kind;
-using testing_support::read_file;
+using testing_support::demo_with_approver;
 using testing_support::TempDir;
-
-std::string demo_with_approver() {
-    std::string csv = read_file(testing_support::samples_dir() + "/new-product-launch.csv");
-    std::istringstream lines(csv);
-    std::string line, out;
-    bool header = true;
-    while (std::getline(lines, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.empty()) continue;
-        out += line + "," + (header ? "审批人" : line.rfind("T004,", 0) == 0 ? "小红" : "") + "\n";
-        header = false;
-    }
-    return out;
-}
 
 class PlanChangeTest : public ::testing::Test {
 protected:
