@@ -209,11 +209,13 @@ std::string example_command(CommandKind kind, Locale language, std::string_view 
         case K::confirm_retro: pattern = zh ? "确认复盘" : "confirm retro"; break;
         case K::export_xlsx: pattern = zh ? "导出" : "export"; break;
         case K::add_task:
-            pattern = zh ? "新建 海报投放 负责人 @小红 04-20 到 04-28 前置 {id}"
-                         : "add poster run owner @Hong from 04-20 to 04-28 after {id}";
+            // People by name, not @mention: a suggestion must read back as a command whoever is
+            // in the chat (the fuzzer checks it), and a typed name is resolved like a mention.
+            pattern = zh ? "新建 海报投放 负责人 小红 04-20 到 04-28 前置 {id}"
+                         : "add poster run owner Hong from 04-20 to 04-28 after {id}";
             break;
-        case K::assign: pattern = zh ? "{id} 负责人 @小红" : "assign {id} to @Hong"; break;
-        case K::set_approver: pattern = zh ? "{id} 审批 @经理" : "{id} approver @Lee"; break;
+        case K::assign: pattern = zh ? "{id} 负责人 小红" : "assign {id} to Hong"; break;
+        case K::set_approver: pattern = zh ? "{id} 审批 经理" : "{id} approver Lee"; break;
         case K::replan: pattern = zh ? "{id} 计划 04-22 到 04-30" : "plan {id} 04-22 to 04-30"; break;
         case K::cancel: pattern = zh ? "{id} 取消 原因: 预算调整" : "cancel {id} because the budget moved"; break;
         case K::restore: pattern = zh ? "{id} 恢复" : "restore {id}"; break;
