@@ -4,40 +4,18 @@
 
 #include <gtest/gtest.h>
 
-#include <sstream>
-
-#include "bot/pipeline/dispatcher.h"
-#include "tests/support/demo_data.h"
-#include "tests/support/temp_dir.h"
+#include "tests/support/demo_dispatcher.h"
 
 namespace {
 
-using testing_support::demo_with_approver;
-using testing_support::read_file;
 
-using testing_support::TempDir;
-
-class DispatcherTest : public ::testing::Test {
+class DispatcherTest : public testing_support::DemoDispatcherTest {
 protected:
-    void SetUp() override {
-        ASSERT_EQ(testing_support::import_demo(m_dir.file("t.db"), 1, demo_with_approver()), "");
-        auto store = store::Store::open(m_dir.file("t.db"));
-        ASSERT_TRUE(store) << store.error().message;
-        m_store = std::move(*store);
-    }
-
     bot::DispatchResult say(const std::string& person, const std::string& text, bool admin = false) {
         bot::DispatchContext context;
-        auto found = m_store->find_person(person);
-        EXPECT_TRUE(found);
-        if (found && *found) context.sender = **found;
         context.is_admin = admin;
-        context.today = core::make_date(2024, 3, 23);
-        context.source = core::ChangeSource{context.sender.id, "cli", "test-chat", "m1", 1710000000};
-        bot::Dispatcher dispatcher(*m_store);
-        auto result = dispatcher.handle(text, context);
-        EXPECT_TRUE(result) << result.error().message;
-        return result ? *result : bot::DispatchResult{};
+        context.source = core::ChangeSource{"", "cli", "test-chat", "m1", 1710000000};
+        return say_as(person, text, std::move(context));
     }
 
     core::Task task(const std::string& id) {
@@ -56,8 +34,6 @@ protected:
         return text.find(part) != std::string::npos;
     }
 
-    TempDir m_dir;
-    std::unique_ptr<store::Store> m_store;
 };
 
 TEST_F(DispatcherTest, OwnerProgressWithNoteChangesTaskLogsNoteAndAnswersInChinese) {
