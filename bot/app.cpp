@@ -2,11 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
+#include "adapters/common/crypto.h"
 #include "bot/platforms/dingtalk/dingtalk_routes.h"
 #include "bot/web/export_route.h"
 #include "bot/ops/local_time.h"
@@ -148,10 +152,23 @@ PlatformOuts make_platform_outs(const config::Config& config, const core::Clock&
     return outs;
 }
 
+namespace {
+
+// This process among the replicas of one database: host, pid and a random part (a pid may
+// come back on another boot), in the outbox's leases and the logs.
+std::string replica_id() {
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "host");
+    return std::string(host) + ":" + std::to_string(getpid()) + ":" +
+           adapters::to_hex(adapters::random_bytes(4));
+}
+
+}  // namespace
+
 core::Result<std::unique_ptr<App>> App::create(config::Config config, const core::Clock& clock) {
     auto zone = check_time_zone(config.timezone);
     if (!zone) return core::make_error(zone.error().code, "timezone: " + zone.error().message);
-    std::filesystem::path db_path(config.database);
+    std::filesystem::path db_path(store::Store::is_database_uri(config.database) ? "" : config.database);
     if (db_path.has_parent_path()) {
         std::error_code ec;
         std::filesystem::create_directories(db_path.parent_path(), ec);
@@ -182,7 +199,7 @@ core::Result<std::unique_ptr<App>> App::create(config::Config config, const core
     // default under a key derived from the link secret, so cards sent stay tappable across restarts.
     if (card_tokens) config.dingtalk.card_token_secret = config.web.link_secret;
     std::unique_ptr<store::Checkpointer> checkpointer;
-    if (config.database != ":memory:") {
+    if (config.database != ":memory:" && !(*store)->shared()) {  // PostgreSQL's server checkpoints itself
         store::CheckpointerOptions options;
         options.on_error = [](const core::Error& error) { spdlog::warn("store: {}", error.message); };
         options.finish = [writer = store->get()] { return writer->checkpoint_wal(); };  // outlived by the store
@@ -238,6 +255,11 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
     m_directory = std::make_unique<DirectoryLookup>(m_http_client, m_clock, directory_settings());
     OutboxWorkerOptions outbox_options;
     outbox_options.metrics = &m_metrics;
+    if (m_store->shared()) {  // several replicas may share the database: leases and one scheduler
+        m_replica_id = replica_id();
+        outbox_options.lease_holder = m_replica_id;
+    }
+    m_leadership = std::make_unique<store::Leadership>(m_config.database);
     m_outbox = std::make_unique<OutboxWorker>(*m_store, m_clock, senders, outbox_options);
     m_outs = make_platform_outs(m_config, m_clock,
                                 m_config.web.enabled ? make_link_settings(m_link_signer, m_config.web.public_url,
@@ -246,6 +268,11 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
     m_scheduler = std::make_unique<Scheduler>(*m_store, m_clock, m_config, m_outs.by_platform,
                                               [this] { m_outbox->wake(); });
     m_scheduler->set_metrics(&m_metrics);
+    m_scheduler->set_leadership([this] {
+        const bool leads = m_leadership->lead();
+        m_metrics.set_scheduler_leader(leads);
+        return leads;
+    });
     m_retention = std::make_unique<Retention>(*m_store, m_clock);
     m_connections = std::make_unique<LongConnections>(LongConnectionsDeps{
         m_config, m_http_client, m_inbound, *m_store, m_clock, [this] { m_outbox->wake(); }, m_outs.by_platform,
@@ -343,7 +370,11 @@ core::Result<int> App::start() {
     m_connections->start();
     m_retention->start();
     m_started = true;
-    spdlog::info("trackerd listening on {}:{} (database {}, slack {})", m_config.host, *port, m_config.database,
+    if (!m_replica_id.empty())
+        spdlog::info("trackerd replica {} on a shared database: outbox leases, and the scheduler on one replica at a time",
+                     m_replica_id);
+    spdlog::info("trackerd listening on {}:{} (database {}, slack {})", m_config.host, *port,
+                 store::Store::describe(m_config.database),
                  m_config.slack.enabled ? "on" : "off");
     return *port;
 }

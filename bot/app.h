@@ -17,6 +17,7 @@
 #include "bot/net/http_client.h"
 #include "bot/net/http_server.h"
 #include "core/store/checkpointer.h"
+#include "core/store/leadership.h"
 #include "bot/pipeline/inbound_handler.h"
 #include "bot/long_connections.h"
 #include "bot/ops/ops_routes.h"
@@ -78,6 +79,10 @@ private:
     const core::Clock& m_clock;
     std::unique_ptr<store::Store> m_store;
     std::unique_ptr<store::Checkpointer> m_checkpointer;  // WAL checkpoints off the write path (file databases)
+    // Which replica runs the scheduler (PostgreSQL; always this one on a file) and this
+    // replica's id in the outbox's destination leases ("" on a file: no leases).
+    std::unique_ptr<store::Leadership> m_leadership;
+    std::string m_replica_id;
     DaemonMetrics m_metrics;  // counted into by the parts below; rendered by GET /metrics
     HttpClient m_http_client;
     std::unique_ptr<SlackSender> m_slack_sender;

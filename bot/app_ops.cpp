@@ -30,9 +30,15 @@ OpsRoutes App::ops_routes() {
     routes.checks.push_back({"outbox_worker", [this]() -> core::Result<void> {
         return m_outbox->running() ? core::ok() : failed("not running");
     }});
-    routes.checks.push_back({"scheduler", [this]() -> core::Result<void> {
-        return m_scheduler->running() ? core::ok() : failed("not running");
-    }});
+    // A replica that does not lead is as ready as the leader: it takes callbacks and sends.
+    routes.checks.push_back({"scheduler",
+                             [this]() -> core::Result<void> {
+                                 return m_scheduler->running() ? core::ok() : failed("not running");
+                             },
+                             [this]() -> std::string {
+                                 if (!m_store->shared()) return "";
+                                 return m_leadership->leading() ? "leading" : "standby: another replica leads";
+                             }});
     if (m_connections)  // one per long connection: up, or its state and last error
         for (auto& check : m_connections->readiness_checks()) routes.checks.push_back(std::move(check));
     routes.refresh_metrics = [this] { refresh_metrics(); };
@@ -41,6 +47,7 @@ OpsRoutes App::ops_routes() {
 
 void App::refresh_metrics() {
     m_metrics.set_http_handler_failures(m_server.handler_failures());
+    m_metrics.set_scheduler_leader(m_leadership->leading());
     if (m_checkpointer) m_metrics.set_wal(m_checkpointer->stats());
     auto commits = m_inbound.commit_counts();
     m_metrics.set_commits(commits.batches, commits.items);

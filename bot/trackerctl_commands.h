@@ -1,7 +1,8 @@
 #pragma once
 // Internal to trackerctl (bot/trackerctl_directory.h): the `people` and `chats` commands, one
-// function each, and the helpers they share. Each returns the process's exit code, prints its
-// result on stdout and a failure, with how to fix it, on stderr. Not safe for concurrent use.
+// function each, `copy`, and the helpers they share. Each returns the process's exit code,
+// prints its result on stdout and a failure, with how to fix it, on stderr. Not safe for
+// concurrent use.
 
 #include <array>
 #include <string>
@@ -39,5 +40,10 @@ int unbind_chat(store::Store& store, const std::string& chat,
 int set_chat(store::Store& store, const std::string& chat, const std::string& setting,
              const std::vector<std::string>& words, long long now_unix);
 int remove_chat(store::Store& store, const std::string& chat, long long now_unix);
+
+// bot/trackerctl_copy.cpp: `copy --from SRC --to DST`, a whole database (a file or a
+// postgresql:// URI, either way) into an empty one (store::Store::copy_into). Prints each
+// table's row count and the time taken; names the databases only as Store::describe does.
+int copy_database(const std::string& from, const std::string& to);
 
 }  // namespace bot::trackerctl

@@ -1,5 +1,6 @@
 // trackerctl: the local command line for the tracker: init, import, export, say, digest,
-// schedule, check, outbox, and the team directory's people and chats (bot/trackerctl_directory.h).
+// schedule, check, outbox, copy (a whole database to another place, bot/trackerctl_copy.cpp),
+// and the team directory's people and chats (bot/trackerctl_directory.h).
 // Reads like a checklist: parse arguments, open the store, seed it from --config, run one command.
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,7 @@
 #include "bot/pipeline/dispatcher.h"
 #include "bot/schedule/scheduler.h"
 #include "bot/team/seed.h"
+#include "bot/trackerctl_commands.h"
 #include "bot/trackerctl_directory.h"
 #include "bot/web/xlsx_export.h"
 #include "bot/xlsx/xlsx_reader.h"
@@ -41,6 +43,8 @@ struct Options {
     std::string chat;
     std::string xlsx_file;
     std::string shift_to;
+    std::string copy_from;
+    std::string copy_to;
     bool send = false;
     bool english_headers = false;
     bool allow_readable_config = false;
@@ -326,6 +330,10 @@ int main(int argc, char** argv) {
     auto* check = app.add_subcommand("check", "validate a config file");
     auto* outbox = app.add_subcommand("outbox", "list outgoing messages (dead ones need attention)");
     outbox->add_option("--state", options.state, "pending, sent or dead");
+    auto* copy = app.add_subcommand("copy", "copy a whole database into an empty one (e.g. a SQLite file into PostgreSQL)");
+    copy->add_option("--from", options.copy_from, "the database to copy: a SQLite file or a postgresql:// URI")->required();
+    copy->add_option("--to", options.copy_to, "the empty database to copy into: a SQLite file or a postgresql:// URI")
+        ->required();
     bot::DirectoryCommands directory(app);  // people, chats
 
     CLI11_PARSE(app, argc, argv);
@@ -338,6 +346,8 @@ int main(int argc, char** argv) {
         std::cout << "config ok\n";
         return 0;
     }
+    // Both ends named on the command line; nothing seeded into the target, which must be empty.
+    if (copy->parsed()) return bot::trackerctl::copy_database(options.copy_from, options.copy_to);
     auto store = open_store(options, *config);
     if (!store) return fail(store.error().message);
     auto seeded = seed_from_config(options, **store, *config);

@@ -262,11 +262,12 @@ void read_web(const json& root, Config& config, const EnvLookup& env, Errors& er
         errors.fail("web.link_secret", "must be at least 16 characters");
 }
 
-void read_top_level(const Object& root, Config& config, Errors& errors) {
+void read_top_level(const Object& root, Config& config, const EnvLookup& env, Errors& errors) {
     root.string("listen", config.listen);
     if (!errors.failed() && !parse_listen(config.listen, config.host, config.port))
         errors.fail("listen", "expected host:port, not '" + config.listen + "'");
     root.string("database", config.database);
+    override_from_env(config.database, "TRACKERD_DATABASE_URL", env);
     if (!errors.failed() && config.database.empty()) errors.fail("database", "must not be empty");
     root.string("timezone", config.timezone);
     if (!errors.failed() && !is_time_zone_name(config.timezone))
@@ -315,7 +316,7 @@ core::Result<Config> parse_config(std::string_view json_text, const EnvLookup& e
                    {"listen", "database", "timezone", "locale", "admins", "people", "projects",
                     "chats", "calendar", "slack", "feishu", "dingtalk", "limits", "log", "socket", "web"});
         if (errors.failed()) return errors.error();
-        read_top_level(top, config, errors);
+        read_top_level(top, config, env, errors);
         read_people(top, config, errors);
         read_projects(top, config, errors);
         read_slack(root, config, env, errors);

@@ -16,6 +16,7 @@
 //   TRACKERD_DINGTALK_CARD_TOKEN_SECRET dingtalk.card_token_secret
 //   TRACKERD_WEB_TOKEN                  web.token
 //   TRACKERD_WEB_LINK_SECRET            web.link_secret
+//   TRACKERD_DATABASE_URL               database (a postgresql:// URI may hold a password)
 // Every error names the JSON path of the bad field ("chats[1].platform: ..."); unknown keys are
 // errors so that a typo never passes silently. See demo/trackerd.example.json for every key.
 

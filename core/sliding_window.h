@@ -34,6 +34,7 @@ public:
         return *(first_inside + (inside - limit)) + span_ms + 1;
     }
     bool empty() const { return m_times.empty(); }
+    const std::deque<long long>& times() const { return m_times; }  // oldest first
     std::size_t size() const { return m_times.size(); }
 
 private:

@@ -12,6 +12,10 @@ packages+=(libxlsxwriter-dev unzip libreoffice-calc-nogui)
 # The Excel import (bot/xlsx): minizip unpacks the workbook (the zip library libxlsxwriter itself
 # links), pugixml parses its XML.
 packages+=(libminizip-dev libpugixml-dev)
+# PostgreSQL, the second database engine: libpq to build against, and the server (initdb, pg_ctl
+# in /usr/lib/postgresql/<version>/bin) for the tests, which start throw-away clusters of their own
+# (tests/support/pg_cluster.h; Debian's main cluster that the package sets up is not used).
+packages+=(libpq-dev postgresql)
 # dpkg-dev: the .deb's dependencies (dpkg-shlibdeps); ccache: rebuilds of the same sources share objects.
 packages+=(dpkg-dev ccache)
 # --checks: also what .ci/run's extra checks need (clang and its runtimes for libFuzzer).

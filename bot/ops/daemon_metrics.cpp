@@ -80,7 +80,9 @@ DaemonMetrics::DaemonMetrics(std::string version, long long start_unix)
       m_wal_checkpoint_failures(m_registry.counter("wal_checkpoint_failures", "Background WAL checkpoints that failed.")),
       m_wal_frames(m_registry.gauge("wal_frames", "Frames in the WAL after the last background checkpoint.")),
       m_commit_batches(m_registry.counter("inbound_commits", "Transactions committed for inbound deliveries (group commit).")),
-      m_commit_items(m_registry.counter("inbound_committed_deliveries", "Inbound deliveries those transactions carried.")) {
+      m_commit_items(m_registry.counter("inbound_committed_deliveries", "Inbound deliveries those transactions carried.")),
+      m_scheduler_leader(m_registry.gauge("scheduler_leader",
+                                          "1 when this replica runs the scheduled pushes (one replica of a cluster).")) {
     m_registry.gauge("build_info", "trackerd's version.", {"version"}).with({version}).set(1);
     m_registry.gauge("process_start_time_seconds", "Start time of the process since the Unix epoch.")
         .get()
@@ -134,6 +136,8 @@ void DaemonMetrics::set_outbox(const OutboxGauges& gauges) {
     m_outbox_messages.with({"dead"}).set(static_cast<double>(gauges.dead));
     m_outbox_oldest_pending_age.get().set(static_cast<double>(gauges.oldest_pending_age_seconds));
 }
+
+void DaemonMetrics::set_scheduler_leader(bool leading) { m_scheduler_leader.get().set(leading ? 1 : 0); }
 
 void DaemonMetrics::set_http_handler_failures(long long total) { m_handler_failures.get().advance_to(total); }
 

@@ -21,6 +21,8 @@
 //                                                      finishing one that lets the WAL start over)
 //   trackerd_wal_checkpoint_failures_total             of which failed (logged)
 //   trackerd_wal_frames                                frames in the WAL after the last checkpoint
+//   trackerd_scheduler_leader                          1 when this replica runs the scheduled pushes
+//                                                      (always on SQLite; one replica of a cluster)
 //   trackerd_build_info{version}, trackerd_process_start_time_seconds
 //
 // Thread safety: safe for concurrent use.
@@ -81,6 +83,7 @@ public:
     void count_scheduler_push(std::string_view kind, int rows);
     void set_outbox(const OutboxGauges& gauges);
     void set_http_handler_failures(long long total);
+    void set_scheduler_leader(bool leading);
     void set_wal(const store::CheckpointStats& stats);
     // Group commit: transactions committed and deliveries they carried (items / batches is the
     // average batch; a batch of 1 under load means deliveries are not overlapping).
@@ -105,6 +108,7 @@ private:
     GaugeFamily& m_wal_frames;
     CounterFamily& m_commit_batches;
     CounterFamily& m_commit_items;
+    GaugeFamily& m_scheduler_leader;
 };
 
 // A platform route's handler that may note a finer outcome than its status tells (duplicate,

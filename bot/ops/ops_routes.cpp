@@ -21,6 +21,8 @@ HttpReply readiness_reply(const std::vector<ReadinessCheck>& checks) {
         if (!result) {
             ready = false;
             item["detail"] = result.error().message;
+        } else if (check.note) {
+            if (std::string note = check.note(); !note.empty()) item["detail"] = std::move(note);
         }
         list.push_back(std::move(item));
     }

@@ -24,6 +24,9 @@ namespace bot {
 struct ReadinessCheck {
     std::string name;  // "database", "outbox_worker", "scheduler", …
     std::function<core::Result<void>()> run;
+    // What a passing check adds to its entry as "detail" (e.g. "standby: another replica leads");
+    // none when empty.
+    std::function<std::string()> note = {};
 };
 
 struct OpsRoutes {

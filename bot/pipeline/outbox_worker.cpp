@@ -178,17 +178,32 @@ OutboxPass OutboxWorker::run_pass() {
     }
     // Each destination's rows, destinations in the order of their oldest row.
     std::vector<std::vector<size_t>> destinations;
+    std::vector<std::string> keys;
     std::map<std::string, size_t> index_of;
     for (size_t i = 0; i < due->size(); ++i) {
         const std::string key = destination_key((*due)[i]);
         const auto [at, added] = index_of.try_emplace(key, destinations.size());
         if (added) {
             destinations.emplace_back();
+            keys.push_back(key);
             // Created here, so that concurrent destinations never insert into the maps.
             m_ready_at_ms.try_emplace(key, 0);
             m_answered_ms.try_emplace(key);
         }
         destinations[at->second].push_back(i);
+    }
+    if (!m_options.lease_holder.empty()) {  // several replicas: only the destinations we hold
+        const std::vector<bool> held = take_leases(keys, start_ms);
+        size_t kept = 0;
+        for (size_t d = 0; d < destinations.size(); ++d) {
+            if (!held[d]) {
+                pass.held += static_cast<int>(destinations[d].size());
+                continue;
+            }
+            if (kept != d) destinations[kept] = std::move(destinations[d]);  // never onto itself: that empties it
+            ++kept;
+        }
+        destinations.resize(kept);
     }
     std::vector<OutboxPass> passes(destinations.size());
     const size_t threads =
@@ -263,8 +278,33 @@ void OutboxWorker::run_destination(const std::vector<store::OutboxMessage>& due,
             carried.push_back(&due[rows[same[k]]]);
             done[same[k]] = true;
         }
-        deliver(carried, count > 1 ? merged.message : message, now_ms, pass);
+        if (!deliver(carried, count > 1 ? merged.message : message, now_ms, pass)) break;
     }
+}
+
+std::vector<bool> OutboxWorker::take_leases(const std::vector<std::string>& keys, long long now_ms) {
+    std::vector<bool> held(keys.size(), false);
+    for (size_t d = 0; d < keys.size(); ++d) {
+        const std::string& key = keys[d];
+        auto taken = m_store.take_lease(key, m_options.lease_holder, now_ms, m_options.lease.count());
+        if (!taken) {
+            spdlog::warn("outbox: cannot take the lease of a destination: {}", taken.error().message);
+            continue;
+        }
+        if (!*taken) {  // another replica sends to it
+            m_leases.erase(key);
+            continue;
+        }
+        store::DestinationLease& lease = m_leases[key];  // created before the destinations run
+        lease = std::move(**taken);
+        // What the last holder (maybe this replica before another took over) recorded wins.
+        m_ready_at_ms[key] = std::max(m_ready_at_ms[key], lease.ready_at_ms);
+        core::SlidingWindow answered;
+        for (long long at : lease.answered_ms) answered.record(at);
+        m_answered_ms[key] = std::move(answered);
+        held[d] = true;
+    }
+    return held;
 }
 
 long long OutboxWorker::held_until_ms(const store::OutboxMessage& message, long long now_ms) const {
@@ -283,7 +323,7 @@ long long OutboxWorker::window_ready_ms(const store::OutboxMessage& message, lon
     return ready;
 }
 
-void OutboxWorker::deliver(const std::vector<const store::OutboxMessage*>& rows,
+bool OutboxWorker::deliver(const std::vector<const store::OutboxMessage*>& rows,
                            const store::OutboxMessage& request, long long now_ms, OutboxPass& pass) {
     const store::OutboxMessage& first = *rows.front();
     const std::string key = destination_key(first);
@@ -328,6 +368,18 @@ void OutboxWorker::deliver(const std::vector<const store::OutboxMessage*>& rows,
                         : "";
     if (rows.size() > 1) pass.merged += static_cast<int>(rows.size());
     for (const store::OutboxMessage* row : rows) record(*row, outcome, done_s, next_s, note, pass);
+    if (m_options.lease_holder.empty()) return true;
+    // Several replicas: the next holder paces from what this send left (written before the
+    // lease is extended, so a replica that takes it over after we die starts from it).
+    store::DestinationLease& lease = m_leases.at(key);
+    lease.ready_at_ms = m_ready_at_ms[key];
+    const auto& answered = m_answered_ms[key].times();
+    lease.answered_ms.assign(answered.begin(), answered.end());
+    auto renewed = m_store.renew_lease(lease, m_clock.now_unix_ms(), m_options.lease.count());
+    if (renewed && *renewed) return true;
+    spdlog::warn("outbox: lost the lease of destination {} {}{}", first.platform, redact_url(first.destination),
+                 renewed ? "" : ": " + renewed.error().message);
+    return false;
 }
 
 void OutboxWorker::record(const store::OutboxMessage& message, const SendOutcome& outcome,

@@ -15,6 +15,13 @@
 // Delivery is at least once: a row is marked sent only after the platform accepted it, so a
 // crash between the two re-sends it after a restart.
 //
+// Several replicas on one database (lease_holder set): a destination's rows are sent only by the
+// replica holding its lease (store::DestinationLease), which carries the pacing and the rate
+// windows' history from one holder to the next, so that a DingTalk robot gets at most 20 a
+// minute from the whole cluster. The lease is renewed with every send; a replica that dies
+// holding one loses it after `lease`, and its rows in flight are sent again by the next holder
+// (at least once, as after a restart).
+//
 // Thread safety: safe for concurrent use. start()/stop() run a std::jthread that calls
 // run_once(); run_once() may also be called directly (tests), passes are serialised by
 // m_pass_mutex. wake() and the counters may be used from any thread.
@@ -79,6 +86,10 @@ struct OutboxWorkerOptions {
     // safe for concurrent use (bot/sender.h).
     int max_parallel_sends = 8;
     DaemonMetrics* metrics = nullptr;  // borrowed; counts every attempt's outcome when set
+    // Several replicas on one database: this replica's id ("" = the only sender: no leases) and
+    // how long a destination's lease lasts after its last send (longer than one request can take).
+    std::string lease_holder;
+    std::chrono::milliseconds lease{30000};
 
     // Slack 1/s per channel (protocols §1.7), Feishu custom bot 5/s (§2.8),
     // DingTalk custom robot 20/min (§3.5).
@@ -158,8 +169,12 @@ private:
     long long held_until_ms(const store::OutboxMessage& message, long long now_ms) const;
     long long window_ready_ms(const store::OutboxMessage& message, long long now_ms) const;
     // Sends `request` (one row, or several merged) once and records the outcome on every row.
-    void deliver(const std::vector<const store::OutboxMessage*>& rows,
+    // Returns false when the destination's lease was lost (several replicas): stop sending to it.
+    bool deliver(const std::vector<const store::OutboxMessage*>& rows,
                  const store::OutboxMessage& request, long long now_ms, OutboxPass& pass);
+    // Several replicas: takes the lease of each destination in `keys`; those another replica
+    // holds come back false. The lease's pacing and window history replace this replica's.
+    std::vector<bool> take_leases(const std::vector<std::string>& keys, long long now_ms);
     void record(const store::OutboxMessage& message, const SendOutcome& outcome, long long done_s,
                 long long next_s, const std::string& note, OutboxPass& pass);
     long long retry_at_unix(const store::OutboxMessage& message, const SendOutcome& outcome,
@@ -183,6 +198,9 @@ private:
     // windows; kept for the longest window. Guarded by m_pass_mutex.
     std::map<std::string, core::SlidingWindow> m_answered_ms;
     long long m_longest_window_ms = 0;  // set by the constructor, then constant
+    // Several replicas: the leases this replica holds, by destination. Entries are created by
+    // run_pass before the destinations run. Guarded by m_pass_mutex.
+    std::map<std::string, store::DestinationLease> m_leases;
     std::mutex m_random_mutex;
     std::mt19937_64 m_random;  // Guarded by m_random_mutex.
 

@@ -68,10 +68,19 @@ void Scheduler::stop() {
     m_thread.join();
 }
 
+std::optional<SchedulerPass> Scheduler::tick() {
+    const bool leads = !m_leads || m_leads();
+    if (m_led.exchange(leads) != leads)
+        spdlog::info("scheduler: {}", leads ? "leading: this replica runs the scheduled pushes"
+                                            : "standby: another replica runs the scheduled pushes");
+    if (!leads) return std::nullopt;
+    return run_once();
+}
+
 void Scheduler::loop(std::stop_token stop) {
     while (!stop.stop_requested()) {
         try {
-            run_once();
+            tick();
         } catch (const std::exception& e) {  // safety net: skip the tick, keep running
             spdlog::error("scheduler: pass failed: {}", e.what());
         } catch (...) {

@@ -33,6 +33,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -86,8 +87,15 @@ public:
     bool running() const { return m_running.load(); }  // between start() and stop()
     // Counts pushes and rule firings there once their transaction committed. Before start().
     void set_metrics(DaemonMetrics* metrics) { m_metrics = metrics; }
+    // Several replicas on one database: the thread's ticks run a pass only while `leads`
+    // answers true (store::Leadership::lead, asked every tick). Before start(). run_once()
+    // itself does not ask.
+    void set_leadership(std::function<bool()> leads) { m_leads = std::move(leads); }
     // One pass at the clock's now.
     SchedulerPass run_once();
+    // What the thread does every tick: run_once() when this replica leads (set_leadership),
+    // nothing otherwise (nullopt); a change of leadership is logged.
+    std::optional<SchedulerPass> tick();
     // A reload of the config file: its calendar, project settings and defaults apply from the
     // next pass. Chats and people come from the store (the directory), read at every pass.
     void reload(const config::Config& config);
@@ -137,6 +145,8 @@ private:
     const std::map<std::string, const PlatformOut*> m_outs;
     const std::function<void()> m_wake;
     const std::chrono::milliseconds m_tick;
+    std::atomic<bool> m_led{true};  // what tick() last found (as far as the log has said)
+    std::function<bool()> m_leads;  // set before start(); empty: always leads
     // The config as last (re)loaded, the calendar built from it, and the bound chats as the
     // directory holds them at the start of a pass. Guarded by m_pass_mutex.
     std::shared_ptr<const config::Config> m_config;

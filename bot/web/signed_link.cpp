@@ -35,11 +35,20 @@ core::Error refused(std::string reason) {
 
 core::Result<std::string> link_secret(std::string_view configured_secret, store::Store& store) {
     if (!configured_secret.empty()) return std::string(configured_secret);
-    auto kept = store.get_state(k_link_secret_state_key);
-    if (!kept) return kept.error();
-    if (kept->has_value() && !(*kept)->empty()) return **kept;
-    std::string secret = adapters::to_hex(adapters::random_bytes(k_secret_bytes));
-    if (auto stored = store.put_state(k_link_secret_state_key, secret); !stored) return stored.error();
+    // Read and, the first time, made in one write transaction: replicas starting together on
+    // one database all end up with the one secret the first of them stored.
+    std::string secret;
+    auto done = store.transaction([&]() -> core::Result<void> {
+        auto kept = store.get_state(k_link_secret_state_key);
+        if (!kept) return kept.error();
+        if (kept->has_value() && !(*kept)->empty()) {
+            secret = **kept;
+            return core::ok();
+        }
+        secret = adapters::to_hex(adapters::random_bytes(k_secret_bytes));
+        return store.put_state(k_link_secret_state_key, secret);
+    });
+    if (!done) return done.error();
     return secret;
 }
 

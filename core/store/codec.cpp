@@ -1,7 +1,5 @@
 // Text encodings of the store (lists, dates, numbers), the statement cache, error mapping and
 // the audit trail (R13: who, when, from where, old value, new value).
-#include <sqlite3.h>
-
 #include <charconv>
 
 #include "core/store/rows.h"
@@ -12,34 +10,22 @@ using core::ErrorCode;
 
 Query StatementCache::get(const char* sql) {
     auto it = m_statements.find(sql);
-    if (it == m_statements.end())
-        it = m_statements.emplace(sql, std::make_unique<SQLite::Statement>(m_db, sql)).first;
-    it->second->tryReset();
-    it->second->clearBindings();
+    if (it == m_statements.end()) it = m_statements.emplace(sql, m_db.prepare(sql)).first;
+    it->second->reset();
     return Query(*it->second);
 }
 
-core::Error map_error(std::string_view what, const SQLite::Exception& e) {
+core::Error map_error(std::string_view what, const sql::Error& e) {
     std::string message = std::string(what) + ": " + e.what();
-    int code = e.getErrorCode() & 0xff;
-    switch (code) {
-        case SQLITE_BUSY:
-        case SQLITE_LOCKED: return core::make_error(ErrorCode::busy, std::move(message));
-        case SQLITE_CONSTRAINT: {
-            int extended = e.getExtendedErrorCode();
-            bool key = extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY;
-            return core::make_error(key ? ErrorCode::conflict : ErrorCode::invalid_argument,
-                                    std::move(message));
-        }
-        case SQLITE_NOTADB:
-        case SQLITE_CORRUPT:
-        case SQLITE_IOERR:
-        case SQLITE_CANTOPEN:
-        case SQLITE_FULL:
-        case SQLITE_READONLY:
-        case SQLITE_PERM: return core::make_error(ErrorCode::io, std::move(message));
-        default: return core::make_error(ErrorCode::internal, std::move(message));
+    switch (e.kind()) {
+        case sql::Failure::busy:
+        case sql::Failure::unavailable: return core::make_error(ErrorCode::busy, std::move(message));
+        case sql::Failure::conflict: return core::make_error(ErrorCode::conflict, std::move(message));
+        case sql::Failure::constraint: return core::make_error(ErrorCode::invalid_argument, std::move(message));
+        case sql::Failure::io: return core::make_error(ErrorCode::io, std::move(message));
+        case sql::Failure::internal: break;
     }
+    return core::make_error(ErrorCode::internal, std::move(message));
 }
 
 std::string join_list(const std::vector<std::string>& items) {

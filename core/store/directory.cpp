@@ -37,7 +37,7 @@ namespace {
     "SELECT platform, chat_id, projects, locale, timezone, webhook_url, digest_time, reminder_time, weekly_time," \
     " quiet_hours, source, seeded, updated_at FROM chats "
 
-ChatRecord chat_row(SQLite::Statement& s) {
+ChatRecord chat_row(sql::Statement& s) {
     ChatRecord r;
     r.chat.platform = text(s, 0);
     r.chat.chat_id = text(s, 1);
@@ -77,7 +77,7 @@ std::optional<ChatRecord> read_chat(StatementCache& cache, std::string_view plat
                                 platform, chat_id);
 }
 
-PersonRecord person_record_row(SQLite::Statement& s) {
+PersonRecord person_record_row(sql::Statement& s) {
     PersonRecord r;
     r.person = detail::person_row(s);
     r.source = core::parse_entry_source(text(s, 8)).value_or(core::EntrySource::plan);
@@ -99,7 +99,7 @@ void write_source_only(StatementCache& cache, std::string_view id, core::EntrySo
     detail::execute(cache, "UPDATE people SET source = ?2 WHERE id = ?1", id, core::to_string(source));
 }
 
-core::Claim claim_row(SQLite::Statement& s) {
+core::Claim claim_row(sql::Statement& s) {
     core::Claim c;
     detail::read_columns(s, c.platform, c.account, c.person_id, c.chat_id, c.at_unix);
     return c;
@@ -318,7 +318,7 @@ Result<std::vector<core::Claim>> Store::claims_for(std::string_view platform, st
     std::lock_guard lock(m_mutex);
     return detail::guarded("read claims", [&]() -> Result<std::vector<core::Claim>> {
         return detail::select_all(m_impl->statements,
-                                  TRACKERD_CLAIM_COLUMNS "WHERE person_id = ?1 AND platform = ?2 ORDER BY at_unix",
+                                  TRACKERD_CLAIM_COLUMNS "WHERE person_id = ?1 AND platform = ?2 ORDER BY at_unix, account",
                                   claim_row, person_id, platform);
     });
 }
@@ -326,7 +326,7 @@ Result<std::vector<core::Claim>> Store::claims_for(std::string_view platform, st
 Result<std::vector<core::Claim>> Store::claims() {
     std::lock_guard lock(m_mutex);
     return detail::guarded("read claims", [&]() -> Result<std::vector<core::Claim>> {
-        return detail::select_all(m_impl->statements, TRACKERD_CLAIM_COLUMNS "ORDER BY at_unix", claim_row);
+        return detail::select_all(m_impl->statements, TRACKERD_CLAIM_COLUMNS "ORDER BY at_unix, platform, account", claim_row);
     });
 }
 

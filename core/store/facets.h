@@ -149,6 +149,15 @@ public:
     virtual Result<void> requeue(long long id, long long now_unix) = 0;  // operator: retry a dead message
     // Rows per state and the oldest pending row's created_at (0 when none), for /metrics.
     virtual Result<OutboxStats> outbox_stats() = 0;
+
+    // Several replicas on one database (outbox_types.h's DestinationLease). Takes the lease on
+    // `destination` for `holder` until now_ms + lease_ms when it is free, expired or already
+    // `holder`'s, and returns what its last holder recorded; nullopt when another replica holds it.
+    virtual Result<std::optional<DestinationLease>> take_lease(std::string_view destination, std::string_view holder,
+                                                               long long now_ms, long long lease_ms) = 0;
+    // Records `lease`'s ready_at_ms and answered_ms and extends it to now_ms + lease_ms; false
+    // (nothing written) when lease.holder no longer holds it.
+    virtual Result<bool> renew_lease(const DestinationLease& lease, long long now_ms, long long lease_ms) = 0;
 };
 
 // Small key/value state that survives restarts: the scheduler's ledger (ledger.h), token caches, the link secret.

@@ -4,16 +4,17 @@
 
 namespace store::detail {
 
-using SQLite::Statement;
+using sql::Statement;
 
 long long insert_progress(StatementCache& cache, const core::ProgressEntry& e) {
-    execute(cache,
-            "INSERT INTO progress_log (project_id, task_id, date, at_unix, who, action,"
-            " planned_content, actual_content, completion, deviation_rate, problem, solution,"
-            " evidence, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            e.project_id, e.task_id, e.date, e.at_unix, e.who, e.action, e.planned_content, e.actual_content,
-            e.completion, e.deviation_rate, e.problem, e.solution, e.evidence, e.source);
-    return cache.db().getLastInsertRowid();
+    return insert_returning_id(cache,
+                               "INSERT INTO progress_log (project_id, task_id, date, at_unix, who, action,"
+                               " planned_content, actual_content, completion, deviation_rate, problem, solution,"
+                               " evidence, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+                               " ?14) RETURNING id",
+                               e.project_id, e.task_id, e.date, e.at_unix, e.who, e.action, e.planned_content,
+                               e.actual_content, e.completion, e.deviation_rate, e.problem, e.solution, e.evidence,
+                               e.source);
 }
 
 std::vector<core::ProgressEntry> read_progress(StatementCache& cache, std::string_view project_id,
@@ -33,12 +34,12 @@ std::vector<core::ProgressEntry> read_progress(StatementCache& cache, std::strin
 }
 
 long long insert_deviation(StatementCache& cache, const core::DeviationReport& r) {
-    execute(cache,
-            "INSERT INTO deviation_reports (project_id, task_id, date, at_unix, who, cause_kind, cause,"
-            " impact, remedy, new_planned_finish) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            r.project_id, r.task_id, r.date, r.at_unix, r.who, core::to_string(r.cause_kind), r.cause, r.impact,
-            r.remedy, r.new_planned_finish);
-    return cache.db().getLastInsertRowid();
+    return insert_returning_id(cache,
+                               "INSERT INTO deviation_reports (project_id, task_id, date, at_unix, who, cause_kind,"
+                               " cause, impact, remedy, new_planned_finish) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+                               " ?9, ?10) RETURNING id",
+                               r.project_id, r.task_id, r.date, r.at_unix, r.who, core::to_string(r.cause_kind),
+                               r.cause, r.impact, r.remedy, r.new_planned_finish);
 }
 
 std::vector<core::DeviationReport> read_deviations(StatementCache& cache,

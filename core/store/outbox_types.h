@@ -3,6 +3,7 @@
 // marked sent after. Plain value types.
 
 #include <string>
+#include <vector>
 
 namespace store {
 
@@ -41,6 +42,17 @@ struct OutboxStats {
 struct EnqueueResult {
     long long id = 0;
     bool inserted = false;  // false: a message with that dedup_key was already there
+};
+
+// Several replicas on one database: one destination's rows are sent by the replica holding its
+// lease, with what pacing and the rate windows are computed from, so that they hold for the
+// whole cluster (outbox_leases, migration 7).
+struct DestinationLease {
+    std::string destination;  // the outbox worker's key: platform and destination
+    std::string holder;       // the replica's id
+    long long until_ms = 0;   // taken over by another replica after this
+    long long ready_at_ms = 0;  // not sent to before this (pacing, a back-off)
+    std::vector<long long> answered_ms;  // recent answers, oldest first (rate windows)
 };
 
 }  // namespace store

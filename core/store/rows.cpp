@@ -5,7 +5,7 @@
 namespace store::detail {
 namespace {
 
-using SQLite::Statement;
+using sql::Statement;
 
 #define TRACKERD_PROJECT_COLUMNS                                                                \
     "SELECT id, name, department, owner, department_head, start_date, end_date, goal,"          \
@@ -175,7 +175,7 @@ void update_task_plan(StatementCache& cache, const core::Task& t) {
             t.blocked_since);
 }
 
-core::Person person_row(SQLite::Statement& s) {
+core::Person person_row(sql::Statement& s) {
     core::Person p;
     read_columns(s, p.id, p.name, p.department, p.slack, p.feishu, p.dingtalk, p.email, p.mobile);
     return p;

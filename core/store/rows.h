@@ -1,9 +1,9 @@
 #pragma once
 // The plan side's rows (PlanStore, and the people DirectoryStore shares): one reader and one
 // writer per table (rows.cpp), the append-only history (history.cpp), the text encodings and
-// the audit trail (codec.cpp). Include from core/store/*.cpp only (it includes SQLiteCpp).
+// the audit trail (codec.cpp). Include from core/store/*.cpp only.
 //
-// Thread safety: none; Store's mutex guards every call. The functions throw SQLite::Exception.
+// Thread safety: none; Store's mutex guards every call. The functions throw sql::Error.
 
 #include <optional>
 #include <string>
@@ -63,7 +63,7 @@ void update_task_plan(StatementCache& cache, const core::Task& task);
 
 // The people columns a Person is read from, in person_row's order; a query may add more after.
 #define TRACKERD_PERSON_FIELDS "id, name, department, slack, feishu, dingtalk, email, mobile"
-core::Person person_row(SQLite::Statement& s);
+core::Person person_row(sql::Statement& s);
 std::optional<core::Person> read_person(StatementCache& cache, std::string_view id);
 std::vector<core::Person> read_people_named(StatementCache& cache, std::string_view name);
 std::optional<core::Person> read_person_by_platform(StatementCache& cache, std::string_view column,

@@ -271,11 +271,26 @@ CREATE TABLE claims (
 CREATE INDEX claims_by_person ON claims(person_id);
 )sql";
 
+// Several replicas on one database (issue 24): the rows for one destination (a chat, a robot's
+// URL) are sent by the replica that holds its lease, so that pacing and the platforms' rate
+// windows hold for the whole cluster. The lease carries what they are computed from: when the
+// destination may next be sent to, and the recent answers (ms, '\x1f'-separated) inside the
+// longest window. A replica that dies holding a lease loses it when `until_ms` passes.
+constexpr const char* k_migration_7 = R"sql(
+CREATE TABLE outbox_leases (
+    destination TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until_ms INTEGER NOT NULL,
+    ready_at_ms INTEGER NOT NULL DEFAULT 0,
+    answered_ms TEXT NOT NULL DEFAULT ''
+);
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& migrations() {
     static const std::vector<const char*> k_all{k_migration_1, k_migration_2, k_migration_3, k_migration_4,
-                                                k_migration_5, k_migration_6};
+                                                k_migration_5, k_migration_6, k_migration_7};
     return k_all;
 }
 

@@ -1,4 +1,4 @@
-// Store: opening and migrating the file, transactions and maintenance. The plan side (people,
+// Store: opening and migrating the database, transactions and maintenance. The plan side (people,
 // projects, tasks, KPIs, risks, history) is in plans.cpp; inbound de-duplication, the outbox
 // and k/v state in store_messages.cpp.
 #include "core/store/store.h"
@@ -6,8 +6,11 @@
 #include <algorithm>
 #include <set>
 
+#include "core/store/pg_connection.h"
+#include "core/store/sqlite_connection.h"
 #include "core/store/store_impl.h"
 
+#include <SQLiteCpp/Database.h>
 #include <sqlite3.h>
 
 namespace store {
@@ -15,7 +18,7 @@ namespace store {
 using core::ErrorCode;
 using core::make_error;
 
-Store::Store(std::unique_ptr<SQLite::Database> db)
+Store::Store(std::unique_ptr<sql::Connection> db)
     : m_db(std::move(db)), m_impl(std::make_unique<Impl>(*m_db)) {}
 
 Store::~Store() {
@@ -23,22 +26,22 @@ Store::~Store() {
     m_db.reset();
 }
 
-Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
-    std::string what = "open " + path;
+bool Store::is_database_uri(std::string_view where) { return sql::is_postgresql_uri(where); }
+
+std::string Store::describe(std::string_view where) {
+    return is_database_uri(where) ? sql::describe_postgresql_uri(where) : std::string(where);
+}
+
+bool Store::shared() const { return m_db->engine() == sql::Engine::postgresql; }
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& where) {
+    bool uri = is_database_uri(where);
+    // A URI may hold a password: the message names only what it points at.
+    std::string what = "open " + describe(where);
     return detail::guarded(what, [&]() -> Result<std::unique_ptr<Store>> {
-        auto db = std::make_unique<SQLite::Database>(
-            // NOMUTEX: m_mutex already serialises every use of the connection; SQLite's own
-            // per-call mutexes were several percent of an update's CPU.
-            path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX, 5000 /* busy timeout, ms */);
-        // The first statement reads the header: a file that is not a database fails here.
-        std::string mode = db->execAndGet("PRAGMA journal_mode=WAL").getString();
-        if (mode != "wal" && mode != "memory")
-            return make_error(ErrorCode::io, what + ": cannot switch to WAL (journal mode " + mode + ")");
-        db->exec("PRAGMA foreign_keys=ON");
-        db->exec("PRAGMA synchronous=NORMAL");
-        // Checkpoint (the only fsync under WAL + NORMAL) every ~40 MB of WAL rather than 4 MB:
-        // hot pages (a task row, index tails) are copied once per checkpoint, not ten times.
-        db->exec("PRAGMA wal_autocheckpoint=10000");
+        std::unique_ptr<sql::Connection> db;
+        if (uri) db = sql::connect_postgresql(where);
+        else db = sql::SqliteConnection::open(where, /*create=*/true);
         std::unique_ptr<Store> store(new Store(std::move(db)));
         auto migrated = store->migrate();
         if (!migrated) return make_error(migrated.error().code, what + ": " + migrated.error().message);
@@ -48,7 +51,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path) {
 
 Result<void> Store::migrate() {
     std::lock_guard lock(m_mutex);
-    const auto& all = detail::migrations();
+    const auto& all = m_db->migrations();
     if (static_cast<int>(all.size()) != k_schema_version)
         return make_error(ErrorCode::internal, "the build's migrations do not reach k_schema_version");
     auto version = schema_version();
@@ -61,8 +64,11 @@ Result<void> Store::migrate() {
     for (int v = *version; v < k_schema_version; ++v) {
         std::string what = "migration " + std::to_string(v + 1);
         auto done = detail::write_void(*this, what, [&]() -> Result<void> {
-            m_db->exec(all[static_cast<size_t>(v)]);
-            m_db->exec("PRAGMA user_version = " + std::to_string(v + 1));
+            // Read again under the write lock: another replica starting at the same time may
+            // have taken this step already.
+            if (m_db->schema_version() > v) return core::ok();
+            m_db->execute_script(all[static_cast<size_t>(v)]);
+            m_db->set_schema_version(v + 1);
             return core::ok();
         });
         if (!done) return done;
@@ -72,18 +78,10 @@ Result<void> Store::migrate() {
 
 Result<int> Store::schema_version() {
     std::lock_guard lock(m_mutex);
-    return detail::guarded("read schema version", [&]() -> Result<int> {
-        return m_db->execAndGet("PRAGMA user_version").getInt();
-    });
+    return detail::guarded("read schema version", [&]() -> Result<int> { return m_db->schema_version(); });
 }
 
-void Store::rollback() {
-    try {
-        m_db->exec("ROLLBACK");
-    } catch (const std::exception&) {
-        // SQLite may already have rolled back (e.g. after an I/O error); nothing left to undo.
-    }
-}
+void Store::rollback() { m_db->rollback(); }
 
 void Store::note_project_write(std::string_view project_id) {
     std::lock_guard lock(m_mutex);
@@ -101,7 +99,7 @@ void Store::note_shared_write() {
 Result<std::uint64_t> Store::change_generation(std::string_view project_id) {
     std::lock_guard lock(m_mutex);
     return detail::guarded("read change generation", [&]() -> Result<std::uint64_t> {
-        long long version = m_db->execAndGet("PRAGMA data_version").getInt64();
+        long long version = m_db->others_commit_counter();
         if (version != m_data_version) {  // another connection committed
             m_data_version = version;
             ++m_shared_writes;
@@ -113,16 +111,19 @@ Result<std::uint64_t> Store::change_generation(std::string_view project_id) {
 
 long long Store::release_memory() {
     std::lock_guard lock(m_mutex);
+    auto* sqlite = dynamic_cast<sql::SqliteConnection*>(m_db.get());
+    if (!sqlite) return 0;
     long long before = sqlite3_memory_used();
-    sqlite3_db_release_memory(m_db->getHandle());
+    sqlite3_db_release_memory(sqlite->database().getHandle());
     return std::max(0LL, before - static_cast<long long>(sqlite3_memory_used()));
 }
 
 Result<void> Store::set_auto_checkpoint(int pages) {
     std::lock_guard lock(m_mutex);
     if (pages < 0) return make_error(ErrorCode::invalid_argument, "wal_autocheckpoint must be >= 0");
+    if (m_db->engine() != sql::Engine::sqlite) return core::ok();
     return detail::guarded("set wal_autocheckpoint", [&]() -> Result<void> {
-        m_db->exec("PRAGMA wal_autocheckpoint=" + std::to_string(pages));
+        m_db->execute_script("PRAGMA wal_autocheckpoint=" + std::to_string(pages));
         return core::ok();
     });
 }
@@ -130,11 +131,13 @@ Result<void> Store::set_auto_checkpoint(int pages) {
 Result<void> Store::checkpoint_wal() {
     std::lock_guard lock(m_mutex);
     if (m_transaction_depth > 0) return make_error(ErrorCode::internal, "checkpoint_wal inside a transaction");
+    auto* sqlite = dynamic_cast<sql::SqliteConnection*>(m_db.get());
+    if (!sqlite) return core::ok();
     return detail::guarded("checkpoint the WAL", [&]() -> Result<void> {
         int log_frames = 0, copied = 0;
         // PASSIVE: with this connection (the only writer) held, nothing is added meanwhile, so it
         // copies everything unless another connection's reader pins part of the WAL.
-        int rc = sqlite3_wal_checkpoint_v2(m_db->getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
+        int rc = sqlite3_wal_checkpoint_v2(sqlite->database().getHandle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
         if (rc != SQLITE_OK && rc != SQLITE_BUSY)
             return make_error(ErrorCode::io, std::string("checkpoint the WAL: ") + sqlite3_errstr(rc));
         return core::ok();
@@ -158,7 +161,7 @@ Result<void> Store::transaction(const std::function<Result<void>()>& body) {
         return result;
     }
     auto begun = detail::guarded("begin transaction", [&]() -> Result<void> {
-        m_impl->statements.run("BEGIN IMMEDIATE");
+        m_db->begin_write();
         return core::ok();
     });
     if (!begun) return begun;
@@ -173,7 +176,7 @@ Result<void> Store::transaction(const std::function<Result<void>()>& body) {
         return result;
     }
     auto committed = detail::guarded("commit", [&]() -> Result<void> {
-        m_impl->statements.run("COMMIT");
+        m_db->commit();
         return core::ok();
     });
     if (!committed) rollback();

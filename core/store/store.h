@@ -1,7 +1,9 @@
 #pragma once
-// The SQLite-backed store: the only place that talks to the database (schema, migrations,
-// queries). WAL, foreign keys, a busy timeout; every change is one transaction, so a failure
-// leaves nothing half-written.
+// The store: the only place that talks to the database (schema, migrations, queries). Every
+// change is one transaction, so a failure leaves nothing half-written. Two engines behind one
+// set of queries (sql.h): SQLite, the embedded default (a file path: WAL, foreign keys, a busy
+// timeout), and PostgreSQL (a postgresql:// URI: several replicas on one database; a write
+// transaction takes a database-wide advisory lock, so writers queue as on SQLite).
 //
 // Thread safety: safe for concurrent use. One connection, every public method takes m_mutex
 // (recursive, so `transaction()` bodies may call other methods on the same thread).
@@ -14,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/model.h"
@@ -23,26 +26,40 @@
 #include "core/store/facets.h"
 #include "core/store/outbox_types.h"
 
-namespace SQLite {
-class Database;
-}
-
 namespace store {
+
+namespace sql {
+class Connection;
+}
 
 using core::Result;
 
 // The schema version this build writes. Migrations run in order from the file's version.
-inline constexpr int k_schema_version = 6;
+inline constexpr int k_schema_version = 7;
+
+// What Store::copy_into copied: every table's row count, in the order they were copied.
+struct CopyReport {
+    std::vector<std::pair<std::string, long long>> rows_per_table;
+};
 
 class Store final : public PlanStore, public InboundLog, public OutboxStore, public StateStore, public DirectoryStore {
 public:
-    // Opens (creating if needed) and migrates to k_schema_version.
-    static Result<std::unique_ptr<Store>> open(const std::string& path);
+    // Opens (creating if needed) and migrates to k_schema_version. `where` is a file path
+    // (SQLite) or a postgresql:// URI (is_database_uri); the URI's password may also come from
+    // libpq's environment (PGPASSWORD) or ~/.pgpass.
+    static Result<std::unique_ptr<Store>> open(const std::string& where);
+    // Whether `where` names a PostgreSQL database (postgresql:// or postgres://) rather than a file.
+    static bool is_database_uri(std::string_view where);
+    // `where` fit for a log line: a URI's password replaced by ***.
+    static std::string describe(std::string_view where);
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
     Result<int> schema_version();
+    // Whether the database is shared by several processes that may each run trackerd
+    // (PostgreSQL) rather than one file (SQLite).
+    bool shared() const;
     // Runs `body` in one transaction (BEGIN IMMEDIATE ... COMMIT); rolls back when it returns
     // an error. Nested calls join the outer transaction.
     Result<void> transaction(const std::function<Result<void>()>& body);
@@ -102,6 +119,9 @@ public:
     Result<std::vector<OutboxMessage>> outbox(std::optional<OutboxState> state, int limit) override;
     Result<void> requeue(long long id, long long now_unix) override;
     Result<OutboxStats> outbox_stats() override;
+    Result<std::optional<DestinationLease>> take_lease(std::string_view destination, std::string_view holder,
+                                                       long long now_ms, long long lease_ms) override;
+    Result<bool> renew_lease(const DestinationLease& lease, long long now_ms, long long lease_ms) override;
 
     // DirectoryStore (directory_store.h; core/store/directory.cpp).
     Result<std::optional<ChatRecord>> chat(std::string_view platform, std::string_view chat_id) override;
@@ -125,9 +145,18 @@ public:
     Result<std::vector<core::Claim>> claims() override;
     Result<bool> drop_claim(std::string_view platform, std::string_view account) override;
 
-    // For /readyz: opens `path` afresh, read-only and without creating it, and reads its schema
-    // version — the file is there and SQLite answers. Leaves the file untouched.
-    static Result<int> probe(const std::string& path);
+    // Copies the whole database into `target` (core/store/copy.cpp), either engine to either:
+    // every table in foreign-key order, every row with its ids (and SQLite's rowids, which
+    // order projects, tasks, KPIs and risks) unchanged, reals exactly; in one transaction of
+    // `target`, from one read snapshot of this store. Afterwards `target`'s identity sequences
+    // (PostgreSQL) continue past the copied ids. ErrorCode::conflict, naming the table, when
+    // `target` already holds a row in any table (nothing is written then).
+    Result<CopyReport> copy_into(Store& target);
+
+    // For /readyz: opens `where` afresh (read-only and without creating a file) and reads its
+    // schema version — the file is there and SQLite answers, or the server accepts a connection
+    // and answers. Leaves the database untouched.
+    static Result<int> probe(const std::string& where);
 
     // StateStore (facets.h).
     Result<std::optional<std::string>> get_state(std::string_view key) override;
@@ -136,11 +165,13 @@ public:
     // A number that changes whenever something a project's scheduled pushes are computed from
     // may have changed: a write through this store to the project's rows (committed or rolled
     // back), any write of people or key/value state (which every project may read), or a
-    // commit by another connection (trackerctl import). Equal numbers mean none of that
-    // happened in between. Reads no table (PRAGMA data_version only).
+    // commit by another connection (trackerctl import, another replica). Equal numbers mean
+    // none of that happened in between. SQLite reads no table (PRAGMA data_version);
+    // PostgreSQL reads one row (sql::Connection::others_commit_counter).
     Result<std::uint64_t> change_generation(std::string_view project_id);
-    // Pages of WAL after which a COMMIT checkpoints (PRAGMA wal_autocheckpoint; 10,000 when
-    // opened). 0: never — a Checkpointer (checkpointer.h) does it off the write path.
+    // SQLite only (no-ops on PostgreSQL, whose server checkpoints): pages of WAL after which a
+    // COMMIT checkpoints (PRAGMA wal_autocheckpoint; 10,000 when opened). 0: never — a
+    // Checkpointer (checkpointer.h) does it off the write path.
     Result<void> set_auto_checkpoint(int pages);
     // Checkpoints the whole WAL on this connection, between two transactions, so that the next
     // commit writes the WAL from its beginning again (Checkpointer's `finish`).
@@ -151,7 +182,7 @@ public:
     long long release_memory();
 
 private:
-    explicit Store(std::unique_ptr<SQLite::Database> db);
+    explicit Store(std::unique_ptr<sql::Connection> db);
     Result<void> migrate();
 
     void rollback();
@@ -163,13 +194,13 @@ private:
     struct Impl;
 
     std::recursive_mutex m_mutex;
-    std::unique_ptr<SQLite::Database> m_db;  // Guarded by m_mutex.
+    std::unique_ptr<sql::Connection> m_db;  // Guarded by m_mutex.
     std::unique_ptr<Impl> m_impl;            // Guarded by m_mutex; destroyed before m_db.
     int m_transaction_depth = 0;             // Guarded by m_mutex.
     // The first error a nested transaction body returned: the outer one rolls back.
     std::optional<core::Error> m_nested_error;  // Guarded by m_mutex.
     // change_generation(): writes per project (by normalised id), writes every project may
-    // read, and the last PRAGMA data_version seen. Guarded by m_mutex.
+    // read, and the last count of other connections' commits seen. Guarded by m_mutex.
     std::map<std::string, std::uint64_t, std::less<>> m_project_writes;
     std::uint64_t m_shared_writes = 0;
     long long m_data_version = -1;

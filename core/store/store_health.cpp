@@ -1,6 +1,9 @@
 // Store: what operations asks of the database — outbox numbers for /metrics, a probe for /readyz.
 #include "core/store/store.h"
+#include "core/store/pg_connection.h"
 #include "core/store/store_impl.h"
+
+#include <SQLiteCpp/Database.h>
 
 namespace store {
 
@@ -24,9 +27,11 @@ Result<OutboxStats> Store::outbox_stats() {
     });
 }
 
-Result<int> Store::probe(const std::string& path) {
-    return detail::guarded("probe " + path, [&]() -> Result<int> {
-        SQLite::Database db(path, SQLite::OPEN_READONLY, 1000 /* busy timeout, ms */);
+Result<int> Store::probe(const std::string& where) {
+    bool uri = is_database_uri(where);
+    return detail::guarded("probe " + describe(where), [&]() -> Result<int> {
+        if (uri) return sql::connect_postgresql(where)->schema_version();
+        SQLite::Database db(where, SQLite::OPEN_READONLY, 1000 /* busy timeout, ms */);
         return db.execAndGet("PRAGMA user_version").getInt();
     });
 }

@@ -1,15 +1,11 @@
 #pragma once
-// Internals of store::Store shared by its .cpp files: the prepared-statement cache, SQLite
-// error mapping, the migrations, transactions around a body that throws, and the column
-// readers and binders every table uses. The per-table rows of the plan side are in rows.h.
-// The only headers that include SQLiteCpp; include them from core/store/*.cpp only.
+// Internals of store::Store shared by its .cpp files: the prepared-statement cache, error
+// mapping, the migrations, transactions around a body that throws, and the column readers and
+// binders every table uses. The per-table rows of the plan side are in rows.h. Written against
+// sql.h, so every query runs on either engine; include from core/store/*.cpp only.
 //
 // Thread safety: none of it is safe for concurrent use; Store's mutex guards every call.
-// The functions here throw SQLite::Exception; `guarded` turns that into a Result.
-
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Exception.h>
-#include <SQLiteCpp/Statement.h>
+// The functions here throw sql::Error; `guarded` turns that into a Result.
 
 #include <cstdint>
 #include <memory>
@@ -24,6 +20,7 @@
 #include "core/date.h"
 #include "core/model.h"
 #include "core/result.h"
+#include "core/store/sql.h"
 #include "core/store/store.h"
 
 namespace store::detail {
@@ -31,41 +28,42 @@ namespace store::detail {
 // A checked-out cached statement. Reset on release so no read transaction stays open.
 class Query {
 public:
-    explicit Query(SQLite::Statement& statement) : m_statement(statement) {}
-    ~Query() { m_statement.tryReset(); }
+    explicit Query(sql::Statement& statement) : m_statement(statement) {}
+    ~Query() { m_statement.reset(); }
     Query(const Query&) = delete;
     Query& operator=(const Query&) = delete;
-    SQLite::Statement* operator->() { return &m_statement; }
-    SQLite::Statement& operator*() { return m_statement; }
+    sql::Statement* operator->() { return &m_statement; }
+    sql::Statement& operator*() { return m_statement; }
 
 private:
-    SQLite::Statement& m_statement;
+    sql::Statement& m_statement;
 };
 
 // Prepared statements keyed by their SQL, prepared on first use.
 class StatementCache {
 public:
-    explicit StatementCache(SQLite::Database& db) : m_db(db) {}
+    explicit StatementCache(sql::Connection& db) : m_db(db) {}
     Query get(const char* sql);  // reset, bindings cleared
-    // Runs a statement without bindings or rows (BEGIN, COMMIT, SAVEPOINT ...): prepared once
-    // instead of parsed on every call as Database::exec would.
+    // Runs a statement without bindings or rows (SAVEPOINT, RELEASE ...): prepared once
+    // instead of parsed on every call.
     void run(const char* sql) { get(sql)->exec(); }
-    SQLite::Database& db() { return m_db; }
+    sql::Connection& db() { return m_db; }
 
 private:
-    SQLite::Database& m_db;
-    std::unordered_map<std::string, std::unique_ptr<SQLite::Statement>> m_statements;
+    sql::Connection& m_db;
+    std::unordered_map<std::string, std::unique_ptr<sql::Statement>> m_statements;
 };
 
-// busy/locked -> busy; unique/primary key -> conflict; other constraints -> invalid_argument;
-// file problems -> io; the rest -> internal. The message names `what` and SQLite's message.
-core::Error map_error(std::string_view what, const SQLite::Exception& e);
+// busy or the server gone -> busy (retry later); a key taken -> conflict; other constraints
+// -> invalid_argument; the file or the disk -> io; the rest -> internal. The message names `what` and the
+// engine's message.
+core::Error map_error(std::string_view what, const sql::Error& e);
 
 template <typename F>
 auto guarded(std::string_view what, F&& body) -> decltype(body()) {
     try {
         return body();
-    } catch (const SQLite::Exception& e) {
+    } catch (const sql::Error& e) {
         return map_error(what, e);
     } catch (const std::exception& e) {
         return core::make_error(core::ErrorCode::internal, std::string(what) + ": " + e.what());
@@ -86,23 +84,21 @@ template <typename T>
 inline constexpr bool is_optional_v<std::optional<T>> = true;
 
 template <typename T>
-void bind_column(SQLite::Statement& s, int i, const T& value) {
-    if constexpr (std::is_same_v<T, std::string>) s.bind(i, value);
-    else if constexpr (std::is_convertible_v<const T&, std::string_view>)
-        s.bind(i, std::string(std::string_view(value)));
-    else if constexpr (std::is_same_v<T, bool>) s.bind(i, value ? 1 : 0);
-    else if constexpr (std::is_same_v<T, int> || std::is_same_v<T, double>) s.bind(i, value);
-    else if constexpr (std::is_same_v<T, long long>) s.bind(i, static_cast<int64_t>(value));
-    else if constexpr (std::is_same_v<T, core::Date>) s.bind(i, core::format_iso_date(value));
+void bind_column(sql::Statement& s, int i, const T& value) {
+    if constexpr (std::is_convertible_v<const T&, std::string_view>) s.bind_text(i, std::string_view(value));
+    else if constexpr (std::is_same_v<T, bool>) s.bind_int64(i, value ? 1 : 0);
+    else if constexpr (std::is_same_v<T, int> || std::is_same_v<T, long long>) s.bind_int64(i, value);
+    else if constexpr (std::is_same_v<T, double>) s.bind_double(i, value);
+    else if constexpr (std::is_same_v<T, core::Date>) s.bind_text(i, core::format_iso_date(value));
     else if constexpr (is_optional_v<T>) {
         if (value) bind_column(s, i, *value);
-        else s.bind(i);
+        else s.bind_null(i);
     }
     else static_assert(!sizeof(T), "no column encoding for this type");
 }
 
 template <typename T>
-void read_column(SQLite::Statement& s, int i, T& field) {
+void read_column(sql::Statement& s, int i, T& field) {
     auto column = s.getColumn(i);
     if constexpr (std::is_same_v<T, std::string>) field = column.getString();
     else if constexpr (std::is_same_v<T, bool>) field = column.getInt() != 0;
@@ -120,19 +116,19 @@ void read_column(SQLite::Statement& s, int i, T& field) {
 
 // Binds ?1, ?2, ... to `values` in order.
 template <typename... Values>
-void bind_columns(SQLite::Statement& s, const Values&... values) {
+void bind_columns(sql::Statement& s, const Values&... values) {
     [[maybe_unused]] int i = 0;
     (bind_column(s, ++i, values), ...);
 }
 
 // Reads columns 0, 1, ... of the current row into `fields` in order.
 template <typename... Fields>
-void read_columns(SQLite::Statement& s, Fields&... fields) {
+void read_columns(sql::Statement& s, Fields&... fields) {
     [[maybe_unused]] int i = 0;
     (read_column(s, i++, fields), ...);
 }
 
-inline std::string text(SQLite::Statement& s, int i) { return s.getColumn(i).getString(); }
+inline std::string text(sql::Statement& s, int i) { return s.getColumn(i).getString(); }
 
 // The rows `sql` selects with ?1, ?2, ... bound to `keys`, each read by `row`: all of them, or
 // the first. The one read every table's lookups share.
@@ -140,7 +136,7 @@ template <typename Row, typename... Keys>
 auto select_all(StatementCache& cache, const char* sql, Row row, const Keys&... keys) {
     auto q = cache.get(sql);
     bind_columns(*q, keys...);
-    std::vector<std::invoke_result_t<Row&, SQLite::Statement&>> out;
+    std::vector<std::invoke_result_t<Row&, sql::Statement&>> out;
     while (q->executeStep()) out.push_back(row(*q));
     return out;
 }
@@ -149,7 +145,7 @@ template <typename Row, typename... Keys>
 auto select_first(StatementCache& cache, const char* sql, Row row, const Keys&... keys) {
     auto q = cache.get(sql);
     bind_columns(*q, keys...);
-    std::optional<std::invoke_result_t<Row&, SQLite::Statement&>> first;
+    std::optional<std::invoke_result_t<Row&, sql::Statement&>> first;
     if (q->executeStep()) first = row(*q);
     return first;
 }
@@ -163,7 +159,20 @@ int execute(StatementCache& cache, const char* sql, const Values&... values) {
     return q->exec();
 }
 
-// Runs `body` (which may throw SQLite::Exception) as one transaction of `store`, joining an
+// Runs `sql`, an INSERT … RETURNING id, with ?1, ?2, ... bound to `values`; returns the new
+// row's id, 0 when it inserted nothing (ON CONFLICT DO NOTHING). Both engines' way of asking.
+template <typename... Values>
+long long insert_returning_id(StatementCache& cache, const char* sql, const Values&... values) {
+    auto q = cache.get(sql);
+    bind_columns(*q, values...);
+    if (!q->executeStep()) return 0;
+    long long id = q->getColumn(0).getInt64();
+    while (q->executeStep()) {
+    }  // SQLite applies a RETURNING statement's change only once it has run to completion
+    return id;
+}
+
+// Runs `body` (which may throw sql::Error) as one transaction of `store`, joining an
 // outer one; returns what the body returned.
 template <typename T, typename F>
 core::Result<T> write(Store& store, std::string_view what, F&& body) {
@@ -188,7 +197,7 @@ core::Result<void> write_void(Store& store, std::string_view what, F&& body) {
 namespace store {
 
 struct Store::Impl {
-    explicit Impl(SQLite::Database& db) : statements(db) {}
+    explicit Impl(sql::Connection& db) : statements(db) {}
     detail::StatementCache statements;
 };
 

@@ -1,7 +1,11 @@
 // Store: inbound de-duplication, the durable outbox and the small k/v state table
 // (migration 2). Every write is one transaction, joining the caller's when there is one.
+#include <charconv>
+#include <limits>
+
 #include "core/store/store.h"
 
+#include "core/store/rows.h"
 #include "core/store/store_impl.h"
 
 namespace store {
@@ -30,7 +34,7 @@ OutboxState parse_outbox_state(std::string_view text) {
     "SELECT id, platform, channel, destination, reply_to, kind, body, dedup_key, created_at,"   \
     " next_attempt_at, expires_at, attempts, state, last_error, sent_at, remote_id FROM outbox "
 
-OutboxMessage outbox_row(SQLite::Statement& s) {
+OutboxMessage outbox_row(sql::Statement& s) {
     OutboxMessage m;
     std::string state;
     // A NULL dedup_key (no key) reads as "".
@@ -59,7 +63,7 @@ Result<bool> Store::remember_inbound(std::string_view platform, std::string_view
     std::lock_guard lock(m_mutex);
     return detail::write<bool>(*this, "remember inbound", [&]() -> Result<bool> {
         return detail::execute(m_impl->statements,
-                               "INSERT OR IGNORE INTO inbound_seen (platform, key, seen_at) VALUES (?1, ?2, ?3)",
+                               "INSERT INTO inbound_seen (platform, key, seen_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
                                platform, key, now_unix) == 1;
     });
 }
@@ -127,14 +131,14 @@ Result<EnqueueResult> Store::enqueue(const OutboxMessage& message) {
         // dedup_key is stored as NULL: such messages are never de-duplicated.
         std::optional<std::string> dedup_key;
         if (!message.dedup_key.empty()) dedup_key = message.dedup_key;
-        int inserted = detail::execute(
+        long long inserted = detail::insert_returning_id(
             cache,
             "INSERT INTO outbox (platform, channel, destination, reply_to, kind, body, dedup_key,"
             " created_at, next_attempt_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-            " ?10) ON CONFLICT (dedup_key) DO NOTHING",
+            " ?10) ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
             message.platform, message.channel, message.destination, message.reply_to, message.kind, message.body,
             dedup_key, message.created_at, message.next_attempt_at, message.expires_at);
-        if (inserted == 1) return EnqueueResult{cache.db().getLastInsertRowid(), true};
+        if (inserted != 0) return EnqueueResult{inserted, true};
         auto existing = cache.get("SELECT id FROM outbox WHERE dedup_key = ?1");
         detail::bind_columns(*existing, message.dedup_key);
         if (!existing->executeStep())
@@ -177,7 +181,9 @@ Result<std::vector<OutboxMessage>> Store::due_heads(long long now_unix, int limi
             const int take = wanted(head);
             if (take == 0) continue;
             rows->reset();
-            detail::bind_columns(*rows, platform, destination, now_unix, take);  // take < 0: no limit
+            // take < 0: no limit (PostgreSQL refuses a negative LIMIT, SQLite's "none").
+            detail::bind_columns(*rows, platform, destination, now_unix,
+                                 take < 0 ? std::numeric_limits<long long>::max() : static_cast<long long>(take));
             while (rows->executeStep() && (limit <= 0 || out.size() < static_cast<size_t>(limit))) {
                 OutboxMessage row = head;
                 row.id = rows->getColumn(0).getInt64();
@@ -238,8 +244,10 @@ Result<std::vector<OutboxMessage>> Store::outbox(std::optional<OutboxState> stat
         std::optional<std::string_view> state_text;  // none: every state
         if (state) state_text = to_string(*state);
         return detail::select_all(m_impl->statements,
-                                  TRACKERD_OUTBOX_COLUMNS "WHERE ?1 IS NULL OR state = ?1 ORDER BY id LIMIT ?2",
-                                  outbox_row, state_text, limit > 0 ? limit : -1);
+                                  // The cast: PostgreSQL infers no type for a parameter only tested for NULL.
+                                  TRACKERD_OUTBOX_COLUMNS "WHERE CAST(?1 AS TEXT) IS NULL OR state = ?1 ORDER BY id LIMIT ?2",
+                                  outbox_row, state_text,
+                                  limit > 0 ? static_cast<long long>(limit) : std::numeric_limits<long long>::max());
     });
 }
 
@@ -276,6 +284,76 @@ Result<void> Store::put_state(std::string_view key, std::string_view value) {
                         " ON CONFLICT (key) DO UPDATE SET value = ?2",
                         key, value);
         return core::ok();
+    });
+}
+
+namespace {
+
+std::string join_times(const std::vector<long long>& times) {
+    std::string out;
+    for (long long t : times) {
+        if (!out.empty()) out += '\x1f';
+        out += std::to_string(t);
+    }
+    return out;
+}
+
+std::vector<long long> split_times(std::string_view text) {
+    std::vector<long long> out;
+    for (const std::string& item : detail::split_list(text)) {
+        long long t = 0;
+        auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), t);
+        if (ec == std::errc() && end == item.data() + item.size()) out.push_back(t);
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<std::optional<DestinationLease>> Store::take_lease(std::string_view destination, std::string_view holder,
+                                                          long long now_ms, long long lease_ms) {
+    std::lock_guard lock(m_mutex);
+    auto& cache = m_impl->statements;
+    return detail::write<std::optional<DestinationLease>>(
+        *this, "take an outbox lease", [&]() -> Result<std::optional<DestinationLease>> {
+            DestinationLease lease;
+            lease.destination = std::string(destination);
+            std::string answered;
+            auto current = detail::select_first(
+                cache, "SELECT holder, until_ms, ready_at_ms, answered_ms FROM outbox_leases WHERE destination = ?1",
+                [](sql::Statement& s) {
+                    DestinationLease row;
+                    std::string answered;
+                    detail::read_columns(s, row.holder, row.until_ms, row.ready_at_ms, answered);
+                    row.answered_ms = split_times(answered);
+                    return row;
+                },
+                destination);
+            if (current && current->holder != holder && current->until_ms > now_ms)
+                return std::optional<DestinationLease>();  // another replica holds it
+            if (current) {
+                lease.ready_at_ms = current->ready_at_ms;
+                lease.answered_ms = std::move(current->answered_ms);
+            }
+            lease.holder = std::string(holder);
+            lease.until_ms = now_ms + lease_ms;
+            detail::execute(cache,
+                            "INSERT INTO outbox_leases (destination, holder, until_ms, ready_at_ms, answered_ms)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (destination) DO UPDATE SET holder = ?2,"
+                            " until_ms = ?3",
+                            destination, holder, lease.until_ms, lease.ready_at_ms, join_times(lease.answered_ms));
+            return std::optional<DestinationLease>(std::move(lease));
+        });
+}
+
+Result<bool> Store::renew_lease(const DestinationLease& lease, long long now_ms, long long lease_ms) {
+    std::lock_guard lock(m_mutex);
+    return detail::write<bool>(*this, "renew an outbox lease", [&]() -> Result<bool> {
+        return detail::execute(m_impl->statements,
+                               "UPDATE outbox_leases SET until_ms = ?3, ready_at_ms = ?4, answered_ms = ?5"
+                               " WHERE destination = ?1 AND holder = ?2",
+                               lease.destination, lease.holder, now_ms + lease_ms, lease.ready_at_ms,
+                               join_times(lease.answered_ms)) == 1;
     });
 }
 

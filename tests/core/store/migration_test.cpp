@@ -5,6 +5,12 @@
 #include <fstream>
 
 #include "core/store/store.h"
+#include <thread>
+#include <vector>
+
+#include <libpq-fe.h>
+
+#include "tests/support/pg_cluster.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -180,7 +186,7 @@ TEST(MigrationTest, FreshFileIsCreatedAtTheCurrentVersion) {
     ASSERT_TRUE(store) << store.error().message;
     auto version = (*store)->schema_version();
     ASSERT_TRUE(version);
-    EXPECT_EQ(*version, 6);
+    EXPECT_EQ(*version, 7);
     EXPECT_EQ(*version, store::k_schema_version);
 }
 
@@ -222,7 +228,7 @@ TEST(MigrationTest, VersionOneFileIsUpgradedKeepingItsRows) {
     auto opened = store::Store::open(path);
     ASSERT_TRUE(opened) << opened.error().message;
     auto& store = **opened;
-    EXPECT_EQ(*store.schema_version(), 6);
+    EXPECT_EQ(*store.schema_version(), 7);
 
     auto state = store.load_project("P1");
     ASSERT_TRUE(state) << state.error().message;
@@ -269,7 +275,12 @@ TEST(MigrationTest, VersionOneFileIsUpgradedKeepingItsRows) {
     ASSERT_TRUE(bound) << bound.error().message;
     EXPECT_TRUE(*bound);
     EXPECT_FALSE(*store.bind_signature("dingtalk", "1700000000000:sig", "msgB", 1700003601, 1700000001));
-    EXPECT_EQ(user_version(path), 6);
+    // Version 7: a destination's outbox lease, held by one replica at a time.
+    auto lease = store.take_lease("slack\x1fC1", "replica-a", 1000, 30000);
+    ASSERT_TRUE(lease) << lease.error().message;
+    EXPECT_TRUE(lease->has_value());
+    EXPECT_FALSE(store.take_lease("slack\x1fC1", "replica-b", 2000, 30000)->has_value());
+    EXPECT_EQ(user_version(path), 7);
 }
 
 TEST(MigrationTest, FileFromANewerBuildIsRefusedAndLeftAlone) {
@@ -277,14 +288,14 @@ TEST(MigrationTest, FileFromANewerBuildIsRefusedAndLeftAlone) {
     auto path = dir.file("future.db");
     {
         SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-        db.exec("CREATE TABLE future (x INTEGER); PRAGMA user_version = 7;");
+        db.exec("CREATE TABLE future (x INTEGER); PRAGMA user_version = 8;");
     }
     auto store = store::Store::open(path);
     ASSERT_FALSE(store);
     EXPECT_EQ(store.error().code, ErrorCode::invalid_argument);
     EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().message;
-    EXPECT_NE(store.error().message.find("7"), std::string::npos);
-    EXPECT_EQ(user_version(path), 7);
+    EXPECT_NE(store.error().message.find("8"), std::string::npos);
+    EXPECT_EQ(user_version(path), 8);
 }
 
 TEST(MigrationTest, FileThatIsNotADatabaseIsAnErrorNotACrash) {
@@ -307,6 +318,66 @@ TEST(MigrationTest, MissingParentDirectoryIsNotCreated) {
     ASSERT_FALSE(store);
     EXPECT_EQ(store.error().code, ErrorCode::io);
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "no"));
+}
+
+// PostgreSQL: the same migrations in its dialect, numbered alike (trackerd_meta.schema_version).
+
+void pg_exec(const std::string& uri, const std::string& sql) {
+    PGconn* conn = PQconnectdb(uri.c_str());
+    ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+    PGresult* result = PQexec(conn, sql.c_str());
+    EXPECT_TRUE(PQresultStatus(result) == PGRES_COMMAND_OK || PQresultStatus(result) == PGRES_TUPLES_OK)
+        << PQresultErrorMessage(result);
+    PQclear(result);
+    PQfinish(conn);
+}
+
+TEST(PostgresMigrationTest, EmptyDatabaseIsCreatedAtTheCurrentVersionWithSQLitesTables) {
+    TRACKERD_PG_OR_SKIP();
+    auto uri = testing_support::PgCluster::shared().create_database();
+    auto store = store::Store::open(uri);
+    ASSERT_TRUE(store) << store.error().message;
+    EXPECT_EQ(*(*store)->schema_version(), store::k_schema_version);
+    EXPECT_TRUE((*store)->shared());
+    auto reopened = store::Store::open(uri);
+    ASSERT_TRUE(reopened) << reopened.error().message;
+    EXPECT_EQ(*(*reopened)->schema_version(), store::k_schema_version);
+}
+
+TEST(PostgresMigrationTest, ReplicasStartingTogetherMigrateOnce) {
+    TRACKERD_PG_OR_SKIP();
+    auto uri = testing_support::PgCluster::shared().create_database();
+    std::vector<std::string> errors(4);
+    {
+        std::vector<std::jthread> replicas;
+        for (size_t i = 0; i < errors.size(); ++i)
+            replicas.emplace_back([&, i] {
+                auto store = store::Store::open(uri);
+                if (!store) errors[i] = store.error().message;
+                else if (*(*store)->schema_version() != store::k_schema_version) errors[i] = "wrong version";
+            });
+    }
+    for (const auto& error : errors) EXPECT_EQ(error, "");
+}
+
+TEST(PostgresMigrationTest, DatabaseFromANewerBuildIsRefusedAndLeftAlone) {
+    TRACKERD_PG_OR_SKIP();
+    auto uri = testing_support::PgCluster::shared().create_database();
+    ASSERT_TRUE(store::Store::open(uri));
+    pg_exec(uri, "UPDATE trackerd_meta SET schema_version = 99");
+    auto store = store::Store::open(uri);
+    ASSERT_FALSE(store);
+    EXPECT_EQ(store.error().code, ErrorCode::invalid_argument);
+    EXPECT_NE(store.error().message.find("newer"), std::string::npos) << store.error().message;
+}
+
+TEST(PostgresMigrationTest, AnUnreachableServerIsABusyErrorNamingNoPassword) {
+    TempDir dir;  // a socket folder where no server listens
+    auto store = store::Store::open("postgresql://trackerd:s3cret@/trackerd?host=" + dir.path().string() +
+                                    "&connect_timeout=2");
+    ASSERT_FALSE(store);
+    EXPECT_EQ(store.error().code, ErrorCode::busy) << store.error().message;
+    EXPECT_EQ(store.error().message.find("s3cret"), std::string::npos) << store.error().message;
 }
 
 }  // namespace

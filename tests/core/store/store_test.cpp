@@ -1,5 +1,6 @@
-// The store on a real SQLite file: plans, updates with their audit trail (R13), transactions,
-// look-ups, inbound de-duplication, the outbox and k/v state, and concurrent writers.
+// The store on both engines — a real SQLite file and a real PostgreSQL database on a throw-away
+// server: plans, updates with their audit trail (R13), transactions, look-ups, inbound
+// de-duplication, the outbox and k/v state, and concurrent writers. Every test runs on each.
 #include <gtest/gtest.h>
 
 #include <tuple>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "core/store/store.h"
+#include "tests/support/backends.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -137,12 +139,16 @@ TaskUpdate progress_update(std::string task, int completion, std::string project
     return u;
 }
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public ::testing::TestWithParam<testing_support::Backend> {
 protected:
-    void SetUp() override { reopen(); }
+    void SetUp() override {
+        TRACKERD_BACKEND_OR_SKIP(GetParam());
+        m_where = testing_support::fresh_database(GetParam(), m_dir);
+        reopen();
+    }
     void reopen() {
         m_store.reset();
-        auto opened = Store::open(m_dir.file("tracker.db"));
+        auto opened = Store::open(m_where);
         ASSERT_TRUE(opened) << opened.error().message;
         m_store = std::move(*opened);
     }
@@ -153,10 +159,13 @@ protected:
     size_t audit_rows(const std::string& project = "P1") { return m_store->audit_log(project, "")->size(); }
 
     TempDir m_dir;
+    std::string m_where;  // a file or a postgresql:// URI
     std::unique_ptr<Store> m_store;
 };
 
-TEST_F(StoreTest, ImportThenLoadGivesTheSamePlan) {
+INSTANTIATE_TEST_SUITE_P(Engines, StoreTest, testing_support::all_backends(), testing_support::backend_name);
+
+TEST_P(StoreTest, ImportThenLoadGivesTheSamePlan) {
     auto plan = make_plan();
     import_plan(plan);
     auto state = m_store->load_project("P1");
@@ -191,7 +200,7 @@ TEST_F(StoreTest, ImportThenLoadGivesTheSamePlan) {
     EXPECT_EQ(state->people.count("boss"), 0u);
 }
 
-TEST_F(StoreTest, LoadPlanGivesTheTasksAndPeopleOfLoadProjectWithoutTheHistory) {
+TEST_P(StoreTest, LoadPlanGivesTheTasksAndPeopleOfLoadProjectWithoutTheHistory) {
     import_plan();
     ASSERT_TRUE(m_store->apply(progress_update("T003", 60), chat_source()));
     auto full = m_store->load_project("p1");
@@ -210,7 +219,7 @@ TEST_F(StoreTest, LoadPlanGivesTheTasksAndPeopleOfLoadProjectWithoutTheHistory) 
     EXPECT_EQ(m_store->load_plan("nope").error().code, core::ErrorCode::not_found);
 }
 
-TEST_F(StoreTest, LoadTaskPlanGivesTheTaskItsPredecessorsAndChildren) {
+TEST_P(StoreTest, LoadTaskPlanGivesTheTaskItsPredecessorsAndChildren) {
     import_plan();  // PH1 > T002; T003 after T002
     auto t003 = m_store->load_task_plan("p1", "t003");
     ASSERT_TRUE(t003) << t003.error().message;
@@ -228,7 +237,7 @@ TEST_F(StoreTest, LoadTaskPlanGivesTheTaskItsPredecessorsAndChildren) {
     EXPECT_EQ(m_store->load_task_plan("P9", "T003").error().code, core::ErrorCode::not_found);
 }
 
-TEST_F(StoreTest, LoadTaskPlanAroundARowAlreadyReadGivesTheSameSlice) {
+TEST_P(StoreTest, LoadTaskPlanAroundARowAlreadyReadGivesTheSameSlice) {
     import_plan();
     for (const char* id : {"T003", "PH1", "T002"}) {
         auto row = m_store->find_task(id, {"P1"});
@@ -243,7 +252,7 @@ TEST_F(StoreTest, LoadTaskPlanAroundARowAlreadyReadGivesTheSameSlice) {
     }
 }
 
-TEST_F(StoreTest, ApplyOnARowAlreadyReadChangesTheSameAndRefusesAnotherTasksRow) {
+TEST_P(StoreTest, ApplyOnARowAlreadyReadChangesTheSameAndRefusesAnotherTasksRow) {
     import_plan();
     auto row = m_store->find_task("T003", {"P1"});
     ASSERT_TRUE(row && *row);
@@ -263,7 +272,7 @@ TEST_F(StoreTest, ApplyOnARowAlreadyReadChangesTheSameAndRefusesAnotherTasksRow)
     EXPECT_EQ(m_store->progress_log("P1", "T003")->size(), 1u);
 }
 
-TEST_F(StoreTest, ProjectIdsMatchWhateverTheCase) {
+TEST_P(StoreTest, ProjectIdsMatchWhateverTheCase) {
     import_plan();
     auto state = m_store->load_project("p1");
     ASSERT_TRUE(state) << state.error().message;
@@ -271,14 +280,14 @@ TEST_F(StoreTest, ProjectIdsMatchWhateverTheCase) {
     EXPECT_EQ(state->tasks.size(), 3u);
 }
 
-TEST_F(StoreTest, LoadingAnUnknownProjectIsNotFound) {
+TEST_P(StoreTest, LoadingAnUnknownProjectIsNotFound) {
     auto state = m_store->load_project("NOPE");
     ASSERT_FALSE(state);
     EXPECT_EQ(state.error().code, ErrorCode::not_found);
     EXPECT_NE(state.error().message.find("NOPE"), std::string::npos);
 }
 
-TEST_F(StoreTest, ReimportReplacesThePlanKeepsTheLogAndAuditsTheChanges) {
+TEST_P(StoreTest, ReimportReplacesThePlanKeepsTheLogAndAuditsTheChanges) {
     import_plan();
     ASSERT_TRUE(m_store->apply(progress_update("T003", 60), chat_source()));
     size_t before = audit_rows();
@@ -307,7 +316,7 @@ TEST_F(StoreTest, ReimportReplacesThePlanKeepsTheLogAndAuditsTheChanges) {
     EXPECT_EQ(changes.size(), 3u);
 }
 
-TEST_F(StoreTest, ImportDoesNotWipePlatformIdsOfKnownPeople) {
+TEST_P(StoreTest, ImportDoesNotWipePlatformIdsOfKnownPeople) {
     ASSERT_TRUE(m_store->upsert_person(core::Person{"laowang", "老王", "市场部", "U2", "ou_2", "2002", "", ""}));
     import_plan();  // names laowang without Feishu/DingTalk ids
     auto person = m_store->find_person("laowang");
@@ -316,7 +325,7 @@ TEST_F(StoreTest, ImportDoesNotWipePlatformIdsOfKnownPeople) {
     EXPECT_EQ((*person)->dingtalk, "2002");
 }
 
-TEST_F(StoreTest, ImportRejectsDuplicateTaskIds) {
+TEST_P(StoreTest, ImportRejectsDuplicateTaskIds) {
     auto plan = make_plan();
     plan.tasks[2].id = "T002";  // collides with "t002" once normalised
     auto done = m_store->import_project(plan, chat_source());
@@ -325,7 +334,7 @@ TEST_F(StoreTest, ImportRejectsDuplicateTaskIds) {
     EXPECT_FALSE(*m_store->find_project("P1"));
 }
 
-TEST_F(StoreTest, ApplyWritesTheTaskAProgressEntryAndAuditRows) {
+TEST_P(StoreTest, ApplyWritesTheTaskAProgressEntryAndAuditRows) {
     import_plan();
     TaskUpdate u = progress_update("t003", 60);
     u.status = core::Status::in_progress;  // unchanged: no audit row
@@ -376,7 +385,7 @@ TEST_F(StoreTest, ApplyWritesTheTaskAProgressEntryAndAuditRows) {
     EXPECT_EQ(by_chat[0].at_unix, 1710900000);
 }
 
-TEST_F(StoreTest, AnAcknowledgementIsLoggedButIsNotAnUpdateOfTheTask) {
+TEST_P(StoreTest, AnAcknowledgementIsLoggedButIsNotAnUpdateOfTheTask) {
     import_plan();
     auto before = m_store->find_task("T003", {"P1"});
     ASSERT_TRUE(before && *before);
@@ -398,7 +407,7 @@ TEST_F(StoreTest, AnAcknowledgementIsLoggedButIsNotAnUpdateOfTheTask) {
     EXPECT_EQ(log->front().who, "xiaoming");
 }
 
-TEST_F(StoreTest, ApplyAuditsDatesAsIsoAndEnumsByName) {
+TEST_P(StoreTest, ApplyAuditsDatesAsIsoAndEnumsByName) {
     import_plan();
     TaskUpdate u;
     u.project_id = "P1";
@@ -436,7 +445,7 @@ TEST_F(StoreTest, ApplyAuditsDatesAsIsoAndEnumsByName) {
     EXPECT_EQ(stored.who, "xiaoming");
 }
 
-TEST_F(StoreTest, ApplyCanClearBlockedState) {
+TEST_P(StoreTest, ApplyCanClearBlockedState) {
     import_plan();
     TaskUpdate block;
     block.project_id = "P1";
@@ -462,7 +471,7 @@ TEST_F(StoreTest, ApplyCanClearBlockedState) {
     EXPECT_FALSE((*task)->blocked_since.has_value());
 }
 
-TEST_F(StoreTest, UpdateToAnUnknownTaskChangesNothing) {
+TEST_P(StoreTest, UpdateToAnUnknownTaskChangesNothing) {
     import_plan();
     size_t before = audit_rows();
     auto change = m_store->apply(progress_update("T999", 50), chat_source());
@@ -474,7 +483,7 @@ TEST_F(StoreTest, UpdateToAnUnknownTaskChangesNothing) {
     EXPECT_EQ(audit_rows(), before);
 }
 
-TEST_F(StoreTest, CompletionOutsideZeroToHundredIsRejected) {
+TEST_P(StoreTest, CompletionOutsideZeroToHundredIsRejected) {
     import_plan();
     auto change = m_store->apply(progress_update("T003", 120), chat_source());
     ASSERT_FALSE(change);
@@ -482,7 +491,7 @@ TEST_F(StoreTest, CompletionOutsideZeroToHundredIsRejected) {
     EXPECT_EQ((*m_store->find_task("T003", {}))->completion, 30);
 }
 
-TEST_F(StoreTest, FailingTransactionBodyLeavesNothing) {
+TEST_P(StoreTest, FailingTransactionBodyLeavesNothing) {
     import_plan();
     size_t before = audit_rows();
     auto result = m_store->transaction([&]() -> core::Result<void> {
@@ -500,7 +509,7 @@ TEST_F(StoreTest, FailingTransactionBodyLeavesNothing) {
     EXPECT_TRUE(*m_store->remember_inbound("slack", "Ev42", 2)) << "the key was rolled back";
 }
 
-TEST_F(StoreTest, FailingNestedBodyRollsBackTheWholeTransaction) {
+TEST_P(StoreTest, FailingNestedBodyRollsBackTheWholeTransaction) {
     import_plan();
     auto result = m_store->transaction([&]() -> core::Result<void> {
         EXPECT_TRUE(m_store->put_state("outer", "1"));
@@ -513,7 +522,7 @@ TEST_F(StoreTest, FailingNestedBodyRollsBackTheWholeTransaction) {
     EXPECT_FALSE(*m_store->get_state("outer"));
 }
 
-TEST_F(StoreTest, NestedTransactionsCommitWithTheOuterOne) {
+TEST_P(StoreTest, NestedTransactionsCommitWithTheOuterOne) {
     import_plan();
     auto result = m_store->transaction([&]() -> core::Result<void> {
         if (auto r = m_store->put_state("a", "1"); !r) return r;
@@ -525,7 +534,7 @@ TEST_F(StoreTest, NestedTransactionsCommitWithTheOuterOne) {
     EXPECT_EQ(m_store->get_state("b")->value_or(""), "2");
 }
 
-TEST_F(StoreTest, FindTaskIgnoresCaseAndNamesProjectsWhenAmbiguous) {
+TEST_P(StoreTest, FindTaskIgnoresCaseAndNamesProjectsWhenAmbiguous) {
     import_plan(make_plan("P1"));
     import_plan(make_plan("P2"));
 
@@ -555,7 +564,7 @@ TEST_F(StoreTest, FindTaskIgnoresCaseAndNamesProjectsWhenAmbiguous) {
     EXPECT_FALSE(missing_in_bound->has_value());
 }
 
-TEST_F(StoreTest, FindPersonByIdThenNameThenPlatform) {
+TEST_P(StoreTest, FindPersonByIdThenNameThenPlatform) {
     ASSERT_TRUE(m_store->upsert_person(core::Person{"xiaoming", "小明", "市场部", "U1", "ou_1", "1001", "", ""}));
     ASSERT_TRUE(m_store->upsert_person(core::Person{"xiaohong", "小红", "设计部", "", "ou_2", "", "", ""}));
 
@@ -580,7 +589,7 @@ TEST_F(StoreTest, FindPersonByIdThenNameThenPlatform) {
     EXPECT_EQ(bad.error().code, ErrorCode::invalid_argument);
 }
 
-TEST_F(StoreTest, TwoPeopleWithTheSameNameAreAConflict) {
+TEST_P(StoreTest, TwoPeopleWithTheSameNameAreAConflict) {
     ASSERT_TRUE(m_store->upsert_person(core::Person{"wang1", "王伟", "", "", "", "", "", ""}));
     ASSERT_TRUE(m_store->upsert_person(core::Person{"wang2", "王伟", "", "", "", "", "", ""}));
     auto found = m_store->find_person("王伟");
@@ -589,7 +598,7 @@ TEST_F(StoreTest, TwoPeopleWithTheSameNameAreAConflict) {
     EXPECT_EQ((*m_store->find_person("wang2"))->id, "wang2");
 }
 
-TEST_F(StoreTest, KpiAndRiskUpsertsAreAudited) {
+TEST_P(StoreTest, KpiAndRiskUpsertsAreAudited) {
     import_plan();
     core::Kpi kpi = make_plan().kpis[0];
     kpi.current = 600;
@@ -615,7 +624,7 @@ TEST_F(StoreTest, KpiAndRiskUpsertsAreAudited) {
     EXPECT_EQ(missing.error().code, ErrorCode::not_found);
 }
 
-TEST_F(StoreTest, InboundKeysAreRememberedAcrossRestarts) {
+TEST_P(StoreTest, InboundKeysAreRememberedAcrossRestarts) {
     EXPECT_TRUE(*m_store->remember_inbound("slack", "Ev1", 100));
     EXPECT_FALSE(*m_store->remember_inbound("slack", "Ev1", 101));
     EXPECT_TRUE(*m_store->remember_inbound("feishu", "Ev1", 102)) << "keys are per platform";
@@ -630,7 +639,7 @@ TEST_F(StoreTest, InboundKeysAreRememberedAcrossRestarts) {
     EXPECT_FALSE(*m_store->remember_inbound("slack", "Ev2", 400));
 }
 
-TEST_F(StoreTest, ASignatureIsBoundToItsFirstMessageAcrossRestartsUntilItExpires) {
+TEST_P(StoreTest, ASignatureIsBoundToItsFirstMessageAcrossRestartsUntilItExpires) {
     ASSERT_TRUE(*m_store->bind_signature("dingtalk", "1700000000000:sig", "msgA d1", 3700, 1000));
     EXPECT_TRUE(*m_store->bind_signature("dingtalk", "1700000000000:sig", "msgA d1", 3700, 1001)) << "a redelivery";
     EXPECT_FALSE(*m_store->bind_signature("dingtalk", "1700000000000:sig", "msgB d2", 3700, 1002));
@@ -660,7 +669,7 @@ OutboxMessage message(std::string dedup_key, long long next_attempt_at = 1000) {
     return m;
 }
 
-TEST_F(StoreTest, EnqueueIsIdempotentOnTheDedupKey) {
+TEST_P(StoreTest, EnqueueIsIdempotentOnTheDedupKey) {
     auto first = m_store->enqueue(message("digest:P1:2024-03-21"));
     ASSERT_TRUE(first) << first.error().message;
     EXPECT_TRUE(first->inserted);
@@ -674,7 +683,7 @@ TEST_F(StoreTest, EnqueueIsIdempotentOnTheDedupKey) {
     EXPECT_EQ(m_store->outbox(std::nullopt, 0)->size(), 3u);
 }
 
-TEST_F(StoreTest, DueHeadsVisitEachDestinationOnceAndTakeTheOldestFewOfTheWantedOnes) {
+TEST_P(StoreTest, DueHeadsVisitEachDestinationOnceAndTakeTheOldestFewOfTheWantedOnes) {
     auto to = [](std::string key, std::string platform, std::string destination) {
         OutboxMessage m = message(std::move(key));
         m.platform = std::move(platform);
@@ -729,7 +738,7 @@ TEST_F(StoreTest, DueHeadsVisitEachDestinationOnceAndTakeTheOldestFewOfTheWanted
     EXPECT_EQ((*rows)[1].body, R"({"text":"日报"})");
 }
 
-TEST_F(StoreTest, OutboxLifecycleSurvivesRestarts) {
+TEST_P(StoreTest, OutboxLifecycleSurvivesRestarts) {
     long long a = m_store->enqueue(message("a", 1000))->id;
     long long b = m_store->enqueue(message("b", 1000))->id;
     long long c = m_store->enqueue(message("c", 5000))->id;
@@ -776,7 +785,7 @@ TEST_F(StoreTest, OutboxLifecycleSurvivesRestarts) {
     EXPECT_EQ(c, m_store->outbox(OutboxState::pending, 10)->back().id);
 }
 
-TEST_F(StoreTest, SentMessagesCannotBeFailedOrRequeued) {
+TEST_P(StoreTest, SentMessagesCannotBeFailedOrRequeued) {
     long long id = m_store->enqueue(message("x"))->id;
     ASSERT_TRUE(m_store->mark_sent(id, 1, "r1"));
     auto failed = m_store->mark_failed(id, 2, "late error", false);
@@ -787,7 +796,7 @@ TEST_F(StoreTest, SentMessagesCannotBeFailedOrRequeued) {
     EXPECT_EQ(m_store->outbox(OutboxState::sent, 0)->size(), 1u);
 }
 
-TEST_F(StoreTest, StateValuesAreOverwrittenAndSurviveRestarts) {
+TEST_P(StoreTest, StateValuesAreOverwrittenAndSurviveRestarts) {
     EXPECT_FALSE(m_store->get_state("digest:C1")->has_value());
     ASSERT_TRUE(m_store->put_state("digest:C1", "2024-03-20"));
     ASSERT_TRUE(m_store->put_state("digest:C1", "2024-03-21"));
@@ -795,7 +804,7 @@ TEST_F(StoreTest, StateValuesAreOverwrittenAndSurviveRestarts) {
     EXPECT_EQ(m_store->get_state("digest:C1")->value_or(""), "2024-03-21");
 }
 
-TEST_F(StoreTest, ConcurrentWritersLoseNothing) {
+TEST_P(StoreTest, ConcurrentWritersLoseNothing) {
     auto plan = make_plan();
     constexpr int k_threads = 4;
     constexpr int k_updates = 50;
