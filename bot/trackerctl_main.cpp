@@ -293,7 +293,7 @@ int main(int argc, char** argv) {
     app.fallthrough();
     app.set_version_flag("--version", std::string("trackerctl ") + bot::version());
     Options options;
-    app.add_option("--db", options.db_path, "SQLite database file (default: the config's, or data/trackerd.db)");
+    app.add_option("--db", options.db_path, "SQLite database file or postgresql:// URI (default: the config's, or data/trackerd.db)");
     app.add_option("--config", options.config_path, "config file (JSON, comments allowed)");
     app.add_flag("--allow-readable-config", options.allow_readable_config,
                  "load a config file that other users may read (refused by default: it holds secrets)");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks of issue 8, end to end; prints a table. Not part of CI.
 #   bash scripts/bench.sh                 # everything
-#   ONLY=ingest|sweep|startup|update|delivery|reply|peer bash scripts/bench.sh
+#   ONLY=ingest|sweep|startup|update|delivery|reply|peer|cluster bash scripts/bench.sh
 # Knobs: BUILD_DIR (build-bench), BIN (a build dir to measure instead of building one),
 # DURATION (10 s per ingest kind), CONNECTIONS (32), PROJECTS (1000), TASKS (100), PORT (18080),
 # KINDS ("slack-commands slack-events feishu dingtalk"), PLATFORMS (fake: replies and digests go to
@@ -25,6 +25,11 @@
 #   reply    bench_reply: a reply on the wire to a platform REPLY_DELAY_MS (50) away each way
 #            (a delaying TCP proxy), plain and TLS, a connection per request vs kept alive
 #   stall    (ONLY=stall only) STALL_RUNS consecutive slash-command runs: p99, max, checkpoints
+#   cluster  slash-command ingest on PostgreSQL (issue 24): a throw-away server (scripts/pg-server.sh)
+#            holding a copy of the organisation (trackerctl copy), REPLICAS ("1 2 3") trackerd
+#            replicas on it, each driven by its own wrk with CONNECTIONS/N connections; beside the
+#            single SQLite node in the same run. CPU counts the replicas and the PostgreSQL server.
+#            In `all` when PostgreSQL's binaries are there (CLUSTER=0 skips it, CLUSTER=1 requires it)
 #   peer     slash-command ingest against the Slack Bolt for JS + better-sqlite3 peer, alternating
 #            runs per connection count, medians and ratios (see the comment above its part)
 set -euo pipefail
@@ -42,7 +47,7 @@ ONLY=${ONLY:-all}
 bash scripts/install-deps.sh --bench >/dev/null
 if [ -z "${BIN:-}" ]; then  # BIN=another build dir measures that build instead (before/after)
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} -DTRACKERD_BENCH=ON >/dev/null
-  cmake --build "$BUILD_DIR" -j 2 --target trackerd bench_org bench_sweep bench_update bench_platforms bench_reply >/dev/null
+  cmake --build "$BUILD_DIR" -j 2 --target trackerd trackerctl bench_org bench_sweep bench_update bench_platforms bench_reply >/dev/null
   BIN=$ROOT/$BUILD_DIR
 fi
 WORK=$ROOT/$BUILD_DIR/bench-data
@@ -270,6 +275,115 @@ if [[ $ONLY == all || $ONLY == ingest ]]; then
   done
   row "ingest: peak RSS (VmHWM)" "$(( $(rss_kb "$PID" VmHWM) / 1024 )) MB (target < 30)"
   stop_trackerd
+fi
+
+# cluster (issue 24): slash-command ingest with 1, 2 and 3 replicas on one PostgreSQL, each reply
+# durable (committed before its 2xx), against the single node on SQLite, in the same run. Each
+# replica gets its own wrk (CONNECTIONS/N connections, -t1) over its own share of the pre-signed
+# requests (split by line, so no delivery goes twice); req/s is the sum, p99 the worst replica's.
+# The database is a fresh copy of the organisation for every N (trackerctl copy, ~5 s). CPU per
+# request: the replicas' and the PostgreSQL server's (postmaster, its backends, and the children
+# it reaped) utime+stime over the measured window, divided by the rows written.
+pg_available() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; }
+if [[ $ONLY == cluster ]] || { [[ $ONLY == all ]] && [ "${CLUSTER:-}" != 0 ] && { [ "${CLUSTER:-}" = 1 ] || pg_available; }; }; then
+  PGDIR=$WORK/pg
+  rm -rf "$PGDIR"
+  PG_URI=$(bash scripts/pg-server.sh start "$PGDIR" 2>>"$WORK/pg.log")
+  PG_ADMIN=${PG_URI/\/trackerd\?//postgres?}
+  PG_PIDS=()
+  stop_replicas() { local p; for p in "${PG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; PG_PIDS=(); }
+  trap 'stop_replicas; bash scripts/pg-server.sh stop "$PGDIR" >/dev/null 2>&1 || true; stop_all' EXIT
+  psql_q() { psql -X -q -t -A "$PG_URI" -c "$1"; }
+  pg_cpu_ticks() {  # the server: postmaster with what it reaped, and its live children
+    local master; master=$(head -1 "$PGDIR/data/postmaster.pid")
+    { awk '{print $14 + $15 + $16 + $17}' "/proc/$master/stat"
+      for c in $(pgrep -P "$master"); do awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null || true; done; } | awk '{s += $1} END {print s}'
+  }
+  pg_rows() {
+    local last=-1 now
+    while :; do
+      now=$(psql_q "SELECT count(*) FROM progress_log WHERE source LIKE 'slack:%'")
+      [ "$now" = "$last" ] && break
+      last=$now; sleep 0.5
+    done
+    echo "$now"
+  }
+  # run_split_wrk N DURATION: the requests file split in N by line, one wrk per replica at once;
+  # sets C_OK, C_RPS, C_P99 (µs, the worst), C_WRAPPED.
+  run_split_wrk() {
+    local n=$1 d=$2 i per=$(( CONNECTIONS / $1 > 0 ? CONNECTIONS / $1 : 1 ))
+    split -n "r/$n" -d -a 1 "$WORK/requests-slack-commands.txt" "$WORK/requests-part-"
+    rm -f "$WORK/requests-slack-commands.txt"
+    local wrks=()
+    for (( i = 0; i < n; i++ )); do
+      { BENCH_REQUESTS="$WORK/requests-part-$i" wrk -t1 -c"$per" -d"${d}s" --timeout 5s --latency -s bench/requests.lua \
+          "http://127.0.0.1:$(( PORT + 1 + i ))" | grep '^BENCH' >"$WORK/wrk-$i.out"; } &
+      wrks+=($!)
+    done
+    wait "${wrks[@]}"
+    C_OK=0 C_RPS=0 C_P99=0 C_WRAPPED=0
+    for (( i = 0; i < n; i++ )); do
+      LINE=$(cat "$WORK/wrk-$i.out"); echo "replica $i: $LINE" >&2
+      C_OK=$(( C_OK + $(val ok) )); C_RPS=$(awk -v a="$C_RPS" -v b="$(val rps)" -v ok="$(val ok)" -v r="$(val requests)" 'BEGIN {printf "%.0f", a + (r > 0 ? b * ok / r : 0)}')
+      (( $(val p99_us) > C_P99 )) && C_P99=$(val p99_us)
+      (( $(val wrapped) > 0 )) && C_WRAPPED=1
+      rm -f "$WORK/requests-part-$i" "$WORK/wrk-$i.out"
+    done
+  }
+  # trackerctl copy round trip on the organisation: SQLite -> PostgreSQL -> SQLite, and the
+  # exports of three projects from all three byte-identical.
+  t0=$(now_ms); "$BIN/bot/trackerctl" copy --from "$ORG" --to "$PG_URI" >>"$WORK/pg.log" 2>&1; to_pg=$(( $(now_ms) - t0 ))
+  rm -f "$WORK/roundtrip.db"*
+  t0=$(now_ms); "$BIN/bot/trackerctl" copy --from "$PG_URI" --to "$WORK/roundtrip.db" >>"$WORK/pg.log" 2>&1; to_file=$(( $(now_ms) - t0 ))
+  same="identical"
+  for project in P0001 P$(printf %04d $(( PROJECTS / 2 ))) P$(printf %04d "$PROJECTS"); do
+    a=$("$BIN/bot/trackerctl" --db "$ORG" export --project "$project" | sha256sum)
+    b=$("$BIN/bot/trackerctl" --db "$PG_URI" export --project "$project" | sha256sum)
+    c=$("$BIN/bot/trackerctl" --db "$WORK/roundtrip.db" export --project "$project" | sha256sum)
+    [ "$a" = "$b" ] && [ "$a" = "$c" ] || same="DIFFERENT ($project)"
+  done
+  rm -f "$WORK/roundtrip.db"*
+  row "copy: org SQLite -> PG -> SQLite" "$(ms "$to_pg") s into PostgreSQL, $(ms "$to_file") s back; exports of 3 projects $same"
+  # The single node on SQLite first, measured the same way (one replica, one wrk).
+  ingest_start
+  ingest_warmup
+  ingest_measure slack-commands
+  row "cluster: SQLite, 1 node" "$(awk -v r="$(val rps)" -v ok="$OK" -v q="$(val requests)" 'BEGIN {printf "%.0f", r * ok / q}')/s, p99 $(ms "$(val p99_us)") ms, $(( CPU_US / (ROWS > 0 ? ROWS : 1) )) µs CPU per update, $VERDICT"
+  stop_trackerd
+  for n in ${REPLICAS:-1 2 3}; do
+    psql -X -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS trackerd WITH (FORCE)" -c "CREATE DATABASE trackerd" >/dev/null
+    t0=$(now_ms)
+    "$BIN/bot/trackerctl" copy --from "$ORG" --to "$PG_URI" >>"$WORK/pg.log" 2>&1
+    copy_ms=$(( $(now_ms) - t0 ))
+    for (( i = 0; i < n; i++ )); do
+      "$BIN/bench/bench_org" config "$WORK/bench-$i.json" --db "$PG_URI" --listen "127.0.0.1:$(( PORT + 1 + i ))" --projects "$PROJECTS" "${API_ARGS[@]}"
+      "$BIN/bot/trackerd" --config "$WORK/bench-$i.json" >>"$WORK/trackerd-$i.log" 2>&1 &
+      PG_PIDS+=($!)
+    done
+    for (( i = 0; i < n; i++ )); do
+      until curl -sf "http://127.0.0.1:$(( PORT + 1 + i ))/healthz" >/dev/null 2>&1; do
+        kill -0 "${PG_PIDS[i]}" 2>/dev/null || { echo "replica $i died; see $WORK/trackerd-$i.log" >&2; exit 1; }
+        sleep 0.01
+      done
+    done
+    last=-1  # the leader's first pass queues the day's pushes: let it finish
+    for _ in $(seq 120); do n_out=$(psql_q "SELECT count(*) FROM outbox"); [ "$n_out" = "$last" ] && break; last=$n_out; sleep 1; done
+    make_requests slack-commands 2; run_split_wrk "$n" 2 >/dev/null 2>&1  # warm-up
+    make_requests slack-commands "$DURATION"
+    before=$(pg_rows)
+    cpu0=0; for p in "${PG_PIDS[@]}"; do cpu0=$(( cpu0 + $(cpu_ticks "$p") )); done; pg0=$(pg_cpu_ticks)
+    run_split_wrk "$n" "$DURATION"
+    cpu1=0; for p in "${PG_PIDS[@]}"; do cpu1=$(( cpu1 + $(cpu_ticks "$p") )); done; pg1=$(pg_cpu_ticks)
+    after=$(pg_rows)
+    rows=$(( after - before ))
+    verdict="every 2xx persisted"
+    if (( C_WRAPPED )); then verdict="REQUEST FILE TOO SHORT"; elif (( rows < C_OK )); then verdict="MISSING $(( C_OK - rows )) ROWS"; fi
+    rss=0; for p in "${PG_PIDS[@]}"; do r=$(rss_kb "$p" VmHWM); (( r > rss )) && rss=$r; done
+    per=$(( rows > 0 ? rows : 1 ))
+    row "cluster: PostgreSQL, $n replica(s)" "${C_RPS}/s, p99 $(ms "$C_P99") ms, $(( (cpu1 - cpu0) * 1000000 / TICK / per )) µs trackerd + $(( (pg1 - pg0) * 1000000 / TICK / per )) µs PostgreSQL CPU per update, peak RSS $(( rss / 1024 )) MB a replica, $verdict (copy in $(( copy_ms / 100 ))00 ms)"
+    stop_replicas
+  done
+  bash scripts/pg-server.sh stop "$PGDIR" >/dev/null 2>&1 || true
 fi
 
 # peer (issue 22): trackerd's Slack slash-command ingest against "the peer", the Slack Bolt for

@@ -98,6 +98,14 @@ protected:
         return holders->executeStep() ? static_cast<int>(holders->column_int64(0)) : -1;
     }
 
+    // For a failure message: each replica's leadership, and the sessions holding the lock.
+    static std::string state(const std::vector<Replica>& replicas, const std::string& uri) {
+        std::string out;
+        for (const auto& r : replicas)
+            out += " " + r.name + (!r.daemon ? " down" : r.leadership->leading() ? " leads" : " standby (" + r.leadership->last_error() + ")");
+        return out + "; sessions holding the lock: " + std::to_string(lock_holders(uri));
+    }
+
     FakeClock m_clock;
     FakeSlack m_slack{k_token, &m_clock};
     int m_kills = 0;
@@ -187,15 +195,7 @@ TEST_F(CampaignClusterTest, ThreeReplicasWithTheSchedulersHolderKilledSendWhatTh
             leaders.insert(r->name);
             ASSERT_EQ(pass->failed, 0) << "at " << local_stamp(now);
         }
-        EXPECT_EQ(passes, 1) << "one scheduler pass per tick, at " << local_stamp(now) << [&] {
-            std::string state;
-            for (auto& r : replicas)
-                state += " " + r.name + (r.daemon ? r.leadership->leading() ? " leads" : " (" + r.leadership->last_error() + ")" : " down");
-            auto c = store::sql::connect_postgresql(uri);
-            auto q = c->prepare("SELECT l.pid, a.state, a.backend_start::text, coalesce(a.query,''), l.mode FROM pg_locks l LEFT JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory'");
-            while (q->executeStep()) state += "\n lock pid=" + q->column_text(0) + " state=" + q->column_text(1) + " start=" + q->column_text(2) + " q=" + q->column_text(3) + " " + q->column_text(4);
-            return state;
-        }();
+        EXPECT_EQ(passes, 1) << "one scheduler pass per tick, at " << local_stamp(now) << ":" << state(replicas, uri);
         if (now == after_digest_pass) {
             Replica* holder = leader();
             ASSERT_NE(holder, nullptr);

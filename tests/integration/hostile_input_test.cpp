@@ -432,6 +432,8 @@ TEST_P(HostileInputTest, IsAnsweredWithItsStatusLoggedWithItsReasonAndChangesNot
                 snapshot->erase("inbound_seen");
                 snapshot->erase("signature_uses");  // DingTalk: the pair bound to this message
                 snapshot->erase("outbox");
+                // PostgreSQL (a shared database): the worker leased the reply's destination.
+                snapshot->erase("outbox_leases");
                 // The unbound chat's hint goes out at most once a day: its mark ("hint/…").
                 std::string kept, rows = (*snapshot)["state"];
                 for (size_t at = 0, end; at < rows.size(); at = end + 1) {

@@ -288,7 +288,8 @@ public:
 };
 
 StoreSnapshot tracked(StoreSnapshot snapshot) {
-    for (const char* table : {"inbound_seen", "signature_uses", "outbox"}) snapshot.erase(table);
+    // outbox_leases: on PostgreSQL (a shared database) the worker leases the reply's destination.
+    for (const char* table : {"inbound_seen", "signature_uses", "outbox", "outbox_leases"}) snapshot.erase(table);
     std::string kept, rows = snapshot["state"];
     for (size_t at = 0, end; at < rows.size(); at = end + 1) {
         end = rows.find('\n', at);

@@ -1,9 +1,11 @@
 #pragma once
 // A base fixture for the end-to-end tests: the real App on 127.0.0.1 port 0 over a real SQLite
-// file in a temporary directory, holding the demo campaign (project P1), on a fake clock set to
-// k_start_unix. A suite says how the App is configured (make_config: usually base_config() plus
-// its platform and chat) and reads what came of a test with task(), progress_entries() and the
-// outbox helpers. The suite's fakes are its own members; TearDown stops the App before they go.
+// file in a temporary directory (or, under TRACKERD_TEST_BACKEND=postgresql, a fresh database on
+// the process's throw-away PostgreSQL server: support/backends.h), holding the demo campaign
+// (project P1), on a fake clock set to k_start_unix. A suite says how the App is configured
+// (make_config: usually base_config() plus its platform and chat) and reads what came of a test
+// with task(), progress_entries() and the outbox helpers. The suite's fakes are its own members;
+// TearDown stops the App before they go.
 //
 // Thread safety: for the test's thread; the App's threads share only m_clock (atomic).
 
@@ -14,6 +16,7 @@
 
 #include "bot/app.h"
 #include "config/config.h"
+#include "tests/support/backends.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/temp_dir.h"
@@ -29,18 +32,31 @@ protected:
     void SetUp() override {
         m_clock.set_unix(k_start_unix);
         m_db = m_dir.file("trackerd.db");
+        if (test_backend() == Backend::postgresql) use_postgresql();
+        // Skipped (no PostgreSQL server): m_db stays the empty file, so the suite's SetUp still
+        // runs harmlessly before gtest skips the body.
+        if (IsSkipped() || HasFatalFailure()) return;
         ASSERT_EQ(import_demo(m_db, k_start_unix), "");
     }
+
+    // Whether the App runs on PostgreSQL (m_db is a URI), for tests of a SQLite-only behaviour.
+    bool on_postgresql() const { return store::Store::is_database_uri(m_db); }
 
     void TearDown() override {
         if (m_app) m_app->stop();
         m_app.reset();
     }
 
+    // m_db becomes a fresh PostgreSQL database (or the test is skipped: support/pg_cluster.h).
+    void use_postgresql() {
+        TRACKERD_PG_OR_SKIP();
+        m_db = PgCluster::shared().create_database();
+    }
+
     // The configuration start() runs the App with.
     virtual config::Config make_config() = 0;
 
-    // The database file, 127.0.0.1 and port 0; no platform, no chat.
+    // The database (file or URI), 127.0.0.1 and port 0; no platform, no chat.
     virtual config::Config base_config() const {
         config::Config config = config::default_config();
         config.database = m_db;
@@ -100,7 +116,7 @@ protected:
     }
 
     TempDir m_dir;
-    std::string m_db;
+    std::string m_db;  // a file in m_dir, or a postgresql:// URI
     FakeClock m_clock;
     std::unique_ptr<bot::App> m_app;
     int m_port = 0;

@@ -26,6 +26,7 @@
 #include "bot/platforms/feishu/feishu_sender.h"
 #include "bot/pipeline/outbox_worker.h"
 #include "bot/platforms/slack/slack_sender.h"
+#include "tests/support/backends.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_dingtalk.h"
 #include "tests/support/fake_feishu.h"
@@ -93,7 +94,10 @@ constexpr long long k_backoff = 2;  // the first back-off (backoff_base)
 class FaultyPlatformTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto opened = store::Store::open(m_dir.file("trackerd.db"));
+        // A file, or a PostgreSQL database under TRACKERD_TEST_BACKEND=postgresql.
+        TRACKERD_BACKEND_OR_SKIP(testing_support::test_backend());
+        m_db = testing_support::fresh_database(testing_support::test_backend(), m_dir, "trackerd.db");
+        auto opened = store::Store::open(m_db);
         ASSERT_TRUE(opened) << opened.error().message;
         m_store = std::move(*opened);
         m_sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(m_log);
@@ -184,6 +188,7 @@ protected:
     void expire_token_if_needed(const FaultCase& c);
 
     TempDir m_dir;
+    std::string m_db;
     FakeClock m_clock{1700000000000LL};
     testing_support::FakeSlack m_slack{k_slack_token, &m_clock};
     testing_support::FakeFeishu m_feishu{k_feishu_app, k_feishu_secret, &m_clock};
@@ -414,8 +419,8 @@ TEST_F(FaultyPlatformTest, UnderRandomFaultsEveryRowEndsSentOnceOrDeadAndListedN
 
     std::string listed;
     {
-        const std::string command = std::string(TRACKERCTL_BIN) + " --db " + m_dir.file("trackerd.db") +
-                                    " outbox --state dead 2>&1";
+        // Quoted: a PostgreSQL URI has ? and &.
+        const std::string command = std::string(TRACKERCTL_BIN) + " --db '" + m_db + "' outbox --state dead 2>&1";
         FILE* pipe = ::popen(command.c_str(), "r");
         ASSERT_NE(pipe, nullptr);
         char buffer[4096];

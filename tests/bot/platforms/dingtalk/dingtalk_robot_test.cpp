@@ -12,6 +12,7 @@
 #include "bot/platforms/dingtalk/dingtalk_routes.h"
 #include "bot/platforms/dingtalk/dingtalk_sender.h"
 #include "bot/pipeline/outbox_worker.h"
+#include "tests/support/backends.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_dingtalk.h"
 #include "tests/support/temp_dir.h"
@@ -37,7 +38,10 @@ constexpr const char* k_staff_id = "16650246698";
 class DingtalkRobotTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto opened = store::Store::open(m_dir.file("trackerd.db"));
+        // A file, or a PostgreSQL database under TRACKERD_TEST_BACKEND=postgresql.
+        TRACKERD_BACKEND_OR_SKIP(testing_support::test_backend());
+        m_db = testing_support::fresh_database(testing_support::test_backend(), m_dir, "trackerd.db");
+        auto opened = store::Store::open(m_db);
         ASSERT_TRUE(opened) << opened.error().message;
         m_store = std::move(*opened);
     }
@@ -133,6 +137,7 @@ protected:
     }
 
     TempDir m_dir;
+    std::string m_db;
     FakeClock m_clock{k_vector_ms};
     FakeDingtalk m_dingtalk{"dingappkey", "appsecret", "dingxxxx", &m_clock};
     std::string m_robot = m_dingtalk.custom_robot(k_token, k_secret);

@@ -11,6 +11,7 @@
 #include "bot/platforms/feishu/feishu_routes.h"
 #include "bot/platforms/feishu/feishu_sender.h"
 #include "bot/pipeline/outbox_worker.h"
+#include "tests/support/backends.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_feishu.h"
 #include "tests/support/temp_dir.h"
@@ -41,7 +42,10 @@ protected:
     void SetUp() override {
         m_clock.set_unix(1700000000);
         m_feishu.add_custom_bot(k_hook_token, k_secret);
-        auto opened = store::Store::open(m_dir.file("trackerd.db"));
+        // A file, or a PostgreSQL database under TRACKERD_TEST_BACKEND=postgresql.
+        TRACKERD_BACKEND_OR_SKIP(testing_support::test_backend());
+        m_db = testing_support::fresh_database(testing_support::test_backend(), m_dir, "trackerd.db");
+        auto opened = store::Store::open(m_db);
         ASSERT_TRUE(opened) << opened.error().message;
         m_store = std::move(*opened);
         use_secret(k_secret);
@@ -99,6 +103,7 @@ protected:
     }
 
     TempDir m_dir;
+    std::string m_db;
     FakeClock m_clock;
     FakeFeishu m_feishu{"cli_unused", "unused", &m_clock};
     HttpClient m_http;
