@@ -4,7 +4,10 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <functional>
+#include <thread>
 #include <filesystem>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -154,13 +157,33 @@ PlatformOuts make_platform_outs(const config::Config& config, const core::Clock&
 
 namespace {
 
-// This process among the replicas of one database: host, pid and a random part (a pid may
-// come back on another boot), in the outbox's leases and the logs.
-std::string replica_id() {
+// This process among the replicas of one database, in the outbox's leases and the logs: the
+// host and the port it listens on, which no other live process on that host can hold, so a
+// replica restarted in place takes its destinations' leases straight back instead of waiting
+// for them to lapse. Without a fixed port: host, pid and a random part (a pid may come back).
+std::string replica_id(int port) {
     char host[256] = {};
     if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "host");
-    return std::string(host) + ":" + std::to_string(getpid()) + ":" +
-           adapters::to_hex(adapters::random_bytes(4));
+    if (port > 0) return std::string(host) + ":" + std::to_string(port);
+    return std::string(host) + ":pid" + std::to_string(getpid()) + ":" + adapters::to_hex(adapters::random_bytes(4));
+}
+
+// Start-up work on the database, retried while the database is busy (another replica's long
+// transaction, a server restarting) for up to `patience`, rather than exiting at the first
+// lock timeout: replicas start during each other's work in a rolling restart.
+template <typename T>
+core::Result<T> when_not_busy(const char* what, const std::function<core::Result<T>()>& work,
+                              std::chrono::seconds patience = std::chrono::seconds(60)) {
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    auto wait = std::chrono::milliseconds(250);
+    for (;;) {
+        auto result = work();
+        if (result || result.error().code != core::ErrorCode::busy || std::chrono::steady_clock::now() + wait > deadline)
+            return result;
+        spdlog::warn("{}: the database is busy, trying again in {} ms: {}", what, wait.count(), result.error().message);
+        std::this_thread::sleep_for(wait);
+        wait = std::min(wait * 2, std::chrono::milliseconds(4000));
+    }
 }
 
 }  // namespace
@@ -184,14 +207,16 @@ core::Result<std::unique_ptr<App>> App::create(config::Config config, const core
                      "nothing then, and anyone who has seen one event body (its Verification Token) can forge "
                      "events as anyone. Set an Encrypt Key in the developer console (事件与回调 → 加密策略) and in "
                      "feishu.encrypt_key, or use \"mode\": \"socket\"");
-    auto store = store::Store::open(config.database);
+    auto store = when_not_busy<std::unique_ptr<store::Store>>(
+        "database", [&] { return store::Store::open(config.database); });
     if (!store) return store.error();
-    auto seeded = seed_directory(**store, config, clock.now_unix());  // people and chats of the file
+    auto seeded = when_not_busy<SeedReport>(  // people and chats of the file
+        "directory", [&] { return seed_directory(**store, config, clock.now_unix()); });
     if (!seeded) return core::make_error(seeded.error().code, "directory: " + seeded.error().message);
     log_seed(*seeded);
     const bool card_tokens = config.dingtalk.enabled && config.dingtalk.card_token_secret.empty();
     if (config.web.enabled || card_tokens) {  // links sent in chat stay valid across restarts
-        auto secret = link_secret(config.web.link_secret, **store);
+        auto secret = when_not_busy<std::string>("web", [&] { return link_secret(config.web.link_secret, **store); });
         if (!secret) return core::make_error(secret.error().code, "web: " + secret.error().message);
         config.web.link_secret = std::move(*secret);
     }
@@ -256,7 +281,7 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
     OutboxWorkerOptions outbox_options;
     outbox_options.metrics = &m_metrics;
     if (m_store->shared()) {  // several replicas may share the database: leases and one scheduler
-        m_replica_id = replica_id();
+        m_replica_id = replica_id(m_config.port);
         outbox_options.lease_holder = m_replica_id;
     }
     m_leadership = std::make_unique<store::Leadership>(m_config.database);

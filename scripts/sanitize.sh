@@ -38,7 +38,8 @@ asan_targets=(adapters_common_tests adapters_dingtalk_tests adapters_feishu_test
               group_commit_tests scheduler_tests ops_tests report_tests integration_tests
               dingtalk_integration_tests feishu_integration_tests socket_mode_tests web_view_tests
               hostile_input_tests faulty_platform_tests crash_tests team_setup_tests directory_tests
-              trackerctl_tests reload_tests pg_cluster_tests pg_connection_tests cluster_tests secrets_never_logged)
+              trackerctl_tests trackerctl_copy_tests reload_tests pg_cluster_tests pg_connection_tests cluster_tests
+              secrets_never_logged)
 
 if [[ $which == address || $which == all ]]; then
   cmake -S . -B build-asan -G Ninja "${sanitizer_flags[@]}" -DTRACKERD_WERROR=ON \

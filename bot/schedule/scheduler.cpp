@@ -222,7 +222,12 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
     int enqueued = 0;
     m_tally = {};
     FindingsByDay findings;
-    auto done = m_store.transaction([&]() -> core::Result<void> {
+    // A transaction per chat (the 复盘 has its own): on PostgreSQL a write transaction holds the
+    // cluster's write lock, and a project bound to hundreds of chats must not hold every
+    // replica's inbound writes for the whole pass (with 256 chats: 7 s, past the writers' 5 s
+    // lock timeout). Each push has its dedup key and its ledger entry in the same transaction,
+    // so a pass cut between two chats goes on from there the next time.
+    auto done = [&]() -> core::Result<void> {
         if (state.project.status == core::ProjectStatus::closed) {  // only the 复盘 is left to send
             auto retro = run_retro(state, chats, now);
             if (!retro) return retro.error();
@@ -231,34 +236,40 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
         }
         for (const auto& chat : chats) {  // digests first: warnings follow the day's digest
             if (!chat.clock.working_time() || chat.clock.minutes < minutes_of(chat.config->digest_time)) continue;
-            auto key = ledger::day_key("digest", chat.config->platform, chat.config->chat_id, project_id);
-            auto last = ledger::last_day(m_store, key);
-            if (!last) return last.error();
-            if (*last == chat.clock.day) continue;
-            core::Digest digest =
-                core::build_digest(state, chat.clock.day, *last, findings_on(findings, state, chat.clock.day));
-            auto message = core::render_digest(digest, state, chat.locale, chat.out->markup());
-            auto pushed = push(chat, message, "digest",
-                               "digest/" + chat.config->platform + "/" + chat.config->chat_id + "/" + project_id +
-                                   "/" + core::format_iso_date(chat.clock.day),
-                               now);
-            if (!pushed) return pushed.error();
-            enqueued += *pushed;
-            auto saved = ledger::set_last_day(m_store, key, chat.clock.day);
-            if (!saved) return saved.error();
+            auto digested = m_store.transaction([&]() -> core::Result<void> {
+                auto key = ledger::day_key("digest", chat.config->platform, chat.config->chat_id, project_id);
+                auto last = ledger::last_day(m_store, key);
+                if (!last) return last.error();
+                if (*last == chat.clock.day) return core::ok();
+                core::Digest digest =
+                    core::build_digest(state, chat.clock.day, *last, findings_on(findings, state, chat.clock.day));
+                auto message = core::render_digest(digest, state, chat.locale, chat.out->markup());
+                auto pushed = push(chat, message, "digest",
+                                   "digest/" + chat.config->platform + "/" + chat.config->chat_id + "/" + project_id +
+                                       "/" + core::format_iso_date(chat.clock.day),
+                                   now);
+                if (!pushed) return pushed.error();
+                enqueued += *pushed;
+                return ledger::set_last_day(m_store, key, chat.clock.day);
+            });
+            if (!digested) return digested.error();
         }
         for (const auto& chat : chats) {  // each on its own clock: nothing is due before its time there
-            auto actions = run_ladders(state, chat, chats, findings, now);
-            if (!actions) return actions.error();
-            auto pushed = run_chat(state, chat, *actions, findings, now);
-            if (!pushed) return pushed.error();
-            enqueued += *pushed;
+            auto warned = m_store.transaction([&]() -> core::Result<void> {
+                auto actions = run_ladders(state, chat, chats, findings, now);
+                if (!actions) return actions.error();
+                auto pushed = run_chat(state, chat, *actions, findings, now);
+                if (!pushed) return pushed.error();
+                enqueued += *pushed;
+                return core::ok();
+            });
+            if (!warned) return warned.error();
         }
         auto retro = run_retro(state, chats, now);  // every task done: the 复盘 draft
         if (!retro) return retro.error();
         enqueued += *retro;
         return core::ok();
-    });
+    }();
     if (!done) return done.error();
     flush_tally();
     if (enqueued == 0) settle(project_id, *generation, std::move(clocks), chats, now);

@@ -318,7 +318,6 @@ Result<std::optional<DestinationLease>> Store::take_lease(std::string_view desti
         *this, "take an outbox lease", [&]() -> Result<std::optional<DestinationLease>> {
             DestinationLease lease;
             lease.destination = std::string(destination);
-            std::string answered;
             auto current = detail::select_first(
                 cache, "SELECT holder, until_ms, ready_at_ms, answered_ms FROM outbox_leases WHERE destination = ?1",
                 [](sql::Statement& s) {

@@ -42,10 +42,10 @@
 #include <thread>
 #include <vector>
 
-#include "adapters/common/crypto.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/fake_slack.h"
+#include "tests/support/slack_traffic.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -54,93 +54,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using testing_support::FakeSlack;
 using testing_support::TempDir;
-
-constexpr const char* k_secret = "crash-signing-secret-0123456789ab";
-constexpr const char* k_token = "xoxb-crash-test";
-constexpr const char* k_bot_user = "U0LAN0Z89";
-constexpr int k_channels = 256;  // replies are paced 1/s per channel: spread them
-// The outbox worker sends to at most this many destinations at once, so one kill can leave at
-// most this many rows sent but not yet marked sent.
-constexpr int k_max_in_flight_per_kill = 8;
-
-long long env_number(const char* name, long long fallback) {
-    const char* value = std::getenv(name);
-    if (value == nullptr || *value == '\0') return fallback;
-    return std::strtoll(value, nullptr, 10);
-}
-
-std::string channel_id(int index) {
-    char id[16];
-    std::snprintf(id, sizeof id, "C0CRASH%03d", index);
-    return id;
-}
-
-// The task each client thread updates, and its owner's Slack id (the demo campaign's owners).
-struct Writer {
-    std::string task;
-    std::string person;
-    std::string slack_id;
-    bool slash = false;  // slash commands instead of Events API app_mentions
-};
-
-const std::vector<Writer>& writers() {
-    static const std::vector<Writer> k_writers{
-        {"T001", "小李", "U0XIAOLI1", true},
-        {"T002", "小王", "U0XIAOWA1", false},
-        {"T003", "小明", "U061F7AUR", false},
-        {"T004", "小张", "U0XIAOZH1", false},
-        {"T005", "小陈", "U0XIAOCH1", true},
-        {"T003", "小明", "U061F7AUR", false},
-        {"T002", "小王", "U0XIAOWA1", false},
-        {"T004", "小张", "U0XIAOZH1", true},
-    };
-    return k_writers;
-}
-
-std::string config_json(const std::string& db, const std::string& api_base) {
-    json people = json::array();
-    std::set<std::string> listed;
-    for (const auto& writer : writers()) {
-        if (listed.insert(writer.person).second)
-            people.push_back({{"id", writer.person}, {"name", writer.person}, {"slack", writer.slack_id}});
-    }
-    json chats = json::array();
-    for (int i = 0; i < k_channels; ++i)
-        chats.push_back({{"platform", "slack"}, {"chat_id", channel_id(i)}, {"projects", {"P1"}}});
-    json config = {
-        {"listen", "127.0.0.1:0"},
-        {"database", db},
-        {"timezone", "Asia/Shanghai"},
-        {"people", people},
-        {"chats", chats},
-        {"slack",
-         {{"signing_secret", k_secret}, {"bot_token", k_token}, {"bot_user_id", k_bot_user}, {"api_base", api_base}}},
-        // Far above what the clients send: this test is about durability, not the limits.
-        {"limits", {{"commands_per_minute_per_person", 100000}, {"commands_per_minute_per_chat", 100000}}},
-        {"log", {{"level", "info"}}},
-    };
-    return config.dump(2);
-}
-
-std::string form_encode(const std::string& text) {
-    static const char* k_hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += k_hex[c >> 4];
-            out += k_hex[c & 15];
-        }
-    }
-    return out;
-}
-
-long long now_unix() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+using namespace testing_support::slack_traffic;
 
 // One trackerd child process (tests/support/daemon_process.h) of the binary under test.
 struct Daemon : testing_support::DaemonProcess {
@@ -148,18 +62,8 @@ struct Daemon : testing_support::DaemonProcess {
         : DaemonProcess(TRACKERD_BIN, config_path, log_path) {}
 };
 
-// One update sent as a Slack event or slash command; `marker` is its unique note.
-struct Delivery {
-    std::string id;  // event_id, or the slash command's trigger_id
-    std::string marker;
-    std::string channel;
-    std::string ts;  // the event's ts: the reply's thread_ts (events only)
-    bool slash = false;
-    int attempts = 0;
-};
-
 // The clients' shared view of the daemon: which port, if any, is up, and what was acked.
-class Harness {
+class Harness : public DeliveryLog {
 public:
     void publish(int port) {
         {
@@ -195,56 +99,6 @@ public:
         return true;
     }
 
-    void created(const Delivery& delivery) {
-        std::lock_guard lock(m_mutex);
-        m_all.push_back(delivery);
-        ++m_unacked;
-    }
-    void acked(const Delivery& delivery) {
-        std::lock_guard lock(m_mutex);
-        m_acked.push_back(delivery.marker);
-        if (delivery.attempts > 1) ++m_acked_after_resend;
-        --m_unacked;
-    }
-    void duplicate_answered() {
-        std::lock_guard lock(m_mutex);
-        ++m_duplicates_answered;
-    }
-    int duplicates_answered() const {
-        std::lock_guard lock(m_mutex);
-        return m_duplicates_answered;
-    }
-    void failed(const std::string& why, bool unexpected) {
-        std::lock_guard lock(m_mutex);
-        ++m_failures;
-        if (unexpected && m_unexpected.size() < 20) m_unexpected.push_back(why);
-    }
-
-    std::vector<std::string> acked_markers() const {
-        std::lock_guard lock(m_mutex);
-        return m_acked;
-    }
-    std::vector<Delivery> deliveries() const {
-        std::lock_guard lock(m_mutex);
-        return m_all;
-    }
-    int unacked() const {
-        std::lock_guard lock(m_mutex);
-        return m_unacked;
-    }
-    int failures() const {
-        std::lock_guard lock(m_mutex);
-        return m_failures;
-    }
-    int acked_after_resend() const {
-        std::lock_guard lock(m_mutex);
-        return m_acked_after_resend;
-    }
-    std::vector<std::string> unexpected() const {
-        std::lock_guard lock(m_mutex);
-        return m_unexpected;
-    }
-
 private:
     mutable std::mutex m_mutex;
     std::condition_variable m_changed;
@@ -252,23 +106,11 @@ private:
     int m_generation = 0;      // Guarded by m_mutex. Changes with every publish.
     bool m_stop_new = false;   // Guarded by m_mutex.
     bool m_quit = false;       // Guarded by m_mutex.
-    std::vector<Delivery> m_all;         // Guarded by m_mutex.
-    std::vector<std::string> m_acked;    // Guarded by m_mutex.
-    int m_unacked = 0;                   // Guarded by m_mutex.
-    int m_failures = 0;                  // Guarded by m_mutex.
-    int m_acked_after_resend = 0;        // Guarded by m_mutex.
-    int m_duplicates_answered = 0;       // Guarded by m_mutex.
-    std::vector<std::string> m_unexpected;  // Guarded by m_mutex.
 };
-
-std::string sign(const std::string& timestamp, const std::string& body) {
-    return "v0=" + adapters::to_hex(adapters::hmac_sha256(k_secret, "v0:" + timestamp + ":" + body));
-}
 
 // One client thread: its own keep-alive connection, re-made after each restart; re-sends the
 // oldest unacknowledged delivery before making a new one.
 void run_client(Harness& harness, int index, std::uint64_t seed, const std::string& response_url) {
-    const Writer& writer = writers()[index];
     std::mt19937_64 random(seed + 7919 * static_cast<std::uint64_t>(index + 1));
     std::unique_ptr<httplib::Client> client;
     int client_generation = -1;
@@ -285,56 +127,16 @@ void run_client(Harness& harness, int index, std::uint64_t seed, const std::stri
             client_generation = generation;
         }
         if (pending.empty()) {
-            Delivery fresh;
-            ++sequence;
-            fresh.marker = "ck-" + std::to_string(index) + "-" + std::to_string(sequence);
-            fresh.slash = writer.slash;
-            fresh.id = (writer.slash ? "trig." : "EvCRASH") + std::to_string(index) + "x" + std::to_string(sequence);
-            fresh.channel = channel_id(static_cast<int>(random() % k_channels));
-            char ts[40];
-            std::snprintf(ts, sizeof ts, "%lld.%06d", now_unix(), index * 100000 + sequence % 100000);
-            fresh.ts = ts;
+            Delivery fresh = new_delivery(index, ++sequence, random, "EvCRASH");
             harness.created(fresh);
             pending.push_back(fresh);
         }
         Delivery& delivery = pending.front();
         ++delivery.attempts;
-        const std::string text = "note " + writer.task + " " + delivery.marker;
-        std::string body;
-        std::string path;
-        std::string content_type;
-        if (delivery.slash) {
-            path = "/slack/commands";
-            content_type = "application/x-www-form-urlencoded";
-            body = "token=x&team_id=T0CRASH&team_domain=crash&channel_id=" + delivery.channel +
-                   "&channel_name=crash&user_id=" + writer.slack_id + "&user_name=" + form_encode(writer.person) +
-                   "&command=%2Ftrack&text=" + form_encode(text) + "&api_app_id=A0CRASH" +
-                   "&response_url=" + form_encode(response_url) + "&trigger_id=" + delivery.id;
-        } else {
-            path = "/slack/events";
-            content_type = "application/json";
-            body = json{{"token", "x"},
-                        {"team_id", "T0CRASH"},
-                        {"api_app_id", "A0CRASH"},
-                        {"event",
-                         {{"type", "app_mention"},
-                          {"user", writer.slack_id},
-                          {"text", std::string("<@") + k_bot_user + "> " + text},
-                          {"ts", delivery.ts},
-                          {"channel", delivery.channel},
-                          {"event_ts", delivery.ts}}},
-                        {"type", "event_callback"},
-                        {"event_id", delivery.id},
-                        {"event_time", now_unix()}}
-                       .dump();
-        }
-        const std::string timestamp = std::to_string(now_unix());
-        httplib::Headers headers{{"X-Slack-Request-Timestamp", timestamp}, {"X-Slack-Signature", sign(timestamp, body)}};
-        if (delivery.attempts > 1) {
-            headers.emplace("X-Slack-Retry-Num", std::to_string(delivery.attempts - 1));
-            headers.emplace("X-Slack-Retry-Reason", "http_error");
-        }
-        auto result = client->Post(path, headers, body, content_type);
+        const SignedRequest request = signed_request(index, delivery, response_url);
+        const httplib::Headers headers(request.headers.begin(), request.headers.end());
+        const std::string& path = request.path;
+        auto result = client->Post(path, headers, request.body, request.content_type);
         if (result && result->status >= 200 && result->status < 300) {
             // A slash command seen before is answered 200 with an empty body (no second reply).
             if (delivery.slash && delivery.attempts > 1 && result->body.empty()) harness.duplicate_answered();
@@ -382,21 +184,6 @@ public:
 private:
     SQLite::Database m_db;
 };
-
-// Every marker acknowledged before the kill is in the log exactly once; none is there twice.
-void expect_acked_applied_once(Inspector& inspector, const std::vector<std::string>& acked, int round) {
-    const auto counts = inspector.markers();
-    int missing = 0;
-    for (const auto& marker : acked) {
-        const auto found = counts.find(marker);
-        if (found == counts.end()) {
-            if (++missing <= 5) ADD_FAILURE() << "round " << round << ": acknowledged " << marker << " is not stored";
-        }
-    }
-    for (const auto& [marker, count] : counts)
-        EXPECT_EQ(count, 1) << "round " << round << ": " << marker << " applied " << count << " times";
-    EXPECT_EQ(missing, 0) << "round " << round << ": acknowledged updates lost";
-}
 
 class CrashConsistencyTest : public ::testing::Test {
 protected:
@@ -462,7 +249,7 @@ TEST_F(CrashConsistencyTest, KilledAtRandomPointsLosesNoAcknowledgedUpdateApplie
         {
             Inspector inspector(m_db);
             ASSERT_EQ(inspector.integrity(), "ok") << "round " << round;
-            expect_acked_applied_once(inspector, acked_before_kill, round);
+            expect_acked_applied_once(inspector.markers(), acked_before_kill, "round " + std::to_string(round));
         }
         harness.publish(port);
         std::this_thread::sleep_for(std::chrono::milliseconds(20 + random() % 900));
@@ -480,7 +267,7 @@ TEST_F(CrashConsistencyTest, KilledAtRandomPointsLosesNoAcknowledgedUpdateApplie
     ASSERT_NE(port, 0) << "trackerd did not start:\n" << daemon->log_tail();
     Inspector inspector(m_db);
     ASSERT_EQ(inspector.integrity(), "ok");
-    expect_acked_applied_once(inspector, acked_before_kill, rounds);
+    expect_acked_applied_once(inspector.markers(), acked_before_kill, "round " + std::to_string(rounds));
     harness.stop_new_deliveries();
     harness.publish(port);
     const auto deadline = std::chrono::steady_clock::now() + 120s;
@@ -499,31 +286,15 @@ TEST_F(CrashConsistencyTest, KilledAtRandomPointsLosesNoAcknowledgedUpdateApplie
     const auto counts = inspector.markers();
     std::vector<std::string> all_acked = harness.acked_markers();
     ASSERT_EQ(all_acked.size(), deliveries.size());
-    expect_acked_applied_once(inspector, all_acked, rounds);
+    expect_acked_applied_once(counts, all_acked, "at the end");
     EXPECT_EQ(counts.size(), deliveries.size()) << "the progress log holds markers nobody sent";
     EXPECT_EQ(inspector.integrity(), "ok");
 
     // Every reply sent, none pending, every one received by the fake (maybe more than once).
     EXPECT_EQ(inspector.count(k_pending), 0);
     EXPECT_EQ(inspector.count("SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
-    const auto replies = inspector.replies();
-    std::map<std::string, int> received;  // thread_ts -> posts
-    for (const auto& post : m_slack.messages()) ++received[post.thread_ts];
-    int events = 0, duplicates = 0;
-    for (const auto& delivery : deliveries) {
-        if (delivery.slash) continue;
-        ++events;
-        const auto row = replies.find("reply:slack:" + delivery.id);
-        if (row == replies.end()) {
-            ADD_FAILURE() << "no reply row for " << delivery.id;
-            continue;
-        }
-        EXPECT_EQ(row->second, "sent") << delivery.id;
-        const int posts = received.count(delivery.ts) ? received[delivery.ts] : 0;
-        EXPECT_GE(posts, 1) << "the fake never received the reply to " << delivery.id;
-        if (posts > 1) duplicates += posts - 1;
-    }
-    EXPECT_EQ(static_cast<int>(replies.size()), events) << "reply rows for events nobody sent";
+    const ReplyTally tally = expect_every_reply_sent(deliveries, inspector.replies(), m_slack.messages());
+    const int events = tally.events, duplicates = tally.duplicates;
     EXPECT_LE(duplicates, kills * k_max_in_flight_per_kill);
     for (const auto& why : harness.unexpected()) ADD_FAILURE() << "unexpected answer: " << why;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

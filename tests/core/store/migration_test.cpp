@@ -276,10 +276,10 @@ TEST(MigrationTest, VersionOneFileIsUpgradedKeepingItsRows) {
     EXPECT_TRUE(*bound);
     EXPECT_FALSE(*store.bind_signature("dingtalk", "1700000000000:sig", "msgB", 1700003601, 1700000001));
     // Version 7: a destination's outbox lease, held by one replica at a time.
-    auto lease = store.take_lease("slack\x1fC1", "replica-a", 1000, 30000);
+    auto lease = store.take_lease("slack\x1f" "C1", "replica-a", 1000, 30000);
     ASSERT_TRUE(lease) << lease.error().message;
     EXPECT_TRUE(lease->has_value());
-    EXPECT_FALSE(store.take_lease("slack\x1fC1", "replica-b", 2000, 30000)->has_value());
+    EXPECT_FALSE(store.take_lease("slack\x1f" "C1", "replica-b", 2000, 30000)->has_value());
     EXPECT_EQ(user_version(path), 7);
 }
 
