@@ -47,6 +47,22 @@ inline const Said k_script[] = {
     {"2024-03-21 15:00", "经理", "收到 T002"},
 };
 
+// What Slack delivers for a line of the script said at `now`, the `number`th message of the run
+// (a unique message id and event id). The sender must be in the config (a test failure if not).
+inline adapters::InboundMessage said_in_chat(const Said& said, const config::Config& config, long long now, int number) {
+    adapters::InboundMessage message;
+    message.platform = "slack";
+    message.chat_id = k_channel;
+    const core::Person* person = config.find_person(said.who);
+    EXPECT_NE(person, nullptr) << said.who;
+    message.sender_id = person ? person->slack : "";
+    message.text = said.text;
+    message.message_id = std::to_string(now) + ".000" + std::to_string(number);
+    message.dedup_key = "Ev" + std::to_string(number);
+    message.created_ms = now * 1000;
+    return message;
+}
+
 inline long long at_local(const std::string& when) {
     auto day = core::parse_iso_date(when.substr(0, 10));
     int minutes = std::stoi(when.substr(11, 2)) * 60 + std::stoi(when.substr(14, 2));
@@ -84,6 +100,17 @@ inline std::string readable(const testing_support::SlackPost& post) {
     std::string who;
     for (const auto& id : mentions) who += (who.empty() ? "" : " ") + id;
     return out + "mentions: " + (who.empty() ? "-" : who) + "\n";
+}
+
+// Everything the fake Slack received, as the golden file has it: each message's local time,
+// where it went and how it reads.
+inline std::string transcript_of(const testing_support::FakeSlack& slack) {
+    std::string transcript;
+    for (const auto& post : slack.messages()) {
+        std::string where = post.endpoint + " " + post.channel + (post.thread_ts.empty() ? "" : " (thread reply)");
+        transcript += "== " + local_stamp(post.received_ms / 1000) + " · " + where + "\n" + readable(post) + "\n";
+    }
+    return transcript;
 }
 
 inline config::Config campaign_config(const std::string& db, const std::string& api_base) {

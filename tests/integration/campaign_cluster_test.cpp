@@ -171,17 +171,7 @@ TEST_F(CampaignClusterTest, ThreeReplicasWithTheSchedulersHolderKilledSendWhatTh
         std::vector<Replica*> up = live();
         ASSERT_FALSE(up.empty());
         while (next_said < std::size(k_script) && at_local(k_script[next_said].when) <= now) {
-            const Said& said = k_script[next_said++];
-            adapters::InboundMessage message;
-            message.platform = "slack";
-            message.chat_id = k_channel;
-            const core::Person* person = config.find_person(said.who);
-            ASSERT_NE(person, nullptr);
-            message.sender_id = person->slack;
-            message.text = said.text;
-            message.message_id = std::to_string(now) + ".000" + std::to_string(++message_number);
-            message.dedup_key = "Ev" + std::to_string(message_number);
-            message.created_ms = now * 1000;
+            const auto message = said_in_chat(k_script[next_said++], config, now, ++message_number);
             Daemon& daemon = *up[random() % up.size()]->daemon;
             auto handled = daemon.inbound.handle(message, daemon.out);
             ASSERT_TRUE(handled) << handled.error().message;
@@ -213,11 +203,7 @@ TEST_F(CampaignClusterTest, ThreeReplicasWithTheSchedulersHolderKilledSendWhatTh
     EXPECT_GE(m_leader_kills, 4) << "the outages and the two chosen moments at least";
     EXPECT_GE(leaders.size(), 2u);
 
-    std::string transcript;
-    for (const auto& post : m_slack.messages()) {
-        std::string where = post.endpoint + " " + post.channel + (post.thread_ts.empty() ? "" : " (thread reply)");
-        transcript += "== " + local_stamp(post.received_ms / 1000) + " · " + where + "\n" + readable(post) + "\n";
-    }
+    const std::string transcript = transcript_of(m_slack);
     const std::string golden = testing_support::read_file(std::string(TRACKERD_TESTDATA_DIR) + "/campaign.golden");
     ASSERT_FALSE(golden.empty());
     const auto sent = entries(transcript), expected = entries(golden);

@@ -58,17 +58,7 @@ TEST_F(CampaignTest, ThreeWeeksOfTheDemoCampaignSendWhatTheGoldenFileSays) {
         }
         m_clock.set_unix(now);
         while (next_said < std::size(k_script) && at_local(k_script[next_said].when) <= now) {
-            const Said& said = k_script[next_said++];
-            adapters::InboundMessage message;
-            message.platform = "slack";
-            message.chat_id = k_channel;
-            const core::Person* person = config.find_person(said.who);
-            ASSERT_NE(person, nullptr);
-            message.sender_id = person->slack;
-            message.text = said.text;
-            message.message_id = std::to_string(now) + ".000" + std::to_string(++message_number);
-            message.dedup_key = "Ev" + std::to_string(message_number);
-            message.created_ms = now * 1000;
+            const auto message = said_in_chat(k_script[next_said++], config, now, ++message_number);
             auto handled = daemon->inbound.handle(message, daemon->out);
             ASSERT_TRUE(handled) << handled.error().message;
         }
@@ -79,11 +69,7 @@ TEST_F(CampaignTest, ThreeWeeksOfTheDemoCampaignSendWhatTheGoldenFileSays) {
     }
     EXPECT_EQ(restarts, 2);
 
-    std::string transcript;
-    for (const auto& post : m_slack.messages()) {
-        std::string where = post.endpoint + " " + post.channel + (post.thread_ts.empty() ? "" : " (thread reply)");
-        transcript += "== " + local_stamp(post.received_ms / 1000) + " · " + where + "\n" + readable(post) + "\n";
-    }
+    const std::string transcript = transcript_of(m_slack);
     // Nothing was left behind and nothing went twice.
     auto pending = daemon->store->outbox(store::OutboxState::pending, 1000);
     ASSERT_TRUE(pending);
