@@ -158,13 +158,14 @@ PlatformOuts make_platform_outs(const config::Config& config, const core::Clock&
 namespace {
 
 // This process among the replicas of one database, in the outbox's leases and the logs: the
-// host and the port it listens on, which no other live process on that host can hold, so a
-// replica restarted in place takes its destinations' leases straight back instead of waiting
-// for them to lapse. Without a fixed port: host, pid and a random part (a pid may come back).
-std::string replica_id(int port) {
+// host and the address and port it listens on, which no other live process on that host can
+// hold, so a replica restarted in place takes its destinations' leases straight back instead of
+// waiting for them to lapse. Without a fixed port: host, pid and a random part (a pid may come
+// back).
+std::string replica_id(const std::string& listen_host, int port) {
     char host[256] = {};
     if (gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "host");
-    if (port > 0) return std::string(host) + ":" + std::to_string(port);
+    if (port > 0) return std::string(host) + "/" + listen_host + ":" + std::to_string(port);
     return std::string(host) + ":pid" + std::to_string(getpid()) + ":" + adapters::to_hex(adapters::random_bytes(4));
 }
 
@@ -281,7 +282,7 @@ App::App(config::Config config, const core::Clock& clock, std::unique_ptr<store:
     OutboxWorkerOptions outbox_options;
     outbox_options.metrics = &m_metrics;
     if (m_store->shared()) {  // several replicas may share the database: leases and one scheduler
-        m_replica_id = replica_id(m_config.port);
+        m_replica_id = replica_id(m_config.host, m_config.port);
         outbox_options.lease_holder = m_replica_id;
     }
     m_leadership = std::make_unique<store::Leadership>(m_config.database);
