@@ -7,7 +7,6 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -21,6 +20,7 @@
 #include "core/store/store.h"
 #include "tests/support/demo_data.h"
 #include "tests/support/pg_cluster.h"
+#include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
@@ -29,17 +29,7 @@ using testing_support::TempDir;
 
 constexpr long long k_at = 1711000000;  // 2024-03-21, when the fixture's changes happen
 
-struct Outcome {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string shell_quoted(const std::string& arg) {
-    std::string out = "'";
-    for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
+using Outcome = testing_support::CommandOutcome;
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
@@ -219,19 +209,7 @@ protected:
 
     // trackerctl args... (its stdout and stderr apart)
     Outcome trackerctl(const std::vector<std::string>& args) {
-        std::string command = TRACKERCTL_BIN;
-        for (const auto& arg : args) command += " " + shell_quoted(arg);
-        const std::string err_file = m_dir.file("stderr.txt");
-        command += " 2>" + shell_quoted(err_file);
-        Outcome run;
-        FILE* pipe = ::popen(command.c_str(), "r");
-        if (!pipe) return run;
-        char buffer[4096];
-        while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) run.out.append(buffer, n);
-        int status = ::pclose(pipe);
-        run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        run.err = testing_support::read_file(err_file);
-        return run;
+        return testing_support::run_command(TRACKERCTL_BIN, args, m_dir.file("stderr.txt"));
     }
 
     Outcome copy(const std::string& from, const std::string& to) {

@@ -3,7 +3,6 @@
 // config file seeding the directory without undoing run-time changes.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -14,30 +13,14 @@
 #include <vector>
 
 #include "core/store/store.h"
+#include "tests/support/run_command.h"
 #include "tests/support/temp_dir.h"
 
 namespace {
 
 using testing_support::TempDir;
 
-struct Outcome {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-};
-
-std::string shell_quoted(const std::string& arg) {
-    std::string out = "'";
-    for (char c : arg) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-std::string read_all(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
+using Outcome = testing_support::CommandOutcome;
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
@@ -67,20 +50,9 @@ protected:
     }
 
     // trackerctl --db <the test's file> args...
-    Outcome trackerctl(const std::vector<std::string>& args) {
-        std::string command = std::string(TRACKERCTL_BIN) + " --db " + shell_quoted(m_db);
-        for (const auto& arg : args) command += " " + shell_quoted(arg);
-        const std::string err_file = m_dir.file("stderr.txt");
-        command += " 2>" + shell_quoted(err_file);
-        Outcome run;
-        FILE* pipe = ::popen(command.c_str(), "r");
-        if (!pipe) return run;
-        char buffer[4096];
-        while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) run.out.append(buffer, n);
-        int status = ::pclose(pipe);
-        run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        run.err = read_all(err_file);
-        return run;
+    Outcome trackerctl(std::vector<std::string> args) {
+        args.insert(args.begin(), {"--db", m_db});
+        return testing_support::run_command(TRACKERCTL_BIN, args, m_dir.file("stderr.txt"));
     }
 
     std::string write(const std::string& name, const std::string& text) {
