@@ -3,14 +3,14 @@
 // other replicas' commits from our own, the write lock writers queue on, and reconnection
 // after the server restarts.
 //
-// The server is this file's own (LocalCluster below: initdb into a mkdtemp folder, a Unix
-// socket only); without PostgreSQL's binaries the tests that need it skip.
+// The server is the test process's throw-away one (tests/support/pg_cluster.h); without
+// PostgreSQL's binaries the tests that need it skip (fail under TRACKERD_REQUIRE_POSTGRES=1).
 #include "core/store/pg_connection.h"
 #include "core/store/store.h"
+#include "tests/support/pg_cluster.h"
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -21,7 +21,6 @@
 #include <functional>
 #include <memory>
 #include <limits>
-#include <pwd.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,109 +32,32 @@ using store::sql::Error;
 using store::sql::Failure;
 using store::sql::PgConnection;
 
-// One PostgreSQL server for the test process, in a mkdtemp folder, stopped and removed at exit.
-// As root, initdb and the server run as the OS user postgres.
-class LocalCluster {
-public:
-    static LocalCluster& shared() {
-        static LocalCluster cluster;
-        return cluster;
-    }
+// Runs one statement as the server's superuser (the cluster's `trackerd`).
+void admin(const std::string& sql) {
+    PGconn* conn = PQconnectdb(testing_support::PgCluster::shared().uri("postgres").c_str());
+    ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+    PGresult* result = PQexec(conn, sql.c_str());
+    EXPECT_EQ(PQresultStatus(result), PGRES_COMMAND_OK) << PQresultErrorMessage(result);
+    PQclear(result);
+    PQfinish(conn);
+}
 
-    bool available() const { return m_running; }
-    const std::string& why_not() const { return m_why_not; }
+// A fresh empty database of the process's throw-away server (tests/support/pg_cluster.h), its
+// URI, owned by the login role trackerd_app, which is no superuser: the migrations must work for
+// the database's owner alone, as the README's set-up creates it.
+std::string fresh_database() {
+    const std::string uri = testing_support::PgCluster::shared().create_database();
+    const size_t name_at = uri.find("@/") + 2, query_at = uri.find('?');
+    const std::string name = uri.substr(name_at, query_at - name_at);
+    admin("DO $$ BEGIN CREATE ROLE trackerd_app LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$");
+    admin("ALTER DATABASE " + name + " OWNER TO trackerd_app");
+    return "postgresql://trackerd_app@/" + name + uri.substr(query_at);
+}
 
-    // A fresh empty database owned by the login role `trackerd` (not a superuser), its URI.
-    std::string create_database() {
-        std::string name = "t" + std::to_string(++m_databases);
-        admin("CREATE DATABASE " + name + " OWNER trackerd");
-        return "postgresql://trackerd@/" + name + "?host=" + m_dir;
-    }
-
-    void restart() { ASSERT_EQ(0, pg_ctl("-m fast restart")) << log_tail(); }
-
-    ~LocalCluster() {
-        if (m_running) pg_ctl("-m immediate stop");
-        if (!m_dir.empty()) std::filesystem::remove_all(m_dir);
-    }
-
-private:
-    LocalCluster() {
-        std::string bin = "/usr/lib/postgresql/15/bin";
-        if (const char* env = std::getenv("TRACKERD_PG_BIN_DIR")) bin = env;
-        if (!std::filesystem::exists(bin + "/initdb")) {
-            m_why_not = "no PostgreSQL binaries in " + bin;
-            return;
-        }
-        m_bin = bin;
-        char tmpl[] = "/tmp/pgconn-XXXXXX";
-        if (!mkdtemp(tmpl)) {
-            m_why_not = "mkdtemp failed";
-            return;
-        }
-        m_dir = tmpl;
-        if (geteuid() == 0) {
-            struct passwd* pw = getpwnam("postgres");
-            if (!pw || chown(m_dir.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
-                m_why_not = "as root, the OS user postgres is needed";
-                return;
-            }
-            m_as = "runuser -u postgres -- ";
-        }
-        std::string initdb = m_as + m_bin + "/initdb -D " + m_dir + "/data -A trust -U postgres -E UTF8 --locale=C.UTF-8 --no-sync >" +
-                             m_dir + "/initdb.log 2>&1";
-        if (std::system(initdb.c_str()) != 0) {
-            m_why_not = "initdb failed (" + m_dir + "/initdb.log)";
-            return;
-        }
-        if (pg_ctl("start") != 0) {
-            m_why_not = "pg_ctl start failed: " + log_tail();
-            return;
-        }
-        m_running = true;
-        admin("CREATE ROLE trackerd LOGIN");
-    }
-
-    int pg_ctl(const std::string& action) {
-        std::string command = m_as + m_bin + "/pg_ctl -D " + m_dir + "/data -l " + m_dir + "/server.log -w -t 60 -o \"-k " +
-                              m_dir + " -c listen_addresses='' -c fsync=off\" " + action + " >>" + m_dir +
-                              "/pg_ctl.log 2>&1";
-        return std::system(command.c_str());
-    }
-
-    std::string log_tail() const {
-        std::string command = "tail -n 20 " + m_dir + "/server.log " + m_dir + "/pg_ctl.log 2>&1";
-        std::string out;
-        if (FILE* pipe = popen(command.c_str(), "r")) {
-            char buffer[512];
-            while (fgets(buffer, sizeof buffer, pipe)) out += buffer;
-            pclose(pipe);
-        }
-        return out;
-    }
-
-    void admin(const std::string& sql) {
-        std::string conninfo = "host=" + m_dir + " user=postgres dbname=postgres";
-        PGconn* conn = PQconnectdb(conninfo.c_str());
-        ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
-        PGresult* result = PQexec(conn, sql.c_str());
-        EXPECT_EQ(PQresultStatus(result), PGRES_COMMAND_OK) << PQresultErrorMessage(result);
-        PQclear(result);
-        PQfinish(conn);
-    }
-
-    std::string m_bin, m_dir, m_as, m_why_not;
-    bool m_running = false;
-    int m_databases = 0;
-};
-
-#define PG_OR_SKIP()                                                                         \
-    do {                                                                                     \
-        if (!LocalCluster::shared().available()) GTEST_SKIP() << LocalCluster::shared().why_not(); \
-    } while (0)
+#define PG_OR_SKIP() TRACKERD_PG_OR_SKIP()
 
 std::unique_ptr<PgConnection> open_fresh(std::string* uri_out = nullptr) {
-    std::string uri = LocalCluster::shared().create_database();
+    std::string uri = fresh_database();
     if (uri_out) *uri_out = uri;
     return PgConnection::open(uri);
 }
@@ -239,7 +161,7 @@ TEST(PgConnection, OpensAndBootstrapsTheMetaRow) {
 
 TEST(PgConnection, ReplicasStartingTogetherDoNotRace) {
     PG_OR_SKIP();
-    std::string uri = LocalCluster::shared().create_database();
+    std::string uri = fresh_database();
     std::atomic<int> failures{0};
     std::vector<std::thread> threads;
     for (int i = 0; i < 6; ++i)
@@ -604,7 +526,7 @@ TEST(PgConnection, ReconnectsAfterTheServerRestarts) {
     long long others = db->others_commit_counter();
     auto epoch = db->epoch();
 
-    LocalCluster::shared().restart();
+    testing_support::PgCluster::shared().restart();
 
     // The first call may find the old socket dead (unavailable); the next one reconnects.
     s->reset();
@@ -646,7 +568,7 @@ TEST(PgConnection, ABreakInsideATransactionIsUnavailableUntilRolledBack) {
     insert->bind(1, 1);
     insert->exec();
 
-    LocalCluster::shared().restart();
+    testing_support::PgCluster::shared().restart();
 
     insert->reset();
     insert->bind(1, 2);
