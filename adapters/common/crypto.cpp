@@ -9,7 +9,9 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 
@@ -99,25 +101,62 @@ core::Result<std::string> aes256_cbc(bool encrypt, std::string_view key, std::st
 
 }  // namespace
 
-std::string hmac_sha256(std::string_view key, std::string_view message) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
+namespace {
+
+// SHA-256 looked up once: OpenSSL 3's one-shot HMAC() and SHA256() search the provider tables
+// for the algorithm on every call, which was most of a request's signature check.
+const EVP_MD* sha256_md() {
+    static EVP_MD* md = [] {
+        EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+        if (!fetched) std::abort();  // an OpenSSL without SHA-256: an invariant, not an input error
+        return fetched;
+    }();
+    return md;
+}
+
+// One digest context per thread, reset for each use.
+EVP_MD_CTX* digest_context() {
+    thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    if (!context) std::abort();
+    return context.get();
+}
+
+// SHA-256 of the parts, one after the other, into `out` (32 bytes).
+void digest(std::initializer_list<std::string_view> parts, unsigned char* out) {
+    EVP_MD_CTX* context = digest_context();
     unsigned int length = 0;
-    // A null key pointer means "reuse the previous key" to HMAC_Init_ex, which one-shot HMAC()
-    // may reject; an empty string_view can carry a null data(), so pass a real address.
-    static const unsigned char k_empty = 0;
-    const unsigned char* key_bytes = key.empty() ? &k_empty : bytes_of(key);
-    const unsigned char* message_bytes = message.empty() ? &k_empty : bytes_of(message);
-    if (HMAC(EVP_sha256(), key_bytes, static_cast<int>(key.size()), message_bytes, message.size(),
-             digest, &length) == nullptr) {
-        std::abort();  // only a broken OpenSSL fails here; an invariant, not an input error
-    }
-    return std::string(reinterpret_cast<const char*>(digest), length);
+    bool ok = EVP_DigestInit_ex2(context, sha256_md(), nullptr) == 1;
+    for (std::string_view part : parts) ok = ok && EVP_DigestUpdate(context, part.data(), part.size()) == 1;
+    ok = ok && EVP_DigestFinal_ex(context, out, &length) == 1;
+    if (!ok || length != SHA256_DIGEST_LENGTH) std::abort();  // only a broken OpenSSL fails here
+}
+
+std::string_view view(const unsigned char* data, size_t size) { return {reinterpret_cast<const char*>(data), size}; }
+
+}  // namespace
+
+// HMAC (RFC 2104) over SHA-256, whose block is 64 bytes.
+std::string hmac_sha256(std::string_view key, std::string_view message) {
+    constexpr size_t k_block = 64;
+    unsigned char block[k_block] = {};
+    if (key.size() > k_block) digest({key}, block);  // a longer key is hashed first
+    else std::copy(key.begin(), key.end(), block);
+    unsigned char pad[k_block];
+    for (size_t i = 0; i < k_block; ++i) pad[i] = block[i] ^ 0x36;
+    unsigned char inner[SHA256_DIGEST_LENGTH];
+    digest({view(pad, k_block), message}, inner);
+    for (size_t i = 0; i < k_block; ++i) pad[i] = block[i] ^ 0x5c;
+    unsigned char out[SHA256_DIGEST_LENGTH];
+    digest({view(pad, k_block), view(inner, sizeof inner)}, out);
+    OPENSSL_cleanse(block, sizeof block);
+    OPENSSL_cleanse(pad, sizeof pad);
+    return std::string(reinterpret_cast<const char*>(out), sizeof out);
 }
 
 std::string sha256(std::string_view data) {
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(bytes_of(data), data.size(), digest);
-    return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+    unsigned char out[SHA256_DIGEST_LENGTH];
+    digest({data}, out);
+    return std::string(reinterpret_cast<const char*>(out), sizeof out);
 }
 
 std::string to_hex(std::string_view bytes) {

@@ -9,10 +9,16 @@ namespace store::detail {
 using core::ErrorCode;
 
 Query StatementCache::get(const char* sql) {
-    auto it = m_statements.find(sql);
-    if (it == m_statements.end()) it = m_statements.emplace(sql, m_db.prepare(sql)).first;
-    it->second->reset();
-    return Query(*it->second);
+    auto known = m_by_address.find(sql);
+    Statements::value_type* entry = known != m_by_address.end() && known->second->first == sql ? known->second : nullptr;
+    if (!entry) {
+        auto it = m_statements.find(sql);
+        if (it == m_statements.end()) it = m_statements.emplace(sql, m_db.prepare(sql)).first;
+        entry = &*it;
+        m_by_address.insert_or_assign(sql, entry);
+    }
+    entry->second->reset();
+    return Query(*entry->second);
 }
 
 core::Error map_error(std::string_view what, const sql::Error& e) {

@@ -110,9 +110,13 @@ core::Claim claim_row(sql::Statement& s) {
 }  // namespace
 
 Result<std::optional<ChatRecord>> Store::chat(std::string_view platform, std::string_view chat_id) {
+    if (cache_usable())
+        if (auto hit = m_cache->chat(platform, chat_id)) return *hit;
     std::lock_guard lock(m_mutex);
     return detail::guarded("read chat", [&]() -> Result<std::optional<ChatRecord>> {
-        return read_chat(m_impl->statements, platform, chat_id);
+        auto record = read_chat(m_impl->statements, platform, chat_id);
+        if (!m_shared_dirty) m_cache->put_chat(platform, chat_id, record);
+        return record;
     });
 }
 

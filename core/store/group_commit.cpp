@@ -41,6 +41,10 @@ core::Result<void> GroupCommit::run(const Work& work) {
 }
 
 void GroupCommit::commit_batch(const std::deque<Writer*>& batch) {
+    if (batch.size() == 1) {  // alone, its transaction undoes it alone: no savepoint (two statements)
+        batch.front()->result = m_store.transaction(*batch.front()->work);
+        return;
+    }
     auto status = m_store.transaction([&]() -> core::Result<void> {
         for (Writer* writer : batch) writer->result = m_store.savepoint(*writer->work);
         return core::ok();

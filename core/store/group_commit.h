@@ -1,9 +1,10 @@
 #pragma once
 // Group commit: many threads' writes share one store transaction. A caller of run() queues its
 // work; the first caller in the queue becomes the leader, takes every queued work item (up to
-// max_batch), runs each in its own SAVEPOINT inside one BEGIN IMMEDIATE ... COMMIT, and only
-// after COMMIT has returned releases every caller of the batch with its own result. Work that
-// fails is undone alone (its savepoint) and only its caller gets the error; when the commit
+// max_batch), runs each in its own SAVEPOINT inside one BEGIN IMMEDIATE ... COMMIT (a batch of
+// one needs none: its transaction is its own), and only after COMMIT has returned releases every
+// caller of the batch with its own result. Work that fails is undone alone (its savepoint, or
+// the transaction of a batch of one) and only its caller gets the error; when the commit
 // itself fails, every caller of the batch gets that error and nothing of the batch is applied.
 // So run() returning ok means the work is committed (as durable as the store's commits), and
 // an error means none of it was applied. The pattern is LevelDB's writer queue: no thread of its

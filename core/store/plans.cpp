@@ -117,15 +117,17 @@ core::Error task_not_found(std::string_view project_id, std::string_view task_id
 // What load_project / load_plan / load_task_plan share: the project (or not_found), what
 // `fill` reads of it, then the people the result names (by id: an organisation has thousands
 // of people, a project names a handful).
-template <typename Fill>
-Result<core::ProjectState> read_state(StatementCache& cache, std::string_view project_id, Fill fill) {
+// `person` reads one person by id (Store::cached_person or detail::read_person).
+template <typename Fill, typename ReadPerson>
+Result<core::ProjectState> read_state(StatementCache& cache, std::string_view project_id, Fill fill,
+                                      ReadPerson person_by_id) {
     auto project = detail::read_project(cache, project_id);
     if (!project) return make_error(ErrorCode::not_found, "project " + std::string(project_id) + " not found");
     core::ProjectState state;
     state.project = std::move(*project);
     if (Result<void> filled = fill(state); !filled) return filled.error();
     for (const auto& id : referenced_people(state))
-        if (auto person = detail::read_person(cache, id)) state.people.emplace(id, std::move(*person));
+        if (auto person = person_by_id(id)) state.people.emplace(id, std::move(*person));
     return state;
 }
 
@@ -159,12 +161,16 @@ Result<std::optional<core::Person>> Store::find_person(std::string_view id_or_na
 
 Result<std::optional<core::Person>> Store::find_person_by_platform(std::string_view platform,
                                                                    std::string_view user_id) {
-    std::lock_guard lock(m_mutex);
     if (platform != "slack" && platform != "feishu" && platform != "dingtalk")
         return make_error(ErrorCode::invalid_argument, "unknown platform " + std::string(platform));
     if (user_id.empty()) return std::optional<core::Person>{};
+    if (cache_usable())
+        if (auto hit = m_cache->account(platform, user_id)) return *hit;
+    std::lock_guard lock(m_mutex);
     return detail::guarded("find person by platform", [&]() -> Result<std::optional<core::Person>> {
-        return detail::read_person_by_platform(m_impl->statements, platform, user_id);
+        auto person = detail::read_person_by_platform(m_impl->statements, platform, user_id);
+        if (!m_shared_dirty) m_cache->put_account(platform, user_id, person);
+        return person;
     });
 }
 
@@ -253,7 +259,7 @@ Result<core::ProjectState> Store::load_project(std::string_view project_id) {
             state.deviation_reports = detail::read_deviations(cache, pid);
             state.progress = detail::read_progress(cache, pid, "");
             return core::ok();
-        });
+        }, person_reader());
     });
 }
 
@@ -264,7 +270,7 @@ Result<core::ProjectState> Store::load_plan(std::string_view project_id) {
         return read_state(cache, project_id, [&](core::ProjectState& state) -> Result<void> {
             state.tasks = detail::read_tasks(cache, state.project.id);
             return core::ok();
-        });
+        }, person_reader());
     });
 }
 
@@ -290,7 +296,7 @@ Result<core::ProjectState> Store::load_task_plan(std::string_view project_id, st
             if (!task) return task_not_found(state.project.id, task_id);
             fill_task_plan(cache, state, std::move(*task));
             return core::ok();
-        });
+        }, person_reader());
     });
 }
 
@@ -301,7 +307,7 @@ Result<core::ProjectState> Store::load_task_plan(const core::Task& task) {
         return read_state(cache, task.project_id, [&](core::ProjectState& state) -> Result<void> {
             fill_task_plan(cache, state, task);
             return core::ok();
-        });
+        }, person_reader());
     });
 }
 

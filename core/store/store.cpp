@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/store/pg_connection.h"
+#include "core/store/rows.h"
 #include "core/store/sqlite_connection.h"
 #include "core/store/store_impl.h"
 
@@ -19,7 +20,7 @@ using core::ErrorCode;
 using core::make_error;
 
 Store::Store(std::unique_ptr<sql::Connection> db)
-    : m_db(std::move(db)), m_impl(std::make_unique<Impl>(*m_db)) {}
+    : m_db(std::move(db)), m_impl(std::make_unique<Impl>(*m_db)), m_cache(std::make_unique<detail::ReadCache>()) {}
 
 Store::~Store() {
     m_impl.reset();  // statements before their connection
@@ -81,7 +82,10 @@ Result<int> Store::schema_version() {
     return detail::guarded("read schema version", [&]() -> Result<int> { return m_db->schema_version(); });
 }
 
-void Store::rollback() { m_db->rollback(); }
+void Store::rollback() {
+    m_db->rollback();
+    m_cache->clear();
+}
 
 void Store::note_project_write(std::string_view project_id) {
     std::lock_guard lock(m_mutex);
@@ -94,16 +98,56 @@ void Store::note_project_write(std::string_view project_id) {
 void Store::note_shared_write() {
     std::lock_guard lock(m_mutex);
     ++m_shared_writes;
+    m_shared_dirty = true;
+    m_cache->clear();
+}
+
+void Store::observe_others() {
+    long long version = m_db->others_commit_counter();
+    if (version != m_data_version) {  // another connection committed
+        m_data_version = version;
+        ++m_shared_writes;
+        m_cache->clear();
+    }
+    m_cache->checked(std::chrono::steady_clock::now());
+}
+
+bool Store::cache_usable_locked() {
+    if (m_shared_dirty) return false;
+    // SQLite: look now, it costs no table read. PostgreSQL: a query, so once per window.
+    if (shared() && m_cache->checked_since(std::chrono::steady_clock::now() - k_read_cache_window)) return true;
+    try {
+        observe_others();
+        return true;
+    } catch (const std::exception&) {
+        return false;  // the lookup reads the database, which reports the failure
+    }
+}
+
+bool Store::cache_usable() {
+    std::unique_lock lock(m_mutex, std::try_to_lock);
+    if (lock.owns_lock()) return cache_usable_locked();
+    // Another thread's transaction holds the connection: its own shared writes cleared the
+    // cache and stop anything being put in it, so what is there is committed; other
+    // connections' commits were looked for at most a window ago.
+    return m_cache->checked_since(std::chrono::steady_clock::now() - k_read_cache_window);
+}
+
+std::function<std::optional<core::Person>(std::string_view)> Store::person_reader() {
+    if (!cache_usable_locked())
+        return [this](std::string_view id) { return detail::read_person(m_impl->statements, id); };
+    return [this](std::string_view id) -> std::optional<core::Person> {
+        if (auto hit = m_cache->person(id)) return *hit;
+        auto person = detail::read_person(m_impl->statements, id);
+        if (!m_shared_dirty) m_cache->put_person(id, person);
+        return person;
+    };
 }
 
 Result<std::uint64_t> Store::change_generation(std::string_view project_id) {
     std::lock_guard lock(m_mutex);
     return detail::guarded("read change generation", [&]() -> Result<std::uint64_t> {
-        long long version = m_db->others_commit_counter();
-        if (version != m_data_version) {  // another connection committed
-            m_data_version = version;
-            ++m_shared_writes;
-        }
+        observe_others();
         auto it = m_project_writes.find(core::normalize_id(project_id));
         return m_shared_writes + (it == m_project_writes.end() ? 0 : it->second);
     });
@@ -173,6 +217,7 @@ Result<void> Store::transaction(const std::function<Result<void>()>& body) {
     m_nested_error.reset();
     if (!result) {
         rollback();
+        m_shared_dirty = false;
         return result;
     }
     auto committed = detail::guarded("commit", [&]() -> Result<void> {
@@ -180,6 +225,7 @@ Result<void> Store::transaction(const std::function<Result<void>()>& body) {
         return core::ok();
     });
     if (!committed) rollback();
+    m_shared_dirty = false;  // committed or undone: the cache may take answers again
     return committed;
 }
 
@@ -203,7 +249,10 @@ Result<void> Store::savepoint(const std::function<Result<void>()>& body) {
     if (result && m_nested_error) result = *m_nested_error;
     m_nested_error = std::move(outer_error);
     auto ended = detail::guarded("end savepoint", [&]() -> Result<void> {
-        if (!result) m_impl->statements.run("ROLLBACK TO item");
+        if (!result) {
+            m_impl->statements.run("ROLLBACK TO item");
+            m_cache->clear();
+        }
         m_impl->statements.run("RELEASE item");
         return core::ok();
     });

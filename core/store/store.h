@@ -8,6 +8,7 @@
 // Thread safety: safe for concurrent use. One connection, every public method takes m_mutex
 // (recursive, so `transaction()` bodies may call other methods on the same thread).
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -25,6 +26,7 @@
 #include "core/store/directory_store.h"
 #include "core/store/facets.h"
 #include "core/store/outbox_types.h"
+#include "core/store/read_cache.h"
 
 namespace store {
 
@@ -68,6 +70,12 @@ public:
     // enclosing transaction goes on; its error is returned. An error undoing it fails the
     // enclosing transaction. Outside a transaction it is an internal error and runs nothing.
     Result<void> savepoint(const std::function<Result<void>()>& body);
+
+    // How long a change committed by another connection may take to show in the lookups every
+    // message makes (a chat, a person by account or id; see "Read cache" below): none on
+    // SQLite while the connection is free, at most this while a transaction holds it and on
+    // PostgreSQL.
+    static constexpr std::chrono::milliseconds k_read_cache_window{100};
 
     // PlanStore (facets.h).
     Result<void> upsert_person(const core::Person& person) override;
@@ -190,6 +198,20 @@ private:
     void note_project_write(std::string_view project_id);
     void note_shared_write();
 
+    // Read cache (read_cache.h): a chat, a person by account and a person by id, answered from
+    // memory while nothing may have changed them. Own writes of people, chats or state clear it
+    // (note_shared_write), and until the transaction that wrote ends nothing is cached, so it
+    // never holds what a rollback undid. Other connections' commits (trackerctl, another
+    // replica) clear it when seen: on SQLite that is checked at every lookup that finds the
+    // connection free (PRAGMA data_version reads no table); while another thread's transaction
+    // holds it, and on PostgreSQL (where the check is a query), a check at most
+    // k_read_cache_window old stands, so such a change shows within that time.
+    bool cache_usable();          // takes m_mutex only if free (or if held by this thread)
+    bool cache_usable_locked();   // m_mutex held
+    void observe_others();        // m_mutex held; may throw sql::Error
+    // m_mutex held: reads a person by id, through the cache when it is usable now.
+    std::function<std::optional<core::Person>(std::string_view)> person_reader();
+
     // The statement cache and other internals (core/store/store_impl.h).
     struct Impl;
 
@@ -204,6 +226,10 @@ private:
     std::map<std::string, std::uint64_t, std::less<>> m_project_writes;
     std::uint64_t m_shared_writes = 0;
     long long m_data_version = -1;
+    // A write of people, chats or state in the transaction under way (or about to begin):
+    // nothing is put in the read cache until it ends. Guarded by m_mutex.
+    bool m_shared_dirty = false;
+    std::unique_ptr<detail::ReadCache> m_cache;  // its own mutex
 };
 
 }  // namespace store

@@ -50,8 +50,12 @@ public:
     sql::Connection& db() { return m_db; }
 
 private:
+    using Statements = std::unordered_map<std::string, std::unique_ptr<sql::Statement>>;
     sql::Connection& m_db;
-    std::unordered_map<std::string, std::unique_ptr<sql::Statement>> m_statements;
+    Statements m_statements;  // by SQL text
+    // By the address of the text callers pass (their literals), checked against the text: a
+    // lookup then neither copies nor hashes a few hundred bytes of SQL.
+    std::unordered_map<const char*, Statements::value_type*> m_by_address;
 };
 
 // busy or the server gone -> busy (retry later); a key taken -> conflict; other constraints

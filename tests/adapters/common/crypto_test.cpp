@@ -5,7 +5,10 @@
 #include "adapters/common/crypto.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -53,6 +56,28 @@ TEST(CryptoTest, HmacSha256MatchesRfc4231Vectors) {
         const std::string digest = hmac_sha256(c.key, c.message);
         EXPECT_EQ(digest.size(), 32u) << c.name;
         EXPECT_EQ(to_hex(digest), c.expected_hex) << c.name;
+    }
+}
+
+// hmac_sha256 is RFC 2104 over a SHA-256 fetched once; OpenSSL's own HMAC() is the reference for
+// every key length around the 64-byte block and messages of several lengths.
+TEST(CryptoTest, HmacSha256AgreesWithOpenSslForEveryKeyLengthAroundTheBlock) {
+    std::string bytes;
+    for (int i = 0; i < 300; ++i) bytes.push_back(static_cast<char>((i * 131 + 7) & 0xff));
+    for (size_t key_length : std::initializer_list<size_t>{0, 1, 31, 32, 63, 64, 65, 127, 128, 129, 200}) {
+        for (size_t message_length : std::initializer_list<size_t>{0, 1, 55, 56, 64, 119, 300}) {
+            const std::string key = bytes.substr(0, key_length);
+            const std::string message = bytes.substr(300 - message_length);
+            unsigned char expected[EVP_MAX_MD_SIZE];
+            unsigned int length = 0;
+            static const unsigned char k_empty = 0;
+            HMAC(EVP_sha256(), key.empty() ? &k_empty : reinterpret_cast<const unsigned char*>(key.data()),
+                 static_cast<int>(key.size()),
+                 message.empty() ? &k_empty : reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                 expected, &length);
+            EXPECT_EQ(hmac_sha256(key, message), std::string(reinterpret_cast<const char*>(expected), length))
+                << "key " << key_length << " message " << message_length;
+        }
     }
 }
 

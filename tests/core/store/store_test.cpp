@@ -589,6 +589,81 @@ TEST_P(StoreTest, FindPersonByIdThenNameThenPlatform) {
     EXPECT_EQ(bad.error().code, ErrorCode::invalid_argument);
 }
 
+// The lookups every message makes (a chat, a person by account and by id) are answered from
+// memory; what another connection commits (trackerctl, another replica) must still show.
+TEST_P(StoreTest, LookupsSeeWhatAnotherConnectionCommitted) {
+    import_plan();
+    ASSERT_FALSE(m_store->find_person_by_platform("slack", "U9")->has_value());
+    ASSERT_FALSE(m_store->chat("slack", "C9")->has_value());
+    ASSERT_EQ(m_store->load_task_plan("P1", "T003")->person_name("laowang"), "老王");
+
+    auto other = Store::open(m_where);
+    ASSERT_TRUE(other) << other.error().message;
+    ASSERT_TRUE((*other)->upsert_person(core::Person{"xiaoming", "小明", "市场部", "U9", "", "", "", ""}));
+    ASSERT_TRUE((*other)->upsert_person(core::Person{"laowang", "王总", "市场部", "U2", "", "", "", ""}));
+    core::ChatEntry chat;
+    chat.platform = "slack";
+    chat.chat_id = "C9";
+    chat.projects = {"P1"};
+    ASSERT_TRUE((*other)->put_chat(chat, core::EntrySource::chat, "", core::ChangeSource{"admin", "test", "", "", 1}));
+
+    // SQLite looks for other connections' commits at each lookup made while its connection is
+    // free; PostgreSQL (a query) at most once a window.
+    if (GetParam() == testing_support::Backend::postgresql)
+        std::this_thread::sleep_for(Store::k_read_cache_window + std::chrono::milliseconds(50));
+    auto person = m_store->find_person_by_platform("slack", "U9");
+    ASSERT_TRUE(person && person->has_value());
+    EXPECT_EQ((*person)->id, "xiaoming");
+    auto record = m_store->chat("slack", "C9");
+    ASSERT_TRUE(record && record->has_value());
+    EXPECT_EQ((*record)->chat.projects, std::vector<std::string>{"P1"});
+    EXPECT_EQ(m_store->load_task_plan("P1", "T003")->person_name("laowang"), "王总");
+}
+
+TEST_P(StoreTest, LookupsSeeThisStoresOwnWritesAtOnce) {
+    ASSERT_FALSE(m_store->find_person_by_platform("feishu", "ou_9")->has_value());  // "nobody" is remembered too
+    ASSERT_TRUE(m_store->upsert_person(core::Person{"xiaohong", "小红", "设计部", "", "ou_9", "", "", ""}));
+    auto found = m_store->find_person_by_platform("feishu", "ou_9");
+    ASSERT_TRUE(found && found->has_value());
+    EXPECT_EQ((*found)->id, "xiaohong");
+    ASSERT_TRUE(m_store->link_account("xiaohong", "slack", "U5", core::EntrySource::chat, core::ChangeSource{"admin", "test", "", "", 1}));
+    found = m_store->find_person_by_platform("slack", "U5");
+    ASSERT_TRUE(found && found->has_value());
+    EXPECT_EQ((*found)->id, "xiaohong");
+}
+
+// What a transaction wrote and then undid is never answered from memory afterwards, even
+// when it was looked up inside the transaction.
+TEST_P(StoreTest, LookupsForgetWhatARollbackUndid) {
+    core::ChatEntry chat;
+    chat.platform = "slack";
+    chat.chat_id = "C7";
+    chat.projects = {"P1"};
+    const core::ChangeSource by{"admin", "test", "", "", 1};
+    auto failed_item = m_store->transaction([&]() -> core::Result<void> {
+        auto saved = m_store->savepoint([&]() -> core::Result<void> {
+            EXPECT_TRUE(m_store->upsert_person(core::Person{"lisi", "李四", "", "U7", "", "", "", ""}));
+            EXPECT_TRUE(m_store->put_chat(chat, core::EntrySource::chat, "", by));
+            EXPECT_TRUE(m_store->find_person_by_platform("slack", "U7")->has_value());
+            EXPECT_TRUE(m_store->chat("slack", "C7")->has_value());
+            return core::make_error(ErrorCode::conflict, "injected failure");
+        });
+        EXPECT_FALSE(saved);
+        return core::ok();
+    });
+    ASSERT_TRUE(failed_item) << failed_item.error().message;
+    EXPECT_FALSE(m_store->find_person_by_platform("slack", "U7")->has_value());
+    EXPECT_FALSE(m_store->chat("slack", "C7")->has_value());
+
+    auto failed = m_store->transaction([&]() -> core::Result<void> {
+        EXPECT_TRUE(m_store->upsert_person(core::Person{"lisi", "李四", "", "U7", "", "", "", ""}));
+        EXPECT_TRUE(m_store->find_person_by_platform("slack", "U7")->has_value());
+        return core::make_error(ErrorCode::conflict, "injected failure");
+    });
+    ASSERT_FALSE(failed);
+    EXPECT_FALSE(m_store->find_person_by_platform("slack", "U7")->has_value());
+}
+
 TEST_P(StoreTest, TwoPeopleWithTheSameNameAreAConflict) {
     ASSERT_TRUE(m_store->upsert_person(core::Person{"wang1", "王伟", "", "", "", "", "", ""}));
     ASSERT_TRUE(m_store->upsert_person(core::Person{"wang2", "王伟", "", "", "", "", "", ""}));
