@@ -165,7 +165,10 @@ Result<std::optional<core::Person>> Store::find_person_by_platform(std::string_v
         return make_error(ErrorCode::invalid_argument, "unknown platform " + std::string(platform));
     if (user_id.empty()) return std::optional<core::Person>{};
     if (cache_usable())
-        if (auto hit = m_cache->account(platform, user_id)) return *hit;
+        if (auto holder = m_cache->account(platform, user_id)) {
+            if (holder->empty()) return std::optional<core::Person>{};
+            if (auto person = m_cache->person(*holder); person && *person) return *person;
+        }
     std::lock_guard lock(m_mutex);
     return detail::guarded("find person by platform", [&]() -> Result<std::optional<core::Person>> {
         auto person = detail::read_person_by_platform(m_impl->statements, platform, user_id);

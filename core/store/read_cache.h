@@ -31,7 +31,8 @@ public:
     std::optional<std::optional<core::Person>> person(std::string_view id) const {
         return find(m_people, std::string(id));
     }
-    std::optional<std::optional<core::Person>> account(std::string_view platform, std::string_view user_id) const {
+    // The id of the person holding an account ("" = nobody); the person is then person(id).
+    std::optional<std::string> account(std::string_view platform, std::string_view user_id) const {
         return find(m_accounts, key(platform, user_id));
     }
     std::optional<std::optional<ChatRecord>> chat(std::string_view platform, std::string_view chat_id) const {
@@ -41,8 +42,10 @@ public:
     void put_person(std::string_view id, const std::optional<core::Person>& person) {
         put(m_people, std::string(id), person);
     }
+    // Also puts the person (by id): one copy of each person, whichever way it was looked up.
     void put_account(std::string_view platform, std::string_view user_id, const std::optional<core::Person>& person) {
-        put(m_accounts, key(platform, user_id), person);
+        put(m_accounts, key(platform, user_id), person ? person->id : std::string());
+        if (person) put_person(person->id, person);
     }
     void put_chat(std::string_view platform, std::string_view chat_id, const std::optional<ChatRecord>& chat) {
         put(m_chats, key(platform, chat_id), chat);
@@ -82,15 +85,15 @@ private:
         k.append(id);
         return k;
     }
-    template <typename T>
-    std::optional<std::optional<T>> find(const Map<T>& map, const std::string& k) const {
+    template <typename M>
+    std::optional<typename M::mapped_type> find(const M& map, const std::string& k) const {
         std::lock_guard lock(m_mutex);
         auto it = map.find(k);
         if (it == map.end()) return std::nullopt;
         return it->second;
     }
-    template <typename T>
-    void put(Map<T>& map, std::string k, const std::optional<T>& value) {
+    template <typename M, typename V>
+    void put(M& map, std::string k, const V& value) {
         std::lock_guard lock(m_mutex);
         if (map.size() >= m_max_entries) map.clear();
         map.insert_or_assign(std::move(k), value);
@@ -99,7 +102,7 @@ private:
     const size_t m_max_entries;
     mutable std::mutex m_mutex;
     Map<core::Person> m_people;       // Guarded by m_mutex. By person id (compared exactly, as the table does).
-    Map<core::Person> m_accounts;     // Guarded by m_mutex. By platform and account id.
+    std::unordered_map<std::string, std::string> m_accounts;  // Guarded by m_mutex. Platform and account -> person id.
     Map<ChatRecord> m_chats;          // Guarded by m_mutex. By platform and chat id.
     std::optional<std::chrono::steady_clock::time_point> m_checked;  // Guarded by m_mutex.
 };

@@ -111,6 +111,10 @@ std::unique_ptr<SqliteConnection> SqliteConnection::open(const std::string& path
             throw Error(Failure::io, "cannot switch to WAL (journal mode " + mode + ")");
         db->exec("PRAGMA foreign_keys=ON");
         db->exec("PRAGMA synchronous=NORMAL");
+        // 1 MB of page cache, not SQLite's 2: the lookups every message makes are answered by
+        // the store's read cache, and the rest are random pages of a large plan that the OS
+        // page cache serves as well (issue 22: no CPU difference measured, 1-2 MB less RSS).
+        db->exec("PRAGMA cache_size=-1024");
         // Checkpoint (the only fsync under WAL + NORMAL) every ~40 MB of WAL rather than 4 MB:
         // hot pages (a task row, index tails) are copied once per checkpoint, not ten times.
         db->exec("PRAGMA wal_autocheckpoint=10000");

@@ -114,10 +114,17 @@ void Store::observe_others() {
 
 bool Store::cache_usable_locked() {
     if (m_shared_dirty) return false;
-    // SQLite: look now, it costs no table read. PostgreSQL: a query, so once per window.
-    if (shared() && m_cache->checked_since(std::chrono::steady_clock::now() - k_read_cache_window)) return true;
+    // Inside a write transaction nobody else commits (SQLite's write lock; on PostgreSQL the
+    // window below): one look per transaction is enough.
+    if (m_observed_in_transaction) return true;
+    // SQLite: look unless this connection looked a moment ago (the lookups of one message
+    // share a look: each opens a read transaction, two WAL-index locks). PostgreSQL: a query,
+    // so once per window.
+    const auto window = shared() ? k_read_cache_window : k_read_cache_window_free;
+    if (m_cache->checked_since(std::chrono::steady_clock::now() - window)) return true;
     try {
         observe_others();
+        if (m_transaction_depth > 0 && !shared()) m_observed_in_transaction = true;
         return true;
     } catch (const std::exception&) {
         return false;  // the lookup reads the database, which reports the failure
@@ -218,6 +225,7 @@ Result<void> Store::transaction(const std::function<Result<void>()>& body) {
     if (!result) {
         rollback();
         m_shared_dirty = false;
+        m_observed_in_transaction = false;
         return result;
     }
     auto committed = detail::guarded("commit", [&]() -> Result<void> {
@@ -226,6 +234,7 @@ Result<void> Store::transaction(const std::function<Result<void>()>& body) {
     });
     if (!committed) rollback();
     m_shared_dirty = false;  // committed or undone: the cache may take answers again
+    m_observed_in_transaction = false;
     return committed;
 }
 

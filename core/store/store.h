@@ -72,10 +72,11 @@ public:
     Result<void> savepoint(const std::function<Result<void>()>& body);
 
     // How long a change committed by another connection may take to show in the lookups every
-    // message makes (a chat, a person by account or id; see "Read cache" below): none on
-    // SQLite while the connection is free, at most this while a transaction holds it and on
-    // PostgreSQL.
+    // message makes (a chat, a person by account or id; see "Read cache" below): on SQLite
+    // k_read_cache_window_free while the connection is free, k_read_cache_window while another
+    // thread's transaction holds it; on PostgreSQL k_read_cache_window.
     static constexpr std::chrono::milliseconds k_read_cache_window{100};
+    static constexpr std::chrono::milliseconds k_read_cache_window_free{2};
 
     // PlanStore (facets.h).
     Result<void> upsert_person(const core::Person& person) override;
@@ -202,10 +203,11 @@ private:
     // memory while nothing may have changed them. Own writes of people, chats or state clear it
     // (note_shared_write), and until the transaction that wrote ends nothing is cached, so it
     // never holds what a rollback undid. Other connections' commits (trackerctl, another
-    // replica) clear it when seen: on SQLite that is checked at every lookup that finds the
-    // connection free (PRAGMA data_version reads no table); while another thread's transaction
-    // holds it, and on PostgreSQL (where the check is a query), a check at most
-    // k_read_cache_window old stands, so such a change shows within that time.
+    // replica) clear it when seen: on SQLite that is checked by a lookup that finds the
+    // connection free unless it was checked within k_read_cache_window_free (PRAGMA
+    // data_version reads no table), and once per write transaction; while another thread's
+    // transaction holds the connection, and on PostgreSQL (where the check is a query), a check
+    // at most k_read_cache_window old stands. So such a change shows within that time.
     bool cache_usable();          // takes m_mutex only if free (or if held by this thread)
     bool cache_usable_locked();   // m_mutex held
     void observe_others();        // m_mutex held; may throw sql::Error
@@ -229,6 +231,9 @@ private:
     // A write of people, chats or state in the transaction under way (or about to begin):
     // nothing is put in the read cache until it ends. Guarded by m_mutex.
     bool m_shared_dirty = false;
+    // SQLite: other connections' commits were looked for in the write transaction under way
+    // (none can commit until it ends). Guarded by m_mutex.
+    bool m_observed_in_transaction = false;
     std::unique_ptr<detail::ReadCache> m_cache;  // its own mutex
 };
 
