@@ -25,7 +25,7 @@ struct HttpRequest {
     std::map<std::string, std::string> headers;  // names lower-cased
     std::string body;                            // the raw bytes, as signed
     std::string remote_addr;
-    std::map<std::string, std::string> query;  // decoded query parameters, the first of each name
+    std::map<std::string, std::string> query;  // decoded query parameters, the first of each name (GET routes only)
     std::vector<std::string> path_params;      // the route pattern's capture groups, in order
     std::string header(const std::string& lower_name) const;
     std::string query_param(const std::string& name) const;  // "" when absent

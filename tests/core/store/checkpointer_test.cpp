@@ -193,7 +193,8 @@ TEST(CheckpointerTest, WhenNothingWasCommittedSinceTheLastPassThePageCachesAreGi
     for (int i = 0; i < 500 && idle < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     (*checkpointer)->stop();
     ASSERT_GE(idle.load(), 2);  // the first pass copied the WAL; the next found nothing new
-    EXPECT_LT(sqlite3_memory_used(), before - 1024 * 1024) << "before " << before;
+    // The writer's page cache is 1 MB (sqlite_connection.cpp), full here: most of it goes back.
+    EXPECT_LT(sqlite3_memory_used(), before - 512 * 1024) << "before " << before;
     auto still = store->get_state("key2999");  // and the data reads as before
     ASSERT_TRUE(still && *still);
     EXPECT_EQ(**still, std::string(1000, 'c'));
