@@ -195,4 +195,51 @@ TEST(GroupCommitTest, ABatchThatCannotBeginFailsEveryCallerAndAppliesNothing) {
     EXPECT_EQ(state_of(*store, "never"), std::nullopt);
 }
 
+// The store's read cache (read_cache.h) under the group commit: lookups from many threads, some
+// while a batch holds the connection, never see a value that was not committed at some point,
+// and once a move has committed every lookup sees it.
+TEST(GroupCommitTest, LookupsFromManyThreadsSeeOnlyCommittedPeopleAndTheLastOne) {
+    TempDir dir;
+    auto store = open_store(dir.file("t.db"));
+    ASSERT_TRUE(store->upsert_person(core::Person{"a", "A", "", "U1", "", "", "", ""}));
+    ASSERT_TRUE(store->upsert_person(core::Person{"b", "B", "", "", "", "", "", ""}));
+    store::GroupCommit commits(*store);
+    const core::ChangeSource by{"admin", "test", "", "", 1};
+    std::atomic<bool> stop{false};
+    std::atomic<int> wrong{0}, failed{0}, seen{0};
+    std::vector<std::thread> readers;
+    for (int t = 0; t < 4; ++t)
+        readers.emplace_back([&] {
+            while (!stop) {
+                auto holder = store->find_person_by_platform("slack", "U1");
+                if (!holder) ++failed;
+                else if (!*holder || ((*holder)->id != "a" && (*holder)->id != "b")) ++wrong;
+                else ++seen;
+            }
+        });
+    // The account moves between a and b, each move one work item; a failing item in between
+    // moves it too and is undone.
+    for (int i = 0; i < 200; ++i) {
+        const std::string to = i % 2 == 0 ? "b" : "a";
+        auto moved = commits.run([&]() -> core::Result<void> {
+            if (auto r = store->unlink_account(to == "b" ? "a" : "b", "slack", by); !r) return r.error();
+            return store->link_account(to, "slack", "U1", core::EntrySource::chat, by);
+        });
+        ASSERT_TRUE(moved) << moved.error().message;
+        auto undone = commits.run([&]() -> core::Result<void> {
+            (void)store->unlink_account(to, "slack", by);
+            return core::make_error(core::ErrorCode::conflict, "injected failure");
+        });
+        ASSERT_FALSE(undone);
+        auto now = store->find_person_by_platform("slack", "U1");
+        ASSERT_TRUE(now && *now);
+        EXPECT_EQ((*now)->id, to) << "after move " << i;
+    }
+    stop = true;
+    for (auto& reader : readers) reader.join();
+    EXPECT_EQ(wrong.load(), 0);
+    EXPECT_EQ(failed.load(), 0);
+    EXPECT_GT(seen.load(), 0);
+}
+
 }  // namespace
