@@ -117,7 +117,7 @@ core::Error task_not_found(std::string_view project_id, std::string_view task_id
 // What load_project / load_plan / load_task_plan share: the project (or not_found), what
 // `fill` reads of it, then the people the result names (by id: an organisation has thousands
 // of people, a project names a handful).
-// `person` reads one person by id (Store::cached_person or detail::read_person).
+// `person_by_id` reads one person by id (Store::person_reader: through the read cache when usable).
 template <typename Fill, typename ReadPerson>
 Result<core::ProjectState> read_state(StatementCache& cache, std::string_view project_id, Fill fill,
                                       ReadPerson person_by_id) {
