@@ -68,12 +68,6 @@ public:
         return m_checked && *m_checked >= since;
     }
 
-    // For tests: entries held, all maps together.
-    size_t size() const {
-        std::lock_guard lock(m_mutex);
-        return m_people.size() + m_accounts.size() + m_chats.size();
-    }
-
 private:
     template <typename T>
     using Map = std::unordered_map<std::string, std::optional<T>>;
