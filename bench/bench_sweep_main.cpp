@@ -2,7 +2,7 @@
 //   bench_sweep DB [--projects N] [--today YYYY-MM-DD] [--repeat R]
 // For every project bound to a chat (bench/org.h: one chat per project) it does what a
 // scheduler pass does for a chat's digest: load the project's state from the store, evaluate
-// the rules (core::evaluate), build and render the digest (core::build_digest/render_digest)
+// the rules (core::evaluate, on the plan indexed once: core::PlanIndex), build and render the digest (core::build_digest/render_digest)
 // and turn it into the platform's outbox rows (PlatformOut::push). Prints one line per stage
 // with the median over R repeats, in CPU milliseconds.
 
@@ -59,9 +59,13 @@ Pass sweep(store::Store& store, const std::map<std::string, const bot::PlatformO
     }
     pass.load = ms_since(start);
     start = Clock::now();
-    std::vector<std::vector<core::Finding>> findings;  // the scheduler evaluates once per project and day
+    // As the scheduler: the plan indexed once per project, the rules evaluated once per project
+    // and day, and the digest built on the same index.
+    std::vector<core::PlanIndex> plans;
+    plans.reserve(states.size());
+    std::vector<std::vector<core::Finding>> findings;
     for (const auto& state : states) {
-        findings.push_back(core::evaluate(state, today));
+        findings.push_back(core::evaluate(plans.emplace_back(state), today));
         pass.findings += findings.back().size();
         pass.tasks += state.tasks.size();
     }
@@ -69,7 +73,8 @@ Pass sweep(store::Store& store, const std::map<std::string, const bot::PlatformO
     start = Clock::now();
     std::vector<core::ChatMessage> messages;
     for (const auto& state : states) {
-        core::Digest digest = core::build_digest(state, today, core::add_days(today, -1), findings[messages.size()]);
+        core::Digest digest =
+            core::build_digest(plans[messages.size()], today, core::add_days(today, -1), findings[messages.size()]);
         messages.push_back(core::render_digest(digest, state, core::Locale::zh_cn,
                                                outs.at(bench::chat_platform(static_cast<int>(messages.size())))->markup()));
     }

@@ -127,12 +127,17 @@ Digest build_digest(const ProjectState& state, Date today, std::optional<Date> s
 
 Digest build_digest(const ProjectState& state, Date today, std::optional<Date> since,
                     const std::vector<Finding>& findings) {
+    return build_digest(PlanIndex(state), today, since, findings);
+}
+
+Digest build_digest(const PlanIndex& plan, Date today, std::optional<Date> since,
+                    const std::vector<Finding>& findings) {
+    const ProjectState& state = plan.state();
     Digest d;
     d.project_id = state.project.id;
     d.project_name = state.project.name;
     d.date = today;
     d.since = since;
-    const PlanIndex plan(state);
     d.completion = project_completion(plan);
     for (const auto& node : state.tasks)
         if (node.level != Level::task && node.status != Status::cancelled)

@@ -64,6 +64,9 @@ Digest build_digest(const ProjectState& state, Date today, std::optional<Date> s
 // needs them anyway — the scheduler, for warnings and escalations — evaluates once).
 Digest build_digest(const ProjectState& state, Date today, std::optional<Date> since,
                     const std::vector<Finding>& findings);
+// The same on a plan already indexed (the one `findings` were evaluated on).
+Digest build_digest(const PlanIndex& plan, Date today, std::optional<Date> since,
+                    const std::vector<Finding>& findings);
 
 // Title "每日简报 · 新品上市推广 · 2024-03-23" / "Daily digest · … · 2024-03-23"; owners mentioned
 // with the markup, their platform ids in mention_user_ids; a "mark done" button per late task;

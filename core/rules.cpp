@@ -486,9 +486,11 @@ std::optional<Date> last_activity(const ProjectState& state, const Task& task) {
     return last_activity_in(PlanIndex(state), task);
 }
 
-std::vector<Finding> evaluate(const ProjectState& state, Date today) {
+std::vector<Finding> evaluate(const ProjectState& state, Date today) { return evaluate(PlanIndex(state), today); }
+
+std::vector<Finding> evaluate(const PlanIndex& plan, Date today) {
+    const ProjectState& state = plan.state();
     std::vector<Finding> out;
-    const PlanIndex plan(state);
     auto path = critical_path_in(plan);
     std::set<std::string> on_path(path.begin(), path.end());
     for (const Task* task : plan.leaves()) {

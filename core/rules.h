@@ -17,6 +17,7 @@
 
 #include "core/date.h"
 #include "core/model.h"
+#include "core/plan_index.h"
 
 namespace core {
 class PlanIndex;
@@ -138,5 +139,7 @@ std::optional<Date> last_activity(const ProjectState& state, const Task& task);
 // evaluate (closed ones are not special here). R2 and R3 are not reported for a task that R1
 // already reports as late and open: the delay warning says more.
 std::vector<Finding> evaluate(const ProjectState& state, Date today);
+// The same on a plan already indexed (a caller that also builds the digest indexes once).
+std::vector<Finding> evaluate(const PlanIndex& plan, Date today);
 
 }  // namespace core

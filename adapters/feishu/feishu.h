@@ -111,6 +111,8 @@ std::string reply_path(std::string_view message_id);  // /open-apis/im/v1/messag
 inline constexpr size_t k_card_body_limit = 30 * 1024;   // im/v1 interactive/post (§2.9)
 inline constexpr size_t k_text_body_limit = 150 * 1024;  // im/v1 text (§2.9)
 inline constexpr size_t k_bot_body_limit = 20 * 1024;    // custom bot, any type (§2.8)
+// The most sign_bot_webhook_body adds: ,"timestamp":"<up to 20 chars>","sign":"<44>" is 89 bytes.
+inline constexpr size_t k_bot_sign_bytes = 96;
 
 // card: Dialect::markdown, mention "<at id=ou_x></at>"; text: Dialect::plain, mention
 // "<at user_id=\"ou_x\">name</at>". user_id = person.feishu; "@name" when it is unknown.

@@ -234,6 +234,9 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
             enqueued += *retro;
             return core::ok();
         }
+        // The digests' rules and roll-ups share one index of the plan; it goes before the ladders
+        // run (they may change the state it points into).
+        std::optional<core::PlanIndex> plan;
         for (const auto& chat : chats) {  // digests first: warnings follow the day's digest
             if (!chat.clock.working_time() || chat.clock.minutes < minutes_of(chat.config->digest_time)) continue;
             auto digested = m_store.transaction([&]() -> core::Result<void> {
@@ -241,8 +244,9 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
                 auto last = ledger::last_day(m_store, key);
                 if (!last) return last.error();
                 if (*last == chat.clock.day) return core::ok();
-                core::Digest digest =
-                    core::build_digest(state, chat.clock.day, *last, findings_on(findings, state, chat.clock.day));
+                if (!plan) plan.emplace(state);
+                core::Digest digest = core::build_digest(*plan, chat.clock.day, *last,
+                                                         findings_on(findings, state, chat.clock.day, &*plan));
                 auto message = core::render_digest(digest, state, chat.locale, chat.out->markup());
                 auto pushed = push(chat, message, "digest",
                                    "digest/" + chat.config->platform + "/" + chat.config->chat_id + "/" + project_id +
@@ -254,6 +258,7 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
             });
             if (!digested) return digested.error();
         }
+        plan.reset();
         for (const auto& chat : chats) {  // each on its own clock: nothing is due before its time there
             auto warned = m_store.transaction([&]() -> core::Result<void> {
                 auto actions = run_ladders(state, chat, chats, findings, now);
@@ -285,9 +290,9 @@ void Scheduler::flush_tally() {
 }
 
 const std::vector<core::Finding>& Scheduler::findings_on(FindingsByDay& cache, const core::ProjectState& state,
-                                                         core::Date day) {
+                                                         core::Date day, const core::PlanIndex* plan) {
     auto it = cache.find(day);
-    if (it == cache.end()) it = cache.emplace(day, core::evaluate(state, day)).first;
+    if (it == cache.end()) it = cache.emplace(day, plan ? core::evaluate(*plan, day) : core::evaluate(state, day)).first;
     return it->second;
 }
 

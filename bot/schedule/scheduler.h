@@ -117,8 +117,9 @@ private:
     // The rules evaluated once per local day within a project's pass (chats in different time
     // zones may be on different days).
     using FindingsByDay = std::map<core::Date, std::vector<core::Finding>>;
+    // `plan`, when given, is `state` already indexed.
     static const std::vector<core::Finding>& findings_on(FindingsByDay& cache, const core::ProjectState& state,
-                                                         core::Date day);
+                                                         core::Date day, const core::PlanIndex* plan = nullptr);
     // The R8 ladders as `chat` runs them, on its own clock (ledger::ladders); answers given in
     // the project's other chats count. Returns what to show in `chat`.
     core::Result<std::vector<core::LadderAction>> run_ladders(core::ProjectState& state, const Chat& chat,

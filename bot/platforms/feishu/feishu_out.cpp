@@ -73,15 +73,20 @@ store::OutboxMessage FeishuOut::reply(const core::ChatMessage& reply, const adap
 std::vector<store::OutboxMessage> FeishuOut::push(const core::ChatMessage& message, const PushTarget& target,
                                                  const std::string& kind, const std::string& dedup_key,
                                                  long long now_unix) const {
-    bool webhook = !target.webhook_url.empty();
-    auto parts = adapters::feishu::split_for_limit(message, adapters::feishu::body_limit(message, webhook));
-    return make_push_rows("feishu", parts, target, kind, dedup_key, now_unix,
-                          [](const core::ChatMessage& part, const store::OutboxMessage& row) {
-                              if (row.channel == "webhook")  // signed by FeishuSender at send time
-                                  return adapters::feishu::render_bot_webhook(part, "", 0);
-                              return adapters::feishu::render_message_request(part, row.destination,
-                                                                              feishu_reply_uuid(row.dedup_key));
-                          });
+    const bool webhook = !target.webhook_url.empty();
+    const size_t limit = adapters::feishu::body_limit(message, webhook);
+    auto render = [](const core::ChatMessage& part, const store::OutboxMessage& row) {
+        if (row.channel == "webhook")  // signed by FeishuSender at send time
+            return adapters::feishu::render_bot_webhook(part, "", 0);
+        return adapters::feishu::render_message_request(part, row.destination, feishu_reply_uuid(row.dedup_key));
+    };
+    // Most messages fit whole: render the row once, as it is sent, and keep it when it fits
+    // (issue 22: measuring a probe render and then rendering again cost the sweep ~20 ms).
+    auto rows = make_push_rows("feishu", {message}, target, kind, dedup_key, now_unix, render);
+    const size_t added_at_send = webhook ? adapters::feishu::k_bot_sign_bytes : 0;
+    if (rows.front().body.size() + added_at_send <= limit) return rows;
+    return make_push_rows("feishu", adapters::feishu::split_for_limit(message, limit), target, kind, dedup_key,
+                          now_unix, render);
 }
 
 }  // namespace bot

@@ -220,5 +220,40 @@ TEST_F(FeishuWebhookTest, LongDigestIsSplitAtPushTimeAndEveryPartFitsTheBotLimit
         EXPECT_NE(all.find("T" + std::to_string(100 + i) + "**"), std::string::npos) << i;
 }
 
+// A card whose unsigned custom-bot body is at most `bytes` long and within a padding byte's
+// worth of it (the padding shows in the card and in its text, so each byte may count more than once).
+core::ChatMessage card_of_bot_body(size_t bytes) {
+    auto padded = [](size_t pad) {
+        core::ChatMessage message = card("Warning", {"**T007** delayed 2 days", std::string(pad, 'x')});
+        return message;
+    };
+    auto size = [&](size_t pad) { return adapters::feishu::render_bot_webhook(padded(pad), "", 0).size(); };
+    const size_t per_byte = size(2) - size(1);  // from 1: an empty section renders differently
+    return padded(1 + (bytes - size(1)) / per_byte);
+}
+
+TEST_F(FeishuWebhookTest, CardThatFitsOnlyUnsignedIsSplitSoTheSignedPartsFit) {
+    // The timestamp and sign added at send time would take the whole card over 20 KB.
+    core::ChatMessage message = card_of_bot_body(adapters::feishu::k_bot_body_limit - 20);
+    ASSERT_GT(adapters::feishu::render_bot_webhook(message, "", 0).size(), adapters::feishu::k_bot_body_limit - 30);
+    auto ids = push(message, "warning:near-limit");
+    ASSERT_GE(ids.size(), 2u);
+    drain();
+    ASSERT_EQ(m_feishu.bot_messages().size(), ids.size());  // the fake refuses bodies over 20 KB
+    for (long long id : ids) EXPECT_EQ(row(id).state, store::OutboxState::sent) << row(id).last_error;
+}
+
+TEST_F(FeishuWebhookTest, CardThatFitsSignedIsOneRowRenderedAsSent) {
+    core::ChatMessage message = card_of_bot_body(adapters::feishu::k_bot_body_limit - adapters::feishu::k_bot_sign_bytes);
+    ASSERT_GT(adapters::feishu::render_bot_webhook(message, "", 0).size() + 10,
+              adapters::feishu::k_bot_body_limit - adapters::feishu::k_bot_sign_bytes);
+    auto ids = push(message, "warning:at-limit");
+    ASSERT_EQ(ids.size(), 1u);
+    EXPECT_EQ(row(ids[0]).body, adapters::feishu::render_bot_webhook(message, "", 0));
+    drain();
+    ASSERT_EQ(m_feishu.bot_messages().size(), 1u);
+    EXPECT_EQ(row(ids[0]).state, store::OutboxState::sent) << row(ids[0]).last_error;
+}
+
 }  // namespace
 }  // namespace bot
