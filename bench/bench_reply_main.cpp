@@ -3,10 +3,14 @@
 // certificate made at run time), behind bench::DelayProxy holding each byte DELAY ms each way.
 // HttpClient posts REQUESTS replies one after another, first without the connection pool (a
 // connection per request, as before issue 22), then with it; the first request is cold (a new
-// connection), the others warm. Prints a table, and one line per case for scripts.
+// connection), the others warm. Over TLS (1.3, and 1.2 where a resumed handshake saves a round
+// trip), the connection-per-request case runs with and without TLS session resumption: the
+// "warm" requests there are new connections to a host seen before. Prints a table, and one line
+// per case for scripts.
 //   bench_reply [--delay-ms 50] [--requests 11]
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <chrono>
@@ -59,14 +63,19 @@ struct Case {
     double cold_ms = 0;
     double warm_ms = 0;  // median
     long long connections = 0;
+    long long resumed = 0;  // TLS handshakes that resumed a session
 };
 
-Case run(bool tls, bool pool, int delay_ms, int requests, const testing_support::TestTls& material,
+// tls_version: 0 = plain HTTP, else the sink's highest TLS version.
+Case run(int tls_version, bool pool, bool resume, int delay_ms, int requests, const testing_support::TestTls& material,
          const std::string& dir) {
+    const bool tls = tls_version != 0;
     Sink sink(tls ? &material : nullptr, dir);
+    if (tls) SSL_CTX_set_max_proto_version(static_cast<httplib::SSLServer&>(*sink.server).ssl_context(), tls_version);
     bench::DelayProxy proxy(sink.port, std::chrono::milliseconds(delay_ms));
     bot::HttpClientOptions options;
     options.max_idle_per_host = pool ? 8 : 0;
+    options.resume_tls_sessions = resume;
     if (tls) options.ca_cert_path = material.ca_file;
     bot::HttpClient client(options);
     const std::string url =
@@ -88,6 +97,7 @@ Case run(bool tls, bool pool, int delay_ms, int requests, const testing_support:
     std::sort(warm.begin(), warm.end());
     out.warm_ms = warm.empty() ? 0 : warm[warm.size() / 2];
     out.connections = proxy.connections();
+    out.resumed = client.stats().tls_resumed;
     return out;
 }
 
@@ -108,15 +118,23 @@ int main(int argc, char** argv) {
     const auto material = testing_support::make_test_tls(dir);
     std::printf("reply to a platform %d ms away each way (round trip %d ms), %d replies in a row\n", delay_ms,
                 2 * delay_ms, requests);
-    std::printf("%-6s %-28s %9s %14s %12s\n", "wire", "connections", "cold ms", "warm ms (p50)", "opened");
-    for (bool tls : {false, true}) {
-        for (bool pool : {false, true}) {
-            const Case c = run(tls, pool, delay_ms, requests, material, dir);
-            std::printf("%-6s %-28s %9.1f %14.1f %12lld\n", tls ? "https" : "http",
-                        pool ? "kept alive (issue 22)" : "one per request (before)", c.cold_ms, c.warm_ms,
-                        c.connections);
-            std::printf("reply wire=%s pool=%s delay_ms=%d cold_ms=%.1f warm_ms=%.1f connections=%lld\n",
-                        tls ? "https" : "http", pool ? "on" : "off", delay_ms, c.cold_ms, c.warm_ms, c.connections);
+    std::printf("%-12s %-36s %9s %14s %8s %8s\n", "wire", "connections", "cold ms", "warm ms (p50)", "opened",
+                "resumed");
+    struct Mode {
+        bool pool, resume;
+        const char* name;
+    };
+    for (int version : {0, TLS1_3_VERSION, TLS1_2_VERSION}) {
+        const std::string wire = version == 0 ? "http" : version == TLS1_3_VERSION ? "https-tls1.3" : "https-tls1.2";
+        for (Mode mode : {Mode{false, false, "one per request (before)"}, Mode{false, true, "one per request, resumed"},
+                          Mode{true, true, "kept alive (issue 22)"}}) {
+            if (version == 0 && mode.resume && !mode.pool) continue;  // nothing to resume
+            const Case c = run(version, mode.pool, mode.resume, delay_ms, requests, material, dir);
+            std::printf("%-12s %-36s %9.1f %14.1f %8lld %8lld\n", wire.c_str(), mode.name, c.cold_ms, c.warm_ms,
+                        c.connections, c.resumed);
+            std::printf("reply wire=%s pool=%s resume=%s delay_ms=%d cold_ms=%.1f warm_ms=%.1f connections=%lld resumed=%lld\n",
+                        wire.c_str(), mode.pool ? "on" : "off", mode.resume ? "on" : "off", delay_ms, c.cold_ms,
+                        c.warm_ms, c.connections, c.resumed);
         }
     }
     std::filesystem::remove_all(dir);

@@ -23,7 +23,8 @@
 #            progress-log rows written by that platform are counted in the database and
 #            compared with the 2xx wrk saw. CPU per request from /proc/PID/stat, peak RSS VmHWM.
 #   reply    bench_reply: a reply on the wire to a platform REPLY_DELAY_MS (50) away each way
-#            (a delaying TCP proxy), plain and TLS, a connection per request vs kept alive
+#            (a delaying TCP proxy), plain, TLS 1.3 and TLS 1.2: a connection per request with and
+#            without TLS session resumption, and kept alive
 #   stall    (ONLY=stall only) STALL_RUNS consecutive slash-command runs: p99, max, checkpoints
 #   cluster  slash-command ingest on PostgreSQL (issue 24): a throw-away server (scripts/pg-server.sh)
 #            holding a copy of the organisation (trackerctl copy), REPLICAS ("1 2 3") trackerd
@@ -118,8 +119,9 @@ fi
 if [[ $ONLY == all || $ONLY == reply ]]; then
   out=$("$BIN/bench/bench_reply" --delay-ms "${REPLY_DELAY_MS:-50}" --requests 11)
   echo "$out" >&2
-  while read -r _ wire pool _ cold warm conns; do
-    row "reply ${wire#wire=}, pool ${pool#pool=}: cold / warm (p50)" "${cold#cold_ms=} / ${warm#warm_ms=} ms, ${conns#connections=} connections"
+  while read -r _ wire pool resume _ cold warm conns resumed; do
+    row "reply ${wire#wire=}, pool ${pool#pool=}, TLS resumption ${resume#resume=}: cold / warm (p50)" \
+      "${cold#cold_ms=} / ${warm#warm_ms=} ms, ${conns#connections=} connections, ${resumed#resumed=} resumed"
   done < <(grep '^reply wire=' <<<"$out")
 fi
 

@@ -4,8 +4,10 @@
 #include "bot/net/http_client.h"
 
 #include <httplib.h>
+#include <openssl/ssl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <exception>
 #include <functional>
@@ -54,6 +56,87 @@ bool quiet(const httplib::Client& client) {
 
 }  // namespace
 
+// TLS session resumption. cpp-httplib 0.11.4 gives no access to a connection's SSL object, but
+// each client has its own SSL_CTX (ssl_context()), and the context's callbacks see every SSL
+// made from it: the info callback at the start of the handshake offers the host's last session
+// (before the ClientHello is written), and the new-session callback keeps each session the
+// server grants (TLS 1.3 sends its tickets after the handshake, read with the response).
+struct HttpClient::TlsSessions {
+    std::mutex mutex;
+    std::map<std::string, SSL_SESSION*> by_base;  // Guarded by mutex; each entry owns one reference.
+    std::atomic<long long> handshakes{0};
+    std::atomic<long long> resumed{0};
+
+    ~TlsSessions() {
+        for (auto& [base, session] : by_base) SSL_SESSION_free(session);
+    }
+    // The host's session with a reference for the caller, or nullptr.
+    SSL_SESSION* take_ref(const std::string& base) {
+        std::lock_guard lock(mutex);
+        auto found = by_base.find(base);
+        if (found == by_base.end()) return nullptr;
+        SSL_SESSION_up_ref(found->second);
+        return found->second;
+    }
+    // Keeps `session` (and the reference it comes with) as the host's, instead of the one before.
+    void put(const std::string& base, SSL_SESSION* session) {
+        SSL_SESSION* before = nullptr;
+        {
+            std::lock_guard lock(mutex);
+            auto [it, inserted] = by_base.try_emplace(base, session);
+            if (!inserted) before = std::exchange(it->second, session);
+        }
+        if (before) SSL_SESSION_free(before);
+    }
+};
+
+namespace {
+
+// A connection's SSL_CTX app data: its host and the client's sessions.
+struct TlsLink {
+    HttpClient::TlsSessions* sessions = nullptr;
+    std::string base;
+};
+
+TlsLink* link_of(const SSL* ssl) {
+    return static_cast<TlsLink*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+}
+
+int on_new_session(SSL* ssl, SSL_SESSION* session) {
+    TlsLink* link = link_of(ssl);
+    if (link == nullptr || !SSL_SESSION_is_resumable(session)) return 0;  // 0: not kept
+    try {
+        link->sessions->put(link->base, session);
+    } catch (...) {
+        return 0;  // out of memory: the next connection simply does a full handshake
+    }
+    return 1;  // the reference OpenSSL passed is ours now
+}
+
+void on_tls_info(const SSL* ssl, int where, int /*value*/) {
+    TlsLink* link = link_of(ssl);
+    if (link == nullptr || SSL_is_server(ssl)) return;
+    if ((where & SSL_CB_HANDSHAKE_START) != 0) {
+        if (SSL_get_session(ssl) != nullptr) return;  // not this connection's first handshake
+        SSL_SESSION* session = nullptr;
+        try {
+            session = link->sessions->take_ref(link->base);
+        } catch (...) {
+            return;
+        }
+        if (session == nullptr) return;
+        // The callback gets the SSL as const, but this is the documented moment to set the
+        // session: OpenSSL reads it when it writes the ClientHello, right after.
+        SSL_set_session(const_cast<SSL*>(ssl), session);  // takes its own reference
+        SSL_SESSION_free(session);
+    } else if ((where & SSL_CB_HANDSHAKE_DONE) != 0) {
+        ++link->sessions->handshakes;
+        if (SSL_session_reused(ssl) != 0) ++link->sessions->resumed;
+    }
+}
+
+}  // namespace
+
 std::string HttpResponse::header(std::string_view name) const {
     const auto it = headers.find(core::lower_ascii(name));
     return it == headers.end() ? std::string() : it->second;
@@ -61,12 +144,14 @@ std::string HttpResponse::header(std::string_view name) const {
 
 struct HttpClient::Connection {
     std::string base;  // scheme://host:port
+    TlsLink tls;       // https: the client's SSL_CTX points here, so it is destroyed after it
     std::unique_ptr<httplib::Client> client;
     std::chrono::steady_clock::time_point idle_since;
     bool reused = false;  // kept from an earlier request
 };
 
-HttpClient::HttpClient(HttpClientOptions options) : m_options(std::move(options)) {}
+HttpClient::HttpClient(HttpClientOptions options)
+    : m_options(std::move(options)), m_sessions(std::make_unique<TlsSessions>()) {}
 
 HttpClient::~HttpClient() = default;
 
@@ -106,6 +191,14 @@ std::unique_ptr<HttpClient::Connection> HttpClient::checkout(const std::string& 
     // waited for the server's delayed ACK of the first segment, ~40 ms per request.
     client.set_tcp_nodelay(true);
     if (!m_options.ca_cert_path.empty()) client.set_ca_cert_path(m_options.ca_cert_path);
+    SSL_CTX* context = client.ssl_context();  // https
+    if (context != nullptr && m_options.resume_tls_sessions) {
+        connection->tls = TlsLink{m_sessions.get(), base};
+        SSL_CTX_set_app_data(context, &connection->tls);
+        SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+        SSL_CTX_sess_set_new_cb(context, on_new_session);
+        SSL_CTX_set_info_callback(context, on_tls_info);
+    }
     return connection;
 }
 
@@ -136,7 +229,10 @@ void HttpClient::checkin(std::unique_ptr<Connection> connection, bool reusable) 
 
 HttpClientStats HttpClient::stats() const {
     std::lock_guard lock(m_mutex);
-    return m_stats;
+    HttpClientStats stats = m_stats;
+    stats.tls_handshakes = m_sessions->handshakes.load();
+    stats.tls_resumed = m_sessions->resumed.load();
+    return stats;
 }
 
 void HttpClient::close_idle() {

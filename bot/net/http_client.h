@@ -11,6 +11,9 @@
 // ("Connection: close", or its end of an idle connection), or that sat idle longer than
 // idle_timeout is closed and not reused. So a reply to a platform tens or hundreds of
 // milliseconds away pays the TCP and TLS handshakes once per pooled connection, not per request.
+// A new TLS connection to a host offers the session of the last one (TLS session resumption):
+// the server may then skip the certificate exchange — a round trip less on TLS 1.2, and less
+// work on both sides on TLS 1.3. Sessions are kept per scheme://host:port only.
 // A failed request is re-sent only in one case, HTTP/1.1 keep-alive's race: it went out on a
 // kept connection that failed before the read timeout (the server closed it as the request
 // arrived); it then goes once more on a new connection, as curl does. Otherwise the outbox
@@ -52,6 +55,8 @@ struct HttpClientOptions {
     // one closed by the server is noticed before it is reused.
     size_t max_idle_per_host = 8;
     std::chrono::milliseconds idle_timeout{30000};
+    // A new TLS connection offers the host's last session (off only to measure the difference).
+    bool resume_tls_sessions = true;
 };
 
 // What the pool did since the client was made: connections opened, requests that went out on a
@@ -59,6 +64,8 @@ struct HttpClientOptions {
 struct HttpClientStats {
     long long connections_opened = 0;
     long long requests_reused = 0;
+    long long tls_handshakes = 0;  // completed TLS handshakes
+    long long tls_resumed = 0;     // of which resumed an earlier connection's session
 };
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
@@ -80,6 +87,7 @@ public:
     void close_idle();
 
     struct Connection;  // one kept-alive connection to one host (http_client.cpp)
+    struct TlsSessions;  // the last TLS session per host, offered by the next connection to it
 
 private:
     using Call = std::function<bool(Connection&, const std::string& path, const HttpHeaders& headers,
@@ -97,6 +105,7 @@ private:
     mutable std::mutex m_mutex;
     std::map<std::string, std::vector<std::unique_ptr<Connection>>> m_idle;  // Guarded by m_mutex.
     HttpClientStats m_stats;                                                  // Guarded by m_mutex.
+    std::unique_ptr<TlsSessions> m_sessions;
 };
 
 // "https://hooks.slack.com/services/T/B/X?x=1" -> "https://hooks.slack.com/…": fit to log.

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -66,8 +67,10 @@ public:
             m_tls = true;
             write(directory + "/cert.pem", tls->cert_pem);
             write(directory + "/key.pem", tls->key_pem);
-            m_server = std::make_unique<httplib::SSLServer>((directory + "/cert.pem").c_str(),
-                                                            (directory + "/key.pem").c_str());
+            auto server = std::make_unique<httplib::SSLServer>((directory + "/cert.pem").c_str(),
+                                                               (directory + "/key.pem").c_str());
+            m_tls_context = server->ssl_context();
+            m_server = std::move(server);
         } else {
             m_server = std::make_unique<httplib::Server>();
         }
@@ -100,6 +103,7 @@ public:
         return std::string(m_tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(m_port) + path;
     }
     int port() const { return m_port; }
+    SSL_CTX* tls_context() const { return m_tls_context; }  // the TLS server's, or nullptr
     size_t connections() const {
         std::lock_guard lock(m_mutex);
         return m_ports.size();
@@ -115,6 +119,7 @@ private:
     }
 
     bool m_tls = false;
+    SSL_CTX* m_tls_context = nullptr;
     std::unique_ptr<httplib::Server> m_server;
     int m_port = 0;
     std::thread m_thread;
@@ -149,6 +154,50 @@ TEST(HttpClientPoolTest, TlsRequestsPayTheHandshakeOnce) {
     }
     EXPECT_EQ(server.connections(), 1u);
     EXPECT_EQ(client.stats().connections_opened, 1);
+}
+
+// A new connection to a host resumes the TLS session of the one before (issue 22), on TLS 1.3
+// (tickets after the handshake) and on TLS 1.2 (where it saves a round trip). The server closes
+// each connection ("/close"), so every request opens one.
+void expect_sessions_resumed(int max_tls_version) {
+    testing_support::TempDir dir;
+    const auto tls = testing_support::make_test_tls(dir.path().string());
+    CountingServer server(5, &tls, dir.path().string());
+    ASSERT_EQ(SSL_CTX_set_max_proto_version(server.tls_context(), max_tls_version), 1);
+    HttpClientOptions options;
+    options.ca_cert_path = tls.ca_file;
+    HttpClient client(options);
+    for (int i = 0; i < 4; ++i) {
+        auto response = client.post(server.url("/close"), {}, "{}", "application/json");
+        ASSERT_TRUE(response) << response.error().message;
+        EXPECT_EQ(response->body, "bye");
+    }
+    const auto stats = client.stats();
+    EXPECT_EQ(stats.connections_opened, 4);
+    EXPECT_EQ(stats.tls_handshakes, 4);
+    EXPECT_EQ(stats.tls_resumed, 3) << "every connection after the first";
+    EXPECT_EQ(SSL_CTX_sess_hits(server.tls_context()), 3) << "the server agrees";
+}
+
+TEST(HttpClientPoolTest, ANewTlsConnectionResumesTheLastSessionOnTls13) { expect_sessions_resumed(TLS1_3_VERSION); }
+
+TEST(HttpClientPoolTest, ANewTlsConnectionResumesTheLastSessionOnTls12) { expect_sessions_resumed(TLS1_2_VERSION); }
+
+TEST(HttpClientPoolTest, ATlsSessionIsOfferedOnlyToTheHostThatGrantedIt) {
+    testing_support::TempDir dir;
+    const auto tls = testing_support::make_test_tls(dir.path().string());
+    CountingServer first(5, &tls, dir.path().string());
+    CountingServer second(5, &tls, dir.path().string());  // same certificate, another port
+    HttpClientOptions options;
+    options.ca_cert_path = tls.ca_file;
+    HttpClient client(options);
+    ASSERT_TRUE(client.post(first.url("/close"), {}, "{}", "application/json"));
+    ASSERT_TRUE(client.post(second.url("/close"), {}, "{}", "application/json"));
+    EXPECT_EQ(client.stats().tls_resumed, 0);
+    EXPECT_EQ(SSL_CTX_sess_hits(second.tls_context()), 0);
+    ASSERT_TRUE(client.post(second.url("/close"), {}, "{}", "application/json"));
+    EXPECT_EQ(client.stats().tls_resumed, 1);
+    EXPECT_EQ(client.stats().tls_handshakes, 3);
 }
 
 TEST(HttpClientPoolTest, AConnectionTheServerClosedWhileIdleIsReplacedNotFailed) {
