@@ -70,11 +70,13 @@ namespace {
 constexpr int k_extra_passes = 3;
 constexpr long long k_finish_frames = 256;
 
-// Writes the database file's dirty pages to disk from this thread. A passive pass that does
-// not reach the WAL's end copies pages without syncing the file; the finishing checkpoint then
-// synced everything those passes wrote while it held the writer. Synced here first, what it
-// has left to sync is its own few pages. A failure changes nothing: it syncs in any case.
-void sync_database_file(const std::string& path) {
+// Writes a file's dirty pages to disk from this thread. A passive pass that does not reach the
+// WAL's end copies pages without syncing the database file; the finishing checkpoint then synced
+// everything those passes wrote while it held the writer. It also syncs the WAL first, and with
+// synchronous=NORMAL commits do not, so that was every frame committed since the last pass began.
+// Synced here first, what it has left to sync is its own few pages and frames. A failure changes
+// nothing: it syncs in any case.
+void sync_file(const std::string& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return;
     (void)::fdatasync(fd);
@@ -131,7 +133,8 @@ core::Result<long long> Checkpointer::run_once() {
     // adding during the pass) in a WAL over the limit: finish between two commits.
     if (over_with_frames_left()) {
         ++m_stats.restarts;
-        sync_database_file(m_path);
+        sync_file(m_path + "-wal");
+        sync_file(m_path);
         if (m_options.finish) {
             if (auto finished = m_options.finish(); !finished) {
                 ++m_stats.failures;

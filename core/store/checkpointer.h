@@ -12,7 +12,9 @@
 //     all of it, which a passive pass never does while the writer keeps adding. So when the WAL
 //     holds more than `restart_at_frames` frames and the passive pass left some uncopied, up to
 //     three more passive passes copy what was committed meanwhile (while more than 256 frames
-//     are left and they make progress), then `finish` runs one more checkpoint on the
+//     are left and they make progress), the WAL and the database file are synced from this
+//     thread (so the finish has only its own few frames and pages to sync), then `finish` runs
+//     one more checkpoint on the
 //     writer's own connection, between two commits (Store::checkpoint_wal): it copies the
 //     little the passive passes left (one `busy_interval` of commits) and the next commit
 //     restarts the WAL. The WAL file stays about restart_at_frames pages long whatever the load.
