@@ -253,9 +253,11 @@ if [[ $ONLY == stall ]]; then
   ingest_warmup
   for run in $(seq "${STALL_RUNS:-10}"); do
     restarts0=$(metric 'trackerd_wal_checkpoints_total{mode="restart"}')
+    ran0=$(metric 'trackerd_scheduler_projects_total{result="run"}'); sched_ms0=$(metric trackerd_scheduler_pass_milliseconds_total)
     ingest_measure slack-commands
     restarts1=$(metric 'trackerd_wal_checkpoints_total{mode="restart"}')
-    row "stall run $run: req/s, p99, max" "$(val rps)/s, p99 $(ms "$(val p99_us)") ms, max $(ms "$(val max_us)") ms, restart checkpoints $(( restarts1 - restarts0 )), batch $BATCH, $VERDICT"
+    ran1=$(metric 'trackerd_scheduler_projects_total{result="run"}'); sched_ms1=$(metric trackerd_scheduler_pass_milliseconds_total)
+    row "stall run $run: req/s, p99, max" "$(val rps)/s, p99 $(ms "$(val p99_us)") ms, max $(ms "$(val max_us)") ms, restart checkpoints $(( restarts1 - restarts0 )), scheduler: $(( ran1 - ran0 )) projects run in $(( sched_ms1 - sched_ms0 )) ms, batch $BATCH, $VERDICT"
   done
   stop_trackerd
 fi

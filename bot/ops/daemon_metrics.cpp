@@ -71,6 +71,10 @@ DaemonMetrics::DaemonMetrics(std::string version, long long start_unix)
       m_rule_firings(m_registry.counter("rule_firings", "Warnings pushed by the scheduler, by rule.", {"rule"})),
       m_scheduler_pushes(m_registry.counter("scheduler_pushes", "Outbox rows queued by the scheduler, by kind.",
                                             {"kind"})),
+      m_scheduler_passes(m_registry.counter("scheduler_passes", "Scheduler passes run.")),
+      m_scheduler_projects(m_registry.counter(
+          "scheduler_projects", "Projects the scheduler's passes ran (run) or left as they were (settled).", {"result"})),
+      m_scheduler_pass_milliseconds(m_registry.counter("scheduler_pass_milliseconds", "Wall-clock time of the scheduler's passes, in milliseconds.")),
       m_outbox_messages(m_registry.gauge("outbox_messages", "Outbox rows by state.", {"state"})),
       m_outbox_oldest_pending_age(m_registry.gauge("outbox_oldest_pending_age_seconds",
                                                    "Age of the oldest pending outbox row (0 when none).")),
@@ -95,6 +99,9 @@ DaemonMetrics::DaemonMetrics(std::string version, long long start_unix)
     m_wal_frames.get();
     m_commit_batches.get();
     m_commit_items.get();
+    m_scheduler_passes.get();
+    for (const char* result : {"run", "settled"}) m_scheduler_projects.with({result});
+    m_scheduler_pass_milliseconds.get();
 }
 
 void DaemonMetrics::count_request(std::string_view platform, RequestOutcome outcome) {
@@ -128,6 +135,13 @@ void DaemonMetrics::count_rule_firing(core::Rule rule) { m_rule_firings.with({co
 
 void DaemonMetrics::count_scheduler_push(std::string_view kind, int rows) {
     if (rows > 0) m_scheduler_pushes.with({kind}).inc(rows);
+}
+
+void DaemonMetrics::count_scheduler_pass(int projects_run, int projects_settled, long long milliseconds) {
+    m_scheduler_passes.get().inc();
+    m_scheduler_projects.with({"run"}).inc(projects_run);
+    m_scheduler_projects.with({"settled"}).inc(projects_settled);
+    m_scheduler_pass_milliseconds.get().inc(milliseconds);
 }
 
 void DaemonMetrics::set_outbox(const OutboxGauges& gauges) {

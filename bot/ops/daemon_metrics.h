@@ -14,6 +14,10 @@
 //                                                      gave_up (dead after the last retry)
 //   trackerd_rule_firings_total{rule}                  warnings the scheduler pushed, per rule
 //   trackerd_scheduler_pushes_total{kind}              outbox rows the scheduler queued
+//   trackerd_scheduler_passes_total                    scheduler passes run (one per tick when leading)
+//   trackerd_scheduler_projects_total{result}          projects those passes ran (loaded, rules
+//                                                      evaluated) or left settled (nothing changed)
+//   trackerd_scheduler_pass_milliseconds_total         time the passes took (wall clock)
 //   trackerd_outbox_messages{state}                    rows pending / sent / dead (at scrape)
 //   trackerd_outbox_oldest_pending_age_seconds         age of the oldest pending row (at scrape)
 //   trackerd_http_handler_failures_total               requests that hit the last-resort catch
@@ -81,6 +85,7 @@ public:
     void count_send(std::string_view platform, const SendOutcome& outcome, bool last_attempt);
     void count_rule_firing(core::Rule rule);
     void count_scheduler_push(std::string_view kind, int rows);
+    void count_scheduler_pass(int projects_run, int projects_settled, long long milliseconds);
     void set_outbox(const OutboxGauges& gauges);
     void set_http_handler_failures(long long total);
     void set_scheduler_leader(bool leading);
@@ -100,6 +105,9 @@ private:
     CounterFamily& m_send_failures;
     CounterFamily& m_rule_firings;
     CounterFamily& m_scheduler_pushes;
+    CounterFamily& m_scheduler_passes;
+    CounterFamily& m_scheduler_projects;
+    CounterFamily& m_scheduler_pass_milliseconds;
     GaugeFamily& m_outbox_messages;
     GaugeFamily& m_outbox_oldest_pending_age;
     CounterFamily& m_handler_failures;

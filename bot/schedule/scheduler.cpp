@@ -2,6 +2,8 @@
 #include "bot/schedule/scheduler_parts.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -54,6 +56,10 @@ core::Result<void> Scheduler::refresh_chats() {
 
 Scheduler::~Scheduler() { stop(); }
 
+namespace {
+constexpr int k_scheduler_nice = 10;
+}  // namespace
+
 void Scheduler::start() {
     if (m_thread.joinable()) return;
     m_thread = std::jthread([this](std::stop_token stop) { loop(stop); });
@@ -78,6 +84,11 @@ std::optional<SchedulerPass> Scheduler::tick() {
 }
 
 void Scheduler::loop(std::stop_token stop) {
+    // Below the threads that answer chat messages (Linux: a nice value per thread). A pass re-runs
+    // every project changed since the last; under load that is seconds of CPU, and at equal
+    // priority it took it from the updates waiting for a reply (issue 22's stall runs).
+    if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), k_scheduler_nice) != 0)
+        spdlog::debug("scheduler: could not lower the thread's priority");
     while (!stop.stop_requested()) {
         try {
             tick();
@@ -93,7 +104,12 @@ void Scheduler::loop(std::stop_token stop) {
 
 SchedulerPass Scheduler::run_once() {
     std::lock_guard lock(m_pass_mutex);
+    const auto start = std::chrono::steady_clock::now();
     SchedulerPass result = pass(m_clock.now_unix());
+    if (m_metrics)
+        m_metrics->count_scheduler_pass(result.run, result.settled,
+                                        std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::steady_clock::now() - start).count());
     if (result.enqueued > 0 && m_wake) m_wake();
     return result;
 }
@@ -139,7 +155,7 @@ SchedulerPass Scheduler::pass(long long now) {
         for (const auto& id : chat.projects)
             if (std::find(projects.begin(), projects.end(), id) == projects.end()) projects.push_back(id);
     for (const auto& project_id : projects) {
-        auto enqueued = run_project(project_id, now, result.settled);
+        auto enqueued = run_project(project_id, now, result);
         if (!enqueued) {
             ++result.failed;
             spdlog::warn("scheduler: project {}: {}", project_id, enqueued.error().message);
@@ -199,7 +215,7 @@ void Scheduler::settle(const std::string& project_id, std::uint64_t generation, 
     m_settled[project_id] = Settled{generation, std::move(clocks), until};
 }
 
-core::Result<int> Scheduler::run_project(const std::string& project_id, long long now, int& settled) {
+core::Result<int> Scheduler::run_project(const std::string& project_id, long long now, SchedulerPass& counts) {
     auto chats = chats_of(project_id, now);
     if (chats.empty()) return 0;
     auto generation = m_store.change_generation(project_id);
@@ -207,11 +223,12 @@ core::Result<int> Scheduler::run_project(const std::string& project_id, long lon
     auto clocks = clock_key(chats);
     if (auto last = m_settled.find(project_id); last != m_settled.end()) {
         if (last->second.generation == *generation && last->second.clocks == clocks && now < last->second.until) {
-            ++settled;
+            ++counts.settled;
             return 0;
         }
         m_settled.erase(last);
     }
+    ++counts.run;
     auto loaded = load(project_id);
     if (!loaded) return loaded.error();
     if (!*loaded || (*loaded)->project.status == core::ProjectStatus::archived) {  // not imported, or archived

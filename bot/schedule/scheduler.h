@@ -68,6 +68,7 @@ struct SchedulerPass {
     int enqueued = 0;  // outbox rows written
     int failed = 0;    // chats or projects whose work failed (logged; retried next pass)
     int settled = 0;   // projects not reloaded: nothing they read changed since a pass that did nothing
+    int run = 0;       // projects loaded and run
 };
 
 class Scheduler {
@@ -113,7 +114,7 @@ private:
     SchedulerPass pass(long long now);
     // Everything due for one project and the chats bound to it, in one store transaction.
     // Counts a project skipped as settled (see Settled) in `settled`.
-    core::Result<int> run_project(const std::string& project_id, long long now, int& settled);
+    core::Result<int> run_project(const std::string& project_id, long long now, SchedulerPass& counts);
     // The rules evaluated once per local day within a project's pass (chats in different time
     // zones may be on different days).
     using FindingsByDay = std::map<core::Date, std::vector<core::Finding>>;

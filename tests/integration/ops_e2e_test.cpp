@@ -235,6 +235,12 @@ TEST_F(OpsEndToEndTest, ScheduledWarningsCountOneFiringPerLateTaskAndTheDigestOn
     EXPECT_EQ(sample_value(text, "trackerd_rule_firings_total{rule=\"R1\"}"), late);
     EXPECT_EQ(sample_value(text, "trackerd_scheduler_pushes_total{kind=\"digest\"}"), 1);
     EXPECT_EQ(sample_value(text, "trackerd_scheduler_pushes_total{kind=\"warning\"}"), 1);
+    // Both passes ran P1 (the one after a push runs again, and does nothing), as counted.
+    EXPECT_GE(sample_value(text, "trackerd_scheduler_passes_total"), 2);
+    EXPECT_EQ(sample_value(text, "trackerd_scheduler_projects_total{result=\"run\"}") +
+                  sample_value(text, "trackerd_scheduler_projects_total{result=\"settled\"}"),
+              sample_value(text, "trackerd_scheduler_passes_total"));
+    EXPECT_GE(sample_value(text, "trackerd_scheduler_projects_total{result=\"run\"}"), 2);
 }
 
 }  // namespace
