@@ -2,9 +2,10 @@
 //   bench_sweep DB [--projects N] [--today YYYY-MM-DD] [--repeat R]
 // For every project bound to a chat (bench/org.h: one chat per project) it does what a
 // scheduler pass does for a chat's digest: load the project's state from the store, evaluate
-// the rules (core::evaluate, on the plan indexed once: core::PlanIndex), build and render the digest (core::build_digest/render_digest)
-// and turn it into the platform's outbox rows (PlatformOut::push). Prints one line per stage
-// with the median over R repeats, in CPU milliseconds.
+// the rules (core::evaluate, on the plan indexed once: core::PlanIndex), build and render the
+// digest (core::build_digest/render_digest, on the same index) and turn it into the platform's
+// outbox rows (PlatformOut::push). Prints one line per stage with the median over R repeats, in
+// CPU milliseconds.
 
 #include <time.h>
 
@@ -19,6 +20,7 @@
 #include "bench/org.h"
 #include "bot/app.h"
 #include "core/digest.h"
+#include "core/plan_index.h"
 #include "core/rules.h"
 #include "core/store/store.h"
 

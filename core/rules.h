@@ -17,7 +17,6 @@
 
 #include "core/date.h"
 #include "core/model.h"
-#include "core/plan_index.h"
 
 namespace core {
 class PlanIndex;

@@ -125,8 +125,8 @@ void on_tls_info(const SSL* ssl, int where, int /*value*/) {
             return;
         }
         if (session == nullptr) return;
-        // The callback gets the SSL as const, but this is the documented moment to set the
-        // session: OpenSSL reads it when it writes the ClientHello, right after.
+        // The callback gets the SSL as const, but this is the moment to set the session: the
+        // handshake has not begun, and OpenSSL reads it when it writes the ClientHello, next.
         SSL_set_session(const_cast<SSL*>(ssl), session);  // takes its own reference
         SSL_SESSION_free(session);
     } else if ((where & SSL_CB_HANDSHAKE_DONE) != 0) {

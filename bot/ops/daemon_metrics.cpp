@@ -74,7 +74,8 @@ DaemonMetrics::DaemonMetrics(std::string version, long long start_unix)
       m_scheduler_passes(m_registry.counter("scheduler_passes", "Scheduler passes run.")),
       m_scheduler_projects(m_registry.counter(
           "scheduler_projects", "Projects the scheduler's passes ran (run) or left as they were (settled).", {"result"})),
-      m_scheduler_pass_milliseconds(m_registry.counter("scheduler_pass_milliseconds", "Wall-clock time of the scheduler's passes, in milliseconds.")),
+      m_scheduler_pass_milliseconds(m_registry.counter("scheduler_pass_milliseconds",
+                                                       "Wall-clock time of the scheduler's passes, in milliseconds.")),
       m_outbox_messages(m_registry.gauge("outbox_messages", "Outbox rows by state.", {"state"})),
       m_outbox_oldest_pending_age(m_registry.gauge("outbox_oldest_pending_age_seconds",
                                                    "Age of the oldest pending outbox row (0 when none).")),

@@ -18,6 +18,7 @@
 #include "core/command.h"
 #include "core/digest.h"
 #include "core/escalation.h"
+#include "core/plan_index.h"
 #include "core/rules.h"
 #include "core/weekly.h"
 
