@@ -208,6 +208,10 @@ TEST_F(FeishuLongConnectionModeTest, TheAdminBindsTheGroupAndTheDirectoryLinksAM
     // The bind's reply out first: sent after the clock moves on, it would hold the next reply
     // for the chat's pacing beyond the one run_once below.
     ASSERT_TRUE(m_feishu.wait_for(1, k_wait)) << m_feishu.messages().size();
+    // The fake has the reply, but the worker's pass may not have noted the send yet: it paces
+    // the chat's next reply from the clock it reads then. A pass of our own waits for that one
+    // (passes are serialised), so the clock moves on only after it (flaky under ASan before).
+    m_app->outbox().run_once();
     m_clock.advance_seconds(3);
     m_platform.deliver("msg-update", receive_event("ev-update", "om_update", "@_user_1 T003 进度 60%"));
     ASSERT_TRUE(wait([&] { return m_platform.acks("msg-update") == 1; }));
