@@ -275,6 +275,10 @@ TEST_F(SlackSocketModeTest, TheAdminBindsTheChannelAndTheDirectoryLinksAMemberOv
     // The bind's reply out first: sent after the clock moves on, it would hold the next reply
     // for the chat's pacing beyond the one run_once below.
     ASSERT_TRUE(m_slack.wait_for(1, k_wait)) << m_slack.messages().size();
+    // The fake has the reply, but the worker's pass may not have noted the send yet: it paces
+    // the channel's next reply from the clock it reads then. A pass of our own waits for that
+    // one (passes are serialised), so the clock moves on only after it.
+    m_app->outbox().run_once();
     m_clock.advance_seconds(3);
     m_platform.deliver("env-update", mention_envelope("EvUpdate", "U061F7AUR", "update T003 60%"));
     ASSERT_TRUE(wait([&] { return m_platform.acks("env-update") == 1; }));
