@@ -141,13 +141,23 @@ TEST(HttpClientPoolTest, RequestsToOneHostReuseOneConnection) {
     EXPECT_EQ(client.stats().requests_reused, 9);
 }
 
-TEST(HttpClientPoolTest, TlsRequestsPayTheHandshakeOnce) {
+// A CA and a server certificate in a temporary folder, and client options that trust the CA.
+struct TlsMaterial {
     testing_support::TempDir dir;
-    const auto tls = testing_support::make_test_tls(dir.path().string());
-    CountingServer server(5, &tls, dir.path().string());
-    HttpClientOptions options;
-    options.ca_cert_path = tls.ca_file;
-    HttpClient client(options);
+    testing_support::TestTls tls = testing_support::make_test_tls(dir.path().string());
+
+    std::string directory() const { return dir.path().string(); }
+    HttpClientOptions client_options() const {
+        HttpClientOptions options;
+        options.ca_cert_path = tls.ca_file;
+        return options;
+    }
+};
+
+TEST(HttpClientPoolTest, TlsRequestsPayTheHandshakeOnce) {
+    const TlsMaterial material;
+    CountingServer server(5, &material.tls, material.directory());
+    HttpClient client(material.client_options());
     for (int i = 0; i < 5; ++i) {
         auto response = client.post(server.url("/ok"), {}, "{}", "application/json");
         ASSERT_TRUE(response) << response.error().message;
@@ -160,13 +170,10 @@ TEST(HttpClientPoolTest, TlsRequestsPayTheHandshakeOnce) {
 // (tickets after the handshake) and on TLS 1.2 (where it saves a round trip). The server closes
 // each connection ("/close"), so every request opens one.
 void expect_sessions_resumed(int max_tls_version) {
-    testing_support::TempDir dir;
-    const auto tls = testing_support::make_test_tls(dir.path().string());
-    CountingServer server(5, &tls, dir.path().string());
+    const TlsMaterial material;
+    CountingServer server(5, &material.tls, material.directory());
     ASSERT_EQ(SSL_CTX_set_max_proto_version(server.tls_context(), max_tls_version), 1);
-    HttpClientOptions options;
-    options.ca_cert_path = tls.ca_file;
-    HttpClient client(options);
+    HttpClient client(material.client_options());
     for (int i = 0; i < 4; ++i) {
         auto response = client.post(server.url("/close"), {}, "{}", "application/json");
         ASSERT_TRUE(response) << response.error().message;
@@ -184,13 +191,10 @@ TEST(HttpClientPoolTest, ANewTlsConnectionResumesTheLastSessionOnTls13) { expect
 TEST(HttpClientPoolTest, ANewTlsConnectionResumesTheLastSessionOnTls12) { expect_sessions_resumed(TLS1_2_VERSION); }
 
 TEST(HttpClientPoolTest, ATlsSessionIsOfferedOnlyToTheHostThatGrantedIt) {
-    testing_support::TempDir dir;
-    const auto tls = testing_support::make_test_tls(dir.path().string());
-    CountingServer first(5, &tls, dir.path().string());
-    CountingServer second(5, &tls, dir.path().string());  // same certificate, another port
-    HttpClientOptions options;
-    options.ca_cert_path = tls.ca_file;
-    HttpClient client(options);
+    const TlsMaterial material;
+    CountingServer first(5, &material.tls, material.directory());
+    CountingServer second(5, &material.tls, material.directory());  // same certificate, another port
+    HttpClient client(material.client_options());
     ASSERT_TRUE(client.post(first.url("/close"), {}, "{}", "application/json"));
     ASSERT_TRUE(client.post(second.url("/close"), {}, "{}", "application/json"));
     EXPECT_EQ(client.stats().tls_resumed, 0);
