@@ -115,7 +115,9 @@ core::Result<long long> Checkpointer::run_once() {
     auto first = pass();
     if (!first) return first.error();
     long long copied = *first;
-    auto over_with_frames_left = [&] { return m_last_log_frames > m_options.restart_at_frames && m_last_done < m_last_log_frames; };
+    auto over_with_frames_left = [&] {
+        return m_last_log_frames > m_options.restart_at_frames && m_last_done < m_last_log_frames;
+    };
     // The finishing checkpoint holds the writer while it copies what is left and syncs the
     // file: first copy most of that in more passive passes (each has only the commits made
     // during the one before), while they get somewhere. Finishing straight after the first
